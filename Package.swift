@@ -1,0 +1,44 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "TrustRoot",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "TUF", targets: ["TUF"]),
+        .executable(name: "trustroot", targets: ["trustroot"]),
+        .executable(name: "trustroot-bench", targets: ["TrustRootBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-certificates.git", exact: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        .target(
+            name: "TUF",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ]
+        ),
+        .executableTarget(
+            name: "trustroot",
+            dependencies: [
+                "TUF",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "TrustRootBench",
+            dependencies: ["TUF"]
+        ),
+        .testTarget(
+            name: "TUFTests",
+            dependencies: ["TUF"]
+        ),
+    ]
+)

@@ -1,0 +1,97 @@
+import Crypto
+import CryptoExtras
+import Foundation
+
+/// A signer whose private key lives in process memory: for tests, benchmarks and the moment
+/// between generating a key and encrypting it to a file.
+public struct InMemorySigner: Signer {
+    /// The kinds of key this library generates.
+    public enum KeyKind: String, Sendable, CaseIterable {
+        /// Ed25519, scheme `ed25519`.
+        case ed25519 = "ed25519"
+        /// ECDSA on P-256 with SHA-256, scheme `ecdsa-sha2-nistp256`.
+        case ecdsaP256 = "ecdsa-p256"
+        /// ECDSA on P-384 with SHA-384, scheme `ecdsa-sha2-nistp384`.
+        case ecdsaP384 = "ecdsa-p384"
+        /// RSA with 3072-bit modulus, RSASSA-PSS with SHA-256, scheme `rsassa-pss-sha256`.
+        case rsa3072 = "rsa-3072"
+    }
+
+    enum PrivateKey: Sendable {
+        case ed25519(Curve25519.Signing.PrivateKey)
+        case ecdsaP256(P256.Signing.PrivateKey)
+        case ecdsaP384(P384.Signing.PrivateKey)
+        case rsaPSS(_RSA.Signing.PrivateKey)
+    }
+
+    let privateKey: PrivateKey
+    public let publicKey: Key
+
+    /// A new random key of `kind`.
+    public init(generating kind: KeyKind) throws {
+        switch kind {
+        case .ed25519: try self.init(.ed25519(Curve25519.Signing.PrivateKey()))
+        case .ecdsaP256: try self.init(.ecdsaP256(P256.Signing.PrivateKey()))
+        case .ecdsaP384: try self.init(.ecdsaP384(P384.Signing.PrivateKey()))
+        case .rsa3072: try self.init(.rsaPSS(_RSA.Signing.PrivateKey(keySize: .bits3072)))
+        }
+    }
+
+    init(_ privateKey: PrivateKey, unrecognizedFields: JSONObject = JSONObject()) throws {
+        self.privateKey = privateKey
+        switch privateKey {
+        case .ed25519(let key):
+            publicKey = Key(
+                keyType: "ed25519",
+                scheme: "ed25519",
+                publicValue: Hex.encode(key.publicKey.rawRepresentation),
+                unrecognizedFields: unrecognizedFields
+            )
+        case .ecdsaP256(let key):
+            publicKey = Key(
+                keyType: "ecdsa",
+                scheme: "ecdsa-sha2-nistp256",
+                publicValue: key.publicKey.pemRepresentation + "\n",
+                unrecognizedFields: unrecognizedFields
+            )
+        case .ecdsaP384(let key):
+            publicKey = Key(
+                keyType: "ecdsa",
+                scheme: "ecdsa-sha2-nistp384",
+                publicValue: key.publicKey.pemRepresentation + "\n",
+                unrecognizedFields: unrecognizedFields
+            )
+        case .rsaPSS(let key):
+            publicKey = Key(
+                keyType: "rsa",
+                scheme: "rsassa-pss-sha256",
+                publicValue: key.publicKey.pemRepresentation + "\n",
+                unrecognizedFields: unrecognizedFields
+            )
+        }
+    }
+
+    /// A signer for an unencrypted PKCS#8 private key in PEM (the form `openssl genpkey` writes),
+    /// of any kind in ``KeyKind``; the curve or key type decides the scheme.
+    public init(pkcs8PEM pem: String) throws {
+        if let key = try? Curve25519.Signing.PrivateKey(pemRepresentation: pem) {
+            try self.init(.ed25519(key))
+        } else if let key = try? P256.Signing.PrivateKey(pemRepresentation: pem) {
+            try self.init(.ecdsaP256(key))
+        } else if let key = try? P384.Signing.PrivateKey(pemRepresentation: pem) {
+            try self.init(.ecdsaP384(key))
+        } else {
+            try self.init(.rsaPSS(_RSA.Signing.PrivateKey(pemRepresentation: pem)))
+        }
+    }
+
+    public func sign(_ message: [UInt8]) throws -> [UInt8] {
+        switch privateKey {
+        case .ed25519(let key): return Array(try key.signature(for: message))
+        case .ecdsaP256(let key): return Array(try key.signature(for: SHA256.hash(data: message)).derRepresentation)
+        case .ecdsaP384(let key): return Array(try key.signature(for: SHA384.hash(data: message)).derRepresentation)
+        case .rsaPSS(let key):
+            return Array(try key.signature(for: SHA256.hash(data: message), padding: .PSS).rawRepresentation)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Root metadata: the keys and thresholds of the four top-level roles.
+public struct Root: RoleMetadata {
+    public static let metadataType = "root"
+    public var version: Int
+    public var specVersion: String
+    public var expires: Date
+    /// Whether the repository serves consistent snapshots; absent in some older roots.
+    public var consistentSnapshot: Bool?
+    /// The keys the roles use, by key id.
+    public var keys: [String: Key]
+    /// The four top-level roles, by name.
+    public var roles: [String: Role]
+    public var unrecognizedFields: JSONObject
+
+    /// Root metadata.
+    public init(
+        version: Int = 1,
+        specVersion: String = supportedSpecificationVersion,
+        expires: Date,
+        consistentSnapshot: Bool? = true,
+        keys: [String: Key] = [:],
+        roles: [String: Role] = Dictionary(uniqueKeysWithValues: topLevelRoleNames.map { ($0, Role(keyIDs: [], threshold: 1)) }),
+        unrecognizedFields: JSONObject = JSONObject()
+    ) {
+        self.version = version
+        self.specVersion = specVersion
+        self.expires = expires
+        self.consistentSnapshot = consistentSnapshot
+        self.keys = keys
+        self.roles = roles
+        self.unrecognizedFields = unrecognizedFields
+    }
+
+    public init(json: JSONValue) throws(MetadataError) {
+        var reader = try FieldReader(json, path: "signed")
+        let common = try CommonFields(reading: &reader, type: Self.metadataType)
+        version = common.version
+        specVersion = common.specVersion
+        expires = common.expires
+        consistentSnapshot = try reader.optionalBool("consistent_snapshot")
+        keys = try reader.dictionary("keys") { (value, path) throws(MetadataError) in try Key(json: value, path: path) }
+        roles = try reader.dictionary("roles") { (value, path) throws(MetadataError) in try Role(json: value, path: path) }
+        guard Set(roles.keys.map(UTF8Name.init)) == Set(topLevelRoleNames.map(UTF8Name.init)) else {
+            throw .invalidValue(
+                path: reader.fieldPath("roles"),
+                reason: "must name exactly the roles root, timestamp, snapshot and targets"
+            )
+        }
+        unrecognizedFields = reader.remaining
+    }
+
+    public var json: JSONValue {
+        var object = CommonFields(version: version, specVersion: specVersion, expires: expires).object(type: Self.metadataType)
+        if let consistentSnapshot { object["consistent_snapshot"] = .bool(consistentSnapshot) }
+        object["keys"] = .object(JSONObject(keys) { $0.json })
+        object["roles"] = .object(JSONObject(roles) { $0.json })
+        object.merge(unrecognized: unrecognizedFields)
+        return .object(object)
+    }
+
+    /// Checks `metadata` for the top-level role `roleName` against this root's keys and threshold.
+    ///
+    /// - Throws: ``MetadataError/invalidValue(path:reason:)`` when `roleName` is not a top-level role.
+    public func verifyDelegate<Signed: RoleMetadata>(
+        _ roleName: String,
+        metadata: Metadata<Signed>
+    ) throws(MetadataError) -> ThresholdVerification {
+        guard let role = roles[roleName], topLevelRoleNames.contains(roleName) else {
+            throw .invalidValue(path: "roles", reason: "root has no role \"\(roleName)\"")
+        }
+        return ThresholdVerification(role: roleName, delegate: role, keys: keys, metadata: metadata)
+    }
+}

@@ -1,0 +1,101 @@
+/// The outcome of checking one metadata document's signatures against a role's keys and
+/// threshold: which keys signed, which did not and why.
+///
+/// Only distinct keys count: a key listed under two ids, or signing twice, counts once.
+/// Signatures that are missing, empty, malformed, by unknown keys or simply wrong are ignored.
+public struct ThresholdVerification: Sendable, Hashable {
+    /// What was found for one of the role's key ids.
+    public enum KeyOutcome: Sendable, Hashable {
+        /// A signature by this key verified, and counts toward the threshold.
+        case signed
+        /// A signature by this key verified, but the same key already counted under another id.
+        case duplicateKey(of: String)
+        /// No signature names this key id.
+        case noSignature
+        /// Signatures name this key id but none of them verifies.
+        case invalidSignature
+        /// The key id is not among the delegator's keys.
+        case unknownKey
+        /// The key is of a type or scheme this library cannot verify.
+        case unsupportedKey
+    }
+
+    /// The role whose metadata was checked.
+    public let role: String
+    /// How many distinct keys had to sign.
+    public let threshold: Int
+    /// Each of the role's key ids, in the role's order, with what was found.
+    public let outcomes: [(keyID: String, outcome: KeyOutcome)]
+
+    /// Checks the signatures of `metadata` for `role`, whose keys are `delegate`'s key ids
+    /// resolved in `keys`.
+    public init<Signed: RoleMetadata>(role: String, delegate: some Delegate, keys: [String: Key], metadata: Metadata<Signed>) {
+        self.init(role: role, delegate: delegate, keys: keys, signedBytes: metadata.signedBytes, signatures: metadata.signatures)
+    }
+
+    /// Checks `signatures` over `signedBytes` for `role`.
+    public init(role: String, delegate: some Delegate, keys: [String: Key], signedBytes: [UInt8], signatures: [Signature]) {
+        self.role = role
+        self.threshold = delegate.threshold
+        var outcomes: [(String, KeyOutcome)] = []
+        var counted: [[UInt8]: String] = [:]
+        for keyID in delegate.keyIDs {
+            guard let key = keys[keyID] else {
+                outcomes.append((keyID, .unknownKey))
+                continue
+            }
+            guard let identity = key.identity else {
+                outcomes.append((keyID, .unsupportedKey))
+                continue
+            }
+            let candidates = signatures.filter { $0.keyID.utf8.elementsEqual(keyID.utf8) }
+            guard !candidates.isEmpty else {
+                outcomes.append((keyID, .noSignature))
+                continue
+            }
+            let verified = candidates.contains { candidate in
+                guard let bytes = Hex.decode(candidate.signature), !bytes.isEmpty else { return false }
+                return key.isValidSignature(bytes, for: signedBytes)
+            }
+            if !verified {
+                outcomes.append((keyID, .invalidSignature))
+            } else if let earlier = counted[identity] {
+                outcomes.append((keyID, .duplicateKey(of: earlier)))
+            } else {
+                counted[identity] = keyID
+                outcomes.append((keyID, .signed))
+            }
+        }
+        self.outcomes = outcomes
+    }
+
+    /// The key ids whose signatures count toward the threshold.
+    public var signedKeyIDs: [String] { outcomes.filter { $0.outcome == .signed }.map(\.keyID) }
+
+    /// The key ids that did not contribute a counted signature.
+    public var unsignedKeyIDs: [String] { outcomes.filter { $0.outcome != .signed }.map(\.keyID) }
+
+    /// Whether enough distinct keys signed.
+    public var isSatisfied: Bool { signedKeyIDs.count >= threshold }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.role == rhs.role && lhs.threshold == rhs.threshold
+            && lhs.outcomes.elementsEqual(rhs.outcomes) { $0.keyID == $1.keyID && $0.outcome == $1.outcome }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(role)
+        hasher.combine(threshold)
+        for (keyID, outcome) in outcomes {
+            hasher.combine(keyID)
+            hasher.combine(outcome)
+        }
+    }
+}
+
+extension ThresholdVerification: CustomStringConvertible {
+    public var description: String {
+        "\(role): \(signedKeyIDs.count) of \(threshold) required signatures"
+            + (isSatisfied ? "" : " (missing: \(unsignedKeyIDs.joined(separator: ", ")))")
+    }
+}

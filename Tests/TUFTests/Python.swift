@@ -1,0 +1,58 @@
+import Foundation
+import Testing
+
+/// Runs the interop scripts under Tests/interop with the machine's python3. The peers (PyPI
+/// `tuf`, `securesystemslib`) are installed by .ci/run; a missing one fails the test with a hint.
+enum Python {
+    static let interopDirectory = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("interop")
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Runs `script` (a file in Tests/interop) with `arguments`, feeding `input` on standard input;
+    /// returns standard output, and throws with standard error when the script fails.
+    static func run(_ script: String, _ arguments: [String] = [], input: [UInt8] = []) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", interopDirectory.appendingPathComponent(script).path] + arguments
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        // Write and read concurrently so that neither pipe fills up and blocks the other side.
+        let writer = Thread {
+            stdin.fileHandleForWriting.write(Data(input))
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let errorData = LockedData()
+        let errorReader = Thread { errorData.set(stderr.fileHandleForReading.readDataToEndOfFile()) }
+        errorReader.start()
+        let output = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errorData.isSet { Thread.sleep(forTimeInterval: 0.01) }
+        guard process.terminationStatus == 0 else {
+            let message = String(decoding: errorData.get(), as: UTF8.self)
+            if message.contains("ModuleNotFoundError") {
+                throw Failure(description: "python3 lacks an interop peer (pip install tuf securesystemslib): \(message)")
+            }
+            throw Failure(description: "\(script) exited with \(process.terminationStatus): \(message)")
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+}
+
+/// Data handed from a reader thread to the test.
+final class LockedData: @unchecked Sendable {
+    private let lock = NSLock()
+    private var data: Data?
+
+    func set(_ value: Data) { lock.withLock { data = value } }
+    func get() -> Data { lock.withLock { data ?? Data() } }
+    var isSet: Bool { lock.withLock { data != nil } }
+}
