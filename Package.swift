@@ -40,5 +40,9 @@ let package = Package(
             name: "TUFTests",
             dependencies: ["TUF"]
         ),
+        .testTarget(
+            name: "TrustRootCLITests",
+            dependencies: ["TUF", "trustroot"]
+        ),
     ]
 )

@@ -139,8 +139,8 @@ extension JSONObject {
         }
     }
 
-    /// An object whose members are the dictionary's, each written by `write`.
-    init<Value>(_ dictionary: [String: Value], _ write: (Value) -> JSONValue) {
+    /// An object whose members are the dictionary's, each value written by `write`.
+    public init<Value>(_ dictionary: [String: Value], _ write: (Value) -> JSONValue) {
         self.init(uncheckedMembers: dictionary.map { ($0.key, write($0.value)) })
     }
 }

@@ -1,5 +1,5 @@
-import Testing
 import TUF
+import Testing
 
 @Suite("Canonical JSON interop with securesystemslib")
 struct CanonicalJSONInteropTests {

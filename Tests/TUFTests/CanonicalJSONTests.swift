@@ -1,5 +1,5 @@
-import Testing
 import TUF
+import Testing
 
 @Suite("Canonical JSON and RFC 8785 encoders")
 struct CanonicalJSONTests {

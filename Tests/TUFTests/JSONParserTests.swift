@@ -1,5 +1,5 @@
-import Testing
 import TUF
+import Testing
 
 @Suite("JSON parser")
 struct JSONParserTests {

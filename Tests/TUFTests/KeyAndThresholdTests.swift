@@ -1,7 +1,7 @@
 import Crypto
 import Foundation
-import Testing
 import TUF
+import Testing
 
 @Suite("Keys, signers and threshold verification")
 struct KeyAndThresholdTests {

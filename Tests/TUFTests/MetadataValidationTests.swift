@@ -1,5 +1,5 @@
-import Testing
 import TUF
+import Testing
 
 @Suite("Metadata validation")
 struct MetadataValidationTests {
@@ -91,7 +91,10 @@ struct MetadataValidationTests {
     }
 
     @Test func rejectsFloatsAnywhere() throws {
-        let document = JSONWriter.prettyPrinted(Self.rootDocument()).replacing(Array("\"version\": 1".utf8), with: Array("\"version\": 1.0".utf8))
+        let document = JSONWriter.prettyPrinted(Self.rootDocument()).replacing(
+            Array("\"version\": 1".utf8),
+            with: Array("\"version\": 1.0".utf8)
+        )
         let offset = try #require(document.firstRange(of: Array("\"version\": 1.0".utf8))?.lowerBound) + 11
         #expect(throws: MetadataError.invalidJSON(JSONParseError(.nonIntegerNumber, at: offset))) {
             try Metadata<Root>(bytes: document)
@@ -138,8 +141,14 @@ struct MetadataValidationTests {
     }
 
     @Test func checksKeys() {
-        #expect(rootError { $0["keys"] = ["k1": ["keytype": "ed25519", "scheme": "ed25519", "keyval": [:]]] } == .missingField(path: "signed.keys[\"k1\"].keyval.public"))
-        #expect(rootError { $0["keys"] = ["k1": ["keytype": "ed25519", "keyval": ["public": "00"]]] } == .missingField(path: "signed.keys[\"k1\"].scheme"))
+        #expect(
+            rootError { $0["keys"] = ["k1": ["keytype": "ed25519", "scheme": "ed25519", "keyval": [:]]] }
+                == .missingField(path: "signed.keys[\"k1\"].keyval.public")
+        )
+        #expect(
+            rootError { $0["keys"] = ["k1": ["keytype": "ed25519", "keyval": ["public": "00"]]] }
+                == .missingField(path: "signed.keys[\"k1\"].scheme")
+        )
         #expect(
             rootError { $0["keys"] = ["k1": ["keytype": "ed25519", "scheme": "ed25519", "keyval": ["public": 5]]] }
                 == .wrongType(path: "signed.keys[\"k1\"].keyval.public", expected: "a string", found: "integer")
@@ -147,21 +156,53 @@ struct MetadataValidationTests {
     }
 
     @Test func checksTargetFiles() {
-        #expect(targetsError { $0["targets"] = ["a": ["length": -1, "hashes": ["sha256": "00"]]] } == .invalidValue(path: "signed.targets[\"a\"].length", reason: "must not be negative, is -1"))
-        #expect(targetsError { $0["targets"] = ["a": ["length": 1, "hashes": [:]]] } == .invalidValue(path: "signed.targets[\"a\"].hashes", reason: "must name at least one hash"))
+        #expect(
+            targetsError { $0["targets"] = ["a": ["length": -1, "hashes": ["sha256": "00"]]] }
+                == .invalidValue(path: "signed.targets[\"a\"].length", reason: "must not be negative, is -1")
+        )
+        #expect(
+            targetsError { $0["targets"] = ["a": ["length": 1, "hashes": [:]]] }
+                == .invalidValue(path: "signed.targets[\"a\"].hashes", reason: "must name at least one hash")
+        )
         #expect(targetsError { $0["targets"] = ["a": ["length": 1]] } == .missingField(path: "signed.targets[\"a\"].hashes"))
-        #expect(targetsError { $0["targets"] = ["a": ["length": 1, "hashes": ["sha256": 1]]] } == .wrongType(path: "signed.targets[\"a\"].hashes[\"sha256\"]", expected: "a string", found: "integer"))
+        #expect(
+            targetsError { $0["targets"] = ["a": ["length": 1, "hashes": ["sha256": 1]]] }
+                == .wrongType(path: "signed.targets[\"a\"].hashes[\"sha256\"]", expected: "a string", found: "integer")
+        )
     }
 
     @Test func checksMetaFiles() {
         func snapshotError(_ meta: JSONValue) -> MetadataError? {
-            error(Snapshot.self, ["signatures": [], "signed": ["_type": "snapshot", "spec_version": "1.0.0", "version": 1, "expires": "2030-01-01T00:00:00Z", "meta": meta]])
+            error(
+                Snapshot.self,
+                [
+                    "signatures": [],
+                    "signed": [
+                        "_type": "snapshot", "spec_version": "1.0.0", "version": 1, "expires": "2030-01-01T00:00:00Z", "meta": meta,
+                    ],
+                ]
+            )
         }
         #expect(snapshotError(["targets.json": ["version": 1]]) == nil)
-        #expect(snapshotError(["targets.json": ["version": 0]]) == .invalidValue(path: "signed.meta[\"targets.json\"].version", reason: "must be 1 or more, is 0"))
-        #expect(snapshotError(["targets.json": ["version": 1, "length": -5]]) == .invalidValue(path: "signed.meta[\"targets.json\"].length", reason: "must not be negative, is -5"))
-        #expect(snapshotError(["targets.json": ["version": 1, "hashes": [:]]]) == .invalidValue(path: "signed.meta[\"targets.json\"].hashes", reason: "must name at least one hash"))
-        let timestamp: JSONValue = ["signatures": [], "signed": ["_type": "timestamp", "spec_version": "1.0.0", "version": 1, "expires": "2030-01-01T00:00:00Z", "meta": ["targets.json": ["version": 1]]]]
+        #expect(
+            snapshotError(["targets.json": ["version": 0]])
+                == .invalidValue(path: "signed.meta[\"targets.json\"].version", reason: "must be 1 or more, is 0")
+        )
+        #expect(
+            snapshotError(["targets.json": ["version": 1, "length": -5]])
+                == .invalidValue(path: "signed.meta[\"targets.json\"].length", reason: "must not be negative, is -5")
+        )
+        #expect(
+            snapshotError(["targets.json": ["version": 1, "hashes": [:]]])
+                == .invalidValue(path: "signed.meta[\"targets.json\"].hashes", reason: "must name at least one hash")
+        )
+        let timestamp: JSONValue = [
+            "signatures": [],
+            "signed": [
+                "_type": "timestamp", "spec_version": "1.0.0", "version": 1, "expires": "2030-01-01T00:00:00Z",
+                "meta": ["targets.json": ["version": 1]],
+            ],
+        ]
         #expect(error(Timestamp.self, timestamp) == .missingField(path: "signed.meta[\"snapshot.json\"]"))
     }
 
@@ -170,30 +211,57 @@ struct MetadataValidationTests {
         let succinct: JSONValue = ["keyids": ["k1"], "threshold": 1, "bit_length": 4, "name_prefix": "bin"]
         #expect(targetsError { $0["delegations"] = ["keys": [:], "roles": [role]] } == nil)
         #expect(targetsError { $0["delegations"] = ["keys": [:], "succinct_roles": succinct] } == nil)
-        #expect(targetsError { $0["delegations"] = ["keys": [:], "roles": [role], "succinct_roles": succinct] } == .invalidValue(path: "signed.delegations", reason: "exactly one of roles and succinct_roles must be set"))
-        #expect(targetsError { $0["delegations"] = ["keys": [:]] } == .invalidValue(path: "signed.delegations", reason: "exactly one of roles and succinct_roles must be set"))
-        #expect(targetsError { $0["delegations"] = ["keys": [:], "roles": [role, role]] } == .invalidValue(path: "signed.delegations.roles[1]", reason: "role \"a\" is delegated twice"))
+        #expect(
+            targetsError { $0["delegations"] = ["keys": [:], "roles": [role], "succinct_roles": succinct] }
+                == .invalidValue(path: "signed.delegations", reason: "exactly one of roles and succinct_roles must be set")
+        )
+        #expect(
+            targetsError { $0["delegations"] = ["keys": [:]] }
+                == .invalidValue(path: "signed.delegations", reason: "exactly one of roles and succinct_roles must be set")
+        )
+        #expect(
+            targetsError { $0["delegations"] = ["keys": [:], "roles": [role, role]] }
+                == .invalidValue(path: "signed.delegations.roles[1]", reason: "role \"a\" is delegated twice")
+        )
         var topLevel = role.objectValue!
         topLevel["name"] = "snapshot"
-        #expect(targetsError { $0["delegations"] = ["keys": [:], "roles": [.object(topLevel)]] } == .invalidValue(path: "signed.delegations.roles[0]", reason: "a delegated role cannot be named \"snapshot\""))
+        #expect(
+            targetsError { $0["delegations"] = ["keys": [:], "roles": [.object(topLevel)]] }
+                == .invalidValue(path: "signed.delegations.roles[0]", reason: "a delegated role cannot be named \"snapshot\"")
+        )
         var both = role.objectValue!
         both["path_hash_prefixes"] = ["ab"]
-        #expect(targetsError { $0["delegations"] = ["keys": [:], "roles": [.object(both)]] } == .invalidValue(path: "signed.delegations.roles[0]", reason: "exactly one of paths and path_hash_prefixes must be set"))
+        #expect(
+            targetsError { $0["delegations"] = ["keys": [:], "roles": [.object(both)]] }
+                == .invalidValue(path: "signed.delegations.roles[0]", reason: "exactly one of paths and path_hash_prefixes must be set")
+        )
         var neither = role.objectValue!
         neither["paths"] = nil
-        #expect(targetsError { $0["delegations"] = ["keys": [:], "roles": [.object(neither)]] } == .invalidValue(path: "signed.delegations.roles[0]", reason: "exactly one of paths and path_hash_prefixes must be set"))
+        #expect(
+            targetsError { $0["delegations"] = ["keys": [:], "roles": [.object(neither)]] }
+                == .invalidValue(path: "signed.delegations.roles[0]", reason: "exactly one of paths and path_hash_prefixes must be set")
+        )
         var noTerminating = role.objectValue!
         noTerminating["terminating"] = nil
-        #expect(targetsError { $0["delegations"] = ["keys": [:], "roles": [.object(noTerminating)]] } == .missingField(path: "signed.delegations.roles[0].terminating"))
+        #expect(
+            targetsError { $0["delegations"] = ["keys": [:], "roles": [.object(noTerminating)]] }
+                == .missingField(path: "signed.delegations.roles[0].terminating")
+        )
         for bits: Int64 in [0, 33] {
             var bad = succinct.objectValue!
             bad["bit_length"] = .integer(bits)
-            #expect(targetsError { $0["delegations"] = ["keys": [:], "succinct_roles": .object(bad)] } == .invalidValue(path: "signed.delegations.succinct_roles.bit_length", reason: "must be between 1 and 32, is \(bits)"))
+            #expect(
+                targetsError { $0["delegations"] = ["keys": [:], "succinct_roles": .object(bad)] }
+                    == .invalidValue(path: "signed.delegations.succinct_roles.bit_length", reason: "must be between 1 and 32, is \(bits)")
+            )
         }
     }
 
     @Test func errorsReadAsOneLine() {
-        #expect(MetadataError.invalidValue(path: "signed.version", reason: "must be 1 or more, is 0").description == "signed.version: must be 1 or more, is 0")
+        #expect(
+            MetadataError.invalidValue(path: "signed.version", reason: "must be 1 or more, is 0").description
+                == "signed.version: must be 1 or more, is 0"
+        )
         #expect(MetadataError.invalidJSON(JSONParseError(.trailingComma, at: 9)).description == "invalid JSON: trailing comma at byte 9")
     }
 }

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TUF
+import Testing
 
 @Suite("Path patterns, hash bins and dates")
 struct PathPatternTests {
@@ -59,7 +59,9 @@ struct PathPatternTests {
     }
 
     @Test func datesRoundTrip() throws {
-        for text in ["1970-01-01T00:00:00Z", "2000-02-29T12:34:56Z", "2038-01-19T03:14:08Z", "9999-12-31T23:59:59Z", "1969-12-31T23:59:59Z"] {
+        for text in [
+            "1970-01-01T00:00:00Z", "2000-02-29T12:34:56Z", "2038-01-19T03:14:08Z", "9999-12-31T23:59:59Z", "1969-12-31T23:59:59Z",
+        ] {
             let date = try #require(MetadataDate.parse(text))
             #expect(MetadataDate.format(date) == text)
         }

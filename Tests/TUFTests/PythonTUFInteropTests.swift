@@ -135,7 +135,9 @@ struct PythonTUFInteropTests {
             signed: Targets(
                 version: 2,
                 expires: MetadataDate.parse("2030-01-01T00:00:00Z")!,
-                targets: ["a/b.txt": TargetFile(length: 3, hashes: ["sha256": String(repeating: "ab", count: 32)], unrecognizedFields: custom)],
+                targets: [
+                    "a/b.txt": TargetFile(length: 3, hashes: ["sha256": String(repeating: "ab", count: 32)], unrecognizedFields: custom)
+                ],
                 delegations: Delegations(
                     keys: [allIDs[0]: signers[0].publicKey],
                     roles: .list([DelegatedRole(name: "a", keyIDs: [allIDs[0]], threshold: 1, terminating: false, scope: .paths(["a/*"]))])
@@ -161,7 +163,8 @@ struct PythonTUFInteropTests {
         var tampered = root
         let last = tampered.signatures.count - 1
         let sig = tampered.signatures[last].signature
-        tampered.signatures[last].signature = String(sig.prefix(10)) + (sig.dropFirst(10).first == "0" ? "1" : "0") + String(sig.dropFirst(11))
+        tampered.signatures[last].signature =
+            String(sig.prefix(10)) + (sig.dropFirst(10).first == "0" ? "1" : "0") + String(sig.dropFirst(11))
         try folder.write("root.json", tampered.encoded())
         let rejected = try Python.run("verify.py", [folder.path])
         #expect(rejected.contains("root FAIL"), "\(rejected)")

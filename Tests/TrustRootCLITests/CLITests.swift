@@ -1,0 +1,154 @@
+import Foundation
+import TUF
+import Testing
+
+/// Runs the built `trustroot` binary as a user would, and checks output and exit codes.
+@Suite("trustroot command line")
+struct CLITests {
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static let binary: URL = {
+        // The test runner sits in the build folder beside the executables it was built with.
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent().appendingPathComponent("trustroot")
+    }()
+
+    func run(_ arguments: [String]) throws -> Outcome {
+        try #require(
+            FileManager.default.isExecutableFile(atPath: Self.binary.path),
+            "build the trustroot product first"
+        )
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let errorData = stderr.fileHandleForReading.readDataToEndOfFile()
+        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Outcome(
+            status: process.terminationStatus,
+            stdout: String(decoding: outputData, as: UTF8.self),
+            stderr: String(decoding: errorData, as: UTF8.self)
+        )
+    }
+
+    /// A root (2 of 2) and targets metadata signed by one of its keys, written to a folder.
+    func repository() throws -> (URL, [InMemorySigner]) {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "trustroot-cli-\(UUID().uuidString)"
+        )
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let signers = try [
+            InMemorySigner(generating: .ed25519), InMemorySigner(generating: .ecdsaP256),
+        ]
+        let ids = signers.map(\.publicKey.keyID)
+        let expires = MetadataDate.parse("2099-01-01T00:00:00Z")!
+        var root = Metadata(
+            signed: Root(
+                expires: expires,
+                keys: Dictionary(uniqueKeysWithValues: signers.map { ($0.publicKey.keyID, $0.publicKey) }),
+                roles: [
+                    "root": Role(keyIDs: ids, threshold: 2), "timestamp": Role(keyIDs: ids, threshold: 1),
+                    "snapshot": Role(keyIDs: ids, threshold: 1), "targets": Role(keyIDs: ids, threshold: 2),
+                ]
+            )
+        )
+        for signer in signers { try root.sign(with: signer) }
+        var targets = Metadata(signed: Targets(expires: expires))
+        try targets.sign(with: signers[0])
+        try Data(root.encoded()).write(to: folder.appendingPathComponent("root.json"))
+        try Data(targets.encoded()).write(to: folder.appendingPathComponent("targets.json"))
+        return (folder, signers)
+    }
+
+    @Test func printsVersionAndHelp() throws {
+        #expect(try run(["--version"]).stdout == "0.1.0\n")
+        for command in [
+            ["--help"], ["metadata", "--help"], ["metadata", "verify", "--help"],
+            ["metadata", "show", "--help"], ["metadata", "canonical", "--help"],
+        ] {
+            let outcome = try run(command)
+            #expect(outcome.status == 0)
+            #expect(outcome.stdout.contains("USAGE:"), "\(command)")
+        }
+    }
+
+    @Test func verifiesAndReportsAMissingSignature() throws {
+        let (folder, signers) = try repository()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let root = folder.appendingPathComponent("root.json").path
+        let targets = folder.appendingPathComponent("targets.json").path
+
+        let good = try run(["metadata", "verify", root, "--root", root])
+        #expect(good.status == 0)
+        #expect(good.stdout.contains("root: 2 of 2 required signatures"))
+
+        let short = try run(["metadata", "verify", targets, "--root", root, "--json"])
+        #expect(short.status == 1)
+        #expect(short.stdout.contains("\"satisfied\": false"))
+        #expect(short.stdout.contains(signers[1].publicKey.keyID))
+        #expect(
+            short.stderr
+                == "trustroot: \(targets): targets: 1 of 2 required signatures (missing: \(signers[1].publicKey.keyID))\n"
+        )
+    }
+
+    @Test func canonicalBytesAreWhatIsSigned() throws {
+        let (folder, _) = try repository()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("root.json").path
+        let metadata = try Metadata<Root>(
+            bytes: Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        )
+        #expect(
+            try run(["metadata", "canonical", path]).stdout
+                == String(decoding: metadata.signedBytes, as: UTF8.self)
+        )
+        let show = try run(["metadata", "show", path])
+        #expect(
+            show.stdout.hasPrefix(
+                "root version 1 (spec 1.0.31), expires 2099-01-01T00:00:00Z, 2 signature(s)\n"
+            )
+        )
+    }
+
+    @Test func badInputGivesOneLineAndADistinctExitCode() throws {
+        let (folder, _) = try repository()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let root = folder.appendingPathComponent("root.json").path
+        let bad = folder.appendingPathComponent("bad.json")
+        try Data(#"{"signed": {"_type": "root", "version": 1.5}, "signatures": []}"#.utf8).write(
+            to: bad
+        )
+        let before = try Data(contentsOf: URL(fileURLWithPath: root))
+
+        let invalid = try run(["metadata", "show", bad.path])
+        #expect(invalid.status == 65)
+        #expect(
+            invalid.stderr
+                == "trustroot: \(bad.path): invalid JSON: number with a fraction or exponent (only integers are allowed) at byte 40\n"
+        )
+
+        let missing = try run(["metadata", "show", folder.appendingPathComponent("absent.json").path])
+        #expect(missing.status == 66)
+        #expect(missing.stderr.hasSuffix("absent.json: cannot read: no such file or not accessible\n"))
+
+        let usage = try run(["metadata", "verify", root])
+        #expect(usage.status == 64)
+
+        let wrongRole = try run(["metadata", "verify", root, "--root", root, "--role", "nobody"])
+        #expect(wrongRole.status == 1)
+        #expect(wrongRole.stderr.contains("root has no role \"nobody\""))
+
+        // Nothing the command read was changed.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: root)) == before)
+    }
+}
