@@ -4,7 +4,9 @@ import Crypto
 public struct DelegatedRole: Delegate, Hashable {
     /// The role's name, also the name of its metadata file.
     public var name: String
+    /// The ids of the keys trusted for this role, unique.
     public var keyIDs: [String]
+    /// How many distinct keys must sign, 1 or more.
     public var threshold: Int
     /// Whether a search for a target that this role is trusted for stops here.
     public var terminating: Bool

@@ -25,6 +25,7 @@ public struct InMemorySigner: Signer {
     }
 
     let privateKey: PrivateKey
+    /// The public key, as metadata lists it.
     public let publicKey: Key
 
     /// A new random key of `kind`.
@@ -85,6 +86,7 @@ public struct InMemorySigner: Signer {
         }
     }
 
+    /// Signs `message` in the encoding the key's scheme uses (DER for ECDSA).
     public func sign(_ message: [UInt8]) throws -> [UInt8] {
         switch privateKey {
         case .ed25519(let key): return Array(try key.signature(for: message))

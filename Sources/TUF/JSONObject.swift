@@ -79,6 +79,7 @@ public enum JSONObjectError: Error, Equatable, Sendable {
 }
 
 extension JSONObject: Equatable {
+    /// Equality as this type defines it: strings and names compare by their UTF-8 bytes.
     public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
         guard lhs.count == rhs.count else { return false }
         for (name, value) in lhs.members {
@@ -89,6 +90,7 @@ extension JSONObject: Equatable {
 }
 
 extension JSONObject: Hashable {
+    /// Hashes consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         // Order-independent, to agree with `==`.
         var combined = 0

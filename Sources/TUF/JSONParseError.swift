@@ -45,6 +45,7 @@ public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertibl
         self.offset = offset
     }
 
+    /// The error or outcome as one line for people.
     public var description: String {
         let what: String
         switch kind {

@@ -20,6 +20,7 @@ public enum JSONValue: Sendable {
 }
 
 extension JSONValue: Equatable {
+    /// Equality as this type defines it: strings and names compare by their UTF-8 bytes.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): return true
@@ -34,6 +35,7 @@ extension JSONValue: Equatable {
 }
 
 extension JSONValue: Hashable {
+    /// Hashes consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         switch self {
         case .null:
@@ -104,11 +106,17 @@ extension JSONValue {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByStringInterpolation, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
+    /// A value written as a Swift literal.
     public init(stringLiteral value: String) { self = .string(value) }
+    /// A value written as a Swift literal.
     public init(integerLiteral value: Int64) { self = .integer(value) }
+    /// A value written as a Swift literal.
     public init(booleanLiteral value: Bool) { self = .bool(value) }
+    /// A value written as a Swift literal.
     public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    /// A value written as a Swift literal.
     public init(nilLiteral: ()) { self = .null }
+    /// A value written as a Swift literal.
     public init(dictionaryLiteral elements: (String, JSONValue)...) {
         var object = JSONObject()
         for (name, value) in elements { object[name] = value }

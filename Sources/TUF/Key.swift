@@ -81,6 +81,8 @@ public struct Key: Sendable {
 }
 
 extension Key: Hashable {
+    /// Equality as this type defines it: strings and names compare by their UTF-8 bytes.
     public static func == (lhs: Key, rhs: Key) -> Bool { lhs.json == rhs.json }
+    /// Hashes consistently with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(json) }
 }

@@ -13,6 +13,7 @@ public enum LengthAndHashError: Error, Equatable, Sendable, CustomStringConverti
     /// The listed digest is not hex of the algorithm's length.
     case malformedHash(algorithm: String)
 
+    /// The error or outcome as one line for people.
     public var description: String {
         switch self {
         case .lengthMismatch(let expected, let actual): return "length is \(actual) bytes, metadata says \(expected)"

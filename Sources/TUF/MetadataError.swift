@@ -11,6 +11,7 @@ public enum MetadataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// `_type` names another kind of metadata than the one expected.
     case wrongMetadataType(expected: String, found: String)
 
+    /// The error or outcome as one line for people.
     public var description: String {
         switch self {
         case .invalidJSON(let error): return "invalid JSON: \(error)"

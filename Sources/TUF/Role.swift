@@ -1,6 +1,8 @@
 /// One of the four top-level roles as the root lists it.
 public struct Role: Delegate, Hashable {
+    /// The ids of the keys trusted for this role, unique.
     public var keyIDs: [String]
+    /// How many distinct keys must sign, 1 or more.
     public var threshold: Int
     /// Fields other than `keyids` and `threshold`.
     public var unrecognizedFields: JSONObject

@@ -2,9 +2,13 @@ import Foundation
 
 /// Root metadata: the keys and thresholds of the four top-level roles.
 public struct Root: RoleMetadata {
+    /// The `_type` of root metadata.
     public static let metadataType = "root"
+    /// The metadata version, 1 or more.
     public var version: Int
+    /// The TUF specification version the metadata follows.
     public var specVersion: String
+    /// When the metadata expires.
     public var expires: Date
     /// Whether the repository serves consistent snapshots; absent in some older roots.
     public var consistentSnapshot: Bool?
@@ -12,6 +16,7 @@ public struct Root: RoleMetadata {
     public var keys: [String: Key]
     /// The four top-level roles, by name.
     public var roles: [String: Role]
+    /// Fields this library does not interpret; written back and signed unchanged.
     public var unrecognizedFields: JSONObject
 
     /// Root metadata.
@@ -33,6 +38,7 @@ public struct Root: RoleMetadata {
         self.unrecognizedFields = unrecognizedFields
     }
 
+    /// Reads the `signed` object, checking every field the specification constrains.
     public init(json: JSONValue) throws(MetadataError) {
         var reader = try FieldReader(json, path: "signed")
         let common = try CommonFields(reading: &reader, type: Self.metadataType)
@@ -51,6 +57,7 @@ public struct Root: RoleMetadata {
         unrecognizedFields = reader.remaining
     }
 
+    /// The `signed` object as JSON, unrecognized fields included.
     public var json: JSONValue {
         var object = CommonFields(version: version, specVersion: specVersion, expires: expires).object(type: Self.metadataType)
         if let consistentSnapshot { object["consistent_snapshot"] = .bool(consistentSnapshot) }

@@ -3,7 +3,9 @@ import Crypto
 /// Hash-bin delegation in one entry (TAP 15): `2^bitLength` roles named `PREFIX-xx…`, each
 /// trusted for the targets whose path hash starts with its bin number.
 public struct SuccinctRoles: Delegate, Hashable {
+    /// The ids of the keys trusted for this role, unique.
     public var keyIDs: [String]
+    /// How many distinct keys must sign, 1 or more.
     public var threshold: Int
     /// How many leading bits of the SHA-256 of a target path select its bin, 1 to 32.
     public var bitLength: Int

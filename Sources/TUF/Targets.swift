@@ -2,14 +2,19 @@ import Foundation
 
 /// Targets metadata: target files by path, and delegations to other roles.
 public struct Targets: RoleMetadata {
+    /// The `_type` of targets metadata.
     public static let metadataType = "targets"
+    /// The metadata version, 1 or more.
     public var version: Int
+    /// The TUF specification version the metadata follows.
     public var specVersion: String
+    /// When the metadata expires.
     public var expires: Date
     /// Target files by path.
     public var targets: [String: TargetFile]
     /// The roles this role delegates to, if any.
     public var delegations: Delegations?
+    /// Fields this library does not interpret; written back and signed unchanged.
     public var unrecognizedFields: JSONObject
 
     /// Targets metadata.
@@ -29,6 +34,7 @@ public struct Targets: RoleMetadata {
         self.unrecognizedFields = unrecognizedFields
     }
 
+    /// Reads the `signed` object, checking every field the specification constrains.
     public init(json: JSONValue) throws(MetadataError) {
         var reader = try FieldReader(json, path: "signed")
         let common = try CommonFields(reading: &reader, type: Self.metadataType)
@@ -44,6 +50,7 @@ public struct Targets: RoleMetadata {
         unrecognizedFields = reader.remaining
     }
 
+    /// The `signed` object as JSON, unrecognized fields included.
     public var json: JSONValue {
         var object = CommonFields(version: version, specVersion: specVersion, expires: expires).object(type: Self.metadataType)
         object["targets"] = .object(JSONObject(targets) { $0.json })

@@ -78,11 +78,13 @@ public struct ThresholdVerification: Sendable, Hashable {
     /// Whether enough distinct keys signed.
     public var isSatisfied: Bool { signedKeyIDs.count >= threshold }
 
+    /// Equality as this type defines it: strings and names compare by their UTF-8 bytes.
     public static func == (lhs: Self, rhs: Self) -> Bool {
         lhs.role == rhs.role && lhs.threshold == rhs.threshold
             && lhs.outcomes.elementsEqual(rhs.outcomes) { $0.keyID == $1.keyID && $0.outcome == $1.outcome }
     }
 
+    /// Hashes consistently with `==`.
     public func hash(into hasher: inout Hasher) {
         hasher.combine(role)
         hasher.combine(threshold)
@@ -94,6 +96,7 @@ public struct ThresholdVerification: Sendable, Hashable {
 }
 
 extension ThresholdVerification: CustomStringConvertible {
+    /// The error or outcome as one line for people.
     public var description: String {
         "\(role): \(signedKeyIDs.count) of \(threshold) required signatures"
             + (isSatisfied ? "" : " (missing: \(unsignedKeyIDs.joined(separator: ", ")))")
