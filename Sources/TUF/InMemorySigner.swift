@@ -40,36 +40,14 @@ public struct InMemorySigner: Signer {
 
     init(_ privateKey: PrivateKey, unrecognizedFields: JSONObject = JSONObject()) throws {
         self.privateKey = privateKey
+        let (keyType, scheme, publicValue): (String, String, String)
         switch privateKey {
-        case .ed25519(let key):
-            publicKey = Key(
-                keyType: "ed25519",
-                scheme: "ed25519",
-                publicValue: Hex.encode(key.publicKey.rawRepresentation),
-                unrecognizedFields: unrecognizedFields
-            )
-        case .ecdsaP256(let key):
-            publicKey = Key(
-                keyType: "ecdsa",
-                scheme: "ecdsa-sha2-nistp256",
-                publicValue: key.publicKey.pemRepresentation + "\n",
-                unrecognizedFields: unrecognizedFields
-            )
-        case .ecdsaP384(let key):
-            publicKey = Key(
-                keyType: "ecdsa",
-                scheme: "ecdsa-sha2-nistp384",
-                publicValue: key.publicKey.pemRepresentation + "\n",
-                unrecognizedFields: unrecognizedFields
-            )
-        case .rsaPSS(let key):
-            publicKey = Key(
-                keyType: "rsa",
-                scheme: "rsassa-pss-sha256",
-                publicValue: key.publicKey.pemRepresentation + "\n",
-                unrecognizedFields: unrecognizedFields
-            )
+        case .ed25519(let key): (keyType, scheme, publicValue) = ("ed25519", "ed25519", Hex.encode(key.publicKey.rawRepresentation))
+        case .ecdsaP256(let key): (keyType, scheme, publicValue) = ("ecdsa", "ecdsa-sha2-nistp256", key.publicKey.pemRepresentation + "\n")
+        case .ecdsaP384(let key): (keyType, scheme, publicValue) = ("ecdsa", "ecdsa-sha2-nistp384", key.publicKey.pemRepresentation + "\n")
+        case .rsaPSS(let key): (keyType, scheme, publicValue) = ("rsa", "rsassa-pss-sha256", key.publicKey.pemRepresentation + "\n")
         }
+        publicKey = Key(keyType: keyType, scheme: scheme, publicValue: publicValue, unrecognizedFields: unrecognizedFields)
     }
 
     /// A signer for an unencrypted PKCS#8 private key in PEM (the form `openssl genpkey` writes),
