@@ -6,6 +6,8 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "TUF", targets: ["TUF"]),
+        .library(name: "TUFClient", targets: ["TUFClient"]),
+        .executable(name: "tuf-conformance-client", targets: ["tuf-conformance-client"]),
         .executable(name: "trustroot", targets: ["trustroot"]),
         .executable(name: "trustroot-bench", targets: ["TrustRootBench"]),
     ],
@@ -23,6 +25,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
+        ),
+        .target(
+            name: "TUFClient",
+            dependencies: ["TUF"]
+        ),
+        .executableTarget(
+            name: "tuf-conformance-client",
+            dependencies: ["TUFClient"],
+            path: "Sources/TUFConformanceClient"
         ),
         .executableTarget(
             name: "trustroot",

@@ -46,8 +46,15 @@ public struct Metadata<Signed: RoleMetadata>: Sendable {
             throw .wrongType(path: "signatures", expected: "an array", found: signatureList.typeName)
         }
         var signatures: [Signature] = []
+        var signers = Set<String>()
         for (index, entry) in entries.enumerated() {
-            signatures.append(try Signature(json: entry, path: "signatures[\(index)]"))
+            let signature = try Signature(json: entry, path: "signatures[\(index)]")
+            // The specification makes key ids unique in the list; parsers that kept only one of
+            // two entries would disagree on which.
+            guard signers.insert(Hex.encode(signature.keyID.utf8)).inserted else {
+                throw .invalidValue(path: "signatures[\(index)].keyid", reason: "key id \(signature.keyID) signs more than once")
+            }
+            signatures.append(signature)
         }
         self.signed = try Signed(json: signedJSON)
         self.signatures = signatures

@@ -110,6 +110,8 @@ struct MetadataValidationTests {
         document["signatures"] = [["keyid": "k1"]]
         #expect(error(Root.self, .object(document)) == .missingField(path: "signatures[0].sig"))
         #expect(error(Root.self, []) == .wrongType(path: "", expected: "an object", found: "array"))
+        document["signatures"] = [["keyid": "k1", "sig": "00"], ["keyid": "k2", "sig": "00"], ["keyid": "k1", "sig": "01"]]
+        #expect(error(Root.self, .object(document)) == .invalidValue(path: "signatures[2].keyid", reason: "key id k1 signs more than once"))
     }
 
     @Test func checksRootRoles() {

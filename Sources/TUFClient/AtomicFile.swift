@@ -1,0 +1,60 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Writes files so that a crash at any moment leaves either the old file or the new one, whole.
+///
+/// The bytes go to a temporary file in the same folder (named with a leading dot and no `.json`
+/// suffix, so no reader mistakes it for metadata), are flushed to disk, renamed over the
+/// destination, and the folder itself is flushed so the rename survives a power cut.
+public enum AtomicFile {
+    /// Atomically replaces the file at `url` with `bytes`.
+    public static func write(_ bytes: [UInt8], to url: URL) throws(UpdateError) {
+        let folder = url.deletingLastPathComponent().path
+        let temporary = "\(folder)/.\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).partial"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw storageError(temporary, "cannot create") }
+        var written = 0
+        var failure: UpdateError?
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer in
+                Glibc.write(descriptor, buffer.baseAddress! + written, bytes.count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                failure = storageError(temporary, "write failed")
+                break
+            }
+            written += result
+        }
+        if failure == nil && fsync(descriptor) != 0 { failure = storageError(temporary, "fsync failed") }
+        if close(descriptor) != 0 && failure == nil { failure = storageError(temporary, "close failed") }
+        if failure == nil && rename(temporary, url.path) != 0 { failure = storageError(url.path, "rename failed") }
+        if let failure {
+            unlink(temporary)
+            throw failure
+        }
+        syncFolder(folder)
+    }
+
+    /// Removes the file at `url` if it exists, and flushes the folder.
+    public static func remove(_ url: URL) throws(UpdateError) {
+        if unlink(url.path) != 0 && errno != ENOENT { throw storageError(url.path, "cannot remove") }
+        syncFolder(url.deletingLastPathComponent().path)
+    }
+
+    private static func syncFolder(_ path: String) {
+        let descriptor = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { return }
+        _ = fsync(descriptor)
+        close(descriptor)
+    }
+
+    static func storageError(_ path: String, _ what: String) -> UpdateError {
+        .storage(path: path, reason: "\(what): \(String(cString: strerror(errno)))")
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The folder where a client keeps the metadata it trusts, as the exact bytes it received.
+///
+/// Files are named after their role (`root.json`, `timestamp.json`, a delegated role's name
+/// percent-encoded); nothing else in the folder ends in `.json`. Writes are atomic, and
+/// ``withLock(timeout:_:)`` keeps two updates on one cache from interleaving.
+public struct MetadataCache: Sendable {
+    /// The folder.
+    public let directory: URL
+    /// Called with the role name before every write; throwing fails the write. For tests that
+    /// prove an interrupted update loses nothing.
+    public var beforeWrite: (@Sendable (String) throws(UpdateError) -> Void)?
+
+    /// A cache in `directory`, which is created if missing.
+    public init(directory: URL) throws(UpdateError) {
+        self.directory = directory
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw .storage(path: directory.path, reason: "cannot create folder")
+        }
+    }
+
+    /// The file for `role`.
+    public func url(for role: String) -> URL {
+        directory.appendingPathComponent("\(percentEncoded(role)).json")
+    }
+
+    /// The stored bytes of `role`, or `nil` if there are none. A file larger than
+    /// `maximumBytes` is treated as absent: the update then fetches a fresh copy.
+    public func read(_ role: String, maximumBytes: Int) -> [UInt8]? {
+        guard let handle = FileHandle(forReadingAtPath: url(for: role).path) else { return nil }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: maximumBytes + 1), data.count <= maximumBytes else { return nil }
+        return Array(data)
+    }
+
+    /// Stores `bytes` as `role`, atomically.
+    public func write(_ role: String, _ bytes: [UInt8]) throws(UpdateError) {
+        try beforeWrite?(role)
+        try AtomicFile.write(bytes, to: url(for: role))
+    }
+
+    /// Removes `role`'s file.
+    public func remove(_ role: String) throws(UpdateError) {
+        try AtomicFile.remove(url(for: role))
+    }
+
+    /// When `role` was last written, if it is stored.
+    public func modificationDate(_ role: String) -> Date? {
+        (try? FileManager.default.attributesOfItem(atPath: url(for: role).path))?[.modificationDate] as? Date
+    }
+
+    /// Runs `body` holding an exclusive lock on the cache, waiting up to `timeout` seconds for
+    /// another process's update to finish.
+    public func withLock<T>(timeout: TimeInterval = 60, _ body: () async throws(UpdateError) -> T) async throws(UpdateError) -> T {
+        let path = directory.appendingPathComponent(".lock").path
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw AtomicFile.storageError(path, "cannot open lock file") }
+        defer { close(descriptor) }
+        let deadline = Date().addingTimeInterval(timeout)
+        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
+            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
+                throw .storage(path: directory.path, reason: "another update holds the cache lock")
+            }
+            try? await Task.sleep(nanoseconds: 50_000_000)
+        }
+        defer { flock(descriptor, LOCK_UN) }
+        return try await body()
+    }
+}
+
+/// `string` with every byte outside the URL-unreserved set (letters, digits, `-._~`)
+/// percent-encoded, as role names are in file names and URLs.
+public func percentEncoded(_ string: String) -> String {
+    var output = ""
+    for byte in string.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+            output.unicodeScalars.append(Unicode.Scalar(byte))
+        default:
+            output += String(format: "%%%02X", byte)
+        }
+    }
+    return output
+}

@@ -1,0 +1,204 @@
+import Foundation
+import TUF
+
+/// The metadata a client trusts during one update, and the rules by which it may change
+/// (TUF specification 5.3 to 5.6).
+///
+/// Every method takes the bytes as received, checks them against what is already trusted,
+/// and only then trusts them. All checks use the one reference time fixed at creation.
+public struct TrustedMetadataSet: Sendable {
+    /// The time all expiry checks of this update use.
+    public let referenceTime: Date
+    /// The trusted root.
+    public private(set) var root: Metadata<Root>
+    /// The trusted timestamp, once loaded.
+    public private(set) var timestamp: Metadata<Timestamp>?
+    /// The trusted snapshot, once loaded.
+    public private(set) var snapshot: Metadata<Snapshot>?
+    /// Trusted targets metadata by role name (`targets` and delegated roles), with the role that
+    /// delegated to each.
+    public private(set) var targets: [String: (metadata: Metadata<Targets>, delegator: String)] = [:]
+
+    /// Trusts `rootBytes` as the starting root: it must be valid root metadata signed by a
+    /// threshold of its own root keys. It may have expired; a newer root may replace it.
+    public init(rootBytes: [UInt8], referenceTime: Date) throws(UpdateError) {
+        self.referenceTime = referenceTime
+        let root: Metadata<Root> = try Self.parse(rootBytes, role: "root")
+        try Self.requireThreshold(root.signed, "root", root)
+        self.root = root
+    }
+
+    /// Replaces the trusted root with version N+1 (5.3.4 to 5.3.10): it must be signed by a
+    /// threshold of the current root's keys and of its own, and be exactly one version newer.
+    public mutating func updateRoot(_ bytes: [UInt8]) throws(UpdateError) {
+        guard timestamp == nil else { throw .outOfOrder("cannot update root after timestamp") }
+        let newRoot: Metadata<Root> = try Self.parse(bytes, role: "root")
+        try Self.requireThreshold(root.signed, "root", newRoot)
+        let expected = root.signed.version + 1
+        guard newRoot.signed.version == expected else {
+            throw .unexpectedVersion(role: "root", expected: expected, found: newRoot.signed.version)
+        }
+        try Self.requireThreshold(newRoot.signed, "root", newRoot)
+        root = newRoot
+    }
+
+    /// Checks that the final root has not expired (5.3.10).
+    public func checkFinalRoot() throws(UpdateError) {
+        if root.signed.isExpired(at: referenceTime) { throw .expired(role: "root", expires: root.signed.expires) }
+    }
+
+    /// Trusts a new timestamp (5.4). A timestamp of the same version as the trusted one is
+    /// ignored and `false` returned; an older one, or one naming an older snapshot, is a rollback.
+    ///
+    /// The timestamp is trusted before its expiry is checked, so that an expired local copy
+    /// still guards against rollback; the expiry error follows.
+    @discardableResult
+    public mutating func updateTimestamp(_ bytes: [UInt8]) throws(UpdateError) -> Bool {
+        guard snapshot == nil else { throw .outOfOrder("cannot update timestamp after snapshot") }
+        try checkFinalRoot()
+        let newTimestamp: Metadata<Timestamp> = try Self.parse(bytes, role: "timestamp")
+        try Self.requireThreshold(root.signed, "timestamp", newTimestamp)
+        if let timestamp {
+            if newTimestamp.signed.version < timestamp.signed.version {
+                throw .rollback(role: "timestamp", trusted: timestamp.signed.version, offered: newTimestamp.signed.version)
+            }
+            if newTimestamp.signed.version == timestamp.signed.version { return false }
+            let trustedSnapshot = timestamp.signed.snapshotMeta.version
+            if newTimestamp.signed.snapshotMeta.version < trustedSnapshot {
+                throw .rollback(role: "snapshot", trusted: trustedSnapshot, offered: newTimestamp.signed.snapshotMeta.version)
+            }
+        }
+        timestamp = newTimestamp
+        try checkFinalTimestamp()
+        return true
+    }
+
+    /// Checks that the trusted timestamp has not expired.
+    public func checkFinalTimestamp() throws(UpdateError) {
+        guard let timestamp else { throw .outOfOrder("no trusted timestamp") }
+        if timestamp.signed.isExpired(at: referenceTime) {
+            throw .expired(role: "timestamp", expires: timestamp.signed.expires)
+        }
+    }
+
+    /// Trusts a new snapshot (5.5). `fromCache` skips the length and hash check against the
+    /// timestamp, for a copy that was verified when it was stored; every other check applies.
+    public mutating func updateSnapshot(_ bytes: [UInt8], fromCache: Bool = false) throws(UpdateError) {
+        guard let timestamp else { throw .outOfOrder("cannot update snapshot before timestamp") }
+        guard targets.isEmpty else { throw .outOfOrder("cannot update snapshot after targets") }
+        try checkFinalTimestamp()
+        let snapshotMeta = timestamp.signed.snapshotMeta
+        if !fromCache {
+            do {
+                try snapshotMeta.verify(bytes)
+            } catch {
+                throw .lengthOrHashMismatch(file: "snapshot", error)
+            }
+        }
+        let newSnapshot: Metadata<Snapshot> = try Self.parse(bytes, role: "snapshot")
+        try Self.requireThreshold(root.signed, "snapshot", newSnapshot)
+        if let snapshot {
+            for (name, trustedMeta) in snapshot.signed.meta {
+                guard let offered = newSnapshot.signed.meta[name] else {
+                    throw .missingFromSnapshot(role: String(name.dropLast(".json".count)))
+                }
+                if offered.version < trustedMeta.version {
+                    throw .rollback(role: name, trusted: trustedMeta.version, offered: offered.version)
+                }
+            }
+        }
+        snapshot = newSnapshot
+        try checkFinalSnapshot()
+    }
+
+    /// Checks that the trusted snapshot has not expired and is the version the timestamp names.
+    public func checkFinalSnapshot() throws(UpdateError) {
+        guard let snapshot, let timestamp else { throw .outOfOrder("no trusted snapshot") }
+        if snapshot.signed.isExpired(at: referenceTime) {
+            throw .expired(role: "snapshot", expires: snapshot.signed.expires)
+        }
+        let expected = timestamp.signed.snapshotMeta.version
+        guard snapshot.signed.version == expected else {
+            throw .unexpectedVersion(role: "snapshot", expected: expected, found: snapshot.signed.version)
+        }
+    }
+
+    /// Trusts targets metadata for `role`, delegated by `delegator` (`root` for the top-level
+    /// targets role) (5.6): listed in the snapshot with matching length, hashes and version,
+    /// signed by the delegator's keys for the role, and not expired.
+    @discardableResult
+    public mutating func updateTargets(_ bytes: [UInt8], role: String, delegator: String) throws(UpdateError) -> Targets {
+        guard let snapshot else { throw .outOfOrder("cannot load targets before snapshot") }
+        try checkFinalSnapshot()
+        guard let meta = snapshot.signed.meta["\(role).json"] else { throw .missingFromSnapshot(role: role) }
+        do {
+            try meta.verify(bytes)
+        } catch {
+            throw .lengthOrHashMismatch(file: role, error)
+        }
+        let newTargets: Metadata<Targets> = try Self.parse(bytes, role: role)
+        try requireDelegatorSigned(newTargets, role: role, delegator: delegator)
+        guard newTargets.signed.version == meta.version else {
+            throw .unexpectedVersion(role: role, expected: meta.version, found: newTargets.signed.version)
+        }
+        if newTargets.signed.isExpired(at: referenceTime) {
+            throw .expired(role: role, expires: newTargets.signed.expires)
+        }
+        targets[role] = (newTargets, delegator)
+        return newTargets.signed
+    }
+
+    /// The trusted targets metadata of `role` as reached from `delegator`.
+    ///
+    /// A role trusted through one delegator does not inherit that trust on another path: when a
+    /// search reaches it through a different delegator, its signatures are checked again against
+    /// that delegator's keys for it.
+    public func trustedTargets(_ role: String, delegator: String) throws(UpdateError) -> Targets? {
+        guard let entry = targets[role] else { return nil }
+        if entry.delegator != delegator {
+            do {
+                try requireDelegatorSigned(entry.metadata, role: role, delegator: delegator)
+            } catch .thresholdNotMet {
+                throw .delegationMismatch(role: role, delegator: delegator)
+            }
+        }
+        return entry.metadata.signed
+    }
+
+    private func requireDelegatorSigned(_ metadata: Metadata<Targets>, role: String, delegator: String) throws(UpdateError) {
+        if delegator == "root" {
+            try Self.requireThreshold(root.signed, role, metadata)
+            return
+        }
+        guard let parent = targets[delegator]?.metadata.signed else {
+            throw .outOfOrder("cannot load \(role) before its delegator \(delegator)")
+        }
+        let verification: ThresholdVerification
+        do {
+            verification = try parent.verifyDelegate(role, metadata: metadata)
+        } catch {
+            throw .invalidMetadata(role: role, error)
+        }
+        guard verification.isSatisfied else { throw .thresholdNotMet(role: role, verification) }
+    }
+
+    private static func requireThreshold<Signed: RoleMetadata>(_ root: Root, _ role: String, _ metadata: Metadata<Signed>)
+        throws(UpdateError)
+    {
+        let verification: ThresholdVerification
+        do {
+            verification = try root.verifyDelegate(role, metadata: metadata)
+        } catch {
+            throw .invalidMetadata(role: role, error)
+        }
+        guard verification.isSatisfied else { throw .thresholdNotMet(role: role, verification) }
+    }
+
+    static func parse<Signed: RoleMetadata>(_ bytes: [UInt8], role: String) throws(UpdateError) -> Metadata<Signed> {
+        do {
+            return try Metadata<Signed>(bytes: bytes)
+        } catch {
+            throw .invalidMetadata(role: role, error)
+        }
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Fetches over HTTP(S) with URLSession, counting bytes as they arrive and cancelling the
+/// transfer the moment a file passes its cap, so an endless or oversized response costs at most
+/// the cap.
+public final class URLSessionFetcher: Fetcher {
+    /// How long a request may wait for the next bytes.
+    public let idleTimeout: TimeInterval
+    /// How long one whole transfer may take, however steadily bytes arrive.
+    public let transferTimeout: TimeInterval
+    private let session: URLSession
+    private let delegate: TransferDelegate
+
+    /// A fetcher with these timeouts, in seconds.
+    public init(idleTimeout: TimeInterval = 30, transferTimeout: TimeInterval = 300) {
+        self.idleTimeout = idleTimeout
+        self.transferTimeout = transferTimeout
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = idleTimeout
+        configuration.timeoutIntervalForResource = transferTimeout
+        configuration.requestCachePolicy = .reloadIgnoringLocalAndRemoteCacheData
+        configuration.urlCache = nil
+        configuration.httpCookieStorage = nil
+        delegate = TransferDelegate()
+        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+    }
+
+    deinit {
+        session.invalidateAndCancel()
+    }
+
+    /// Fetches `url`; see ``Fetcher/fetch(_:maximumBytes:)``.
+    public func fetch(_ url: URL, maximumBytes: Int) async throws(FetchError) -> [UInt8] {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[UInt8], FetchError>, Never>) in
+            var request = URLRequest(url: url)
+            request.setValue("trustroot", forHTTPHeaderField: "User-Agent")
+            let task = session.dataTask(with: request)
+            delegate.register(task, Transfer(url: url.absoluteString, limit: maximumBytes, continuation: continuation))
+            task.resume()
+        }
+        return try result.get()
+    }
+}
+
+/// One transfer under way: its bytes so far and how to finish it.
+private final class Transfer: @unchecked Sendable {
+    let url: String
+    let limit: Int
+    var bytes: [UInt8] = []
+    var failure: FetchError?
+    let continuation: CheckedContinuation<Result<[UInt8], FetchError>, Never>
+
+    init(url: String, limit: Int, continuation: CheckedContinuation<Result<[UInt8], FetchError>, Never>) {
+        self.url = url
+        self.limit = limit
+        self.continuation = continuation
+    }
+}
+
+/// Routes URLSession's callbacks to the transfer they belong to.
+private final class TransferDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let lock = NSLock()
+    private var transfers: [Int: Transfer] = [:]
+
+    func register(_ task: URLSessionTask, _ transfer: Transfer) {
+        lock.withLock { transfers[task.taskIdentifier] = transfer }
+    }
+
+    private func transfer(for task: URLSessionTask) -> Transfer? {
+        lock.withLock { transfers[task.taskIdentifier] }
+    }
+
+    func urlSession(
+        _ session: URLSession,
+        dataTask: URLSessionDataTask,
+        didReceive response: URLResponse,
+        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
+    ) {
+        guard let transfer = transfer(for: dataTask) else { return completionHandler(.cancel) }
+        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
+            transfer.failure = .httpStatus(url: transfer.url, status: http.statusCode)
+            return completionHandler(.cancel)
+        }
+        if response.expectedContentLength > Int64(transfer.limit) {
+            transfer.failure = .tooLarge(url: transfer.url, limit: transfer.limit)
+            return completionHandler(.cancel)
+        }
+        completionHandler(.allow)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        guard let transfer = transfer(for: dataTask), transfer.failure == nil else { return }
+        if transfer.bytes.count + data.count > transfer.limit {
+            transfer.failure = .tooLarge(url: transfer.url, limit: transfer.limit)
+            dataTask.cancel()
+            return
+        }
+        transfer.bytes.append(contentsOf: data)
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
+        guard let transfer = lock.withLock({ transfers.removeValue(forKey: task.taskIdentifier) }) else { return }
+        if let failure = transfer.failure {
+            transfer.continuation.resume(returning: .failure(failure))
+        } else if let error = error as? URLError {
+            if error.code == .timedOut {
+                transfer.continuation.resume(returning: .failure(.timedOut(url: transfer.url)))
+            } else {
+                transfer.continuation.resume(returning: .failure(.transport(url: transfer.url, reason: error.localizedDescription)))
+            }
+        } else if let error {
+            transfer.continuation.resume(returning: .failure(.transport(url: transfer.url, reason: "\(error)")))
+        } else {
+            transfer.continuation.resume(returning: .success(transfer.bytes))
+        }
+    }
+}

@@ -1,0 +1,234 @@
+import Foundation
+import TUF
+
+/// A TUF client: refreshes trusted metadata from a repository into a local cache following the
+/// specification's client workflow (5.2 to 5.7), finds targets through delegations, and
+/// downloads target files after checking them.
+public struct Updater: Sendable {
+    /// Where trusted metadata is kept.
+    public let cache: MetadataCache
+    /// The repository's metadata URL (the folder holding `timestamp.json`).
+    public let metadataBaseURL: URL
+    /// The transport.
+    public let fetcher: any Fetcher
+    /// Limits and pins.
+    public var configuration: UpdaterConfiguration
+    /// Called after each new root version is trusted and stored, with that version.
+    public var onRootUpdate: (@Sendable (Int) -> Void)?
+    /// The metadata trusted by the last update, if any.
+    public private(set) var trusted: TrustedMetadataSet?
+
+    /// An updater over `cache`, which must already hold a trusted `root.json`.
+    public init(
+        cache: MetadataCache,
+        metadataBaseURL: URL,
+        fetcher: any Fetcher,
+        configuration: UpdaterConfiguration = UpdaterConfiguration()
+    ) {
+        self.cache = cache
+        self.metadataBaseURL = metadataBaseURL
+        self.fetcher = fetcher
+        self.configuration = configuration
+    }
+
+    /// Updates root, timestamp, snapshot and top-level targets, all checked at one reference
+    /// time, holding the cache lock throughout.
+    public mutating func refresh(referenceTime: Date = Date()) async throws(UpdateError) {
+        let cache = self.cache
+        var copy = self
+        trusted = try await cache.withLock { () throws(UpdateError) -> TrustedMetadataSet in
+            try await copy.performRefresh(referenceTime: referenceTime)
+            return copy.trusted!
+        }
+    }
+
+    private mutating func performRefresh(referenceTime: Date) async throws(UpdateError) {
+        guard let localRoot = cache.read("root", maximumBytes: configuration.rootMaximumBytes) else {
+            throw .storage(path: cache.url(for: "root").path, reason: "no trusted root: initialize the cache first")
+        }
+        var set = try TrustedMetadataSet(rootBytes: localRoot, referenceTime: referenceTime)
+        try await loadRoot(&set)
+        try await loadTimestamp(&set)
+        try await loadSnapshot(&set)
+        trusted = set
+        _ = try await loadTargets("targets", delegator: "root")
+    }
+
+    private func loadRoot(_ set: inout TrustedMetadataSet) async throws(UpdateError) {
+        let initialRoot = set.root.signed
+        let start = initialRoot.version
+        if let pinned = configuration.pinnedRootVersion, start > pinned {
+            throw .pinnedRootUnavailable(pinned: pinned, reached: start)
+        }
+        let last = configuration.pinnedRootVersion ?? (start + configuration.maximumRootRotations)
+        var version = start + 1
+        while version <= last {
+            let bytes: [UInt8]
+            do {
+                bytes = try await fetcher.fetch(metadataURL("root", version: version), maximumBytes: configuration.rootMaximumBytes)
+            } catch let error where error.isNotFound {
+                break
+            } catch {
+                throw .fetch(error)
+            }
+            try set.updateRoot(bytes)
+            try cache.write("root", bytes)
+            onRootUpdate?(version)
+            version += 1
+        }
+        let reached = set.root.signed.version
+        if let pinned = configuration.pinnedRootVersion, reached != pinned {
+            throw .pinnedRootUnavailable(pinned: pinned, reached: reached)
+        }
+        if let minimum = configuration.minimumRootVersion, reached < minimum {
+            throw .rootBelowMinimum(version: reached, minimum: minimum)
+        }
+        try set.checkFinalRoot()
+        // 5.3.11: new timestamp or snapshot keys make the stored copies worthless as rollback
+        // references; remove them rather than keep files no key can vouch for.
+        if initialRoot.roles["timestamp"] != set.root.signed.roles["timestamp"]
+            || initialRoot.roles["snapshot"] != set.root.signed.roles["snapshot"]
+        {
+            try cache.remove("timestamp")
+            try cache.remove("snapshot")
+        }
+    }
+
+    private func loadTimestamp(_ set: inout TrustedMetadataSet) async throws(UpdateError) {
+        if let local = cache.read("timestamp", maximumBytes: configuration.timestampMaximumBytes) {
+            // An expired or otherwise stale local copy still serves as the rollback reference.
+            _ = try? set.updateTimestamp(local)
+        }
+        let bytes = try await fetch("timestamp", version: nil, maximumBytes: configuration.timestampMaximumBytes)
+        if try set.updateTimestamp(bytes) {
+            try cache.write("timestamp", bytes)
+        }
+    }
+
+    private func loadSnapshot(_ set: inout TrustedMetadataSet) async throws(UpdateError) {
+        if let local = cache.read("snapshot", maximumBytes: configuration.snapshotMaximumBytes),
+            (try? set.updateSnapshot(local, fromCache: true)) != nil
+        {
+            return
+        }
+        let meta = set.timestamp!.signed.snapshotMeta
+        let consistent = set.root.signed.consistentSnapshot == true
+        let bytes = try await fetch(
+            "snapshot",
+            version: consistent ? meta.version : nil,
+            maximumBytes: meta.length ?? configuration.snapshotMaximumBytes
+        )
+        try set.updateSnapshot(bytes)
+        try cache.write("snapshot", bytes)
+    }
+
+    /// The trusted targets metadata of `role`, delegated by `delegator`: already trusted in this
+    /// update, else the cached copy if it still verifies, else fetched.
+    private mutating func loadTargets(_ role: String, delegator: String) async throws(UpdateError) -> Targets {
+        guard var set = trusted else { throw .outOfOrder("refresh before loading targets") }
+        if let targets = try set.trustedTargets(role, delegator: delegator) { return targets }
+        if let local = cache.read(role, maximumBytes: configuration.targetsMaximumBytes),
+            let targets = try? set.updateTargets(local, role: role, delegator: delegator)
+        {
+            trusted = set
+            return targets
+        }
+        guard let meta = set.snapshot?.signed.meta["\(role).json"] else { throw .missingFromSnapshot(role: role) }
+        let consistent = set.root.signed.consistentSnapshot == true
+        let bytes = try await fetch(
+            role,
+            version: consistent ? meta.version : nil,
+            maximumBytes: meta.length ?? configuration.targetsMaximumBytes
+        )
+        let targets = try set.updateTargets(bytes, role: role, delegator: delegator)
+        try cache.write(role, bytes)
+        trusted = set
+        return targets
+    }
+
+    /// The target file entry for `path`, found by a pre-order depth-first search of the
+    /// delegation graph (refreshing first if this updater has not). `nil` when no role that is
+    /// trusted for the path lists it, or the search bound is reached first.
+    public mutating func targetInfo(_ path: String) async throws(UpdateError) -> TargetFile? {
+        if trusted == nil { try await refresh() }
+        var toVisit: [(role: String, delegator: String)] = [("targets", "root")]
+        var visited = Set<String>()
+        while !toVisit.isEmpty && visited.count <= configuration.maximumDelegations {
+            let (role, delegator) = toVisit.removeLast()
+            if visited.contains(role) { continue }
+            let targets = try await loadTargets(role, delegator: delegator)
+            if let file = targets.targets[path] { return file }
+            visited.insert(role)
+            guard let delegations = targets.delegations else { continue }
+            var children: [(role: String, delegator: String)] = []
+            for child in delegations.rolesForTarget(path) {
+                children.append((child.name, role))
+                if child.terminating {
+                    toVisit.removeAll()
+                    break
+                }
+            }
+            toVisit.append(contentsOf: children.reversed())
+        }
+        return nil
+    }
+
+    /// Whether `destination` already holds `info`'s exact content.
+    public func isCached(_ info: TargetFile, at destination: URL) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: destination.path) else { return false }
+        defer { try? handle.close() }
+        guard let data = try? handle.read(upToCount: info.length + 1) else { return false }
+        return (try? info.verify(data)) != nil
+    }
+
+    /// Downloads the target at `path`, described by `info`, from `targetBaseURL`, checks its
+    /// length and hashes, and writes it atomically to `destination`.
+    public func downloadTarget(_ path: String, _ info: TargetFile, from targetBaseURL: URL, to destination: URL) async throws(UpdateError) {
+        var remotePath = path.split(separator: "/", omittingEmptySubsequences: false).map { percentEncoded(String($0)) }
+        if configuration.prefixTargetsWithHash, trusted?.root.signed.consistentSnapshot == true,
+            let digest = Self.preferredHash(info), let name = remotePath.popLast()
+        {
+            remotePath.append("\(digest).\(name)")
+        }
+        let url = URL(string: Self.joined(targetBaseURL, remotePath.joined(separator: "/")))!
+        let bytes: [UInt8]
+        do {
+            bytes = try await fetcher.fetch(url, maximumBytes: info.length)
+        } catch {
+            throw .fetch(error)
+        }
+        do {
+            try info.verify(bytes)
+        } catch {
+            throw .lengthOrHashMismatch(file: path, error)
+        }
+        try AtomicFile.write(bytes, to: destination)
+    }
+
+    /// The hash that names a consistent-snapshot target file: SHA-256 when listed, else the
+    /// first of the others in a fixed order.
+    static func preferredHash(_ info: TargetFile) -> String? {
+        for algorithm in ["sha256", "sha512"] { if let digest = info.hashes[algorithm] { return digest } }
+        return info.hashes.sorted { $0.key < $1.key }.first?.value
+    }
+
+    private func fetch(_ role: String, version: Int?, maximumBytes: Int) async throws(UpdateError) -> [UInt8] {
+        do {
+            return try await fetcher.fetch(metadataURL(role, version: version), maximumBytes: maximumBytes)
+        } catch {
+            throw .fetch(error)
+        }
+    }
+
+    /// The URL of `role`'s metadata, version-prefixed when `version` is given.
+    public func metadataURL(_ role: String, version: Int?) -> URL {
+        let name = (version.map { "\($0)." } ?? "") + percentEncoded(role) + ".json"
+        return URL(string: Self.joined(metadataBaseURL, name))!
+    }
+
+    private static func joined(_ base: URL, _ relative: String) -> String {
+        var string = base.absoluteString
+        while string.hasSuffix("/") { string.removeLast() }
+        return "\(string)/\(relative)"
+    }
+}
