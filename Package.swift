@@ -39,6 +39,7 @@ let package = Package(
             name: "trustroot",
             dependencies: [
                 "TUF",
+                "TUFClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -18,11 +18,15 @@ public struct TrustedMetadataSet: Sendable {
     /// Trusted targets metadata by role name (`targets` and delegated roles), with the role that
     /// delegated to each.
     public private(set) var targets: [String: (metadata: Metadata<Targets>, delegator: String)] = [:]
+    /// Whether expired metadata is accepted (for reading a cache offline, on the user's explicit
+    /// request); every other check still applies.
+    public let acceptsExpired: Bool
 
     /// Trusts `rootBytes` as the starting root: it must be valid root metadata signed by a
     /// threshold of its own root keys. It may have expired; a newer root may replace it.
-    public init(rootBytes: [UInt8], referenceTime: Date) throws(UpdateError) {
+    public init(rootBytes: [UInt8], referenceTime: Date, acceptsExpired: Bool = false) throws(UpdateError) {
         self.referenceTime = referenceTime
+        self.acceptsExpired = acceptsExpired
         let root: Metadata<Root> = try Self.parse(rootBytes, role: "root")
         try Self.requireThreshold(root.signed, "root", root)
         self.root = root
@@ -42,9 +46,27 @@ public struct TrustedMetadataSet: Sendable {
         root = newRoot
     }
 
+    /// The trusted roles that have expired at the reference time (only possible with
+    /// ``acceptsExpired``, or for a timestamp kept as a rollback reference).
+    public var expiredRoles: [String] {
+        var roles: [String] = []
+        if root.signed.isExpired(at: referenceTime) { roles.append("root") }
+        if timestamp?.signed.isExpired(at: referenceTime) == true { roles.append("timestamp") }
+        if snapshot?.signed.isExpired(at: referenceTime) == true { roles.append("snapshot") }
+        for (role, entry) in targets.sorted(by: { $0.key < $1.key }) where entry.metadata.signed.isExpired(at: referenceTime) {
+            roles.append(role)
+        }
+        return roles
+    }
+
+    private func checkExpiry(_ signed: some RoleMetadata, role: String) throws(UpdateError) {
+        guard signed.isExpired(at: referenceTime) else { return }
+        guard acceptsExpired else { throw .expired(role: role, expires: signed.expires) }
+    }
+
     /// Checks that the final root has not expired (5.3.10).
     public func checkFinalRoot() throws(UpdateError) {
-        if root.signed.isExpired(at: referenceTime) { throw .expired(role: "root", expires: root.signed.expires) }
+        try checkExpiry(root.signed, role: "root")
     }
 
     /// Trusts a new timestamp (5.4). A timestamp of the same version as the trusted one is
@@ -76,9 +98,7 @@ public struct TrustedMetadataSet: Sendable {
     /// Checks that the trusted timestamp has not expired.
     public func checkFinalTimestamp() throws(UpdateError) {
         guard let timestamp else { throw .outOfOrder("no trusted timestamp") }
-        if timestamp.signed.isExpired(at: referenceTime) {
-            throw .expired(role: "timestamp", expires: timestamp.signed.expires)
-        }
+        try checkExpiry(timestamp.signed, role: "timestamp")
     }
 
     /// Trusts a new snapshot (5.5). `fromCache` skips the length and hash check against the
@@ -114,9 +134,7 @@ public struct TrustedMetadataSet: Sendable {
     /// Checks that the trusted snapshot has not expired and is the version the timestamp names.
     public func checkFinalSnapshot() throws(UpdateError) {
         guard let snapshot, let timestamp else { throw .outOfOrder("no trusted snapshot") }
-        if snapshot.signed.isExpired(at: referenceTime) {
-            throw .expired(role: "snapshot", expires: snapshot.signed.expires)
-        }
+        try checkExpiry(snapshot.signed, role: "snapshot")
         let expected = timestamp.signed.snapshotMeta.version
         guard snapshot.signed.version == expected else {
             throw .unexpectedVersion(role: "snapshot", expected: expected, found: snapshot.signed.version)
@@ -141,9 +159,7 @@ public struct TrustedMetadataSet: Sendable {
         guard newTargets.signed.version == meta.version else {
             throw .unexpectedVersion(role: role, expected: meta.version, found: newTargets.signed.version)
         }
-        if newTargets.signed.isExpired(at: referenceTime) {
-            throw .expired(role: role, expires: newTargets.signed.expires)
-        }
+        try checkExpiry(newTargets.signed, role: role)
         targets[role] = (newTargets, delegator)
         return newTargets.signed
     }

@@ -69,7 +69,9 @@ public enum UpdateError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 extension FetchError {
-    var isTooLarge: Bool {
+    /// Whether the file passed its size cap (a sign of an attack or a broken repository, not of
+    /// a network failure).
+    public var isTooLarge: Bool {
         if case .tooLarge = self { return true }
         return false
     }

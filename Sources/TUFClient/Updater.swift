@@ -76,13 +76,7 @@ public struct Updater: Sendable {
             onRootUpdate?(version)
             version += 1
         }
-        let reached = set.root.signed.version
-        if let pinned = configuration.pinnedRootVersion, reached != pinned {
-            throw .pinnedRootUnavailable(pinned: pinned, reached: reached)
-        }
-        if let minimum = configuration.minimumRootVersion, reached < minimum {
-            throw .rootBelowMinimum(version: reached, minimum: minimum)
-        }
+        try checkRootPins(set)
         try set.checkFinalRoot()
         // 5.3.11: new timestamp or snapshot keys make the stored copies worthless as rollback
         // references; remove them rather than keep files no key can vouch for.
@@ -92,6 +86,45 @@ public struct Updater: Sendable {
             try cache.remove("timestamp")
             try cache.remove("snapshot")
         }
+    }
+
+    private func checkRootPins(_ set: TrustedMetadataSet) throws(UpdateError) {
+        let reached = set.root.signed.version
+        if let pinned = configuration.pinnedRootVersion, reached != pinned {
+            throw .pinnedRootUnavailable(pinned: pinned, reached: reached)
+        }
+        if let minimum = configuration.minimumRootVersion, reached < minimum {
+            throw .rootBelowMinimum(version: reached, minimum: minimum)
+        }
+    }
+
+    /// Trusts what the cache holds, without the network: root, timestamp, snapshot and top-level
+    /// targets, checked against each other as in an update (signatures, versions, hashes,
+    /// pins). Expired metadata is refused unless `acceptsExpired`; ``TrustedMetadataSet/expiredRoles``
+    /// then says which roles the caller should warn about.
+    public mutating func loadCached(referenceTime: Date = Date(), acceptsExpired: Bool = false) async throws(UpdateError) {
+        let configuration = self.configuration
+        let cache = self.cache
+        let set = try await cache.withLock { () throws(UpdateError) -> TrustedMetadataSet in
+            func stored(_ role: String, _ limit: Int) throws(UpdateError) -> [UInt8] {
+                guard let bytes = cache.read(role, maximumBytes: limit) else {
+                    throw .storage(path: cache.url(for: role).path, reason: "not in the cache: refresh while online first")
+                }
+                return bytes
+            }
+            var set = try TrustedMetadataSet(
+                rootBytes: try stored("root", configuration.rootMaximumBytes),
+                referenceTime: referenceTime,
+                acceptsExpired: acceptsExpired
+            )
+            try self.checkRootPins(set)
+            try set.checkFinalRoot()
+            try set.updateTimestamp(try stored("timestamp", configuration.timestampMaximumBytes))
+            try set.updateSnapshot(try stored("snapshot", configuration.snapshotMaximumBytes), fromCache: true)
+            try set.updateTargets(try stored("targets", configuration.targetsMaximumBytes), role: "targets", delegator: "root")
+            return set
+        }
+        trusted = set
     }
 
     private func loadTimestamp(_ set: inout TrustedMetadataSet) async throws(UpdateError) {

@@ -1,5 +1,6 @@
 import Foundation
 import TUF
+import TUFClient
 
 /// An error the CLI reports as one line, with an exit code that tells its class apart.
 struct CLIError: Error {
@@ -11,6 +12,10 @@ struct CLIError: Error {
         case invalidData = 65
         /// A file that cannot be read (EX_NOINPUT).
         case noInput = 66
+        /// The target is listed by no trusted targets metadata.
+        case notFound = 3
+        /// The repository could not be reached or answered with an error (EX_UNAVAILABLE).
+        case networkError = 69
         /// A file that cannot be written (EX_IOERR).
         case ioError = 74
     }
@@ -22,6 +27,19 @@ struct CLIError: Error {
 
     static func invalid(_ path: String, _ error: MetadataError) -> CLIError {
         CLIError(message: "\(path): \(error)", code: .invalidData)
+    }
+}
+
+extension CLIError {
+    /// An update error, with the exit code of its class.
+    init(_ error: UpdateError) {
+        message = error.description
+        switch error {
+        case .fetch(let fetchError) where !fetchError.isTooLarge: code = .networkError
+        case .storage: code = .ioError
+        case .targetNotFound: code = .notFound
+        default: code = .verificationFailed
+        }
     }
 }
 

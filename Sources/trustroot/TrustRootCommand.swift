@@ -4,20 +4,24 @@ import Logging
 
 /// The `trustroot` command: run a Sigstore-style root of trust with TUF.
 @main
-struct TrustRootCommand: ParsableCommand {
+struct TrustRootCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trustroot",
         abstract: "Run a Sigstore-style root of trust with TUF: ceremony, client and verifier.",
         version: trustRootVersion,
-        subcommands: [MetadataCommand.self]
+        subcommands: [MetadataCommand.self, ClientCommand.self]
     )
 
     /// Maps every error to one line on standard error and a distinct exit code.
-    static func main() {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+    static func main() async {
+        LoggingSystem.bootstrap { _ in PlainLogHandler() }
         do {
             var command = try parseAsRoot()
-            try command.run()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
         } catch let error as CLIError {
             FileHandleOutput.standardError.write("trustroot: \(error.message)\n")
             Foundation.exit(error.exitCode)

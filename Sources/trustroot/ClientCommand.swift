@@ -1,0 +1,254 @@
+import ArgumentParser
+import Foundation
+import Logging
+import TUF
+import TUFClient
+
+/// `trustroot client`: keep a trusted copy of a TUF repository's metadata and fetch targets.
+struct ClientCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "client",
+        abstract: "Refresh trusted metadata from a TUF repository and download verified targets.",
+        subcommands: [Init.self, Refresh.self, Get.self, Status.self]
+    )
+
+    struct CacheOption: ParsableArguments {
+        @Option(help: "The client's folder (default $TRUSTROOT_CACHE, else ~/.cache/trustroot).")
+        var cache: String?
+
+        var layout: ClientSettings.Layout { ClientSettings.Layout(cache) }
+    }
+
+    /// `trustroot client init`.
+    struct Init: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Start trusting a repository from a root metadata file.",
+            discussion: "The root must be signed by a threshold of its own keys; it may be expired. Nothing is fetched."
+        )
+
+        @Option(help: "The repository's metadata URL (https://, http:// or file://).")
+        var repo: String
+
+        @Option(help: "The initial trusted root metadata file.")
+        var root: String
+
+        @Option(help: "The SHA-256 (hex) the root file must have.")
+        var rootSha256: String?
+
+        @Option(help: "The repository's targets URL (default: REPO/targets).")
+        var targetsURL: String?
+
+        @Option(help: "Refuse to trust any root older than this version.")
+        var minRootVersion: Int?
+
+        @Option(help: "Walk the root chain to exactly this version and stay there.")
+        var pinRootVersion: Int?
+
+        @OptionGroup var cacheOption: CacheOption
+
+        func validate() throws {
+            if let minRootVersion, minRootVersion < 1 { throw ValidationError("--min-root-version must be 1 or more") }
+            if let pinRootVersion, pinRootVersion < 1 { throw ValidationError("--pin-root-version must be 1 or more") }
+        }
+
+        func run() async throws {
+            guard let metadataURL = URL(string: repo), metadataURL.scheme != nil else {
+                throw ValidationError("--repo must be a URL such as https://example.org/metadata or file:///mnt/repo")
+            }
+            guard let targets = URL(string: targetsURL ?? metadataURL.appendingPathComponent("targets").absoluteString) else {
+                throw ValidationError("--targets-url must be a URL")
+            }
+            let layout = cacheOption.layout
+            let bytes = try readFile(root, limit: UpdaterConfiguration().rootMaximumBytes)
+            do {
+                let cache = try MetadataCache(directory: layout.metadata)
+                try cache.bootstrap(rootBytes: bytes, pinnedSHA256: rootSha256)
+            } catch {
+                throw CLIError(error)
+            }
+            let settings = ClientSettings(
+                metadataURL: metadataURL,
+                targetsURL: targets,
+                minimumRootVersion: minRootVersion,
+                pinnedRootVersion: pinRootVersion
+            )
+            try settings.save(layout)
+            let version = (try? Metadata<Root>(bytes: bytes))?.signed.version ?? 0
+            print("trusting root v\(version) for \(metadataURL.absoluteString) in \(layout.root.path)")
+        }
+    }
+
+    struct UpdateOptions: ParsableArguments {
+        @Flag(help: "Use only the cache: no network.")
+        var offline = false
+
+        @Flag(help: "With --offline: accept expired metadata, with a warning.")
+        var allowExpired = false
+
+        @Option(help: "Refuse to trust any root older than this version (overrides init's).")
+        var minRootVersion: Int?
+
+        @Option(help: "Walk the root chain to exactly this version (overrides init's).")
+        var pinRootVersion: Int?
+
+        func validate() throws {
+            if allowExpired && !offline { throw ValidationError("--allow-expired is only accepted with --offline") }
+        }
+
+        var mode: UpdateMode {
+            UpdateMode(offline: offline, allowExpired: allowExpired, minimumRootVersion: minRootVersion, pinnedRootVersion: pinRootVersion)
+        }
+    }
+
+    /// How to bring a client up to date.
+    struct UpdateMode {
+        var offline: Bool
+        var allowExpired: Bool
+        var minimumRootVersion: Int?
+        var pinnedRootVersion: Int?
+    }
+
+    /// Builds an updater from the client's settings and brings it up to date (or loads the
+    /// cache offline), printing each root step.
+    static func update(_ layout: ClientSettings.Layout, _ options: UpdateMode, quiet: Bool) async throws -> (Updater, ClientSettings) {
+        var settings = try ClientSettings.load(layout)
+        var configuration = UpdaterConfiguration()
+        configuration.minimumRootVersion = options.minimumRootVersion ?? settings.minimumRootVersion
+        configuration.pinnedRootVersion = options.pinnedRootVersion ?? settings.pinnedRootVersion
+        let cache: MetadataCache
+        do {
+            cache = try MetadataCache(directory: layout.metadata)
+        } catch {
+            throw CLIError(error)
+        }
+        let fetcher: any Fetcher
+        if options.offline {
+            fetcher = OfflineFetcher()
+        } else if settings.metadataURL.isFileURL {
+            fetcher = FileFetcher()
+        } else {
+            fetcher = URLSessionFetcher()
+        }
+        var updater = Updater(cache: cache, metadataBaseURL: settings.metadataURL, fetcher: fetcher, configuration: configuration)
+        let logger = Logger(label: "trustroot")
+        do {
+            if options.offline {
+                try await updater.loadCached(acceptsExpired: options.allowExpired)
+                if !quiet {
+                    let age = settings.lastRefresh.map { "last refreshed \(MetadataDate.format($0)), \(Self.describeAge(since: $0)) ago" }
+                    logger.warning("offline: using the cache only (\(age ?? "never refreshed"))")
+                    for role in updater.trusted?.expiredRoles ?? [] {
+                        logger.warning("\(role) metadata has expired; accepted because of --allow-expired")
+                    }
+                }
+            } else {
+                updater.onRootUpdate = { version in
+                    if !quiet { FileHandleOutput.standardError.write("root v\(version - 1) → v\(version)\n") }
+                }
+                try await updater.refresh()
+                settings.lastRefresh = Date()
+                try settings.save(layout)
+            }
+        } catch let error as UpdateError {
+            throw CLIError(error)
+        }
+        return (updater, settings)
+    }
+
+    static func describeAge(since date: Date) -> String {
+        let seconds = Int(Date().timeIntervalSince(date))
+        if seconds < 120 { return "\(seconds) seconds" }
+        if seconds < 7_200 { return "\(seconds / 60) minutes" }
+        if seconds < 172_800 { return "\(seconds / 3_600) hours" }
+        return "\(seconds / 86_400) days"
+    }
+
+    /// `trustroot client refresh`.
+    struct Refresh: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Bring the trusted metadata up to date, checking every step.")
+
+        @OptionGroup var cacheOption: CacheOption
+        @OptionGroup var options: UpdateOptions
+
+        @Flag(help: "Print the result as JSON.")
+        var json = false
+
+        func run() async throws {
+            let (updater, settings) = try await ClientCommand.update(cacheOption.layout, options.mode, quiet: json)
+            guard let trusted = updater.trusted else { return }
+            let status = ClientStatus(trusted: trusted, settings: settings)
+            if json {
+                FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(status.json))
+            } else {
+                print(status.summaryLine)
+            }
+        }
+    }
+
+    /// `trustroot client get`.
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Download a target after refreshing, verify its length and hashes, and write it out.",
+            discussion: "An unchanged target already in the client's folder is used without a request."
+        )
+
+        @Argument(help: "The target path, such as trusted_root.json.")
+        var target: String
+
+        @Option(name: .shortAndLong, help: "Where to write the target (default: standard output).")
+        var output: String?
+
+        @OptionGroup var cacheOption: CacheOption
+        @OptionGroup var options: UpdateOptions
+
+        func run() async throws {
+            let layout = cacheOption.layout
+            var (updater, settings) = try await ClientCommand.update(layout, options.mode, quiet: false)
+            let destination = layout.targets.appendingPathComponent(percentEncoded(target))
+            do {
+                guard let info = try await updater.targetInfo(target) else { throw UpdateError.targetNotFound(target) }
+                try FileManager.default.createDirectory(at: layout.targets, withIntermediateDirectories: true)
+                if !updater.isCached(info, at: destination) {
+                    try await updater.downloadTarget(target, info, from: settings.targetsURL, to: destination)
+                }
+                let bytes = try readFile(destination.path, limit: info.length)
+                // The copy on disk could have changed since it was checked: check what is written out.
+                try info.verify(bytes)
+                if let output {
+                    try AtomicFile.write(bytes, to: URL(fileURLWithPath: output))
+                } else {
+                    FileHandleOutput.standardOutput.write(bytes)
+                }
+            } catch let error as UpdateError {
+                throw CLIError(error)
+            } catch let error as LengthAndHashError {
+                throw CLIError(.lengthOrHashMismatch(file: destination.path, error))
+            }
+        }
+    }
+
+    /// `trustroot client status`.
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show what the client trusts: each role's version and expiry, root keys and thresholds, last refresh."
+        )
+
+        @OptionGroup var cacheOption: CacheOption
+
+        @Flag(help: "Print the status as JSON.")
+        var json = false
+
+        func run() async throws {
+            let layout = cacheOption.layout
+            let mode = UpdateMode(offline: true, allowExpired: true)
+            let (updater, settings) = try await ClientCommand.update(layout, mode, quiet: true)
+            guard let trusted = updater.trusted else { return }
+            let status = ClientStatus(trusted: trusted, settings: settings)
+            if json {
+                FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(status.json))
+            } else {
+                print(status.text, terminator: "")
+            }
+        }
+    }
+}
