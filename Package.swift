@@ -48,9 +48,17 @@ let package = Package(
             name: "TrustRootBench",
             dependencies: ["TUF"]
         ),
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport"
+        ),
         .testTarget(
             name: "TUFTests",
-            dependencies: ["TUF"]
+            dependencies: ["TUF", "TestSupport"]
+        ),
+        .testTarget(
+            name: "TUFClientTests",
+            dependencies: ["TUF", "TUFClient", "TestSupport"]
         ),
         .testTarget(
             name: "TrustRootCLITests",

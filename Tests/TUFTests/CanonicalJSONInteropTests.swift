@@ -1,4 +1,5 @@
 import TUF
+import TestSupport
 import Testing
 
 @Suite("Canonical JSON interop with securesystemslib")

@@ -1,19 +1,18 @@
 import Foundation
-import Testing
 
 /// Runs the interop scripts under Tests/interop with the machine's python3. The peers (PyPI
 /// `tuf`, `securesystemslib`) are installed by .ci/run; a missing one fails the test with a hint.
-enum Python {
-    static let interopDirectory = URL(fileURLWithPath: #filePath)
+public enum Python {
+    public static let interopDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("interop")
 
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    public struct Failure: Error, CustomStringConvertible {
+        public let description: String
     }
 
     /// Runs `script` (a file in Tests/interop) with `arguments`, feeding `input` on standard input;
     /// returns standard output, and throws with standard error when the script fails.
-    static func run(_ script: String, _ arguments: [String] = [], input: [UInt8] = []) throws -> String {
+    public static func run(_ script: String, _ arguments: [String] = [], input: [UInt8] = []) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", interopDirectory.appendingPathComponent(script).path] + arguments
@@ -55,4 +54,34 @@ final class LockedData: @unchecked Sendable {
     func set(_ value: Data) { lock.withLock { data = value } }
     func get() -> Data { lock.withLock { data ?? Data() } }
     var isSet: Bool { lock.withLock { data != nil } }
+}
+
+/// A loopback HTTP server (Tests/interop/serve.py) serving a folder, stopped when released.
+public final class LoopbackServer {
+    private let process = Process()
+    /// The server's base URL, `http://127.0.0.1:PORT`.
+    public let baseURL: URL
+
+    /// Starts serving `directory`.
+    public init(serving directory: URL) throws {
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", Python.interopDirectory.appendingPathComponent("serve.py").path, directory.path]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        var line: [UInt8] = []
+        while true {
+            let byte = output.fileHandleForReading.readData(ofLength: 1)
+            guard let first = byte.first else { throw Python.Failure(description: "serve.py exited before printing its port") }
+            if first == UInt8(ascii: "\n") { break }
+            line.append(first)
+        }
+        baseURL = URL(string: "http://127.0.0.1:\(String(decoding: line, as: UTF8.self))")!
+    }
+
+    deinit {
+        // SIGKILL: a SIGTERM may be ignored, since ignored signals are inherited from the parent.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
 }
