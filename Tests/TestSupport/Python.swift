@@ -3,10 +3,13 @@ import Foundation
 /// Runs the interop scripts under Tests/interop with the machine's python3. The peers (PyPI
 /// `tuf`, `securesystemslib`) are installed by .ci/run; a missing one fails the test with a hint.
 public enum Python {
+    /// Tests/interop, where the peers' scripts are.
     public static let interopDirectory = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("interop")
 
+    /// A script that could not run or failed.
     public struct Failure: Error, CustomStringConvertible {
+        /// What went wrong, with the script's standard error.
         public let description: String
     }
 

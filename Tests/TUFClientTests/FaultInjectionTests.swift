@@ -1,0 +1,75 @@
+import Foundation
+import TUF
+import TUFClient
+import TestSupport
+import Testing
+
+/// An update interrupted at any write leaves a cache from which the next update succeeds.
+@Suite("Interrupted updates")
+struct FaultInjectionTests {
+    /// Fails the write with the given index (counting from 1), once.
+    final class WriteFault: @unchecked Sendable {
+        private let lock = NSLock()
+        private let failing: Int
+        private var count = 0
+        private(set) var failedRole: String?
+
+        init(failing: Int) { self.failing = failing }
+
+        func check(_ role: String) throws(UpdateError) {
+            let shouldFail = lock.withLock { () -> Bool in
+                count += 1
+                if count == failing { failedRole = role }
+                return count == failing
+            }
+            if shouldFail { throw .storage(path: role, reason: "injected I/O error") }
+        }
+
+        var writes: Int { lock.withLock { count } }
+    }
+
+    @Test func everyInterruptedWriteIsRecoverable() async throws {
+        let folder = try TemporaryDirectory()
+        _ = try Python.run("tuf_repo.py", [folder.file("repo").path])
+        let metadataURL = folder.file("repo/metadata")
+        let initialRoot = try folder.read("repo/1.root.json")
+        let target = "releases/app-1.0.tar.gz"
+
+        // A clean run counts the writes: three roots, timestamp, snapshot, targets, releases.
+        let counter = WriteFault(failing: 0)
+        var cache = try MetadataCache(directory: folder.file("clean"))
+        try cache.bootstrap(rootBytes: initialRoot)
+        cache.beforeWrite = { role throws(UpdateError) in try counter.check(role) }
+        var clean = Updater(cache: cache, metadataBaseURL: metadataURL, fetcher: FileFetcher())
+        try await clean.refresh()
+        #expect(try await clean.targetInfo(target) != nil)
+        #expect(counter.writes == 7)
+
+        for failing in 1...counter.writes {
+            let fault = WriteFault(failing: failing)
+            var cache = try MetadataCache(directory: folder.file("cache-\(failing)"))
+            try cache.bootstrap(rootBytes: initialRoot)
+            cache.beforeWrite = { role throws(UpdateError) in try fault.check(role) }
+            var interrupted = Updater(cache: cache, metadataBaseURL: metadataURL, fetcher: FileFetcher())
+            await #expect(throws: UpdateError.self, "write \(failing)") {
+                try await interrupted.refresh()
+                _ = try await interrupted.targetInfo(target)
+            }
+            #expect(fault.failedRole != nil)
+            // No temporary file is left behind, and nothing but metadata is named *.json.
+            let names = try FileManager.default.contentsOfDirectory(atPath: cache.directory.path)
+            #expect(names.allSatisfy { !$0.hasSuffix(".partial") }, "\(names)")
+            for name in names where name.hasSuffix(".json") {
+                #expect(throws: Never.self) {
+                    try JSONParser().parse(Array(try Data(contentsOf: cache.directory.appendingPathComponent(name))))
+                }
+            }
+
+            cache.beforeWrite = nil
+            var next = Updater(cache: cache, metadataBaseURL: metadataURL, fetcher: FileFetcher())
+            try await next.refresh()
+            #expect(next.trusted?.root.signed.version == 4, "after failing write \(failing) (\(fault.failedRole ?? "?"))")
+            #expect(try await next.targetInfo(target) != nil)
+        }
+    }
+}
