@@ -62,7 +62,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrustRootCLITests",
-            dependencies: ["TUF", "trustroot"]
+            dependencies: ["TUF", "TestSupport", "trustroot"]
         ),
     ]
 )

@@ -73,7 +73,19 @@ public struct MetadataCache: Sendable {
             try? await Task.sleep(nanoseconds: 50_000_000)
         }
         defer { flock(descriptor, LOCK_UN) }
+        removeStaleTemporaries()
         return try await body()
+    }
+}
+
+extension MetadataCache {
+    /// Removes temporary files a killed writer left; only called with the lock held, when no
+    /// write can be under way.
+    fileprivate func removeStaleTemporaries() {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        for name in names where name.hasPrefix(".") && name.hasSuffix(".partial") {
+            unlink(directory.appendingPathComponent(name).path)
+        }
     }
 }
 

@@ -5,39 +5,8 @@ import Testing
 /// Runs the built `trustroot` binary as a user would, and checks output and exit codes.
 @Suite("trustroot command line")
 struct CLITests {
-    struct Outcome {
-        let status: Int32
-        let stdout: String
-        let stderr: String
-    }
-
-    static let binary: URL = {
-        // The test runner sits in the build folder beside the executables it was built with.
-        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-            .deletingLastPathComponent().appendingPathComponent("trustroot")
-    }()
-
-    func run(_ arguments: [String]) throws -> Outcome {
-        try #require(
-            FileManager.default.isExecutableFile(atPath: Self.binary.path),
-            "build the trustroot product first"
-        )
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = arguments
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        let errorData = stderr.fileHandleForReading.readDataToEndOfFile()
-        let outputData = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return Outcome(
-            status: process.terminationStatus,
-            stdout: String(decoding: outputData, as: UTF8.self),
-            stderr: String(decoding: errorData, as: UTF8.self)
-        )
+    func run(_ arguments: [String]) throws -> TrustRootBinary.Outcome {
+        try TrustRootBinary.run(arguments)
     }
 
     /// A root (2 of 2) and targets metadata signed by one of its keys, written to a folder.

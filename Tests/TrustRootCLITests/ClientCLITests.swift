@@ -1,0 +1,159 @@
+import Foundation
+import TUF
+import TestSupport
+import Testing
+
+/// `trustroot client …` against a python-tuf repository on loopback.
+@Suite("trustroot client")
+struct ClientCLITests {
+    final class Fixture {
+        let folder: TemporaryDirectory
+        let server: LoopbackServer
+        var cache: String { folder.file("client").path }
+
+        init() throws {
+            folder = try TemporaryDirectory()
+            _ = try Python.run("tuf_repo.py", [folder.file("repo").path])
+            server = try LoopbackServer(serving: folder.file("repo"))
+        }
+
+        var metadataURL: String { server.baseURL.appendingPathComponent("metadata").absoluteString }
+        var targetsURL: String { server.baseURL.appendingPathComponent("targets").absoluteString }
+
+        func initClient(_ extra: [String] = []) throws -> TrustRootBinary.Outcome {
+            try TrustRootBinary.run(
+                [
+                    "client", "init", "--repo", metadataURL, "--targets-url", targetsURL, "--root", folder.file("repo/1.root.json").path,
+                    "--cache", cache,
+                ]
+                    + extra
+            )
+        }
+
+        func cacheFiles() throws -> [String: Data] {
+            let metadata = folder.file("client/metadata")
+            var files: [String: Data] = [:]
+            for name in try FileManager.default.contentsOfDirectory(atPath: metadata.path) where name.hasSuffix(".json") {
+                files[name] = try Data(contentsOf: metadata.appendingPathComponent(name))
+            }
+            return files
+        }
+    }
+
+    @Test func initRefreshGetAndStatus() throws {
+        let fixture = try Fixture()
+        #expect(try fixture.initClient().status == 0)
+        let refresh = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+        #expect(refresh.status == 0, "\(refresh.stderr)")
+        #expect(refresh.stderr == "root v1 → v2\nroot v2 → v3\nroot v3 → v4\n")
+        #expect(refresh.stdout.hasPrefix("root v4, timestamp v2, snapshot v2, targets v1 (trusted; root expires "))
+
+        let output = fixture.folder.file("app.tar.gz").path
+        let get = try TrustRootBinary.run(["client", "get", "releases/app-1.0.tar.gz", "-o", output, "--cache", fixture.cache])
+        #expect(get.status == 0, "\(get.stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == Data(String(repeating: "app 1.0 contents\n", count: 100).utf8))
+        let toStdout = try TrustRootBinary.run(["client", "get", "trusted_root.json", "--cache", fixture.cache])
+        #expect(toStdout.stdout == "{\"mediaType\": \"test trusted root\"}\n")
+
+        let status = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache, "--json"])
+        #expect(status.status == 0)
+        let json = try #require(try JSONParser().parse(Array(status.stdout.utf8)).objectValue)
+        let roles = try #require(json["roles"]?.arrayValue)
+        #expect(roles.compactMap { $0.objectValue?["name"]?.stringValue } == ["root", "timestamp", "snapshot", "targets"])
+        #expect(roles.first?.objectValue?["version"] == 4)
+        #expect(json["root_roles"]?.objectValue?["root"]?.objectValue?["threshold"] == 3)
+        let human = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache])
+        #expect(human.stdout.contains("root v4, expires "))
+        #expect(human.stdout.contains("  root keys: 3 of 3"))
+
+        let offline = try TrustRootBinary.run(["client", "refresh", "--offline", "--cache", fixture.cache])
+        #expect(offline.status == 0)
+        #expect(offline.stderr.hasPrefix("trustroot: warning: offline: using the cache only (last refreshed "))
+    }
+
+    @Test func pinsTheRootDigestAndVersion() throws {
+        let fixture = try Fixture()
+        let wrongDigest = try fixture.initClient(["--root-sha256", String(repeating: "ab", count: 32)])
+        #expect(wrongDigest.status == 1)
+        #expect(wrongDigest.stderr == "trustroot: root: SHA-256 does not match the pinned digest\n")
+        #expect(!FileManager.default.fileExists(atPath: fixture.folder.file("client/metadata/root.json").path))
+
+        let digest = try Python.run("sha256.py", [fixture.folder.file("repo/1.root.json").path]).trimmingCharacters(
+            in: .whitespacesAndNewlines
+        )
+        #expect(try fixture.initClient(["--root-sha256", digest, "--pin-root-version", "3"]).status == 0)
+        let pinned = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+        #expect(pinned.status == 0, "\(pinned.stderr)")
+        #expect(pinned.stdout.hasPrefix("root v3,"))
+
+        let minimum = try TrustRootBinary.run([
+            "client", "refresh", "--cache", fixture.cache, "--pin-root-version", "4", "--min-root-version", "5",
+        ])
+        #expect(minimum.status == 1)
+        #expect(minimum.stderr.hasSuffix("trustroot: root version 4 is below the minimum 5\n"))
+    }
+
+    @Test func failuresHaveDistinctExitCodesAndKeepTheCache() throws {
+        let fixture = try Fixture()
+        #expect(try fixture.initClient().status == 0)
+        #expect(try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache]).status == 0)
+        let before = try fixture.cacheFiles()
+
+        let missing = try TrustRootBinary.run(["client", "get", "no/such/target", "--cache", fixture.cache])
+        #expect(missing.status == 3)
+        #expect(missing.stderr == "trustroot: no/such/target: no trusted targets metadata lists this target\n")
+
+        // A rolled-back timestamp: verification failure, exit 1.
+        let variant = fixture.folder.file("repo/variants/rollback-timestamp")
+        for name in try FileManager.default.contentsOfDirectory(atPath: variant.path) {
+            let destination = fixture.folder.file("repo/metadata/\(name)")
+            try? FileManager.default.removeItem(at: destination)
+            try FileManager.default.copyItem(at: variant.appendingPathComponent(name), to: destination)
+        }
+        let rollback = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+        #expect(rollback.status == 1)
+        #expect(rollback.stderr == "trustroot: timestamp: version 1 is older than trusted version 2\n")
+
+        // The server gone: network failure, exit 69.
+        let settings = fixture.folder.file("client/settings")
+        let text = try String(contentsOf: settings, encoding: .utf8)
+        try text.replacingOccurrences(of: fixture.server.baseURL.absoluteString, with: "http://127.0.0.1:9").write(
+            to: settings,
+            atomically: true,
+            encoding: .utf8
+        )
+        let unreachable = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+        #expect(unreachable.status == 69, "\(unreachable.stderr)")
+
+        let usage = try TrustRootBinary.run(["client", "refresh", "--allow-expired", "--cache", fixture.cache])
+        #expect(usage.status == 64)
+        let uninitialized = try TrustRootBinary.run(["client", "status", "--cache", fixture.folder.file("nothing").path])
+        #expect(uninitialized.status == 66)
+
+        #expect(try fixture.cacheFiles() == before)
+    }
+
+    /// Killed at arbitrary moments during a refresh, the client always recovers on the next run.
+    @Test func survivesBeingKilledMidRefresh() throws {
+        let fixture = try Fixture()
+        for delay in stride(from: 0.0, through: 0.3, by: 0.02) {
+            try? FileManager.default.removeItem(atPath: fixture.cache)
+            #expect(try fixture.initClient().status == 0)
+            let process = try TrustRootBinary.start(["client", "refresh", "--cache", fixture.cache])
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            // Whatever the kill interrupted, every metadata file is whole: a partial write only
+            // ever exists under a hidden temporary name.
+            let metadata = fixture.folder.file("client/metadata")
+            for name in try FileManager.default.contentsOfDirectory(atPath: metadata.path) where name.hasSuffix(".json") {
+                #expect(throws: Never.self) { try JSONParser().parse(Array(try Data(contentsOf: metadata.appendingPathComponent(name)))) }
+            }
+            let next = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+            #expect(next.status == 0, "killed after \(delay) s: \(next.stderr)")
+            #expect(next.stdout.hasPrefix("root v4, timestamp v2, snapshot v2, targets v1"))
+            // The next update, holding the lock, clears temporaries a killed one left.
+            #expect(try FileManager.default.contentsOfDirectory(atPath: metadata.path).allSatisfy { !$0.hasSuffix(".partial") })
+        }
+    }
+}
