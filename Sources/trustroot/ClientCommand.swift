@@ -91,12 +91,22 @@ struct ClientCommand: ParsableCommand {
         @Option(help: "Walk the root chain to exactly this version (overrides init's).")
         var pinRootVersion: Int?
 
+        @Option(help: "How many root versions one refresh may walk through.")
+        var maxRootRotations: Int = UpdaterConfiguration().maximumRootRotations
+
         func validate() throws {
             if allowExpired && !offline { throw ValidationError("--allow-expired is only accepted with --offline") }
+            if maxRootRotations < 1 { throw ValidationError("--max-root-rotations must be 1 or more") }
         }
 
         var mode: UpdateMode {
-            UpdateMode(offline: offline, allowExpired: allowExpired, minimumRootVersion: minRootVersion, pinnedRootVersion: pinRootVersion)
+            UpdateMode(
+                offline: offline,
+                allowExpired: allowExpired,
+                minimumRootVersion: minRootVersion,
+                pinnedRootVersion: pinRootVersion,
+                maximumRootRotations: maxRootRotations
+            )
         }
     }
 
@@ -106,6 +116,7 @@ struct ClientCommand: ParsableCommand {
         var allowExpired: Bool
         var minimumRootVersion: Int?
         var pinnedRootVersion: Int?
+        var maximumRootRotations = UpdaterConfiguration().maximumRootRotations
     }
 
     /// Builds an updater from the client's settings and brings it up to date (or loads the
@@ -115,6 +126,7 @@ struct ClientCommand: ParsableCommand {
         var configuration = UpdaterConfiguration()
         configuration.minimumRootVersion = options.minimumRootVersion ?? settings.minimumRootVersion
         configuration.pinnedRootVersion = options.pinnedRootVersion ?? settings.pinnedRootVersion
+        configuration.maximumRootRotations = options.maximumRootRotations
         let cache: MetadataCache
         do {
             cache = try MetadataCache(directory: layout.metadata)

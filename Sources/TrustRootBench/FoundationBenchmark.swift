@@ -2,36 +2,12 @@ import Dispatch
 import Foundation
 import TUF
 
-/// `trustroot-bench`: measures the foundation's hot paths and prints one JSON report.
-///
-/// Canonical encoding and parsing throughput over realistic targets metadata, and signature
-/// verifications per second for each key type, each measured for about `--seconds` (default 1)
-/// on one core.
-@main
-struct Benchmark {
-    static func main() throws {
-        var seconds = 1.0
-        var arguments = CommandLine.arguments.dropFirst()
-        while let argument = arguments.popFirst() {
-            switch argument {
-            case "--seconds":
-                guard let value = arguments.popFirst().flatMap(Double.init), value > 0 else {
-                    fail("--seconds needs a positive number")
-                }
-                seconds = value
-            case "--help", "-h":
-                print(
-                    "usage: trustroot-bench [--seconds S]\nPrints a JSON report of canonical JSON and signature throughput."
-                )
-                return
-            default:
-                fail("unknown argument \(argument)")
-            }
-        }
-
-        var report: [String: Any] = [
-            "benchmark": "trustroot-foundation", "seconds_per_measurement": seconds,
-        ]
+/// The foundation's hot paths: canonical encoding and parsing throughput over realistic targets
+/// metadata, and signature verifications per second for each key type, each measured for about
+/// `seconds` on one core.
+enum FoundationBenchmark {
+    static func run(seconds: Double) throws -> [String: Any] {
+        var report: [String: Any] = ["benchmark": "foundation", "seconds_per_measurement": seconds]
 
         let document = targetsDocument(targets: 2_000)
         let wire = JSONWriter.prettyPrinted(document)
@@ -53,17 +29,13 @@ struct Benchmark {
             let signature = try signer.sign(message)
             let key = signer.publicKey
             guard key.isValidSignature(signature, for: message) else {
-                fail("\(kind) signature did not verify")
+                benchmarkFailure("\(kind) signature did not verify")
             }
             let rate = measure(seconds) { _ = key.isValidSignature(signature, for: message) }
             verifications[kind.rawValue] = rounded(rate)
         }
         report["verifications_per_s"] = verifications
-        let json = try JSONSerialization.data(
-            withJSONObject: report,
-            options: [.prettyPrinted, .sortedKeys]
-        )
-        FileHandle.standardOutput.write(json + Data("\n".utf8))
+        return report
     }
 
     /// Runs `body` repeatedly for about `seconds` and returns runs per second.
@@ -103,8 +75,4 @@ struct Benchmark {
         ]
     }
 
-    static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data("trustroot-bench: \(message)\n".utf8))
-        exit(64)
-    }
 }

@@ -1,0 +1,56 @@
+import Foundation
+
+/// `trustroot-bench`: measurements that are not tests, printed as one JSON report.
+///
+/// - `trustroot-bench foundation [--seconds S]`: canonical JSON and signature throughput.
+/// - `trustroot-bench client [--rotations N,…] [--runs R] [--sigstore-mirror DIR --faketime T]`:
+///   refresh time and peak memory of `trustroot client refresh` against python-tuf's ngclient
+///   over loopback, on synthetic root chains and optionally on a Sigstore repository mirror.
+@main
+struct Bench {
+    static func main() async throws {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        let command =
+            arguments.first.map {
+                arguments.removeFirst(); return $0
+            } ?? "foundation"
+        var options: [String: String] = [:]
+        while !arguments.isEmpty {
+            let name = arguments.removeFirst()
+            guard name.hasPrefix("--"), !arguments.isEmpty else { benchmarkFailure("unexpected argument \(name)") }
+            options[String(name.dropFirst(2))] = arguments.removeFirst()
+        }
+        let report: [String: Any]
+        switch command {
+        case "foundation":
+            report = try FoundationBenchmark.run(seconds: Double(options["seconds"] ?? "1") ?? 1)
+        case "client":
+            let rotations = (options["rotations"] ?? "100,1000").split(separator: ",").compactMap { Int($0) }
+            report = try ClientBenchmark(
+                rotations: rotations,
+                runs: Int(options["runs"] ?? "3") ?? 3,
+                sigstoreMirror: options["sigstore-mirror"],
+                faketime: options["faketime"],
+                keep: options["keep"]
+            ).run()
+        case "--help", "-h", "help":
+            print(
+                """
+                usage: trustroot-bench foundation [--seconds S]
+                       trustroot-bench client [--rotations 100,1000] [--runs 3] [--sigstore-mirror DIR [--faketime 'YYYY-MM-DD']] [--keep DIR]
+                Prints a JSON report. Build with `swift build -c release` so trustroot sits beside trustroot-bench.
+                """
+            )
+            return
+        default:
+            benchmarkFailure("unknown benchmark \(command)")
+        }
+        let json = try JSONSerialization.data(withJSONObject: report, options: [.prettyPrinted, .sortedKeys])
+        FileHandle.standardOutput.write(json + Data("\n".utf8))
+    }
+}
+
+func benchmarkFailure(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("trustroot-bench: \(message)\n".utf8))
+    exit(64)
+}

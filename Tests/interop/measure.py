@@ -1,0 +1,15 @@
+"""Runs a command and prints JSON with its wall time in seconds and peak resident memory in KiB:
+`python3 measure.py CMD [ARGS...]`. Exits with the command's status."""
+import json
+import resource
+import subprocess
+import sys
+import time
+
+start = time.perf_counter()
+result = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+elapsed = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"seconds": elapsed, "max_rss_kib": usage.ru_maxrss, "status": result.returncode,
+                  "stderr": result.stderr.decode(errors="replace")[-500:]}))
+sys.exit(result.returncode)
