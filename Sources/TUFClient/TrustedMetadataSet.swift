@@ -174,7 +174,7 @@ public struct TrustedMetadataSet: Sendable {
         if entry.delegator != delegator {
             do {
                 try requireDelegatorSigned(entry.metadata, role: role, delegator: delegator)
-            } catch .thresholdNotMet {
+            } catch .thresholdNotMet, .invalidMetadata {
                 throw .delegationMismatch(role: role, delegator: delegator)
             }
         }
