@@ -54,11 +54,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TUFTests",
-            dependencies: ["TUF", "TestSupport"]
+            dependencies: ["TUF", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "TUFClientTests",
-            dependencies: ["TUF", "TUFClient", "TestSupport"]
+            dependencies: ["TUF", "TUFClient", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "TrustRootCLITests",

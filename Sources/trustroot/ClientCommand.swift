@@ -27,10 +27,13 @@ struct ClientCommand: ParsableCommand {
         )
 
         @Option(help: "The repository's metadata URL (https://, http:// or file://).")
-        var repo: String
+        var repo: String?
 
         @Option(help: "The initial trusted root metadata file.")
-        var root: String
+        var root: String?
+
+        @Option(help: "Start from the root TrustRoot ships for a known repository: sigstore or sigstore-staging.")
+        var known: String?
 
         @Option(help: "The SHA-256 (hex) the root file must have.")
         var rootSha256: String?
@@ -47,19 +50,38 @@ struct ClientCommand: ParsableCommand {
         @OptionGroup var cacheOption: CacheOption
 
         func validate() throws {
+            if let known {
+                guard KnownRepository.named(known) != nil else {
+                    throw ValidationError("unknown repository \(known); known: \(KnownRepository.all.map(\.name).joined(separator: ", "))")
+                }
+                if repo != nil || root != nil { throw ValidationError("--known replaces --repo and --root") }
+            } else if repo == nil || root == nil {
+                throw ValidationError("give --repo and --root, or --known")
+            }
             if let minRootVersion, minRootVersion < 1 { throw ValidationError("--min-root-version must be 1 or more") }
             if let pinRootVersion, pinRootVersion < 1 { throw ValidationError("--pin-root-version must be 1 or more") }
         }
 
         func run() async throws {
-            guard let metadataURL = URL(string: repo), metadataURL.scheme != nil else {
-                throw ValidationError("--repo must be a URL such as https://example.org/metadata or file:///mnt/repo")
+            let metadataURL: URL
+            var defaultTargets: URL
+            let bytes: [UInt8]
+            if let repository = known.flatMap(KnownRepository.named) {
+                (metadataURL, defaultTargets, bytes) = (repository.metadataURL, repository.targetsURL, repository.rootBytes)
+            } else {
+                guard let repo, let root, let url = URL(string: repo), url.scheme != nil else {
+                    throw ValidationError("--repo must be a URL such as https://example.org/metadata or file:///mnt/repo")
+                }
+                metadataURL = url
+                defaultTargets = url.appendingPathComponent("targets")
+                bytes = try readFile(root, limit: UpdaterConfiguration().rootMaximumBytes)
             }
-            guard let targets = URL(string: targetsURL ?? metadataURL.appendingPathComponent("targets").absoluteString) else {
-                throw ValidationError("--targets-url must be a URL")
+            if let targetsURL {
+                guard let url = URL(string: targetsURL), url.scheme != nil else { throw ValidationError("--targets-url must be a URL") }
+                defaultTargets = url
             }
+            let targets = defaultTargets
             let layout = cacheOption.layout
-            let bytes = try readFile(root, limit: UpdaterConfiguration().rootMaximumBytes)
             do {
                 let cache = try MetadataCache(directory: layout.metadata)
                 try cache.bootstrap(rootBytes: bytes, pinnedSHA256: rootSha256)

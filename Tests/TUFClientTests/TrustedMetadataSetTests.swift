@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TUF
 import TUFClient
@@ -226,5 +227,26 @@ struct TrustedMetadataSetTests {
         try other.sign(with: repository.rootSigners[0])
         var strict = try TrustedMetadataSet(rootBytes: repository.root(version: 1), referenceTime: repository.now, acceptsExpired: true)
         #expect(throws: UpdateError.self) { try strict.updateTimestamp(other.encoded()) }
+    }
+}
+
+@Suite("Shipped roots")
+struct KnownRepositoryTests {
+    static let metadata = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("metadata/sigstore")
+
+    @Test(arguments: [
+        ("sigstore", "production", "73747011d0857ada15479a16c4cae0f3ed03aac698b523b97e1de314ac9d9ca8", 15),
+        ("sigstore-staging", "staging", "353d172f05f9e73b4a647b1a464f16726d929cbfd030cc42bffb86cd742fb61f", 14),
+    ])
+    func embeddedRootIsTheShippedFile(name: String, folder: String, sha256: String, version: Int) throws {
+        let repository = try #require(KnownRepository.named(name))
+        let file = try Data(contentsOf: Self.metadata.appendingPathComponent("\(folder)/root.json"))
+        #expect(repository.rootBytes == Array(file))
+        #expect(Hex.encode(SHA256.hash(data: repository.rootBytes)) == sha256)
+        // Self-signed by a threshold of its keys, as every starting root must be.
+        let set = try TrustedMetadataSet(rootBytes: repository.rootBytes, referenceTime: Date())
+        #expect(set.root.signed.version == version)
+        #expect(repository.targetsURL.absoluteString == repository.metadataURL.absoluteString + "/targets")
     }
 }

@@ -71,6 +71,19 @@ struct ClientCLITests {
         #expect(offline.stderr.hasPrefix("trustroot: warning: offline: using the cache only (last refreshed "))
     }
 
+    @Test func startsFromAShippedRoot() throws {
+        let folder = try TemporaryDirectory()
+        let known = try TrustRootBinary.run(["client", "init", "--known", "sigstore", "--cache", folder.path])
+        #expect(known.status == 0, "\(known.stderr)")
+        #expect(known.stdout == "trusting root v15 for https://tuf-repo-cdn.sigstore.dev in \(folder.path)\n")
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("metadata/sigstore/production/root.json")
+        #expect(try folder.read("metadata/root.json") == Array(try Data(contentsOf: shipped)))
+        let unknown = try TrustRootBinary.run(["client", "init", "--known", "nope", "--cache", folder.path])
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.hasPrefix("Error: unknown repository nope; known: sigstore, sigstore-staging"))
+    }
+
     @Test func pinsTheRootDigestAndVersion() throws {
         let fixture = try Fixture()
         let wrongDigest = try fixture.initClient(["--root-sha256", String(repeating: "ab", count: 32)])
