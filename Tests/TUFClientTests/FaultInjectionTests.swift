@@ -73,3 +73,27 @@ struct FaultInjectionTests {
         }
     }
 }
+
+@Suite("Cache lock")
+struct CacheLockTests {
+    @Test func aSecondUpdateWaitsForTheFirstAndGivesUpAfterItsTimeout() async throws {
+        let folder = try TemporaryDirectory()
+        let cache = try MetadataCache(directory: folder.url)
+        let holding = AsyncStream<Void>.makeStream()
+        let release = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await cache.withLock { () throws(UpdateError) in
+                holding.continuation.yield()
+                for await _ in release.stream { break }
+            }
+        }
+        for await _ in holding.stream { break }
+        await #expect(throws: UpdateError.storage(path: folder.url.path, reason: "another update holds the cache lock")) {
+            try await cache.withLock(timeout: 0.3) { () throws(UpdateError) in }
+        }
+        release.continuation.yield()
+        try await holder.value
+        // Once released, the lock is free again.
+        try await cache.withLock(timeout: 0.3) { () throws(UpdateError) in }
+    }
+}
