@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "TUF", targets: ["TUF"]),
         .library(name: "TUFClient", targets: ["TUFClient"]),
+        .library(name: "Ceremony", targets: ["Ceremony"]),
         .executable(name: "tuf-conformance-client", targets: ["tuf-conformance-client"]),
         .executable(name: "trustroot", targets: ["trustroot"]),
         .executable(name: "trustroot-bench", targets: ["TrustRootBench"]),
@@ -29,6 +30,15 @@ let package = Package(
         .target(
             name: "TUFClient",
             dependencies: ["TUF"]
+        ),
+        .target(
+            name: "Ceremony",
+            dependencies: [
+                "TUF",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
         ),
         .executableTarget(
             name: "tuf-conformance-client",
@@ -59,6 +69,10 @@ let package = Package(
         .testTarget(
             name: "TUFClientTests",
             dependencies: ["TUF", "TUFClient", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(
+            name: "CeremonyTests",
+            dependencies: ["Ceremony", "TUF", "TestSupport"]
         ),
         .testTarget(
             name: "TrustRootCLITests",

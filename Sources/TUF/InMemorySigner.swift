@@ -64,6 +64,17 @@ public struct InMemorySigner: Signer {
         }
     }
 
+    /// The private key as an unencrypted PKCS#8 PrivateKeyInfo, for encrypting it to a key file.
+    /// Never write these bytes anywhere unencrypted.
+    package var pkcs8DERRepresentation: [UInt8] {
+        switch privateKey {
+        case .ed25519(let key): return Array(key.pkcs8DERRepresentation)
+        case .ecdsaP256(let key): return Array(key.pkcs8DERRepresentation)
+        case .ecdsaP384(let key): return Array(key.pkcs8DERRepresentation)
+        case .rsaPSS(let key): return Array(key.pkcs8DERRepresentation)
+        }
+    }
+
     /// Signs `message` in the encoding the key's scheme uses (DER for ECDSA).
     public func sign(_ message: [UInt8]) throws -> [UInt8] {
         switch privateKey {

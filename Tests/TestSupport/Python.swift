@@ -11,6 +11,11 @@ public enum Python {
     public struct Failure: Error, CustomStringConvertible {
         /// What went wrong, with the script's standard error.
         public let description: String
+
+        /// A failure described as `description`.
+        public init(description: String) {
+            self.description = description
+        }
     }
 
     /// Runs `script` (a file in Tests/interop) with `arguments`, feeding `input` on standard input;

@@ -1,0 +1,120 @@
+import Ceremony
+import Foundation
+import TUF
+import TestSupport
+import Testing
+
+/// Encrypted PKCS#8 key files, checked against OpenSSL in both directions.
+@Suite("Encrypted key files")
+struct EncryptedKeyFileTests {
+    static let passphrase = Array("correct horse battery staple".utf8)
+    /// Cheap parameters keep the tests fast; the default is N = 2^17.
+    static let quickScrypt = EncryptedPrivateKeyInfo.KeyDerivation.scrypt(salt: Array(repeating: 7, count: 16), n: 1 << 14, r: 8, p: 1)
+
+    /// Runs openssl with `arguments`; returns standard output, throwing on failure.
+    func openssl(_ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["openssl"] + arguments
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw Python.Failure(description: "openssl \(arguments.joined(separator: " ")): \(String(decoding: errorData, as: UTF8.self))")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    @Test(arguments: InMemorySigner.KeyKind.allCases)
+    func openSSLReadsOurKeyFiles(kind: InMemorySigner.KeyKind) throws {
+        let folder = try TemporaryDirectory()
+        for derivation in [Self.quickScrypt, .pbkdf2SHA256(salt: Array(repeating: 1, count: 16), iterations: 10_000)] {
+            let (signer, pem) = try EncryptedKeyFileSigner.generate(kind, passphrase: Self.passphrase, keyDerivation: derivation)
+            #expect(pem.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"))
+            try folder.write("key.pem", Array(pem.utf8))
+            let publicPEM = try openssl([
+                "pkey", "-in", folder.file("key.pem").path, "-passin", "pass:correct horse battery staple", "-pubout",
+            ])
+            // OpenSSL recovers the same public key we list in metadata.
+            if kind == .ed25519 {
+                // An Ed25519 SubjectPublicKeyInfo ends with the 32 raw key bytes that metadata lists in hex.
+                let base64 = publicPEM.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+                let der = try #require(Data(base64Encoded: base64))
+                #expect(Hex.encode(der.suffix(32)) == signer.publicKey.publicValue)
+            } else {
+                #expect(
+                    publicPEM.trimmingCharacters(in: .whitespacesAndNewlines)
+                        == signer.publicKey.publicValue.trimmingCharacters(in: .whitespacesAndNewlines)
+                )
+            }
+            #expect(throws: (any Error).self) {
+                try openssl(["pkey", "-in", folder.file("key.pem").path, "-passin", "pass:wrong", "-pubout"])
+            }
+            // And the file signs with the key it claims.
+            let reopened = try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: Self.passphrase)
+            let message = Array("payload".utf8)
+            #expect(signer.publicKey.isValidSignature(try reopened.sign(message), for: message))
+        }
+    }
+
+    @Test(arguments: [
+        ["genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256", "-aes-256-cbc"],
+        ["genpkey", "-algorithm", "ED25519", "-aes-256-cbc"],
+        ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-aes-256-cbc"],
+    ])
+    func weReadOpenSSLKeyFiles(generate: [String]) throws {
+        let folder = try TemporaryDirectory()
+        let pem = try openssl(generate + ["-pass", "pass:correct horse battery staple"])
+        let signer = try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: Self.passphrase)
+        let message = Array("payload".utf8)
+        #expect(signer.publicKey.isValidSignature(try signer.sign(message), for: message))
+        // The same key re-encrypted with scrypt, as `openssl pkcs8 -topk8 -scrypt` writes it.
+        try folder.write("key.pem", Array(pem.utf8))
+        let scrypt = try openssl([
+            "pkcs8", "-topk8", "-scrypt", "-in", folder.file("key.pem").path, "-passin", "pass:correct horse battery staple",
+            "-passout", "pass:correct horse battery staple",
+        ])
+        #expect(try EncryptedKeyFileSigner(pemEncoded: scrypt, passphrase: Self.passphrase).publicKey == signer.publicKey)
+    }
+
+    @Test func wrongPassphraseIsAClearError() throws {
+        let (_, pem) = try EncryptedKeyFileSigner.generate(.ecdsaP256, passphrase: Self.passphrase, keyDerivation: Self.quickScrypt)
+        for wrong in ["Correct horse battery staple", "", "correct horse battery stapl"] {
+            #expect(throws: EncryptedPrivateKeyInfo.Error.wrongPassphrase) {
+                try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: Array(wrong.utf8))
+            }
+        }
+        #expect(EncryptedPrivateKeyInfo.Error.wrongPassphrase.description == "wrong passphrase, or the key file was altered")
+    }
+
+    @Test func refusesOtherFormatsAndHostileParameters() throws {
+        let plain = try openssl(["genpkey", "-algorithm", "ED25519"])
+        #expect(throws: EncryptedPrivateKeyInfo.Error.notAnEncryptedKey("PEM block is PRIVATE KEY, not ENCRYPTED PRIVATE KEY")) {
+            try EncryptedPrivateKeyInfo(pemEncoded: plain)
+        }
+        let aes128 = try openssl(["genpkey", "-algorithm", "ED25519", "-aes-128-cbc", "-pass", "pass:x"])
+        #expect(throws: EncryptedPrivateKeyInfo.Error.self) { try EncryptedPrivateKeyInfo(pemEncoded: aes128) }
+        // The smallest accepted PBKDF2 work factor still round-trips through PEM.
+        let minimal = try EncryptedPrivateKeyInfo(
+            encrypting: [1, 2, 3],
+            passphrase: [1],
+            keyDerivation: .pbkdf2SHA256(salt: [1], iterations: 1_000)
+        )
+        let reparsed = try EncryptedPrivateKeyInfo(pemEncoded: minimal.pemEncoded)
+        #expect(reparsed == minimal)
+        #expect(try reparsed.decrypt(passphrase: [1]) == [1, 2, 3])
+        // A file demanding 2^21 scrypt rounds (2 GiB at r = 8) is refused before any work.
+        let greedy = EncryptedPrivateKeyInfo.KeyDerivation.scrypt(salt: [1], n: 1 << 21, r: 8, p: 1)
+        #expect(throws: EncryptedPrivateKeyInfo.Error.unreasonableParameters("scrypt N=2097152 r=8 p=1")) {
+            try EncryptedPrivateKeyInfo(encrypting: [1], passphrase: [1], keyDerivation: greedy)
+        }
+        #expect(throws: EncryptedPrivateKeyInfo.Error.notAnEncryptedKey("no PEM block")) {
+            try EncryptedPrivateKeyInfo(pemEncoded: "garbage")
+        }
+    }
+}
