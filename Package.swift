@@ -50,6 +50,7 @@ let package = Package(
             dependencies: [
                 "TUF",
                 "TUFClient",
+                "Ceremony",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -82,6 +82,17 @@ struct EncryptedKeyFileTests {
         #expect(try EncryptedKeyFileSigner(pemEncoded: scrypt, passphrase: Self.passphrase).publicKey == signer.publicKey)
     }
 
+    @Test func openSSLOpensTheDefaultParameters() throws {
+        let folder = try TemporaryDirectory()
+        let (signer, pem) = try EncryptedKeyFileSigner.generate(.ecdsaP256, passphrase: Self.passphrase)
+        try folder.write("key.pem", Array(pem.utf8))
+        let publicPEM = try openssl(["pkey", "-in", folder.file("key.pem").path, "-passin", "pass:correct horse battery staple", "-pubout"])
+        #expect(
+            publicPEM.trimmingCharacters(in: .whitespacesAndNewlines)
+                == signer.publicKey.publicValue.trimmingCharacters(in: .whitespacesAndNewlines)
+        )
+    }
+
     @Test func wrongPassphraseIsAClearError() throws {
         let (_, pem) = try EncryptedKeyFileSigner.generate(.ecdsaP256, passphrase: Self.passphrase, keyDerivation: Self.quickScrypt)
         for wrong in ["Correct horse battery staple", "", "correct horse battery stapl"] {

@@ -1,0 +1,52 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Reads passphrases and PINs: from an environment variable when one is set (for automation),
+/// else from the terminal with echo off. Never from standard input, which may be a pipe holding
+/// other data, and never echoed or logged.
+enum PassphraseReader {
+    /// The secret in `variable`, or one typed at the terminal after `prompt`. With `confirm`, it
+    /// is asked twice and must match.
+    static func read(prompt: String, environmentVariable variable: String, confirm: Bool = false) throws(CLIError) -> [UInt8] {
+        if let value = ProcessInfo.processInfo.environment[variable] {
+            return Array(value.utf8)
+        }
+        let first = try readFromTerminal(prompt)
+        if confirm {
+            let second = try readFromTerminal("Repeat to confirm: ")
+            guard first == second else { throw CLIError(message: "the two entries differ", code: .invalidData) }
+            guard !first.isEmpty else { throw CLIError(message: "an empty passphrase is not accepted", code: .invalidData) }
+        }
+        return first
+    }
+
+    private static func readFromTerminal(_ prompt: String) throws(CLIError) -> [UInt8] {
+        let terminal = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard terminal >= 0 else {
+            throw CLIError(message: "no terminal to ask for the secret on; set the environment variable instead", code: .invalidData)
+        }
+        defer { close(terminal) }
+        _ = prompt.withCString { Glibc.write(terminal, $0, strlen($0)) }
+        var saved = termios()
+        let hasTermios = tcgetattr(terminal, &saved) == 0
+        if hasTermios {
+            var silent = saved
+            silent.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(terminal, TCSAFLUSH, &silent)
+        }
+        defer {
+            if hasTermios { tcsetattr(terminal, TCSAFLUSH, &saved) }
+            _ = Glibc.write(terminal, "\n", 1)
+        }
+        var secret: [UInt8] = []
+        var byte: UInt8 = 0
+        while Glibc.read(terminal, &byte, 1) == 1, byte != UInt8(ascii: "\n"), secret.count < 4_096 {
+            secret.append(byte)
+        }
+        if secret.last == UInt8(ascii: "\r") { secret.removeLast() }
+        return secret
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import TUF
+import TestSupport
+import Testing
+
+@Suite("trustroot key")
+struct KeyCLITests {
+    @Test func generatesAnEncryptedKeyAndShowsItsPublicKey() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.file("holder.key").path
+        let secret = ["TRUSTROOT_KEY_PASSPHRASE": "s3cret passphrase"]
+        let generated = try TrustRootBinary.run(["key", "generate", "--type", "ed25519", "--out", path, "--json"], environment: secret)
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let printed = try #require(try JSONParser().parse(Array(generated.stdout.utf8)).objectValue)
+        let key = try Key(json: try #require(printed["key"]))
+        #expect(printed["keyid"]?.stringValue == key.keyID)
+        #expect(key.keyType == "ed25519")
+
+        // The file holds no secret in the clear, only its owner may read it, and it reopens.
+        let contents = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(contents.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+        #expect(!contents.contains("s3cret"))
+        let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        let shown = try TrustRootBinary.run(["key", "show", path, "--json"], environment: secret)
+        #expect(shown.stdout == generated.stdout)
+        #expect(!shown.stdout.contains("s3cret") && !shown.stderr.contains("s3cret"))
+
+        let wrong = try TrustRootBinary.run(["key", "show", path], environment: ["TRUSTROOT_KEY_PASSPHRASE": "nope"])
+        #expect(wrong.status == 1)
+        #expect(wrong.stderr == "trustroot: \(path): wrong passphrase, or the key file was altered\n")
+        let again = try TrustRootBinary.run(["key", "generate", "--type", "ed25519", "--out", path], environment: secret)
+        #expect(again.status == 74)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == contents)
+        let badType = try TrustRootBinary.run(["key", "generate", "--type", "dsa", "--out", folder.file("x").path], environment: secret)
+        #expect(badType.status == 64)
+    }
+}
