@@ -31,10 +31,16 @@ let package = Package(
             name: "TUFClient",
             dependencies: ["TUF"]
         ),
+        .systemLibrary(
+            name: "CPKCS11",
+            pkgConfig: "p11-kit-1",
+            providers: [.apt(["libp11-kit-dev"])]
+        ),
         .target(
             name: "Ceremony",
             dependencies: [
                 "TUF",
+                "CPKCS11",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
