@@ -12,10 +12,11 @@ struct KeyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "key",
         abstract: "Generate encrypted signing keys and show their public keys.",
-        subcommands: [Generate.self, Show.self]
+        subcommands: [Generate.self, ImportPKCS11.self, Show.self]
     )
 
     static let passphraseVariable = "TRUSTROOT_KEY_PASSPHRASE"
+    static let pinVariable = "TRUSTROOT_PKCS11_PIN"
 
     /// `trustroot key generate`.
     struct Generate: ParsableCommand {
@@ -72,18 +73,101 @@ struct KeyCommand: ParsableCommand {
         }
     }
 
+    /// `trustroot key import-pkcs11`.
+    struct ImportPKCS11: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "import-pkcs11",
+            abstract: "Record a hardware-token key: its public key and where it lives, after a test signature.",
+            discussion: "The PIN is asked at the terminal, or taken from $TRUSTROOT_PKCS11_PIN. No key material leaves the token."
+        )
+
+        @Option(help: "The PKCS#11 module (SoftHSM2: /usr/lib/softhsm/libsofthsm2.so; YubiKey: libykcs11.so).")
+        var module: String
+
+        @Option(help: "The token's label.")
+        var tokenLabel: String?
+
+        @Option(help: "The token's serial number.")
+        var tokenSerial: String?
+
+        @Option(help: "The key's CKA_ID in hex (YubiKey PIV slot 9c: 02).")
+        var keyId: String?
+
+        @Option(help: "The key's CKA_LABEL.")
+        var keyLabel: String?
+
+        @Option(help: "The reference file to create.")
+        var out: String
+
+        func validate() throws {
+            guard tokenLabel != nil || tokenSerial != nil else { throw ValidationError("give --token-label or --token-serial") }
+            guard keyId != nil || keyLabel != nil else { throw ValidationError("give --key-id or --key-label") }
+            if let keyId, Hex.decode(keyId) == nil { throw ValidationError("--key-id must be hex") }
+        }
+
+        func run() throws {
+            if FileManager.default.fileExists(atPath: out) {
+                throw CLIError(message: "\(out): already exists; not overwriting", code: .ioError)
+            }
+            let reference = PKCS11KeyReference(
+                module: module,
+                tokenLabel: tokenLabel,
+                tokenSerial: tokenSerial,
+                keyID: keyId.flatMap(Hex.decode),
+                keyLabel: keyLabel
+            )
+            let pin = try PassphraseReader.read(prompt: "PIN for the token: ", environmentVariable: KeyCommand.pinVariable)
+            let signer = try KeyCommand.openToken(reference, pin: pin)
+            do {
+                _ = try signer.sign(Array("trustroot import-pkcs11 test signature".utf8))
+            } catch let error as PKCS11Error {
+                throw CLIError(message: "\(module): \(error)", code: .verificationFailed)
+            }
+            let record: JSONValue = ["pkcs11": reference.json, "key": signer.publicKey.json, "keyid": .string(signer.publicKey.keyID)]
+            try writeNewPrivateFile(JSONWriter.prettyPrinted(record), to: out)
+            KeyCommand.printPublicKey(signer.publicKey, json: false)
+        }
+    }
+
+    static func openToken(_ reference: PKCS11KeyReference, pin: [UInt8]) throws(CLIError) -> PKCS11Signer {
+        do {
+            return try PKCS11Signer(reference: reference, pin: pin)
+        } catch let error as PKCS11Error {
+            let code: CLIError.ExitCode
+            switch error {
+            case .wrongPIN, .pinLocked, .badSignature: code = .verificationFailed
+            case .moduleNotLoadable: code = .noInput
+            default: code = .invalidData
+            }
+            throw CLIError(message: "\(reference.module): \(error)", code: code)
+        } catch {
+            throw CLIError(message: "\(reference.module): \(error)", code: .invalidData)
+        }
+    }
+
     /// `trustroot key show`.
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Open an encrypted key file and print its public key and key id.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the public key and key id of an encrypted key file or a token key reference."
+        )
 
-        @Argument(help: "The encrypted key file.")
+        @Argument(help: "The encrypted key file, or a reference file from import-pkcs11.")
         var file: String
 
         @Flag(help: "Print the public key as JSON only.")
         var json = false
 
         func run() throws {
-            let pem = String(decoding: try readFile(file, limit: 1 << 16), as: UTF8.self)
+            let bytes = try readFile(file, limit: 1 << 16)
+            if let record = try? JSONParser().parse(bytes).objectValue, let keyJSON = record["key"] {
+                do {
+                    KeyCommand.printPublicKey(try Key(json: keyJSON), json: json)
+                    return
+                } catch {
+                    throw CLIError.invalid(file, error)
+                }
+            }
+            let pem = String(decoding: bytes, as: UTF8.self)
             let passphrase = try PassphraseReader.read(
                 prompt: "Passphrase for \(file): ",
                 environmentVariable: KeyCommand.passphraseVariable

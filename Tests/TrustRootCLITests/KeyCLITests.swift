@@ -35,4 +35,46 @@ struct KeyCLITests {
         let badType = try TrustRootBinary.run(["key", "generate", "--type", "dsa", "--out", folder.file("x").path], environment: secret)
         #expect(badType.status == 64)
     }
+
+    @Test func importsATokenKey() throws {
+        let hsm = try SoftHSM.shared.get()
+        let folder = try TemporaryDirectory()
+        let path = folder.file("holder-token.json").path
+        var environment = ["SOFTHSM2_CONF": hsm.folder.appendingPathComponent("softhsm2.conf").path, "TRUSTROOT_PKCS11_PIN": hsm.pin]
+        let imported = try TrustRootBinary.run(
+            ["key", "import-pkcs11", "--module", SoftHSM.module, "--token-label", hsm.tokenLabel, "--key-id", "01", "--out", path],
+            environment: environment
+        )
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("type ecdsa, scheme ecdsa-sha2-nistp256"))
+        let record = try #require(try JSONParser().parse(folder.read("holder-token.json")).objectValue)
+        #expect(record["pkcs11"]?.objectValue?["key_id"] == "01")
+        let key = try Key(json: try #require(record["key"]))
+        #expect(record["keyid"]?.stringValue == key.keyID)
+        // The record shows without the token or PIN.
+        let shown = try TrustRootBinary.run(["key", "show", path, "--json"])
+        #expect(shown.status == 0)
+        #expect(shown.stdout.contains(key.keyID))
+
+        environment["TRUSTROOT_PKCS11_PIN"] = "0000"
+        let wrongPIN = try TrustRootBinary.run(
+            [
+                "key", "import-pkcs11", "--module", SoftHSM.module, "--token-label", hsm.tokenLabel, "--key-id", "01", "--out",
+                folder.file("x.json").path,
+            ],
+            environment: environment
+        )
+        #expect(wrongPIN.status == 1)
+        #expect(wrongPIN.stderr == "trustroot: \(SoftHSM.module): the token refused the PIN\n")
+        let noModule = try TrustRootBinary.run(
+            [
+                "key", "import-pkcs11", "--module", "/no/such/module.so", "--token-label", "x", "--key-id", "01", "--out",
+                folder.file("y.json").path,
+            ],
+            environment: environment
+        )
+        #expect(noModule.status == 66)
+        #expect(noModule.stderr == "trustroot: /no/such/module.so: cannot load PKCS#11 module /no/such/module.so: no such file\n")
+        #expect(!FileManager.default.fileExists(atPath: folder.file("x.json").path))
+    }
 }
