@@ -40,6 +40,7 @@ let package = Package(
             name: "Ceremony",
             dependencies: [
                 "TUF",
+                "TUFClient",
                 "CPKCS11",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

@@ -1,0 +1,107 @@
+import Crypto
+import Foundation
+import TUF
+import TUFClient
+
+/// The tamper-evident record of a ceremony: one line per step, each naming the step, the key
+/// holder, the SHA-256 of the metadata the step produced, and the SHA-256 of the line before it.
+///
+/// Editing, removing or reordering any line breaks the chain from that line on, which
+/// ``verify()`` reports. Lines are canonical JSON, so the hashes do not depend on formatting.
+public struct Transcript: Sendable {
+    /// One step.
+    public struct Record: Sendable, Equatable {
+        /// What was done: `init`, `propose`, `sign`, `merge`, `publish`, …
+        public var step: String
+        /// Who did it (a key holder's name, or `online` for automated steps).
+        public var holder: String
+        /// The SHA-256 (hex) of the metadata bytes the step produced.
+        public var metadataSHA256: String
+        /// When, as the machine that ran the step saw it.
+        public var time: Date
+        /// The SHA-256 (hex) of the previous line's bytes; 64 zeros for the first.
+        public var previous: String
+
+        var json: JSONValue {
+            [
+                "step": .string(step), "holder": .string(holder), "metadata_sha256": .string(metadataSHA256),
+                "time": .string(MetadataDate.format(time)), "previous": .string(previous),
+            ]
+        }
+    }
+
+    /// Why a transcript does not verify.
+    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
+        /// A line is not a well-formed record.
+        case malformed(line: Int, reason: String)
+        /// A line does not name the hash of the line before it: something before it changed.
+        case brokenChain(line: Int)
+
+        /// The error as one line for people.
+        public var description: String {
+            switch self {
+            case .malformed(let line, let reason): return "transcript line \(line): \(reason)"
+            case .brokenChain(let line):
+                return "transcript line \(line) does not follow from the line before it: the transcript was altered"
+            }
+        }
+    }
+
+    static let genesis = String(repeating: "0", count: 64)
+
+    /// The file.
+    public let url: URL
+
+    /// The transcript kept in `url` (which need not exist yet).
+    public init(url: URL) {
+        self.url = url
+    }
+
+    /// Checks the whole chain and returns the records.
+    @discardableResult
+    public func verify() throws(Error) -> [Record] {
+        guard let data = FileManager.default.contents(atPath: url.path), !data.isEmpty else { return [] }
+        var records: [Record] = []
+        var previous = Self.genesis
+        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        for (index, line) in lines.enumerated() {
+            let number = index + 1
+            if line.isEmpty {
+                // Only the final newline may leave an empty line.
+                guard index == lines.count - 1 else { throw .malformed(line: number, reason: "empty line") }
+                continue
+            }
+            guard let object = try? JSONParser().parse(Array(line)).objectValue,
+                let step = object["step"]?.stringValue, let holder = object["holder"]?.stringValue,
+                let digest = object["metadata_sha256"]?.stringValue, let link = object["previous"]?.stringValue,
+                let time = object["time"]?.stringValue.flatMap(MetadataDate.parse)
+            else { throw .malformed(line: number, reason: "not a transcript record") }
+            guard link == previous else { throw .brokenChain(line: number) }
+            records.append(Record(step: step, holder: holder, metadataSHA256: digest, time: time, previous: link))
+            previous = Hex.encode(SHA256.hash(data: Array(line)))
+        }
+        return records
+    }
+
+    /// Appends a record for `step` by `holder`, which produced `metadata`, after checking the
+    /// chain so far. The file is replaced atomically.
+    @discardableResult
+    public func append(step: String, holder: String, metadata: [UInt8], time: Date = Date()) throws -> Record {
+        _ = try verify()
+        let existing = FileManager.default.contents(atPath: url.path) ?? Data()
+        let lastLine = existing.split(separator: UInt8(ascii: "\n")).last
+        let previous = lastLine.map { Hex.encode(SHA256.hash(data: Array($0))) } ?? Self.genesis
+        let record = Record(
+            step: step,
+            holder: holder,
+            metadataSHA256: Hex.encode(SHA256.hash(data: metadata)),
+            time: time,
+            previous: previous
+        )
+        var bytes = Array(existing)
+        if let last = bytes.last, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+        bytes += CanonicalJSON.encode(record.json) + [UInt8(ascii: "\n")]
+        try AtomicFile.write(bytes, to: url)
+        return record
+    }
+}
