@@ -1,0 +1,131 @@
+import Foundation
+import TUF
+
+/// A proposed root version on its way through a ceremony: the metadata being signed and the
+/// published root it follows.
+///
+/// A client accepts root N+1 only when a threshold of root N's keys and a threshold of its own
+/// keys have signed it, so a key holder whose key is in both roots signs once for each role it
+/// plays; where a key is listed under a different id in each root (a key-format migration), the
+/// signature goes under both ids.
+public struct RootProposal: Sendable {
+    /// The published root this proposal follows; `nil` for the first root.
+    public let previous: Root?
+    /// The proposed root and the signatures collected so far.
+    public private(set) var metadata: Metadata<Root>
+
+    /// Why a signature cannot be added.
+    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
+        /// The signer's key is in neither the proposed nor the previous root.
+        case keyNotInRoot(keyID: String)
+        /// The proposal is not the version after the previous root.
+        case notTheNextVersion(previous: Int, proposed: Int)
+
+        /// The error as one line for people.
+        public var description: String {
+            switch self {
+            case .keyNotInRoot(let keyID): return "key \(keyID) is not a root key of the proposed or the previous root"
+            case .notTheNextVersion(let previous, let proposed):
+                return "the proposal is version \(proposed), but the published root is version \(previous)"
+            }
+        }
+    }
+
+    /// A proposal of `metadata` following `previous`.
+    public init(previous: Root?, metadata: Metadata<Root>) throws(Error) {
+        let expected = (previous?.version ?? 0) + 1
+        guard metadata.signed.version == expected else {
+            throw .notTheNextVersion(previous: previous?.version ?? 0, proposed: metadata.signed.version)
+        }
+        self.previous = previous
+        self.metadata = metadata
+    }
+
+    /// Every id under which `key` is a root key of the proposal or of the previous root.
+    public func rootKeyIDs(for key: Key) -> [String] {
+        guard let identity = key.identity else { return [] }
+        var ids: [String] = []
+        for root in [metadata.signed, previous].compactMap({ $0 }) {
+            for keyID in root.roles["root"]?.keyIDs ?? [] where root.keys[keyID]?.identity == identity && !ids.contains(keyID) {
+                ids.append(keyID)
+            }
+        }
+        return ids
+    }
+
+    /// Signs the proposal with `signer` under every root key id its key has, replacing earlier
+    /// signatures under those ids.
+    ///
+    /// - Returns: the key ids signed under.
+    @discardableResult
+    public mutating func sign(with signer: some Signer) throws -> [String] {
+        let ids = rootKeyIDs(for: signer.publicKey)
+        guard !ids.isEmpty else { throw Error.keyNotInRoot(keyID: signer.publicKey.keyID) }
+        let signature = Hex.encode(try signer.sign(metadata.signedBytes))
+        for keyID in ids {
+            metadata.signatures.removeAll { $0.keyID == keyID }
+            metadata.signatures.append(Signature(keyID: keyID, signature: signature))
+        }
+        return ids
+    }
+
+    /// Adds the signatures of `other`, a copy of this proposal signed elsewhere; signatures over
+    /// different content, or that do not verify, are not taken.
+    ///
+    /// - Returns: the key ids whose signatures were added.
+    @discardableResult
+    public mutating func merge(_ other: Metadata<Root>) -> [String] {
+        guard other.signedBytes == metadata.signedBytes else { return [] }
+        var added: [String] = []
+        for signature in other.signatures where !metadata.signatures.contains(where: { $0.keyID == signature.keyID }) {
+            guard let bytes = Hex.decode(signature.signature), let key = key(for: signature.keyID),
+                key.isValidSignature(bytes, for: metadata.signedBytes)
+            else { continue }
+            metadata.signatures.append(signature)
+            added.append(signature.keyID)
+        }
+        return added
+    }
+
+    private func key(for keyID: String) -> Key? {
+        metadata.signed.keys[keyID] ?? previous?.keys[keyID]
+    }
+
+    /// Signatures present and needed for the proposal as a root of its own keys and, when there
+    /// is a previous root, as a successor signed by that root's keys.
+    public var status: (newRoot: ThresholdVerification, previousRoot: ThresholdVerification?) {
+        let proposed = metadata.signed
+        let newRoot = ThresholdVerification(
+            role: "root",
+            delegate: proposed.roles["root"] ?? Role(keyIDs: [], threshold: 1),
+            keys: proposed.keys,
+            metadata: metadata
+        )
+        let previousRoot = previous.map {
+            ThresholdVerification(
+                role: "root",
+                delegate: $0.roles["root"] ?? Role(keyIDs: [], threshold: 1),
+                keys: $0.keys,
+                metadata: metadata
+            )
+        }
+        return (newRoot, previousRoot)
+    }
+
+    /// Whether a client trusting the previous root would accept the proposal.
+    public var isComplete: Bool {
+        let (newRoot, previousRoot) = status
+        return newRoot.isSatisfied && (previousRoot?.isSatisfied ?? true)
+    }
+
+    /// The key holders (`x-tuf-on-ci-keyowner`, else the key id) who have not signed, by the
+    /// root they are needed for.
+    public var missingHolders: (newRoot: [String], previousRoot: [String]) {
+        func owners(_ verification: ThresholdVerification?, _ root: Root?) -> [String] {
+            guard let verification, let root else { return [] }
+            return verification.unsignedKeyIDs.map { root.keys[$0]?.unrecognizedFields["x-tuf-on-ci-keyowner"]?.stringValue ?? $0 }
+        }
+        let (newRoot, previousRoot) = status
+        return (owners(newRoot, metadata.signed), owners(previousRoot, previous))
+    }
+}
