@@ -189,21 +189,23 @@ public struct TrustedMetadataSet: Sendable {
         guard let parent = targets[delegator]?.metadata.signed else {
             throw .outOfOrder("cannot load \(role) before its delegator \(delegator)")
         }
-        let verification: ThresholdVerification
-        do {
-            verification = try parent.verifyDelegate(role, metadata: metadata)
-        } catch {
-            throw .invalidMetadata(role: role, error)
-        }
-        guard verification.isSatisfied else { throw .thresholdNotMet(role: role, verification) }
+        try Self.requireSatisfied(role) { () throws(MetadataError) in try parent.verifyDelegate(role, metadata: metadata) }
     }
 
     private static func requireThreshold<Signed: RoleMetadata>(_ root: Root, _ role: String, _ metadata: Metadata<Signed>)
         throws(UpdateError)
     {
+        try requireSatisfied(role) { () throws(MetadataError) in try root.verifyDelegate(role, metadata: metadata) }
+    }
+
+    /// Runs a delegator's check of `role` and fails unless its threshold is met.
+    private static func requireSatisfied(
+        _ role: String,
+        _ verify: () throws(MetadataError) -> ThresholdVerification
+    ) throws(UpdateError) {
         let verification: ThresholdVerification
         do {
-            verification = try root.verifyDelegate(role, metadata: metadata)
+            verification = try verify()
         } catch {
             throw .invalidMetadata(role: role, error)
         }
