@@ -1,0 +1,1 @@
+// Empty: the declaration in include/CFuzzer.h is all this target provides.
