@@ -5,10 +5,12 @@ import PackageDescription
 
 let package = Package(
     name: "TrustRootFuzz",
-    dependencies: [.package(path: "..")],
+    // `trustroot` is a link to the repository root: a path dependency is named after its last path
+    // component, and the checkout folder can have any name.
+    dependencies: [.package(path: "trustroot")],
     targets: [
         .target(name: "CFuzzer"),
-        .executableTarget(name: "fuzz-json", dependencies: ["CFuzzer", .product(name: "TUF", package: "main")], path: "Sources/FuzzJSON"),
-        .executableTarget(name: "fuzz-metadata", dependencies: ["CFuzzer", .product(name: "TUF", package: "main")], path: "Sources/FuzzMetadata"),
+        .executableTarget(name: "fuzz-json", dependencies: ["CFuzzer", .product(name: "TUF", package: "trustroot")], path: "Sources/FuzzJSON"),
+        .executableTarget(name: "fuzz-metadata", dependencies: ["CFuzzer", .product(name: "TUF", package: "trustroot")], path: "Sources/FuzzMetadata"),
     ]
 )
