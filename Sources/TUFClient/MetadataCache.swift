@@ -53,11 +53,6 @@ public struct MetadataCache: Sendable {
         try AtomicFile.remove(url(for: role))
     }
 
-    /// When `role` was last written, if it is stored.
-    public func modificationDate(_ role: String) -> Date? {
-        (try? FileManager.default.attributesOfItem(atPath: url(for: role).path))?[.modificationDate] as? Date
-    }
-
     /// Runs `body` holding an exclusive lock on the cache, waiting up to `timeout` seconds for
     /// another process's update to finish.
     public func withLock<T>(timeout: TimeInterval = 60, _ body: () async throws(UpdateError) -> T) async throws(UpdateError) -> T {

@@ -34,15 +34,6 @@ public enum UpdateError: Error, Equatable, Sendable, CustomStringConvertible {
     /// No trusted targets metadata lists the target.
     case targetNotFound(String)
 
-    /// Whether the error comes from the network or the disk rather than from a check.
-    public var isTransportOrStorage: Bool {
-        switch self {
-        case .fetch(let error): return !(error.isTooLarge)
-        case .storage: return true
-        default: return false
-        }
-    }
-
     /// The error as one line for people.
     public var description: String {
         switch self {
