@@ -96,9 +96,12 @@ public struct ThresholdVerification: Sendable, Hashable {
 }
 
 extension ThresholdVerification: CustomStringConvertible {
-    /// The error or outcome as one line for people.
-    public var description: String {
-        "\(role): \(signedKeyIDs.count) of \(threshold) required signatures"
+    /// How many signatures counted of how many needed, and which keys did not sign.
+    public var summary: String {
+        "\(signedKeyIDs.count) of \(threshold) required signatures"
             + (isSatisfied ? "" : " (missing: \(unsignedKeyIDs.joined(separator: ", ")))")
     }
+
+    /// The summary, prefixed with the role.
+    public var description: String { "\(role): \(summary)" }
 }

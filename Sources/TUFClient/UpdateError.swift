@@ -39,8 +39,7 @@ public enum UpdateError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .invalidMetadata(let role, let error): return "\(role): invalid metadata: \(error)"
         case .thresholdNotMet(let role, let verification):
-            return "\(role): signature threshold not met: \(verification)"
-                .replacingOccurrences(of: ": \(verification.role): ", with: ": ")
+            return "\(role): signature threshold not met: \(verification.summary)"
         case .unexpectedVersion(let role, let expected, let found): return "\(role): expected version \(expected), found \(found)"
         case .rollback(let role, let trusted, let offered): return "\(role): version \(offered) is older than trusted version \(trusted)"
         case .expired(let role, let expires): return "\(role): expired on \(MetadataDate.format(expires))"

@@ -85,6 +85,10 @@ struct TrustedMetadataSetTests {
         } catch .thresholdNotMet(let role, let verification) {
             #expect(role == "root")
             #expect(verification.signedKeyIDs.isEmpty)
+            #expect(
+                UpdateError.thresholdNotMet(role: role, verification).description
+                    == "root: signature threshold not met: 0 of 2 required signatures (missing: \(verification.unsignedKeyIDs.joined(separator: ", ")))"
+            )
         } catch {
             Issue.record("unexpected \(error)")
         }
