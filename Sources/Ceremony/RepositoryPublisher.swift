@@ -1,0 +1,158 @@
+import Crypto
+import Foundation
+import TUF
+import TUFClient
+
+/// Writes a consistent-snapshot TUF repository from a ceremony's signed metadata, after proving
+/// that clients will accept it.
+///
+/// Before anything is written, the publisher replays what a client does: from every earlier
+/// published root it walks the chain to the newest, then checks timestamp, snapshot and targets
+/// against that root, at the time of publishing. Nothing is written unless every walk succeeds.
+public struct RepositoryPublisher: Sendable {
+    /// The repository folder: metadata goes to `metadata/`, target files to `targets/`.
+    public let directory: URL
+
+    /// Why a repository was not published.
+    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
+        /// No root to publish.
+        case noRoot
+        /// A client starting from root `from` would not reach the newest root.
+        case rootChainBroken(from: Int, UpdateError)
+        /// The metadata below the root would not be accepted.
+        case rejected(UpdateError)
+        /// A target listed in targets metadata has no file, or its file does not match.
+        case targetFile(String, String)
+
+        /// The error as one line for people.
+        public var description: String {
+            switch self {
+            case .noRoot: return "nothing to publish: no root"
+            case .rootChainBroken(let from, let error): return "a client trusting root v\(from) would stop: \(error)"
+            case .rejected(let error): return "a client would refuse the repository: \(error)"
+            case .targetFile(let path, let reason): return "target \(path): \(reason)"
+            }
+        }
+    }
+
+    /// A publisher writing to `directory`.
+    public init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// Publishes `roots` (every version, oldest first), `targets`, the files it lists, and a new
+    /// snapshot and timestamp signed by `online`.
+    ///
+    /// - Returns: the timestamp written.
+    @discardableResult
+    public func publish(
+        roots: [Metadata<Root>],
+        targets: Metadata<Targets>,
+        targetFiles: [String: [UInt8]],
+        online: some Signer,
+        snapshotExpires: Date,
+        timestampExpires: Date,
+        snapshotVersion: Int,
+        timestampVersion: Int,
+        now: Date = Date()
+    ) throws -> Metadata<Timestamp> {
+        guard !roots.isEmpty else { throw Error.noRoot }
+        let rootFiles = roots.map { $0.encoded() }
+        try proveRootChain(rootFiles)
+        for (path, file) in targets.signed.targets {
+            guard let bytes = targetFiles[path] else { throw Error.targetFile(path, "no file given") }
+            do {
+                try file.verify(bytes)
+            } catch {
+                throw Error.targetFile(path, "\(error)")
+            }
+        }
+
+        let targetsBytes = targets.encoded()
+        var snapshot = Metadata(
+            signed: Snapshot(
+                version: snapshotVersion,
+                expires: snapshotExpires,
+                meta: ["targets.json": MetaFile(version: targets.signed.version)]
+            )
+        )
+        try snapshot.sign(with: online)
+        let snapshotBytes = snapshot.encoded()
+        var timestamp = Metadata(
+            signed: Timestamp(
+                version: timestampVersion,
+                expires: timestampExpires,
+                snapshotMeta: MetaFile(
+                    version: snapshotVersion,
+                    length: snapshotBytes.count,
+                    hashes: ["sha256": Hex.encode(SHA256.hash(data: snapshotBytes))]
+                )
+            )
+        )
+        try timestamp.sign(with: online)
+        let timestampBytes = timestamp.encoded()
+
+        do {
+            try Self.acceptAsClient(
+                root: rootFiles.last!,
+                timestamp: timestampBytes,
+                snapshot: snapshotBytes,
+                targets: targetsBytes,
+                at: now
+            )
+        } catch {
+            throw Error.rejected(error)
+        }
+
+        let metadata = directory.appendingPathComponent("metadata")
+        let files = directory.appendingPathComponent("targets")
+        for folder in [metadata, files] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        for (root, bytes) in zip(roots, rootFiles) {
+            try AtomicFile.write(bytes, to: metadata.appendingPathComponent("\(root.signed.version).root.json"))
+        }
+        try AtomicFile.write(rootFiles.last!, to: metadata.appendingPathComponent("root.json"))
+        for (path, file) in targets.signed.targets {
+            let components = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            var folder = files
+            for component in components.dropLast() { folder.appendPathComponent(component) }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for digest in Set(file.hashes.values) {
+                try AtomicFile.write(targetFiles[path]!, to: folder.appendingPathComponent("\(digest).\(components.last!)"))
+            }
+        }
+        try AtomicFile.write(targetsBytes, to: metadata.appendingPathComponent("\(targets.signed.version).targets.json"))
+        try AtomicFile.write(snapshotBytes, to: metadata.appendingPathComponent("\(snapshotVersion).snapshot.json"))
+        // The timestamp last: until it is replaced, clients see the previous repository whole.
+        try AtomicFile.write(timestampBytes, to: metadata.appendingPathComponent("timestamp.json"))
+        return timestamp
+    }
+
+    /// Checks that a client that has `root` accepts the rest of the repository at `time`.
+    static func acceptAsClient(root: [UInt8], timestamp: [UInt8], snapshot: [UInt8], targets: [UInt8], at time: Date) throws(UpdateError) {
+        var client = try TrustedMetadataSet(rootBytes: root, referenceTime: time)
+        try client.checkFinalRoot()
+        try client.updateTimestamp(timestamp)
+        try client.updateSnapshot(snapshot)
+        try client.updateTargets(targets, role: "targets", delegator: "root")
+    }
+
+    /// Checks that a client trusting any root in `rootFiles` walks, version by version, to the
+    /// last one.
+    public func proveRootChain(_ rootFiles: [[UInt8]]) throws {
+        for start in rootFiles.indices {
+            var client: TrustedMetadataSet
+            do {
+                client = try TrustedMetadataSet(rootBytes: rootFiles[start], referenceTime: Date())
+            } catch {
+                throw Error.rootChainBroken(from: start + 1, error)
+            }
+            for next in rootFiles.indices.dropFirst(start + 1) {
+                do {
+                    try client.updateRoot(rootFiles[next])
+                } catch {
+                    throw Error.rootChainBroken(from: start + 1, error)
+                }
+            }
+        }
+    }
+}
