@@ -84,7 +84,7 @@ let package = Package(
         ),
         .testTarget(
             name: "TrustRootCLITests",
-            dependencies: ["TUF", "TestSupport", "trustroot"]
+            dependencies: ["TUF", "TUFClient", "Ceremony", "TestSupport", "trustroot"]
         ),
     ]
 )

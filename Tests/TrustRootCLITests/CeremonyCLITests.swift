@@ -1,0 +1,143 @@
+import Ceremony
+import Foundation
+import TUF
+import TUFClient
+import TestSupport
+import Testing
+
+/// Key holders signing a root rotation through `trustroot ceremony`, on two copies of a workspace.
+@Suite("trustroot ceremony")
+struct CeremonyCLITests {
+    static let passphrase = "holder passphrase"
+
+    /// Writes an encrypted key file for a new key and returns its signer (cheap scrypt, for speed).
+    func holderKey(_ folder: TemporaryDirectory, _ name: String) throws -> InMemorySigner {
+        let signer = try InMemorySigner(generating: .ed25519)
+        let info = try EncryptedPrivateKeyInfo(
+            encrypting: signer.pkcs8DERRepresentation,
+            passphrase: Array(Self.passphrase.utf8),
+            keyDerivation: .scrypt(salt: Array(repeating: 3, count: 16), n: 1 << 10, r: 8, p: 1)
+        )
+        try folder.write("\(name).key", Array(info.pemEncoded.utf8))
+        return signer
+    }
+
+    func root(version: Int, holders: [(String, InMemorySigner)], threshold: Int) -> Root {
+        var keys: [String: Key] = [:]
+        var ids: [String] = []
+        for (name, signer) in holders {
+            var key = signer.publicKey
+            key.unrecognizedFields["x-tuf-on-ci-keyowner"] = .string(name)
+            keys[key.keyID] = key
+            ids.append(key.keyID)
+        }
+        let role = Role(keyIDs: ids, threshold: threshold)
+        return Root(
+            version: version,
+            expires: Date().addingTimeInterval(100 * 86_400),
+            keys: keys,
+            roles: ["root": role, "timestamp": role, "snapshot": role, "targets": role]
+        )
+    }
+
+    @Test func holdersSignOnSeparateMachinesAndMerge() throws {
+        let folder = try TemporaryDirectory()
+        let alice = try holderKey(folder, "alice")
+        let bob = try holderKey(folder, "bob")
+        let carol = try holderKey(folder, "carol")
+        let dave = try holderKey(folder, "dave")
+        var first = try RootProposal(
+            previous: nil,
+            metadata: Metadata(signed: root(version: 1, holders: [("@alice", alice), ("@bob", bob), ("@carol", carol)], threshold: 2))
+        )
+        try first.sign(with: alice)
+        try first.sign(with: bob)
+        try FileManager.default.createDirectory(at: folder.file("ws/published"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: folder.file("ws/proposal"), withIntermediateDirectories: true)
+        try folder.write("ws/published/1.root.json", first.metadata.encoded())
+        // v2: @bob's key is replaced by @dave's.
+        try folder.write(
+            "ws/proposal/root.json",
+            Metadata(signed: root(version: 2, holders: [("@alice", alice), ("@dave", dave), ("@carol", carol)], threshold: 2)).encoded()
+        )
+        let workspace = folder.file("ws").path
+        let environment = ["TRUSTROOT_KEY_PASSPHRASE": Self.passphrase]
+
+        let diff = try TrustRootBinary.run(["ceremony", "diff", workspace])
+        #expect(diff.status == 0)
+        #expect(diff.stdout.contains("root v1 → v2"))
+        #expect(diff.stdout.contains("ed25519/ed25519 @dave") && diff.stdout.contains("- key"))
+
+        let before = try TrustRootBinary.run(["ceremony", "status", workspace])
+        #expect(before.stdout.contains("as the new root: 0 of 2 required signatures"))
+        #expect(before.stdout.contains("not yet signed by: @alice, @dave, @carol"))
+        #expect(before.stdout.hasSuffix("incomplete\n"))
+
+        // A second machine gets a copy; @bob (old root only) and @dave (new root only) sign there.
+        try FileManager.default.copyItem(at: folder.file("ws"), to: folder.file("ws2"))
+        let workspace2 = folder.file("ws2").path
+        let signAlice = try TrustRootBinary.run(
+            ["ceremony", "sign", workspace, "--key", folder.file("alice.key").path],
+            environment: environment
+        )
+        #expect(signAlice.status == 0, "\(signAlice.stderr)")
+        for holder in ["bob", "dave"] {
+            let signed = try TrustRootBinary.run(
+                ["ceremony", "sign", workspace2, "--key", folder.file("\(holder).key").path],
+                environment: environment
+            )
+            #expect(signed.status == 0, "\(signed.stderr)")
+        }
+        let incomplete = try TrustRootBinary.run(["ceremony", "verify", workspace])
+        #expect(incomplete.status == 1)
+        #expect(incomplete.stderr.hasSuffix("root v2 is not yet signed by enough keys\n"))
+
+        let merged = try TrustRootBinary.run(["ceremony", "merge", workspace, workspace2])
+        #expect(merged.status == 0, "\(merged.stderr)")
+        #expect(merged.stdout.contains("complete: ready to publish"))
+        let verified = try TrustRootBinary.run(["ceremony", "verify", workspace])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.hasPrefix("transcript: 2 records, chain intact"))
+
+        // A client trusting v1 takes the result.
+        var client = try TrustedMetadataSet(rootBytes: first.metadata.encoded(), referenceTime: Date())
+        try client.updateRoot(try folder.read("ws/proposal/root.json"))
+        #expect(client.root.signed.version == 2)
+
+        // Refusals: a key in neither root, a wrong passphrase, an edited transcript.
+        let strangerKey = try holderKey(folder, "mallory")
+        let stranger = try TrustRootBinary.run(
+            ["ceremony", "sign", workspace, "--key", folder.file("mallory.key").path],
+            environment: environment
+        )
+        #expect(stranger.status == 1)
+        // The lint warnings come first: this test root lets the root keys sign online roles too.
+        #expect(stranger.stderr.contains("trustroot: warning: online-root-key: "))
+        #expect(
+            stranger.stderr.hasSuffix(
+                "trustroot: key \(strangerKey.publicKey.keyID) is not a root key of the proposed or the previous root\n"
+            )
+        )
+        let wrong = try TrustRootBinary.run(
+            ["ceremony", "sign", workspace, "--key", folder.file("carol.key").path],
+            environment: ["TRUSTROOT_KEY_PASSPHRASE": "nope"]
+        )
+        #expect(wrong.status == 1)
+        let proposalBefore = try folder.read("ws/proposal/root.json")
+        let transcript = try String(contentsOf: folder.file("ws/transcript.jsonl"), encoding: .utf8)
+        try transcript.replacingOccurrences(of: "\"sign\"", with: "\"skip\"").write(
+            to: folder.file("ws/transcript.jsonl"),
+            atomically: true,
+            encoding: .utf8
+        )
+        let tampered = try TrustRootBinary.run(["ceremony", "verify", workspace])
+        #expect(tampered.status == 1)
+        #expect(tampered.stderr.contains("the transcript was altered"))
+        let signAfterTamper = try TrustRootBinary.run(
+            ["ceremony", "sign", workspace, "--key", folder.file("carol.key").path],
+            environment: environment
+        )
+        #expect(signAfterTamper.status == 1)
+        #expect(try folder.read("ws/proposal/root.json") == proposalBefore)
+    }
+}
