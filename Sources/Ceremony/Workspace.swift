@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TUF
 import TUFClient
@@ -17,7 +18,8 @@ public struct Workspace: Sendable {
         case missing(String)
         /// A file is not valid metadata.
         case invalid(String, MetadataError)
-        /// The published roots do not form versions 1…N.
+        /// The published roots do not form versions 1…N, or a file differs from what the
+        /// transcript recorded.
         case gap(String)
 
         /// The error as one line for people.
@@ -72,6 +74,23 @@ public struct Workspace: Sendable {
         try transcript.verify()
         try AtomicFile.write(bytes, to: proposalURL)
         try transcript.append(step: step, holder: holder, metadata: bytes)
+    }
+
+    /// Checks the transcript chain and that the proposal is the one its last step produced, so a
+    /// proposal edited by hand between steps is caught.
+    ///
+    /// - Returns: the transcript's records.
+    @discardableResult
+    public func verifyRecord() throws -> [Transcript.Record] {
+        let records = try transcript.verify()
+        guard let last = records.last else { return records }
+        guard let bytes = FileManager.default.contents(atPath: proposalURL.path) else { throw Error.missing(proposalURL.path) }
+        guard Hex.encode(SHA256.hash(data: bytes)) == last.metadataSHA256 else {
+            throw Error.gap(
+                "proposal/root.json is not what the last recorded step (\(last.step) by \(last.holder)) produced: it was changed outside the ceremony"
+            )
+        }
+        return records
     }
 
     private func read<Signed: RoleMetadata>(_ path: String) throws(Error) -> Metadata<Signed> {

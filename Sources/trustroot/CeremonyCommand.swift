@@ -132,7 +132,7 @@ struct CeremonyCommand: ParsableCommand {
 
         func run() throws {
             do {
-                let records = try workspace.value.transcript.verify()
+                let records = try workspace.value.verifyRecord()
                 print("transcript: \(records.count) records, chain intact")
             } catch {
                 throw CLIError(message: "\(workspace.workspace): \(error)", code: .verificationFailed)

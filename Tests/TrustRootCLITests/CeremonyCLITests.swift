@@ -104,6 +104,16 @@ struct CeremonyCLITests {
         try client.updateRoot(try folder.read("ws/proposal/root.json"))
         #expect(client.root.signed.version == 2)
 
+        // A proposal edited by hand after the last step is caught.
+        let signedProposal = try folder.read("ws/proposal/root.json")
+        var edited = try Metadata<Root>(bytes: signedProposal)
+        edited.signed.expires = edited.signed.expires.addingTimeInterval(86_400)
+        try folder.write("ws/proposal/root.json", edited.encoded())
+        let handEdited = try TrustRootBinary.run(["ceremony", "verify", workspace])
+        #expect(handEdited.status == 1)
+        #expect(handEdited.stderr.contains("proposal/root.json is not what the last recorded step (merge by merge from ws2) produced"))
+        try folder.write("ws/proposal/root.json", signedProposal)
+
         // Refusals: a key in neither root, a wrong passphrase, an edited transcript.
         let strangerKey = try holderKey(folder, "mallory")
         let stranger = try TrustRootBinary.run(
