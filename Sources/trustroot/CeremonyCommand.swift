@@ -76,18 +76,7 @@ struct CeremonyCommand: ParsableCommand {
         }
 
         func loadSigner() throws -> any Signer {
-            if let key {
-                let pem = String(decoding: try readFile(key, limit: 1 << 16), as: UTF8.self)
-                let passphrase = try PassphraseReader.read(
-                    prompt: "Passphrase for \(key): ",
-                    environmentVariable: KeyCommand.passphraseVariable
-                )
-                do {
-                    return try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: passphrase)
-                } catch let error as EncryptedPrivateKeyInfo.Error {
-                    throw CLIError(message: "\(key): \(error)", code: error == .wrongPassphrase ? .verificationFailed : .invalidData)
-                }
-            }
+            if let key { return try KeyCommand.openKeyFile(key) }
             let path = pkcs11!
             guard let record = try? JSONParser().parse(try readFile(path, limit: 1 << 16)).objectValue, let json = record["pkcs11"],
                 let reference = try? PKCS11KeyReference(json: json)

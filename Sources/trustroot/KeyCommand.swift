@@ -167,18 +167,19 @@ struct KeyCommand: ParsableCommand {
                     throw CLIError.invalid(file, error)
                 }
             }
-            let pem = String(decoding: bytes, as: UTF8.self)
-            let passphrase = try PassphraseReader.read(
-                prompt: "Passphrase for \(file): ",
-                environmentVariable: KeyCommand.passphraseVariable
-            )
-            do {
-                let signer = try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: passphrase)
-                KeyCommand.printPublicKey(signer.publicKey, json: json)
-            } catch let error as EncryptedPrivateKeyInfo.Error {
-                let code: CLIError.ExitCode = error == .wrongPassphrase ? .verificationFailed : .invalidData
-                throw CLIError(message: "\(file): \(error)", code: code)
-            }
+            KeyCommand.printPublicKey(try KeyCommand.openKeyFile(file, contents: bytes).publicKey, json: json)
+        }
+    }
+
+    /// Opens the encrypted key file at `path` (whose bytes may already be read), asking for its
+    /// passphrase; a wrong passphrase exits 1, a file that is not a key 65.
+    static func openKeyFile(_ path: String, contents: [UInt8]? = nil) throws -> EncryptedKeyFileSigner {
+        let pem = String(decoding: try contents ?? readFile(path, limit: 1 << 16), as: UTF8.self)
+        let passphrase = try PassphraseReader.read(prompt: "Passphrase for \(path): ", environmentVariable: passphraseVariable)
+        do {
+            return try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: passphrase)
+        } catch let error as EncryptedPrivateKeyInfo.Error {
+            throw CLIError(message: "\(path): \(error)", code: error == .wrongPassphrase ? .verificationFailed : .invalidData)
         }
     }
 
