@@ -46,9 +46,7 @@ func verifyLengthAndHashes(
             throw .malformedHash(algorithm: algorithm)
         }
         // Constant time, so a server cannot learn how much of a forged digest matched.
-        var difference: UInt8 = 0
-        for (a, b) in zip(expected, actual) { difference |= a ^ b }
-        guard difference == 0 else { throw .hashMismatch(algorithm: algorithm) }
+        guard ConstantTime.isEqual(expected, actual) else { throw .hashMismatch(algorithm: algorithm) }
     }
 }
 

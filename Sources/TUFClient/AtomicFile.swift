@@ -18,19 +18,8 @@ public enum AtomicFile {
         let temporary = "\(folder)/.\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).partial"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw storageError(temporary, "cannot create") }
-        var written = 0
         var failure: UpdateError?
-        while written < bytes.count {
-            let result = bytes.withUnsafeBytes { buffer in
-                Glibc.write(descriptor, buffer.baseAddress! + written, bytes.count - written)
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                failure = storageError(temporary, "write failed")
-                break
-            }
-            written += result
-        }
+        if !writeFully(bytes, to: descriptor) { failure = storageError(temporary, "write failed") }
         if failure == nil && fsync(descriptor) != 0 { failure = storageError(temporary, "fsync failed") }
         if close(descriptor) != 0 && failure == nil { failure = storageError(temporary, "close failed") }
         if failure == nil && rename(temporary, url.path) != 0 { failure = storageError(url.path, "rename failed") }
@@ -39,6 +28,23 @@ public enum AtomicFile {
             throw failure
         }
         syncFolder(folder)
+    }
+
+    /// Writes all of `bytes` to the open file `descriptor`, retrying interrupted and short
+    /// writes; `false` on an error (`errno` says which).
+    public static func writeFully(_ bytes: [UInt8], to descriptor: Int32) -> Bool {
+        var written = 0
+        while written < bytes.count {
+            let result = bytes.withUnsafeBytes { buffer in
+                Glibc.write(descriptor, buffer.baseAddress! + written, bytes.count - written)
+            }
+            if result < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            written += result
+        }
+        return true
     }
 
     /// Removes the file at `url` if it exists, and flushes the folder.

@@ -11,12 +11,9 @@ extension MetadataCache {
     public func bootstrap(rootBytes: [UInt8], pinnedSHA256: String? = nil) throws(UpdateError) {
         if let pinnedSHA256 {
             let actual = Array(SHA256.hash(data: rootBytes))
-            guard let expected = Hex.decode(pinnedSHA256), expected.count == actual.count else {
+            guard let expected = Hex.decode(pinnedSHA256), ConstantTime.isEqual(expected, actual) else {
                 throw .pinnedDigestMismatch(file: "root")
             }
-            var difference: UInt8 = 0
-            for (a, b) in zip(expected, actual) { difference |= a ^ b }
-            guard difference == 0 else { throw .pinnedDigestMismatch(file: "root") }
         }
         _ = try TrustedMetadataSet(rootBytes: rootBytes, referenceTime: Date())
         for role in storedRoles() where role != "root" { try remove(role) }

@@ -2,6 +2,7 @@ import ArgumentParser
 import Ceremony
 import Foundation
 import TUF
+import TUFClient
 
 #if canImport(Glibc)
     import Glibc
@@ -201,14 +202,9 @@ func writeNewPrivateFile(_ bytes: [UInt8], to path: String) throws(CLIError) {
         throw CLIError(message: "\(path): cannot create: \(String(cString: strerror(errno)))", code: .ioError)
     }
     defer { close(descriptor) }
-    var written = 0
-    while written < bytes.count {
-        let result = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress! + written, bytes.count - written) }
-        guard result > 0 else {
-            unlink(path)
-            throw CLIError(message: "\(path): write failed", code: .ioError)
-        }
-        written += result
+    guard AtomicFile.writeFully(bytes, to: descriptor) else {
+        unlink(path)
+        throw CLIError(message: "\(path): write failed", code: .ioError)
     }
     guard fsync(descriptor) == 0 else {
         unlink(path)

@@ -14,6 +14,13 @@ struct LengthAndHashesTests {
         try MetaFile(version: 1, length: bytes.count, hashes: ["sha384": Hex.encode(SHA384.hash(data: bytes)).uppercased()]).verify(bytes)
     }
 
+    @Test func constantTimeComparison() {
+        #expect(ConstantTime.isEqual([1, 2, 3], [1, 2, 3]))
+        #expect(!ConstantTime.isEqual([1, 2, 3], [1, 2, 4]))
+        #expect(!ConstantTime.isEqual([1, 2], [1, 2, 3]))
+        #expect(ConstantTime.isEqual([], []))
+    }
+
     @Test func rejectsEveryMismatch() {
         let target = TargetFile(describing: bytes)
         #expect(throws: LengthAndHashError.lengthMismatch(expected: bytes.count, actual: bytes.count + 1)) {
