@@ -10,7 +10,8 @@ let package = Package(
     dependencies: [.package(path: "trustroot")],
     targets: [
         .target(name: "CFuzzer"),
-        .executableTarget(name: "fuzz-json", dependencies: ["CFuzzer", .product(name: "TUF", package: "trustroot")], path: "Sources/FuzzJSON"),
-        .executableTarget(name: "fuzz-metadata", dependencies: ["CFuzzer", .product(name: "TUF", package: "trustroot")], path: "Sources/FuzzMetadata"),
+        .target(name: "FuzzSupport", dependencies: ["CFuzzer"]),
+        .executableTarget(name: "fuzz-json", dependencies: ["FuzzSupport", .product(name: "TUF", package: "trustroot")], path: "Sources/FuzzJSON"),
+        .executableTarget(name: "fuzz-metadata", dependencies: ["FuzzSupport", .product(name: "TUF", package: "trustroot")], path: "Sources/FuzzMetadata"),
     ]
 )

@@ -1,11 +1,10 @@
 // Fuzzes the strict JSON parser and the three writers. Property: whatever parses encodes, in
 // canonical, RFC 8785 and pretty form, to bytes that parse back to the same value.
-import CFuzzer
+import FuzzSupport
 import TUF
 
-func check(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    let bytes = UnsafeBufferPointer(start: data, count: size)
-    guard let value = try? JSONParser(options: .init(maximumDepth: 64, maximumBytes: 1 << 20)).parse(bytes) else { return 0 }
+func check(_ bytes: UnsafeBufferPointer<UInt8>) {
+    guard let value = try? JSONParser(options: .init(maximumDepth: 64, maximumBytes: 1 << 20)).parse(bytes) else { return }
     let lenient = JSONParser(options: .init(maximumDepth: 64, maximumBytes: 1 << 22, allowsRawControlCharacters: true))
     guard let canonical = try? lenient.parse(CanonicalJSON.encode(value)), canonical == value else {
         fatalError("canonical form does not parse back to the same value")
@@ -18,14 +17,6 @@ func check(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
             fatalError("RFC 8785 form does not parse back to the same value")
         }
     }
-    return 0
 }
 
-// The fuzzer runtime's own driver refers to this symbol even when LLVMFuzzerRunDriver is used.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 { check(data, size) }
-
-var argc = CommandLine.argc
-var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = UnsafeMutableRawPointer(CommandLine.unsafeArgv)
-    .assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)
-_ = LLVMFuzzerRunDriver(&argc, &argv) { check($0, $1) }
+runFuzzer(check)

@@ -1,7 +1,7 @@
 // Fuzzes TUF metadata parsing and threshold verification: any input is either refused with an
 // error or yields metadata whose signatures can be checked and which writes back to a file that
 // parses to the same signed bytes.
-import CFuzzer
+import FuzzSupport
 import TUF
 
 func roundTrip<Signed: RoleMetadata>(_ metadata: Metadata<Signed>) {
@@ -10,8 +10,7 @@ func roundTrip<Signed: RoleMetadata>(_ metadata: Metadata<Signed>) {
     }
 }
 
-func check(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    let bytes = UnsafeBufferPointer(start: data, count: size)
+func check(_ bytes: UnsafeBufferPointer<UInt8>) {
     let parser = JSONParser(options: .init(maximumDepth: 64, maximumBytes: 1 << 20))
     if let root = try? Metadata<Root>(bytes: bytes, parser: parser) {
         for role in ["root", "timestamp", "snapshot", "targets"] { _ = try? root.signed.verifyDelegate(role, metadata: root) }
@@ -27,14 +26,6 @@ func check(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     }
     if let timestamp = try? Metadata<Timestamp>(bytes: bytes, parser: parser) { roundTrip(timestamp) }
     if let snapshot = try? Metadata<Snapshot>(bytes: bytes, parser: parser) { roundTrip(snapshot) }
-    return 0
 }
 
-// The fuzzer runtime's own driver refers to this symbol even when LLVMFuzzerRunDriver is used.
-@_cdecl("LLVMFuzzerTestOneInput")
-public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 { check(data, size) }
-
-var argc = CommandLine.argc
-var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = UnsafeMutableRawPointer(CommandLine.unsafeArgv)
-    .assumingMemoryBound(to: UnsafeMutablePointer<CChar>?.self)
-_ = LLVMFuzzerRunDriver(&argc, &argv) { check($0, $1) }
+runFuzzer(check)
