@@ -13,21 +13,11 @@ struct EncryptedKeyFileTests {
 
     /// Runs openssl with `arguments`; returns standard output, throwing on failure.
     func openssl(_ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["openssl"] + arguments
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorData = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Python.Failure(description: "openssl \(arguments.joined(separator: " ")): \(String(decoding: errorData, as: UTF8.self))")
+        let outcome = try Subprocess.run(command: ["openssl"] + arguments)
+        guard outcome.status == 0 else {
+            throw Python.Failure(description: "openssl \(arguments.joined(separator: " ")): \(outcome.errors)")
         }
-        return String(decoding: data, as: UTF8.self)
+        return outcome.output
     }
 
     @Test(arguments: InMemorySigner.KeyKind.allCases)

@@ -21,36 +21,17 @@ public enum Python {
     /// Runs `script` (a file in Tests/interop) with `arguments`, feeding `input` on standard input;
     /// returns standard output, and throws with standard error when the script fails.
     public static func run(_ script: String, _ arguments: [String] = [], input: [UInt8] = []) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", interopDirectory.appendingPathComponent(script).path] + arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
-        // Write and read concurrently so that neither pipe fills up and blocks the other side.
-        let writer = Thread {
-            stdin.fileHandleForWriting.write(Data(input))
-            try? stdin.fileHandleForWriting.close()
-        }
-        writer.start()
-        let errorData = LockedData()
-        let errorReader = Thread { errorData.set(stderr.fileHandleForReading.readDataToEndOfFile()) }
-        errorReader.start()
-        let output = stdout.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errorData.isSet { Thread.sleep(forTimeInterval: 0.01) }
-        guard process.terminationStatus == 0 else {
-            let message = String(decoding: errorData.get(), as: UTF8.self)
-            if message.contains("ModuleNotFoundError") {
-                throw Failure(description: "python3 lacks an interop peer (pip install tuf securesystemslib): \(message)")
+        let outcome = try Subprocess.run(
+            command: ["python3", interopDirectory.appendingPathComponent(script).path] + arguments,
+            input: input
+        )
+        guard outcome.status == 0 else {
+            if outcome.errors.contains("ModuleNotFoundError") {
+                throw Failure(description: "python3 lacks an interop peer (pip install tuf securesystemslib): \(outcome.errors)")
             }
-            throw Failure(description: "\(script) exited with \(process.terminationStatus): \(message)")
+            throw Failure(description: "\(script) exited with \(outcome.status): \(outcome.errors)")
         }
-        return String(decoding: output, as: UTF8.self)
+        return outcome.output
     }
 }
 

@@ -51,17 +51,7 @@ public final class SoftHSM: @unchecked Sendable {
     }
 
     private static func run(_ arguments: [String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let errors = Pipe()
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = errors
-        try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Python.Failure(description: "\(arguments[0]) failed: \(String(decoding: message, as: UTF8.self))")
-        }
+        let outcome = try Subprocess.run(command: arguments)
+        guard outcome.status == 0 else { throw Python.Failure(description: "\(arguments[0]) failed: \(outcome.errors)") }
     }
 }

@@ -1,0 +1,66 @@
+import Foundation
+
+/// Runs a program to completion for a test, feeding standard input and reading standard output
+/// and error at the same time, so that no pipe fills up and stalls either side.
+public enum Subprocess {
+    /// What a finished program left.
+    public struct Outcome: Sendable {
+        /// The exit status.
+        public let status: Int32
+        /// Everything written to standard output.
+        public let stdout: Data
+        /// Everything written to standard error.
+        public let stderr: Data
+
+        /// Standard output as text.
+        public var output: String { String(decoding: stdout, as: UTF8.self) }
+        /// Standard error as text.
+        public var errors: String { String(decoding: stderr, as: UTF8.self) }
+    }
+
+    /// Starts `executable` with `arguments` (and `environment` added to the test's own), with
+    /// pipes for all three standard streams.
+    public static func start(_ executable: URL, _ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardInput = Pipe()
+        process.standardOutput = Pipe()
+        process.standardError = Pipe()
+        try process.run()
+        return process
+    }
+
+    /// Runs `executable` and waits for it.
+    public static func run(
+        _ executable: URL,
+        _ arguments: [String],
+        input: [UInt8] = [],
+        environment: [String: String] = [:]
+    ) throws -> Outcome {
+        try finish(start(executable, arguments, environment: environment), input: input)
+    }
+
+    /// Runs a program found on the PATH, such as `openssl` or `python3`, and waits for it.
+    public static func run(command: [String], input: [UInt8] = [], environment: [String: String] = [:]) throws -> Outcome {
+        try run(URL(fileURLWithPath: "/usr/bin/env"), command, input: input, environment: environment)
+    }
+
+    /// Feeds `input` to a process that `start` began, collects its output and waits for it.
+    public static func finish(_ process: Process, input: [UInt8] = []) throws -> Outcome {
+        let stdin = process.standardInput as! Pipe
+        let writer = Thread {
+            stdin.fileHandleForWriting.write(Data(input))
+            try? stdin.fileHandleForWriting.close()
+        }
+        writer.start()
+        let errors = LockedData()
+        let reader = Thread { errors.set((process.standardError as! Pipe).fileHandleForReading.readDataToEndOfFile()) }
+        reader.start()
+        let output = (process.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        while !errors.isSet { Thread.sleep(forTimeInterval: 0.005) }
+        return Outcome(status: process.terminationStatus, stdout: output, stderr: errors.get())
+    }
+}
