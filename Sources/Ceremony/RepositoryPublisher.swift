@@ -23,6 +23,8 @@ public struct RepositoryPublisher: Sendable {
         case rejected(UpdateError)
         /// A target listed in targets metadata has no file, or its file does not match.
         case targetFile(String, String)
+        /// The online key is not a key of the role it would sign.
+        case notOnlineKey(role: String, keyID: String)
 
         /// The error as one line for people.
         public var description: String {
@@ -31,6 +33,7 @@ public struct RepositoryPublisher: Sendable {
             case .rootChainBroken(let from, let error): return "a client trusting root v\(from) would stop: \(error)"
             case .rejected(let error): return "a client would refuse the repository: \(error)"
             case .targetFile(let path, let reason): return "target \(path): \(reason)"
+            case .notOnlineKey(let role, let keyID): return "the online key \(keyID) is not a \(role) key of the newest root"
             }
         }
     }
@@ -40,14 +43,15 @@ public struct RepositoryPublisher: Sendable {
         self.directory = directory
     }
 
-    /// Publishes `roots` (every version, oldest first), `targets`, the files it lists, and a new
-    /// snapshot and timestamp signed by `online`.
+    /// Publishes `roots` (every version, oldest first), `targets` and the `delegated` roles'
+    /// metadata, the files they list, and a new snapshot and timestamp signed by `online`.
     ///
     /// - Returns: the timestamp written.
     @discardableResult
     public func publish(
         roots: [Metadata<Root>],
         targets: Metadata<Targets>,
+        delegated: [String: Metadata<Targets>] = [:],
         targetFiles: [String: [UInt8]],
         online: some Signer,
         snapshotExpires: Date,
@@ -59,7 +63,9 @@ public struct RepositoryPublisher: Sendable {
         guard !roots.isEmpty else { throw Error.noRoot }
         let rootFiles = roots.map { $0.encoded() }
         try proveRootChain(rootFiles)
-        for (path, file) in targets.signed.targets {
+        let listings = [targets] + delegated.keys.sorted().map { delegated[$0]! }
+        let allTargets = listings.flatMap { $0.signed.targets.sorted { $0.key < $1.key } }
+        for (path, file) in allTargets {
             guard let bytes = targetFiles[path] else { throw Error.targetFile(path, "no file given") }
             do {
                 try file.verify(bytes)
@@ -69,14 +75,10 @@ public struct RepositoryPublisher: Sendable {
         }
 
         let targetsBytes = targets.encoded()
-        var snapshot = Metadata(
-            signed: Snapshot(
-                version: snapshotVersion,
-                expires: snapshotExpires,
-                meta: ["targets.json": MetaFile(version: targets.signed.version)]
-            )
-        )
-        try snapshot.sign(with: online)
+        var meta = ["targets.json": MetaFile(version: targets.signed.version)]
+        for (role, metadata) in delegated { meta["\(role).json"] = MetaFile(version: metadata.signed.version) }
+        var snapshot = Metadata(signed: Snapshot(version: snapshotVersion, expires: snapshotExpires, meta: meta))
+        try snapshot.sign(with: online, keyID: try onlineKeyID(online, role: "snapshot", in: roots.last!.signed))
         let snapshotBytes = snapshot.encoded()
         var timestamp = Metadata(
             signed: Timestamp(
@@ -89,7 +91,7 @@ public struct RepositoryPublisher: Sendable {
                 )
             )
         )
-        try timestamp.sign(with: online)
+        try timestamp.sign(with: online, keyID: try onlineKeyID(online, role: "timestamp", in: roots.last!.signed))
         let timestampBytes = timestamp.encoded()
 
         do {
@@ -98,6 +100,7 @@ public struct RepositoryPublisher: Sendable {
                 timestamp: timestampBytes,
                 snapshot: snapshotBytes,
                 targets: targetsBytes,
+                delegated: delegated.mapValues { $0.encoded() },
                 at: now
             )
         } catch {
@@ -111,7 +114,7 @@ public struct RepositoryPublisher: Sendable {
             try AtomicFile.write(bytes, to: metadata.appendingPathComponent("\(root.signed.version).root.json"))
         }
         try AtomicFile.write(rootFiles.last!, to: metadata.appendingPathComponent("root.json"))
-        for (path, file) in targets.signed.targets {
+        for (path, file) in allTargets {
             let components = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
             var folder = files
             for component in components.dropLast() { folder.appendPathComponent(component) }
@@ -121,19 +124,45 @@ public struct RepositoryPublisher: Sendable {
             }
         }
         try AtomicFile.write(targetsBytes, to: metadata.appendingPathComponent("\(targets.signed.version).targets.json"))
+        for (role, roleMetadata) in delegated {
+            try AtomicFile.write(
+                roleMetadata.encoded(),
+                to: metadata.appendingPathComponent("\(roleMetadata.signed.version).\(percentEncoded(role)).json")
+            )
+        }
         try AtomicFile.write(snapshotBytes, to: metadata.appendingPathComponent("\(snapshotVersion).snapshot.json"))
         // The timestamp last: until it is replaced, clients see the previous repository whole.
         try AtomicFile.write(timestampBytes, to: metadata.appendingPathComponent("timestamp.json"))
         return timestamp
     }
 
+    /// The id under which `root` lists `online`'s key for `role` (ids may differ from the key's
+    /// own when the entry carries custom fields).
+    func onlineKeyID(_ online: some Signer, role: String, in root: Root) throws(Error) -> String {
+        let identity = online.publicKey.identity
+        guard let keyID = root.roles[role]?.keyIDs.first(where: { identity != nil && root.keys[$0]?.identity == identity }) else {
+            throw .notOnlineKey(role: role, keyID: online.publicKey.keyID)
+        }
+        return keyID
+    }
+
     /// Checks that a client that has `root` accepts the rest of the repository at `time`.
-    static func acceptAsClient(root: [UInt8], timestamp: [UInt8], snapshot: [UInt8], targets: [UInt8], at time: Date) throws(UpdateError) {
+    static func acceptAsClient(
+        root: [UInt8],
+        timestamp: [UInt8],
+        snapshot: [UInt8],
+        targets: [UInt8],
+        delegated: [String: [UInt8]] = [:],
+        at time: Date
+    ) throws(UpdateError) {
         var client = try TrustedMetadataSet(rootBytes: root, referenceTime: time)
         try client.checkFinalRoot()
         try client.updateTimestamp(timestamp)
         try client.updateSnapshot(snapshot)
         try client.updateTargets(targets, role: "targets", delegator: "root")
+        for (role, bytes) in delegated.sorted(by: { $0.key < $1.key }) {
+            try client.updateTargets(bytes, role: role, delegator: "targets")
+        }
     }
 
     /// Checks that a client trusting any root in `rootFiles` walks, version by version, to the

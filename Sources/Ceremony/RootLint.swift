@@ -74,4 +74,16 @@ public enum RootLint {
         }
         return findings
     }
+
+    /// Checks that every key holder `config` names signs some role: a holder with no role has
+    /// no signature to give, which usually means a role's holder list forgot them.
+    public static func checkHolders(_ config: CeremonyConfig) -> [Finding] {
+        let signing = Set(config.root.holders + config.targets.holders + config.delegations.flatMap(\.role.holders))
+        return config.holders.filter { !signing.contains($0.name) }.map {
+            Finding(
+                rule: "holder-without-role",
+                message: "key holder \($0.name) signs no role, so has no signature to give: add them to a role or remove them"
+            )
+        }
+    }
 }

@@ -5,9 +5,13 @@ import TUFClient
 
 /// A ceremony workspace: the folder key holders carry between air-gapped machines.
 ///
-/// - `published/N.root.json`: every root version published so far;
-/// - `proposal/root.json`: the next root version, collecting signatures;
-/// - `transcript.jsonl`: the hash-chained record of every step (``Transcript``).
+/// - `ceremony.json`: the configuration (``CeremonyConfig``), keys inline;
+/// - `targets/`: the files to publish, by target path;
+/// - `published/N.ROLE.json`: every version of root, targets and delegated roles published so far;
+/// - `proposal/ROLE.json`: what is proposed next, collecting signatures;
+/// - `transcript.jsonl`: the hash-chained record of every step (``Transcript``). Each record
+///   holds the digest of the whole workspace as the step left it, so an edit between steps
+///   is caught by ``verifyRecord()``.
 public struct Workspace: Sendable {
     /// The folder.
     public let directory: URL
@@ -16,11 +20,17 @@ public struct Workspace: Sendable {
     public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
         /// A file the workspace needs is missing or unreadable.
         case missing(String)
-        /// A file is not valid metadata.
+        /// A file is not valid metadata or configuration.
         case invalid(String, MetadataError)
         /// The published roots do not form versions 1…N, or a file differs from what the
         /// transcript recorded.
         case gap(String)
+        /// The folder for a new workspace is not empty.
+        case notEmpty(String)
+        /// A proposal that already has signatures would be thrown away.
+        case signedProposalPending
+        /// Publishing would give clients metadata without enough signatures.
+        case incomplete([String])
 
         /// The error as one line for people.
         public var description: String {
@@ -28,6 +38,10 @@ public struct Workspace: Sendable {
             case .missing(let path): return "\(path): missing or unreadable"
             case .invalid(let path, let error): return "\(path): \(error)"
             case .gap(let reason): return reason
+            case .notEmpty(let path): return "\(path): not empty; a new workspace needs an empty folder"
+            case .signedProposalPending:
+                return "the pending proposal already has signatures; publish it, or propose again with --replace to discard them"
+            case .incomplete(let roles): return "not enough signatures: \(roles.joined(separator: "; "))"
             }
         }
     }
@@ -37,68 +51,366 @@ public struct Workspace: Sendable {
         self.directory = directory
     }
 
-    var proposalURL: URL { directory.appendingPathComponent("proposal/root.json") }
+    var configURL: URL { directory.appendingPathComponent("ceremony.json") }
+    var targetFilesURL: URL { directory.appendingPathComponent("targets") }
+    var proposalURL: URL { directory.appendingPathComponent("proposal") }
     var publishedURL: URL { directory.appendingPathComponent("published") }
 
     /// The record of the ceremony.
     public var transcript: Transcript { Transcript(url: directory.appendingPathComponent("transcript.jsonl")) }
 
+    // MARK: - Creating and proposing
+
+    /// Creates a workspace in `directory` (absent or empty) from a configuration whose key files
+    /// and target files are relative to `configDirectory`, and proposes the first root, targets
+    /// and delegated roles.
+    public static func create(
+        at directory: URL,
+        configuration: [UInt8],
+        configDirectory: URL,
+        holder: String,
+        now: Date = Date()
+    ) throws -> (Workspace, Proposal) {
+        if let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path), !entries.isEmpty {
+            throw Error.notEmpty(directory.path)
+        }
+        let workspace = Workspace(directory: directory)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try workspace.install(configuration: configuration, from: configDirectory)
+        let proposal = try workspace.propose(holder: holder, step: "init", now: now)
+        return (workspace, proposal)
+    }
+
+    /// Replaces the workspace's configuration and target files with `configuration` (relative
+    /// to `configDirectory`). Nothing is recorded until the proposal that follows is saved.
+    func install(configuration: [UInt8], from configDirectory: URL) throws {
+        let config: CeremonyConfig
+        do {
+            config = try CeremonyConfig(bytes: configuration, directory: configDirectory)
+        } catch {
+            throw Error.invalid("configuration", error)
+        }
+        // Every file is read before anything in the workspace changes.
+        var files: [(String, [UInt8])] = []
+        for file in config.files {
+            let source = URL(fileURLWithPath: file.source, relativeTo: configDirectory)
+            guard let data = FileManager.default.contents(atPath: source.path) else { throw Error.missing(source.path) }
+            files.append((file.path, Array(data)))
+        }
+        try? FileManager.default.removeItem(at: targetFilesURL)
+        for (path, bytes) in files {
+            let url = targetFilesURL.appendingPathComponent(path)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try AtomicFile.write(bytes, to: url)
+        }
+        try AtomicFile.write(JSONWriter.prettyPrinted(config.resolvedJSON), to: configURL)
+    }
+
+    /// The workspace's configuration.
+    public func config() throws(Error) -> CeremonyConfig {
+        guard let data = FileManager.default.contents(atPath: configURL.path) else { throw .missing(configURL.path) }
+        do {
+            return try CeremonyConfig(bytes: Array(data), directory: directory)
+        } catch {
+            throw .invalid(configURL.path, error)
+        }
+    }
+
+    /// Proposes what the configuration describes beyond what is published: a new root when the
+    /// root changes (or `forceRoot`, to renew its expiry), new targets metadata when the targets
+    /// change, their signers change (`forceTargets` renews), and the same for each delegated role.
+    ///
+    /// - Parameters:
+    ///   - configuration: a new configuration to install first, with the folder its paths are relative to.
+    ///   - replacing: whether a pending proposal that has signatures may be discarded.
+    @discardableResult
+    public func propose(
+        configuration: (bytes: [UInt8], directory: URL)? = nil,
+        holder: String,
+        step: String = "propose",
+        forceRoot: Bool = false,
+        forceTargets: Bool = false,
+        replacing: Bool = false,
+        now: Date = Date()
+    ) throws -> Proposal {
+        try verifyRecord()
+        let pending = try proposal()
+        let hasSignatures =
+            !(pending.root?.metadata.signatures.isEmpty ?? true) || pending.targets.values.contains { !$0.signatures.isEmpty }
+        guard replacing || !hasSignatures else { throw Error.signedProposalPending }
+        if let configuration { try install(configuration: configuration.bytes, from: configuration.directory) }
+
+        let config = try config()
+        let publishedRoot = try publishedRoots().last
+        let publishedTargets = try self.publishedTargets()
+        var root: RootProposal?
+        let draftRoot = MetadataDraft.root(config, previous: publishedRoot?.signed, now: now)
+        if forceRoot || publishedRoot.map({ !MetadataDraft.sameContent($0.signed, draftRoot) }) ?? true {
+            root = try RootProposal(previous: publishedRoot?.signed, metadata: Metadata(signed: draftRoot))
+        }
+        var proposal = Proposal(root: root, targets: [:], publishedRoot: publishedRoot, publishedTargets: publishedTargets)
+
+        let files = try targetFiles(config)
+        let draftTargets = MetadataDraft.targets(config, previous: publishedTargets["targets"]?.signed, files: files, now: now)
+        if forceTargets || needsNewVersion(of: "targets", draft: draftTargets, in: proposal) {
+            proposal.targets["targets"] = Metadata(signed: draftTargets)
+        }
+        for delegation in config.delegations {
+            let draft = MetadataDraft.delegated(
+                delegation.name,
+                config,
+                previous: publishedTargets[delegation.name]?.signed,
+                files: files,
+                now: now
+            )
+            if forceTargets || needsNewVersion(of: delegation.name, draft: draft, in: proposal) {
+                proposal.targets[delegation.name] = Metadata(signed: draft)
+            }
+        }
+        try save(proposal, step: step, holder: holder, verified: true)
+        return proposal
+    }
+
+    /// Whether the published metadata of `role` differs from `draft`, or would no longer be
+    /// accepted through its delegator as `proposal` leaves it.
+    func needsNewVersion(of role: String, draft: Targets, in proposal: Proposal) -> Bool {
+        guard let published = proposal.publishedTargets[role] else { return true }
+        if !MetadataDraft.sameContent(published.signed, draft) { return true }
+        guard let (delegate, keys) = proposal.delegation(of: role) else { return true }
+        return !ThresholdVerification(role: role, delegate: delegate, keys: keys, metadata: published).isSatisfied
+    }
+
+    /// The bytes of every configured target file, by target path.
+    func targetFiles(_ config: CeremonyConfig) throws(Error) -> [String: [UInt8]] {
+        var files: [String: [UInt8]] = [:]
+        for file in config.files {
+            let url = targetFilesURL.appendingPathComponent(file.path)
+            guard let data = FileManager.default.contents(atPath: url.path) else { throw .missing(url.path) }
+            files[file.path] = Array(data)
+        }
+        return files
+    }
+
+    // MARK: - Reading
+
     /// Every published root, oldest first; they must be versions 1 to N with no gap.
     public func publishedRoots() throws(Error) -> [Metadata<Root>] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: publishedURL.path)) ?? []
-        let versions = names.compactMap { name -> Int? in
-            guard name.hasSuffix(".root.json") else { return nil }
-            return Int(name.dropLast(".root.json".count))
-        }.sorted()
+        let versions = publishedVersions(of: "root")
         guard versions == Array(0..<versions.count).map({ $0 + 1 }) else {
             throw .gap("published roots are versions \(versions), not 1 to \(versions.count)")
         }
         var roots: [Metadata<Root>] = []
-        for version in versions {
-            let path = publishedURL.appendingPathComponent("\(version).root.json").path
-            roots.append(try read(path))
-        }
+        for version in versions { roots.append(try read(publishedURL.appendingPathComponent("\(version).root.json"))) }
         return roots
     }
 
-    /// The proposal with the newest published root as its predecessor.
-    public func proposal() throws -> RootProposal {
-        try RootProposal(previous: try publishedRoots().last?.signed, metadata: try read(proposalURL.path))
+    /// The newest published version of the targets role and of each delegated role.
+    public func publishedTargets() throws(Error) -> [String: Metadata<Targets>] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: publishedURL.path)) ?? []
+        var newest: [String: Int] = [:]
+        for name in names where name.hasSuffix(".json") {
+            let parts = name.dropLast(".json".count).split(separator: ".", maxSplits: 1)
+            guard parts.count == 2, let version = Int(parts[0]), parts[1] != "root" else { continue }
+            newest[String(parts[1])] = max(newest[String(parts[1])] ?? 0, version)
+        }
+        var result: [String: Metadata<Targets>] = [:]
+        for (role, version) in newest {
+            result[role] = try read(publishedURL.appendingPathComponent("\(version).\(role).json"))
+        }
+        return result
     }
 
-    /// Writes the proposal atomically and records `step` by `holder` in the transcript.
-    public func save(_ proposal: RootProposal, step: String, holder: String) throws {
-        let bytes = proposal.metadata.encoded()
-        try FileManager.default.createDirectory(at: proposalURL.deletingLastPathComponent(), withIntermediateDirectories: true)
-        // The transcript is checked before the proposal changes, so a tampered record stops the step.
-        try transcript.verify()
-        try AtomicFile.write(bytes, to: proposalURL)
-        try transcript.append(step: step, holder: holder, metadata: bytes)
+    func publishedVersions(of role: String) -> [Int] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: publishedURL.path)) ?? []
+        return names.compactMap { name -> Int? in
+            guard name.hasSuffix(".\(role).json") else { return nil }
+            return Int(name.dropLast(".\(role).json".count))
+        }.sorted()
     }
 
-    /// Checks the transcript chain and that the proposal is the one its last step produced, so a
-    /// proposal edited by hand between steps is caught.
+    /// What is proposed, against the newest published metadata.
+    public func proposal() throws -> Proposal {
+        let publishedRoot = try publishedRoots().last
+        var root: RootProposal?
+        var targets: [String: Metadata<Targets>] = [:]
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: proposalURL.path)) ?? []
+        for name in names.sorted() where name.hasSuffix(".json") {
+            let url = proposalURL.appendingPathComponent(name)
+            let role = String(name.dropLast(".json".count))
+            if role == "root" {
+                root = try RootProposal(previous: publishedRoot?.signed, metadata: try read(url))
+            } else {
+                targets[role] = try read(url)
+            }
+        }
+        return Proposal(root: root, targets: targets, publishedRoot: publishedRoot, publishedTargets: try publishedTargets())
+    }
+
+    // MARK: - Recording
+
+    /// Writes the proposal (each file atomically) and records `step` by `holder` in the
+    /// transcript, after checking that the workspace is as the last step left it.
+    public func save(_ proposal: Proposal, step: String, holder: String) throws {
+        try save(proposal, step: step, holder: holder, verified: false)
+    }
+
+    func save(_ proposal: Proposal, step: String, holder: String, verified: Bool) throws {
+        if !verified { try verifyRecord() }
+        try FileManager.default.createDirectory(at: proposalURL, withIntermediateDirectories: true)
+        var files: [String: [UInt8]] = [:]
+        if let root = proposal.root { files["root.json"] = root.metadata.encoded() }
+        for (role, metadata) in proposal.targets { files["\(role).json"] = metadata.encoded() }
+        for (name, bytes) in files { try AtomicFile.write(bytes, to: proposalURL.appendingPathComponent(name)) }
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: proposalURL.path)) ?? [] where files[name] == nil {
+            try AtomicFile.remove(proposalURL.appendingPathComponent(name))
+        }
+        try transcript.append(step: step, holder: holder, metadata: try recordState())
+    }
+
+    /// Checks the transcript chain and that the workspace is what its last step left, so a file
+    /// edited by hand between steps is caught.
     ///
     /// - Returns: the transcript's records.
     @discardableResult
     public func verifyRecord() throws -> [Transcript.Record] {
         let records = try transcript.verify()
         guard let last = records.last else { return records }
-        guard let bytes = FileManager.default.contents(atPath: proposalURL.path) else { throw Error.missing(proposalURL.path) }
-        guard Hex.encode(SHA256.hash(data: bytes)) == last.metadataSHA256 else {
+        let digests = try fileDigests()
+        guard Hex.encode(SHA256.hash(data: CanonicalJSON.encode(.object(digests)))) == last.metadataSHA256 else {
+            let changed = changedFiles(digests, since: last)
             throw Error.gap(
-                "proposal/root.json is not what the last recorded step (\(last.step) by \(last.holder)) produced: it was changed outside the ceremony"
+                "\(changed.isEmpty ? "the workspace" : changed.joined(separator: ", ")) changed since the last recorded step (\(last.step) by \(last.holder)): edited outside the ceremony"
             )
         }
         return records
     }
 
-    private func read<Signed: RoleMetadata>(_ path: String) throws(Error) -> Metadata<Signed> {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .missing(path) }
+    var stateURL: URL { directory.appendingPathComponent("state.json") }
+
+    /// Records the digest of every managed file; the transcript holds the hash of this record.
+    func recordState() throws -> [UInt8] {
+        let bytes = CanonicalJSON.encode(.object(try fileDigests()))
+        try AtomicFile.write(bytes, to: stateURL)
+        return bytes
+    }
+
+    /// The SHA-256 of every file the ceremony manages: `ceremony.json` and everything under
+    /// `published/`, `proposal/` and `targets/`, by relative path.
+    func fileDigests() throws -> JSONObject {
+        var digests = JSONObject()
+        var paths = ["ceremony.json"]
+        for folder in ["published", "proposal", "targets"] {
+            let base = directory.appendingPathComponent(folder)
+            guard let enumerator = FileManager.default.enumerator(atPath: base.path) else { continue }
+            for case let path as String in enumerator {
+                var isDirectory: ObjCBool = false
+                if FileManager.default.fileExists(atPath: base.appendingPathComponent(path).path, isDirectory: &isDirectory),
+                    !isDirectory.boolValue, !path.hasSuffix(".partial")
+                {
+                    paths.append("\(folder)/\(path)")
+                }
+            }
+        }
+        for path in paths.sorted() {
+            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(path).path) else { continue }
+            digests[path] = .string(Hex.encode(SHA256.hash(data: data)))
+        }
+        return digests
+    }
+
+    /// The files added, removed or changed since `record`, named when the state record beside
+    /// the transcript is the one `record` hashed (else nothing can be named).
+    func changedFiles(_ digests: JSONObject, since record: Transcript.Record) -> [String] {
+        guard let data = FileManager.default.contents(atPath: stateURL.path),
+            Hex.encode(SHA256.hash(data: data)) == record.metadataSHA256,
+            let recorded = try? JSONParser().parse(Array(data)).objectValue
+        else { return [] }
+        return Set(recorded.names + digests.names).sorted().filter { recorded[$0] != digests[$0] }
+    }
+
+    // MARK: - Publishing
+
+    /// Publishes the completed proposal into the repository folder `repository`: the root
+    /// chain, targets and delegated metadata, the target files, and a new snapshot and
+    /// timestamp signed by `online`. The proposal then becomes the published state.
+    ///
+    /// Refused when the workspace was edited outside the ceremony, when any proposed role lacks
+    /// signatures, or when a client trusting any earlier root would not reach the new one.
+    @discardableResult
+    public func publish(to repository: URL, online: some Signer, holder: String, now: Date = Date()) throws -> Metadata<Timestamp> {
+        let config = try config()
+        let proposal = try readyToPublish()
+        var roots = try publishedRoots()
+        if let root = proposal.root { roots.append(root.metadata) }
+        guard let targets = proposal.effectiveTargets("targets") else { throw Error.missing("targets metadata") }
+        var delegated: [String: Metadata<Targets>] = [:]
+        for delegation in config.delegations {
+            guard let metadata = proposal.effectiveTargets(delegation.name) else { throw Error.missing("\(delegation.name) metadata") }
+            delegated[delegation.name] = metadata
+        }
+        let (snapshotVersion, timestampVersion) = Self.nextOnlineVersions(in: repository)
+        let timestamp = try RepositoryPublisher(directory: repository).publish(
+            roots: roots,
+            targets: targets,
+            delegated: delegated,
+            targetFiles: try targetFiles(config),
+            online: online,
+            snapshotExpires: MetadataDraft.expiry(now, days: config.snapshotExpiryDays),
+            timestampExpires: MetadataDraft.expiry(now, days: config.timestampExpiryDays),
+            snapshotVersion: snapshotVersion,
+            timestampVersion: timestampVersion,
+            now: now
+        )
+
+        // The repository is written; now the proposal becomes the published state.
+        try FileManager.default.createDirectory(at: publishedURL, withIntermediateDirectories: true)
+        if let root = proposal.root {
+            try AtomicFile.write(root.metadata.encoded(), to: publishedURL.appendingPathComponent("\(root.metadata.signed.version).root.json"))
+        }
+        for (role, metadata) in proposal.targets {
+            try AtomicFile.write(metadata.encoded(), to: publishedURL.appendingPathComponent("\(metadata.signed.version).\(role).json"))
+        }
+        try save(
+            Proposal(root: nil, targets: [:], publishedRoot: nil, publishedTargets: [:]),
+            step: "publish",
+            holder: holder,
+            verified: true
+        )
+        return timestamp
+    }
+
+    /// The proposal, once the workspace is as its last step left it and every proposed role
+    /// has the signatures a client needs.
+    public func readyToPublish() throws -> Proposal {
+        try verifyRecord()
+        let proposal = try proposal()
+        guard !proposal.isEmpty else { throw Proposal.Error.nothingProposed }
+        let unmet = proposal.statuses.filter { !$0.isComplete }.map { status in
+            var line = "\(status.role) v\(status.version) has \(status.verification.summary)"
+            if let previous = status.previousRoot, !previous.isSatisfied {
+                line += ", and from the previous root's keys \(previous.summary)"
+            }
+            return line
+        }
+        guard unmet.isEmpty else { throw Error.incomplete(unmet) }
+        return proposal
+    }
+
+    /// The snapshot and timestamp versions after those already in `repository`.
+    static func nextOnlineVersions(in repository: URL) -> (snapshot: Int, timestamp: Int) {
+        let url = repository.appendingPathComponent("metadata/timestamp.json")
+        guard let data = FileManager.default.contents(atPath: url.path),
+            let timestamp = try? Metadata<Timestamp>(bytes: Array(data))
+        else { return (1, 1) }
+        return (timestamp.signed.snapshotMeta.version + 1, timestamp.signed.version + 1)
+    }
+
+    private func read<Signed: RoleMetadata>(_ url: URL) throws(Error) -> Metadata<Signed> {
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw .missing(url.path) }
         do {
             return try Metadata<Signed>(bytes: Array(data))
         } catch {
-            throw .invalid(path, error)
+            throw .invalid(url.path, error)
         }
     }
 }

@@ -1,10 +1,10 @@
 /// Reads the fields of one JSON object into a typed model, naming each field's path in errors
 /// and leaving whatever it did not read as the object's unrecognized fields.
-struct FieldReader {
-    private(set) var remaining: JSONObject
-    let path: String
+package struct FieldReader {
+    package private(set) var remaining: JSONObject
+    package let path: String
 
-    init(_ value: JSONValue, path: String) throws(MetadataError) {
+    package init(_ value: JSONValue, path: String) throws(MetadataError) {
         guard case .object(let object) = value else {
             throw .wrongType(path: path, expected: "an object", found: value.typeName)
         }
@@ -12,63 +12,63 @@ struct FieldReader {
         self.path = path
     }
 
-    func fieldPath(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
+    package func fieldPath(_ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 
-    mutating func take(_ name: String) -> JSONValue? {
+    package mutating func take(_ name: String) -> JSONValue? {
         remaining.removeValue(forName: name)
     }
 
-    mutating func required(_ name: String) throws(MetadataError) -> JSONValue {
+    package mutating func required(_ name: String) throws(MetadataError) -> JSONValue {
         guard let value = take(name) else { throw .missingField(path: fieldPath(name)) }
         return value
     }
 
-    mutating func string(_ name: String) throws(MetadataError) -> String {
+    package mutating func string(_ name: String) throws(MetadataError) -> String {
         try Self.string(required(name), path: fieldPath(name))
     }
 
-    mutating func optionalString(_ name: String) throws(MetadataError) -> String? {
+    package mutating func optionalString(_ name: String) throws(MetadataError) -> String? {
         guard let value = take(name) else { return nil }
         return try Self.string(value, path: fieldPath(name))
     }
 
-    mutating func integer(_ name: String) throws(MetadataError) -> Int {
+    package mutating func integer(_ name: String) throws(MetadataError) -> Int {
         try Self.integer(required(name), path: fieldPath(name))
     }
 
-    mutating func optionalInteger(_ name: String) throws(MetadataError) -> Int? {
+    package mutating func optionalInteger(_ name: String) throws(MetadataError) -> Int? {
         guard let value = take(name) else { return nil }
         return try Self.integer(value, path: fieldPath(name))
     }
 
-    mutating func bool(_ name: String) throws(MetadataError) -> Bool {
+    package mutating func bool(_ name: String) throws(MetadataError) -> Bool {
         try Self.bool(required(name), path: fieldPath(name))
     }
 
-    mutating func optionalBool(_ name: String) throws(MetadataError) -> Bool? {
+    package mutating func optionalBool(_ name: String) throws(MetadataError) -> Bool? {
         guard let value = take(name) else { return nil }
         return try Self.bool(value, path: fieldPath(name))
     }
 
-    mutating func stringArray(_ name: String) throws(MetadataError) -> [String] {
+    package mutating func stringArray(_ name: String) throws(MetadataError) -> [String] {
         try Self.stringArray(required(name), path: fieldPath(name))
     }
 
-    mutating func optionalStringArray(_ name: String) throws(MetadataError) -> [String]? {
+    package mutating func optionalStringArray(_ name: String) throws(MetadataError) -> [String]? {
         guard let value = take(name) else { return nil }
         return try Self.stringArray(value, path: fieldPath(name))
     }
 
     /// A JSON object whose members become a dictionary, each value read by `read`. Names that
     /// Swift would merge (canonically equivalent but byte-different) are refused.
-    mutating func dictionary<Value>(
+    package mutating func dictionary<Value>(
         _ name: String,
         _ read: (JSONValue, String) throws(MetadataError) -> Value
     ) throws(MetadataError) -> [String: Value] {
         try Self.dictionary(required(name), path: fieldPath(name), read)
     }
 
-    mutating func optionalDictionary<Value>(
+    package mutating func optionalDictionary<Value>(
         _ name: String,
         _ read: (JSONValue, String) throws(MetadataError) -> Value
     ) throws(MetadataError) -> [String: Value]? {
@@ -76,28 +76,28 @@ struct FieldReader {
         return try Self.dictionary(value, path: fieldPath(name), read)
     }
 
-    static func string(_ value: JSONValue, path: String) throws(MetadataError) -> String {
+    package static func string(_ value: JSONValue, path: String) throws(MetadataError) -> String {
         guard case .string(let string) = value else {
             throw .wrongType(path: path, expected: "a string", found: value.typeName)
         }
         return string
     }
 
-    static func integer(_ value: JSONValue, path: String) throws(MetadataError) -> Int {
+    package static func integer(_ value: JSONValue, path: String) throws(MetadataError) -> Int {
         guard case .integer(let number) = value else {
             throw .wrongType(path: path, expected: "an integer", found: value.typeName)
         }
         return Int(number)
     }
 
-    static func bool(_ value: JSONValue, path: String) throws(MetadataError) -> Bool {
+    package static func bool(_ value: JSONValue, path: String) throws(MetadataError) -> Bool {
         guard case .bool(let flag) = value else {
             throw .wrongType(path: path, expected: "a boolean", found: value.typeName)
         }
         return flag
     }
 
-    static func stringArray(_ value: JSONValue, path: String) throws(MetadataError) -> [String] {
+    package static func stringArray(_ value: JSONValue, path: String) throws(MetadataError) -> [String] {
         guard case .array(let elements) = value else {
             throw .wrongType(path: path, expected: "an array", found: value.typeName)
         }
@@ -109,7 +109,7 @@ struct FieldReader {
         return strings
     }
 
-    static func dictionary<Value>(
+    package static func dictionary<Value>(
         _ value: JSONValue,
         path: String,
         _ read: (JSONValue, String) throws(MetadataError) -> Value
@@ -133,7 +133,7 @@ struct FieldReader {
 extension JSONObject {
     /// Adds the members of `other` that this object does not have; used to write unrecognized
     /// fields back beside the known ones.
-    mutating func merge(unrecognized other: JSONObject) {
+    package mutating func merge(unrecognized other: JSONObject) {
         for (name, value) in other.members where self[name] == nil {
             self[name] = value
         }

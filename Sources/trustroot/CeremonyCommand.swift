@@ -2,17 +2,19 @@ import ArgumentParser
 import Ceremony
 import Foundation
 import TUF
+import TUFClient
 
 /// `trustroot ceremony`: what key holders do with a ceremony workspace on their air-gapped machines.
 struct CeremonyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ceremony",
-        abstract: "Sign, compare and check a proposed root in a ceremony workspace.",
+        abstract: "Create, sign, check and publish the metadata of a TUF repository in a ceremony workspace.",
         discussion: """
-            A workspace holds published/N.root.json (the roots published so far), proposal/root.json \
-            (the next root, collecting signatures) and transcript.jsonl (a hash-chained record of every step).
+            A workspace holds ceremony.json (the configuration, keys inline), targets/ (the files to publish), \
+            published/ (every version published so far), proposal/ (what is being signed) and transcript.jsonl \
+            (a hash-chained record of every step). See ceremony/PLAYBOOK.md.
             """,
-        subcommands: [Sign.self, Status.self, Verify.self, Diff.self, Merge.self]
+        subcommands: [Init.self, Propose.self, Diff.self, Sign.self, Merge.self, Status.self, Verify.self, Publish.self]
     )
 
     struct WorkspaceArgument: ParsableArguments {
@@ -21,19 +23,140 @@ struct CeremonyCommand: ParsableCommand {
 
         var value: Workspace { Workspace(directory: URL(fileURLWithPath: workspace)) }
 
-        func proposal() throws -> RootProposal {
+        func proposal() throws -> Proposal {
             do {
                 return try value.proposal()
             } catch {
                 throw CLIError(message: "\(workspace): \(error)", code: .invalidData)
             }
         }
+
+        /// Runs a step that changes the workspace, turning the library's errors into one line
+        /// and an exit code: 1 for a refusal (tampering, missing signatures), 65 for bad data.
+        func step<T>(_ body: () throws -> T) throws -> T {
+            do {
+                return try body()
+            } catch let error as CLIError {
+                throw error
+            } catch let error as Workspace.Error {
+                switch error {
+                case .gap, .incomplete, .signedProposalPending: throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
+                case .missing: throw CLIError(message: "\(workspace): \(error)", code: .noInput)
+                case .notEmpty: throw CLIError(message: "\(error)", code: .ioError)
+                case .invalid: throw CLIError(message: "\(workspace): \(error)", code: .invalidData)
+                }
+            } catch let error as Transcript.Error {
+                throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
+            } catch let error as Proposal.Error {
+                throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
+            } catch let error as RootProposal.Error {
+                throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
+            } catch let error as RepositoryPublisher.Error {
+                throw CLIError(message: "publish refused: \(error)", code: .verificationFailed)
+            } catch let error as UpdateError {
+                throw CLIError(message: "\(workspace): \(error)", code: .ioError)
+            }
+        }
+
+        /// Lint findings for the proposal and the configuration, on standard error.
+        func warn(_ proposal: Proposal) {
+            for finding in CeremonyCommand.lint(proposal, workspace: value) {
+                FileHandleOutput.standardError.write("trustroot: warning: \(finding)\n")
+            }
+        }
+    }
+
+    /// Who ran a step, for the transcript.
+    struct HolderOption: ParsableArguments {
+        @Option(help: "Your name for the transcript (default: $USER; for sign, the key's holder).")
+        var holder: String?
+
+        var name: String { holder ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown" }
+    }
+
+    static func lint(_ proposal: Proposal, workspace: Workspace) -> [RootLint.Finding] {
+        var findings = proposal.effectiveRoot.map { RootLint.check($0) } ?? []
+        if let config = try? workspace.config() { findings += RootLint.checkHolders(config) }
+        return findings
+    }
+
+    /// `trustroot ceremony init`.
+    struct Init: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a workspace from a configuration and propose the first root, targets and delegated roles."
+        )
+
+        @OptionGroup var workspace: WorkspaceArgument
+
+        @Option(help: "The ceremony configuration (see ceremony/ceremony.template.json).")
+        var config: String
+
+        @OptionGroup var holder: HolderOption
+
+        func run() throws {
+            let bytes = try readFile(config, limit: 1 << 20)
+            let (_, proposal) = try workspace.step {
+                try Workspace.create(
+                    at: URL(fileURLWithPath: workspace.workspace),
+                    configuration: bytes,
+                    configDirectory: URL(fileURLWithPath: config).deletingLastPathComponent(),
+                    holder: holder.name
+                )
+            }
+            workspace.warn(proposal)
+            print("proposed \(Status.proposedList(proposal))")
+            print(Status.report(proposal), terminator: "")
+        }
+    }
+
+    /// `trustroot ceremony propose`.
+    struct Propose: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Propose the next versions from the last published ones and the (optionally new) configuration.",
+            discussion: """
+                Keys, thresholds, delegations and files come from the configuration; keys already listed keep \
+                their ids and custom fields. Roles that do not change are not proposed unless --root or --targets \
+                asks for a new version (to renew expiry).
+                """
+        )
+
+        @OptionGroup var workspace: WorkspaceArgument
+
+        @Option(help: "A new configuration to install first.")
+        var config: String?
+
+        @Flag(help: "Propose a new root version even if nothing but its expiry changes.")
+        var root = false
+
+        @Flag(help: "Propose new targets and delegated versions even if nothing but their expiry changes.")
+        var targets = false
+
+        @Flag(help: "Discard a pending proposal that already has signatures.")
+        var replace = false
+
+        @OptionGroup var holder: HolderOption
+
+        func run() throws {
+            let proposal = try workspace.step {
+                let configuration = try config.map {
+                    (bytes: try readFile($0, limit: 1 << 20), directory: URL(fileURLWithPath: $0).deletingLastPathComponent())
+                }
+                return try workspace.value.propose(configuration: configuration, holder: holder.name, forceRoot: root, forceTargets: targets, replacing: replace)
+            }
+            workspace.warn(proposal)
+            guard !proposal.isEmpty else {
+                print("nothing changes: nothing proposed (use --root or --targets to renew expiry)")
+                return
+            }
+            print("proposed \(Status.proposedList(proposal))")
+            print(Status.report(proposal), terminator: "")
+        }
     }
 
     /// `trustroot ceremony sign`.
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Sign the proposed root with your key: for the new root and, if your key was in it, the previous one.",
+            abstract: "Sign every proposed role your key belongs to; for root also as a key of the previous root.",
             discussion:
                 "Read `ceremony diff` first. Passphrase or PIN: at the terminal, or $TRUSTROOT_KEY_PASSPHRASE / $TRUSTROOT_PKCS11_PIN."
         )
@@ -55,35 +178,29 @@ struct CeremonyCommand: ParsableCommand {
 
         func run() throws {
             var proposal = try workspace.proposal()
-            for finding in RootLint.check(proposal.metadata.signed) {
-                FileHandleOutput.standardError.write("trustroot: warning: \(finding)\n")
-            }
-            let signer = try loadSigner()
-            let ids: [String]
-            do {
-                ids = try proposal.sign(with: signer)
-            } catch let error as RootProposal.Error {
-                throw CLIError(message: "\(error)", code: .verificationFailed)
-            }
-            let owner = ids.compactMap { proposal.metadata.signed.keys[$0]?.unrecognizedFields["x-tuf-on-ci-keyowner"]?.stringValue }.first
-            do {
-                try workspace.value.save(proposal, step: "sign", holder: holder ?? owner ?? signer.publicKey.keyID)
-            } catch let error as Transcript.Error {
-                throw CLIError(message: "\(workspace.workspace): \(error)", code: .verificationFailed)
-            }
-            print("signed as \(ids.joined(separator: ", "))")
+            try workspace.step { try workspace.value.verifyRecord() }
+            workspace.warn(proposal)
+            let signer = try loadSigner(key: key, pkcs11: pkcs11)
+            let signed = try workspace.step { try proposal.sign(with: signer) }
+            let owner = signed.lazy.flatMap(\.keyIDs).compactMap { keyID in
+                (proposal.effectiveRoot?.keys[keyID] ?? proposal.effectiveTargets("targets")?.signed.delegations?.keys[keyID])?
+                    .unrecognizedFields[MetadataDraft.ownerField]?.stringValue
+            }.first
+            try workspace.step { try workspace.value.save(proposal, step: "sign", holder: holder ?? owner ?? signer.publicKey.keyID) }
+            for (role, ids) in signed { print("signed \(role) as \(ids.joined(separator: ", "))") }
             print(Status.report(proposal), terminator: "")
         }
+    }
 
-        func loadSigner() throws -> any Signer {
-            if let key { return try KeyCommand.openKeyFile(key) }
-            let path = pkcs11!
-            guard let record = try? JSONParser().parse(try readFile(path, limit: 1 << 16)).objectValue, let json = record["pkcs11"],
-                let reference = try? PKCS11KeyReference(json: json)
-            else { throw CLIError(message: "\(path): not a token key record", code: .invalidData) }
-            let pin = try PassphraseReader.read(prompt: "PIN for the token: ", environmentVariable: KeyCommand.pinVariable)
-            return try KeyCommand.openToken(reference, pin: pin)
-        }
+    /// Opens an encrypted key file or a token key record, asking for the passphrase or PIN.
+    static func loadSigner(key: String?, pkcs11: String?) throws -> any Signer {
+        if let key { return try KeyCommand.openKeyFile(key) }
+        let path = pkcs11!
+        guard let record = try? JSONParser().parse(try readFile(path, limit: 1 << 16)).objectValue, let json = record["pkcs11"],
+            let reference = try? PKCS11KeyReference(json: json)
+        else { throw CLIError(message: "\(path): not a token key record", code: .invalidData) }
+        let pin = try PassphraseReader.read(prompt: "PIN for the token: ", environmentVariable: KeyCommand.pinVariable)
+        return try KeyCommand.openToken(reference, pin: pin)
     }
 
     /// `trustroot ceremony status`.
@@ -96,15 +213,29 @@ struct CeremonyCommand: ParsableCommand {
             print(Self.report(try workspace.proposal()), terminator: "")
         }
 
-        static func report(_ proposal: RootProposal) -> String {
-            let (newRoot, previousRoot) = proposal.status
-            let (missingNew, missingPrevious) = proposal.missingHolders
-            var lines = ["root v\(proposal.metadata.signed.version), expires \(MetadataDate.format(proposal.metadata.signed.expires))"]
-            lines.append("  as the new root: \(newRoot.summary)")
-            if !newRoot.isSatisfied { lines.append("    not yet signed by: \(missingNew.joined(separator: ", "))") }
-            if let previousRoot, let previous = proposal.previous {
-                lines.append("  by root v\(previous.version)'s keys: \(previousRoot.summary)")
-                if !previousRoot.isSatisfied { lines.append("    not yet signed by: \(missingPrevious.joined(separator: ", "))") }
+        static func proposedList(_ proposal: Proposal) -> String {
+            proposal.statuses.map { "\($0.role) v\($0.version)" }.joined(separator: ", ")
+        }
+
+        static func count(_ verification: ThresholdVerification) -> String {
+            "\(verification.signedKeyIDs.count) of \(verification.threshold) required signatures"
+        }
+
+        static func report(_ proposal: Proposal) -> String {
+            guard !proposal.isEmpty else { return "nothing proposed\n" }
+            var lines: [String] = []
+            for status in proposal.statuses {
+                lines.append("\(status.role) v\(status.version), expires \(MetadataDate.format(status.expires))")
+                if status.role == "root" {
+                    lines.append("  as the new root: \(count(status.verification))")
+                } else {
+                    lines.append("  signatures: \(count(status.verification))")
+                }
+                if !status.verification.isSatisfied { lines.append("    not yet signed by: \(status.missing.joined(separator: ", "))") }
+                if let previousRoot = status.previousRoot, let previous = proposal.root?.previous {
+                    lines.append("  by root v\(previous.version)'s keys: \(count(previousRoot))")
+                    if !previousRoot.isSatisfied { lines.append("    not yet signed by: \(status.missingPrevious.joined(separator: ", "))") }
+                }
             }
             lines.append(proposal.isComplete ? "complete: ready to publish" : "incomplete")
             return lines.joined(separator: "\n") + "\n"
@@ -114,24 +245,20 @@ struct CeremonyCommand: ParsableCommand {
     /// `trustroot ceremony verify`.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the workspace: transcript chain, lint, and signature thresholds. Exits 1 if anything is missing or wrong."
+            abstract: "Check the workspace: transcript chain, files, lint and signature thresholds. Exits 1 if anything is missing or wrong."
         )
 
         @OptionGroup var workspace: WorkspaceArgument
 
         func run() throws {
-            do {
-                let records = try workspace.value.verifyRecord()
-                print("transcript: \(records.count) records, chain intact")
-            } catch {
-                throw CLIError(message: "\(workspace.workspace): \(error)", code: .verificationFailed)
-            }
+            let records = try workspace.step { try workspace.value.verifyRecord() }
+            print("transcript: \(records.count) records, chain intact, workspace as its last step left it")
             let proposal = try workspace.proposal()
-            for finding in RootLint.check(proposal.metadata.signed) { print("lint: \(finding)") }
+            for finding in CeremonyCommand.lint(proposal, workspace: workspace.value) { print("lint: \(finding)") }
             print(Status.report(proposal), terminator: "")
-            guard proposal.isComplete else {
+            guard proposal.isEmpty || proposal.isComplete else {
                 throw CLIError(
-                    message: "\(workspace.workspace): root v\(proposal.metadata.signed.version) is not yet signed by enough keys",
+                    message: "\(workspace.workspace): \(Status.proposedList(proposal)) not yet signed by enough keys",
                     code: .verificationFailed
                 )
             }
@@ -140,19 +267,31 @@ struct CeremonyCommand: ParsableCommand {
 
     /// `trustroot ceremony diff`.
     struct Diff: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "What the proposed root changes from the last published one.")
+        static let configuration = CommandConfiguration(abstract: "What the proposal changes from what was last published.")
 
         @OptionGroup var workspace: WorkspaceArgument
 
         func run() throws {
             let proposal = try workspace.proposal()
-            guard let previous = proposal.previous else {
-                print("root v1: no published root to compare with")
-                print(String(decoding: JSONWriter.prettyPrinted(proposal.metadata.signed.json), as: UTF8.self), terminator: "")
+            guard !proposal.isEmpty else {
+                print("nothing proposed")
                 return
             }
-            print("root v\(previous.version) → v\(proposal.metadata.signed.version)")
-            for line in RootDiff.changes(from: previous, to: proposal.metadata.signed) { print("  \(line)") }
+            if let root = proposal.root {
+                if let previous = root.previous {
+                    print("root v\(previous.version) → v\(root.metadata.signed.version)")
+                    for line in RootDiff.changes(from: previous, to: root.metadata.signed) { print("  \(line)") }
+                } else {
+                    print("root v1: no published root to compare with")
+                    print(String(decoding: JSONWriter.prettyPrinted(root.metadata.signed.json), as: UTF8.self), terminator: "")
+                }
+            }
+            for role in proposal.proposedRoles where role != "root" {
+                guard let metadata = proposal.targets[role] else { continue }
+                let previous = proposal.publishedTargets[role]?.signed
+                print("\(role) v\(previous.map { String($0.version) } ?? "none") → v\(metadata.signed.version)")
+                for line in TargetsDiff.changes(from: previous, to: metadata.signed) { print("  \(line)") }
+            }
         }
     }
 
@@ -169,20 +308,61 @@ struct CeremonyCommand: ParsableCommand {
 
         func run() throws {
             var proposal = try workspace.proposal()
-            let theirs: RootProposal
+            let theirs: Proposal
             do {
                 theirs = try Workspace(directory: URL(fileURLWithPath: other)).proposal()
             } catch {
                 throw CLIError(message: "\(other): \(error)", code: .invalidData)
             }
-            let added = proposal.merge(theirs.metadata)
+            let added = proposal.merge(theirs)
             if added.isEmpty {
                 print("nothing to merge")
             } else {
-                try workspace.value.save(proposal, step: "merge", holder: "merge from \(URL(fileURLWithPath: other).lastPathComponent)")
-                print("merged signatures of \(added.joined(separator: ", "))")
+                try workspace.step {
+                    try workspace.value.save(proposal, step: "merge", holder: "merge from \(URL(fileURLWithPath: other).lastPathComponent)")
+                }
+                for (role, ids) in added { print("merged \(role) signatures of \(ids.joined(separator: ", "))") }
             }
             print(Status.report(proposal), terminator: "")
+        }
+    }
+
+    /// `trustroot ceremony publish`.
+    struct Publish: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the signed proposal as a TUF repository, with snapshot and timestamp signed by the online key.",
+            discussion: """
+                Refused when any proposed role lacks signatures or the workspace was edited outside the ceremony. \
+                Before writing, checks that a client trusting any earlier published root reaches the new one and \
+                accepts the whole repository.
+                """
+        )
+
+        @OptionGroup var workspace: WorkspaceArgument
+
+        @Option(help: "The repository folder to write (metadata/ and targets/).")
+        var out: String
+
+        @Option(help: "The online key's encrypted key file.")
+        var onlineKey: String?
+
+        @Option(help: "The online key's token key record.")
+        var onlinePkcs11: String?
+
+        @OptionGroup var holder: HolderOption
+
+        func validate() throws {
+            guard (onlineKey == nil) != (onlinePkcs11 == nil) else { throw ValidationError("give exactly one of --online-key and --online-pkcs11") }
+        }
+
+        func run() throws {
+            // Refusals come before the online key's passphrase is asked for.
+            let proposal = try workspace.step { try workspace.value.readyToPublish() }
+            let online = try CeremonyCommand.loadSigner(key: onlineKey, pkcs11: onlinePkcs11)
+            let timestamp = try workspace.step {
+                try workspace.value.publish(to: URL(fileURLWithPath: out), online: online, holder: holder.name)
+            }
+            print("published \(Status.proposedList(proposal)), snapshot v\(timestamp.signed.snapshotMeta.version), timestamp v\(timestamp.signed.version) to \(out)")
         }
     }
 }
