@@ -23,6 +23,9 @@ public struct RepositoryPublisher: Sendable {
         case rejected(UpdateError)
         /// A target listed in targets metadata has no file, or its file does not match.
         case targetFile(String, String)
+        /// The repository already serves a newer or different version of a role: clients that
+        /// have it would refuse what would be published as a rollback.
+        case olderThanPublished(role: String, published: Int, proposed: Int)
         /// The online key is not a key of the role it would sign.
         case notOnlineKey(role: String, keyID: String)
 
@@ -33,6 +36,9 @@ public struct RepositoryPublisher: Sendable {
             case .rootChainBroken(let from, let error): return "a client trusting root v\(from) would stop: \(error)"
             case .rejected(let error): return "a client would refuse the repository: \(error)"
             case .targetFile(let path, let reason): return "target \(path): \(reason)"
+            case .olderThanPublished(let role, let published, let proposed):
+                return
+                    "the repository already serves \(role) v\(published); publishing v\(proposed) would look like a rollback to clients (were targets changed with `trustroot repo`? bring the ceremony's configuration up to date and propose again)"
             case .notOnlineKey(let role, let keyID): return "the online key \(keyID) is not a \(role) key of the newest root"
             }
         }
@@ -75,6 +81,8 @@ public struct RepositoryPublisher: Sendable {
         }
 
         let targetsBytes = targets.encoded()
+        try refuseRollback(roots.last!.signed.version, ["targets": (targets.signed.version, targetsBytes)].merging(
+            delegated.mapValues { ($0.signed.version, $0.encoded()) }) { first, _ in first })
         var meta = ["targets.json": MetaFile(version: targets.signed.version)]
         for (role, metadata) in delegated { meta["\(role).json"] = MetaFile(version: metadata.signed.version) }
         var snapshot = Metadata(signed: Snapshot(version: snapshotVersion, expires: snapshotExpires, meta: meta))
@@ -134,6 +142,33 @@ public struct RepositoryPublisher: Sendable {
         // The timestamp last: until it is replaced, clients see the previous repository whole.
         try AtomicFile.write(timestampBytes, to: metadata.appendingPathComponent("timestamp.json"))
         return timestamp
+    }
+
+    /// Checks that the repository does not already serve a newer root, or a newer or different
+    /// version of any targets role, than what would be published.
+    func refuseRollback(_ rootVersion: Int, _ roles: [String: (version: Int, bytes: [UInt8])]) throws(Error) {
+        let metadata = directory.appendingPathComponent("metadata")
+        if let data = FileManager.default.contents(atPath: metadata.appendingPathComponent("root.json").path),
+            let published = try? Metadata<Root>(bytes: Array(data)), published.signed.version > rootVersion
+        {
+            throw .olderThanPublished(role: "root", published: published.signed.version, proposed: rootVersion)
+        }
+        guard let data = FileManager.default.contents(atPath: metadata.appendingPathComponent("timestamp.json").path),
+            let timestamp = try? Metadata<Timestamp>(bytes: Array(data)),
+            let snapshotData = FileManager.default.contents(
+                atPath: metadata.appendingPathComponent("\(timestamp.signed.snapshotMeta.version).snapshot.json").path
+            ),
+            let snapshot = try? Metadata<Snapshot>(bytes: Array(snapshotData))
+        else { return }
+        for (role, proposed) in roles.sorted(by: { $0.key < $1.key }) {
+            guard let published = snapshot.signed.meta["\(role).json"]?.version else { continue }
+            let file = metadata.appendingPathComponent("\(published).\(percentEncoded(role)).json")
+            if published > proposed.version
+                || (published == proposed.version && FileManager.default.contents(atPath: file.path).map(Array.init) != proposed.bytes)
+            {
+                throw .olderThanPublished(role: role, published: published, proposed: proposed.version)
+            }
+        }
     }
 
     /// The id under which `root` lists `online`'s key for `role` (ids may differ from the key's

@@ -1,0 +1,248 @@
+import Crypto
+import Foundation
+import TUF
+import TUFClient
+
+/// A published repository as its operator maintains it between ceremonies: renewing timestamp
+/// and snapshot with the online key, and changing targets with a threshold of their keys.
+///
+/// Loading checks everything a client checks except expiry (which renewing repairs): the root
+/// chain from version 1, then timestamp, snapshot and every targets role it lists. Each change
+/// is checked as a client would take it before anything is written, and files are written so
+/// that the timestamp, written last, always describes a complete repository.
+public struct OnlineRepository: Sendable {
+    /// The repository folder (`metadata/` and `targets/`).
+    public let directory: URL
+    /// Every root version, oldest first.
+    public let roots: [Metadata<Root>]
+    /// The current timestamp.
+    public private(set) var timestamp: Metadata<Timestamp>
+    /// The snapshot the timestamp names.
+    public private(set) var snapshot: Metadata<Snapshot>
+    /// The targets metadata the snapshot names, by role.
+    public private(set) var targets: [String: Metadata<Targets>]
+
+    /// Why the repository cannot be loaded or changed.
+    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
+        /// A file is missing.
+        case missing(String)
+        /// The repository would not be accepted by a client (expiry aside).
+        case rejected(UpdateError)
+        /// Not enough of the role's keys signed the change.
+        case thresholdNotMet(role: String, summary: String)
+        /// No role of that name is delegated.
+        case noSuchRole(String)
+        /// The target path is not listed.
+        case noSuchTarget(String)
+        /// A role the change needs has expired and must be renewed by its signers first.
+        case expired(role: String)
+
+        /// The error as one line for people.
+        public var description: String {
+            switch self {
+            case .missing(let path): return "\(path): missing"
+            case .rejected(let error): return "a client would refuse the repository: \(error)"
+            case .thresholdNotMet(let role, let summary): return "\(role): \(summary)"
+            case .noSuchRole(let role): return "no targets role \(role)"
+            case .noSuchTarget(let path): return "no target \(path)"
+            case .expired(let role): return "\(role) has expired: its holders must renew it in a ceremony first"
+            }
+        }
+    }
+
+    var metadataURL: URL { directory.appendingPathComponent("metadata") }
+
+    /// Loads and checks the repository in `directory`.
+    public init(directory: URL) throws {
+        self.directory = directory
+        let metadata = directory.appendingPathComponent("metadata")
+        func read(_ name: String) throws(Error) -> [UInt8] {
+            guard let data = FileManager.default.contents(atPath: metadata.appendingPathComponent(name).path) else {
+                throw .missing(metadata.appendingPathComponent(name).path)
+            }
+            return Array(data)
+        }
+        var rootFiles = [try read("1.root.json")]
+        while let data = FileManager.default.contents(atPath: metadata.appendingPathComponent("\(rootFiles.count + 1).root.json").path) {
+            rootFiles.append(Array(data))
+        }
+        do {
+            var client = try TrustedMetadataSet(rootBytes: rootFiles[0], referenceTime: Date(), acceptsExpired: true)
+            for bytes in rootFiles.dropFirst() { try client.updateRoot(bytes) }
+            _ = try client.updateTimestamp(try read("timestamp.json"))
+            let snapshotVersion = client.timestamp!.signed.snapshotMeta.version
+            try client.updateSnapshot(try read("\(snapshotVersion).snapshot.json"))
+            let top = client.snapshot!.signed.meta["targets.json"]?.version ?? 1
+            _ = try client.updateTargets(try read("\(top).targets.json"), role: "targets", delegator: "root")
+            if case .list(let roles) = client.targets["targets"]?.metadata.signed.delegations?.roles {
+                for role in roles {
+                    guard let version = client.snapshot!.signed.meta["\(role.name).json"]?.version else { continue }
+                    _ = try client.updateTargets(
+                        try read("\(version).\(percentEncoded(role.name)).json"),
+                        role: role.name,
+                        delegator: "targets"
+                    )
+                }
+            }
+            roots = try rootFiles.map { (bytes) throws(MetadataError) in try Metadata<Root>(bytes: bytes) }
+            timestamp = client.timestamp!
+            snapshot = client.snapshot!
+            self.targets = client.targets.mapValues(\.metadata)
+        } catch let error as Error {
+            throw error
+        } catch let error as UpdateError {
+            throw Error.rejected(error)
+        }
+    }
+
+    /// The newest root.
+    public var root: Root { roots.last!.signed }
+
+    /// The lifetime in days the root gives `role` (`x-tuf-on-ci-expiry-period`), else `fallback`.
+    func expiryDays(_ role: String, fallback: Int) -> Int {
+        root.roles[role]?.unrecognizedFields[MetadataDraft.expiryPeriodField]?.integerValue.map(Int.init) ?? fallback
+    }
+
+    /// Signs and writes a new timestamp for the current snapshot, `days` long (default: the
+    /// root's expiry period for timestamp, else 1).
+    @discardableResult
+    public mutating func renewTimestamp(online: some Signer, days: Int? = nil, now: Date = Date()) throws -> Metadata<Timestamp> {
+        let snapshotBytes = try fileBytes("\(snapshot.signed.version).snapshot.json")
+        var signed = timestamp.signed
+        signed.version += 1
+        signed.expires = MetadataDraft.expiry(now, days: days ?? expiryDays("timestamp", fallback: 1))
+        signed.snapshotMeta = MetaFile(
+            version: snapshot.signed.version,
+            length: snapshotBytes.count,
+            hashes: ["sha256": Hex.encode(SHA256.hash(data: snapshotBytes))]
+        )
+        var next = Metadata(signed: signed)
+        try next.sign(with: online, keyID: try RepositoryPublisher(directory: directory).onlineKeyID(online, role: "timestamp", in: root))
+        try checkAsClient(timestamp: next.encoded(), now: now)
+        try AtomicFile.write(next.encoded(), to: metadataURL.appendingPathComponent("timestamp.json"))
+        timestamp = next
+        return next
+    }
+
+    /// Signs and writes a new snapshot (version + 1, same targets versions unless `meta` is
+    /// given), then a new timestamp.
+    @discardableResult
+    public mutating func renewSnapshot(
+        online: some Signer,
+        days: Int? = nil,
+        meta: [String: MetaFile]? = nil,
+        now: Date = Date()
+    ) throws -> Metadata<Snapshot> {
+        var signed = snapshot.signed
+        signed.version += 1
+        signed.expires = MetadataDraft.expiry(now, days: days ?? expiryDays("snapshot", fallback: 7))
+        if let meta { signed.meta = meta }
+        var next = Metadata(signed: signed)
+        try next.sign(with: online, keyID: try RepositoryPublisher(directory: directory).onlineKeyID(online, role: "snapshot", in: root))
+        // Written under its own version name: the current timestamp still names the old one.
+        try AtomicFile.write(next.encoded(), to: metadataURL.appendingPathComponent("\(signed.version).snapshot.json"))
+        let previous = snapshot
+        snapshot = next
+        do {
+            try renewTimestamp(online: online, now: now)
+        } catch {
+            snapshot = previous
+            throw error
+        }
+        return next
+    }
+
+    /// Lists `bytes` as target `path` of `role` (replacing an entry of that path), or removes
+    /// the entry when `bytes` is nil; `signers` must reach the role's threshold. Writes the
+    /// target file, the role's next version, and a new snapshot and timestamp.
+    public mutating func setTarget(
+        _ path: String,
+        bytes: [UInt8]?,
+        custom: JSONValue? = nil,
+        role: String = "targets",
+        signers: [any Signer],
+        online: some Signer,
+        now: Date = Date()
+    ) throws {
+        guard var metadata = targets[role] else { throw Error.noSuchRole(role) }
+        if metadata.signed.isExpired(at: now) { throw Error.expired(role: role) }
+        let (delegate, keys): (any Delegate, [String: Key])
+        if role == "targets" {
+            (delegate, keys) = (root.roles["targets"]!, root.keys)
+        } else {
+            guard let delegations = targets["targets"]?.signed.delegations, let found = delegations.delegate(named: role) else {
+                throw Error.noSuchRole(role)
+            }
+            (delegate, keys) = (found, delegations.keys)
+        }
+        var signed = metadata.signed
+        if let bytes {
+            var fields = JSONObject()
+            fields["custom"] = custom
+            signed.targets[path] = TargetFile(describing: bytes, unrecognizedFields: fields)
+        } else {
+            guard signed.targets.removeValue(forKey: path) != nil else { throw Error.noSuchTarget(path) }
+        }
+        signed.version += 1
+        metadata = Metadata(signed: signed)
+        for signer in signers {
+            let signature = Hex.encode(try signer.sign(metadata.signedBytes))
+            for keyID in Proposal.keyIDs(of: signer.publicKey, in: delegate, keys: keys) {
+                metadata.signatures.removeAll { $0.keyID == keyID }
+                metadata.signatures.append(Signature(keyID: keyID, signature: signature))
+            }
+        }
+        let verification = ThresholdVerification(role: role, delegate: delegate, keys: keys, metadata: metadata)
+        guard verification.isSatisfied else { throw Error.thresholdNotMet(role: role, summary: verification.summary) }
+
+        if let bytes, let file = signed.targets[path] {
+            let components = path.split(separator: "/").map(String.init)
+            var folder = directory.appendingPathComponent("targets")
+            for component in components.dropLast() { folder.appendPathComponent(component) }
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            for digest in Set(file.hashes.values) {
+                try AtomicFile.write(bytes, to: folder.appendingPathComponent("\(digest).\(components.last!)"))
+            }
+        }
+        try AtomicFile.write(
+            metadata.encoded(),
+            to: metadataURL.appendingPathComponent("\(signed.version).\(role == "targets" ? "targets" : percentEncoded(role)).json")
+        )
+        var meta = snapshot.signed.meta
+        meta["\(role).json"] = MetaFile(version: signed.version)
+        let previous = targets
+        targets[role] = metadata
+        do {
+            try renewSnapshot(online: online, meta: meta, now: now)
+        } catch {
+            targets = previous
+            throw error
+        }
+    }
+
+    /// Checks the repository as a client trusting the newest root would see it with `timestamp`.
+    func checkAsClient(timestamp timestampBytes: [UInt8], now: Date) throws {
+        do {
+            var client = try TrustedMetadataSet(rootBytes: roots.last!.encoded(), referenceTime: now)
+            try client.checkFinalRoot()
+            _ = try client.updateTimestamp(timestampBytes)
+            try client.updateSnapshot(try fileBytes("\(snapshot.signed.version).snapshot.json"))
+            _ = try client.updateTargets(try fileBytes("\(targets["targets"]!.signed.version).targets.json"), role: "targets", delegator: "root")
+            for (role, metadata) in targets.sorted(by: { $0.key < $1.key }) where role != "targets" {
+                _ = try client.updateTargets(
+                    try fileBytes("\(metadata.signed.version).\(percentEncoded(role)).json"),
+                    role: role,
+                    delegator: "targets"
+                )
+            }
+        } catch let error as UpdateError {
+            throw Error.rejected(error)
+        }
+    }
+
+    private func fileBytes(_ name: String) throws(Error) -> [UInt8] {
+        let url = metadataURL.appendingPathComponent(name)
+        guard let data = FileManager.default.contents(atPath: url.path) else { throw .missing(url.path) }
+        return Array(data)
+    }
+}

@@ -1,0 +1,177 @@
+import ArgumentParser
+import Ceremony
+import Foundation
+import TUF
+import TUFClient
+
+/// `trustroot repo`: online maintenance of a published repository between ceremonies.
+struct RepoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repo",
+        abstract: "Renew timestamp and snapshot, and change targets, in a published repository.",
+        discussion: """
+            Every command first checks the repository as a client would (expiry aside), and checks the result \\
+            the same way before writing; the timestamp is written last. Schedule `repo timestamp` well inside \\
+            the timestamp's lifetime.
+            """,
+        subcommands: [Timestamp.self, Snapshot.self, AddTarget.self, RemoveTarget.self]
+    )
+
+    struct RepositoryArgument: ParsableArguments {
+        @Argument(help: "The repository folder (metadata/ and targets/).")
+        var repository: String
+
+        @Option(help: "The online key's encrypted key file.")
+        var onlineKey: String?
+
+        @Option(help: "The online key's token key record.")
+        var onlinePkcs11: String?
+
+        func validate() throws {
+            guard (onlineKey == nil) != (onlinePkcs11 == nil) else { throw ValidationError("give exactly one of --online-key and --online-pkcs11") }
+        }
+
+        func load() throws -> OnlineRepository {
+            try step { try OnlineRepository(directory: URL(fileURLWithPath: repository)) }
+        }
+
+        func online() throws -> any Signer { try CeremonyCommand.loadSigner(key: onlineKey, pkcs11: onlinePkcs11) }
+
+        func step<T>(_ body: () throws -> T) throws -> T {
+            do {
+                return try body()
+            } catch let error as CLIError {
+                throw error
+            } catch let error as OnlineRepository.Error {
+                switch error {
+                case .missing: throw CLIError(message: "\(repository): \(error)", code: .noInput)
+                default: throw CLIError(message: "\(repository): \(error)", code: .verificationFailed)
+                }
+            } catch let error as RepositoryPublisher.Error {
+                throw CLIError(message: "\(repository): \(error)", code: .verificationFailed)
+            } catch let error as UpdateError {
+                throw CLIError(message: "\(repository): \(error)", code: .ioError)
+            }
+        }
+    }
+
+    /// `trustroot repo timestamp`.
+    struct Timestamp: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sign a new timestamp for the current snapshot.")
+
+        @OptionGroup var repository: RepositoryArgument
+
+        @Option(help: "Days until it expires (default: the root's expiry period for timestamp, else 1).")
+        var expiresDays: Int?
+
+        func run() throws {
+            var loaded = try repository.load()
+            let online = try repository.online()
+            let timestamp = try repository.step { try loaded.renewTimestamp(online: online, days: expiresDays) }
+            print("timestamp v\(timestamp.signed.version), expires \(MetadataDate.format(timestamp.signed.expires))")
+        }
+    }
+
+    /// `trustroot repo snapshot`.
+    struct Snapshot: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Sign a new snapshot of the current targets, then a new timestamp.")
+
+        @OptionGroup var repository: RepositoryArgument
+
+        @Option(help: "Days until it expires (default: the root's expiry period for snapshot, else 7).")
+        var expiresDays: Int?
+
+        func run() throws {
+            var loaded = try repository.load()
+            let online = try repository.online()
+            let snapshot = try repository.step { try loaded.renewSnapshot(online: online, days: expiresDays) }
+            print(
+                "snapshot v\(snapshot.signed.version), expires \(MetadataDate.format(snapshot.signed.expires)); timestamp v\(loaded.timestamp.signed.version)"
+            )
+        }
+    }
+
+    struct TargetSigners: ParsableArguments {
+        @Option(name: .customLong("key"), help: "An encrypted key file of the role's signers (repeat up to the threshold).")
+        var keys: [String] = []
+
+        @Option(name: .customLong("pkcs11"), help: "A token key record of the role's signers (repeatable).")
+        var tokens: [String] = []
+
+        @Option(help: "The role listing the target: targets, or a delegated role.")
+        var role: String = "targets"
+
+        func validate() throws {
+            guard !(keys.isEmpty && tokens.isEmpty) else { throw ValidationError("give the role's signers with --key or --pkcs11") }
+        }
+
+        func signers() throws -> [any Signer] {
+            try keys.map { try CeremonyCommand.loadSigner(key: $0, pkcs11: nil) } + tokens.map { try CeremonyCommand.loadSigner(key: nil, pkcs11: $0) }
+        }
+    }
+
+    /// `trustroot repo add-target`.
+    struct AddTarget: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-target",
+            abstract: "List a file as a target (or replace it), signed by the role's keys; then a new snapshot and timestamp."
+        )
+
+        @OptionGroup var repository: RepositoryArgument
+
+        @Argument(help: "The target path clients ask for.")
+        var path: String
+
+        @Argument(help: "The file.")
+        var file: String
+
+        @Option(help: "The target's custom object, as JSON.")
+        var custom: String?
+
+        @OptionGroup var signers: TargetSigners
+
+        func run() throws {
+            let bytes = try readFile(file)
+            let customValue: JSONValue?
+            do {
+                customValue = try custom.map { try JSONParser().parse(Array($0.utf8)) }
+            } catch {
+                throw CLIError(message: "--custom: \(error)", code: .invalidData)
+            }
+            var loaded = try repository.load()
+            let roleSigners = try signers.signers()
+            let online = try repository.online()
+            try repository.step {
+                try loaded.setTarget(path, bytes: bytes, custom: customValue, role: signers.role, signers: roleSigners, online: online)
+            }
+            print(
+                "\(signers.role) v\(loaded.targets[signers.role]!.signed.version) lists \(path); snapshot v\(loaded.snapshot.signed.version), timestamp v\(loaded.timestamp.signed.version)"
+            )
+        }
+    }
+
+    /// `trustroot repo remove-target`.
+    struct RemoveTarget: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-target",
+            abstract: "Stop listing a target, signed by the role's keys; then a new snapshot and timestamp."
+        )
+
+        @OptionGroup var repository: RepositoryArgument
+
+        @Argument(help: "The target path.")
+        var path: String
+
+        @OptionGroup var signers: TargetSigners
+
+        func run() throws {
+            var loaded = try repository.load()
+            let roleSigners = try signers.signers()
+            let online = try repository.online()
+            try repository.step { try loaded.setTarget(path, bytes: nil, role: signers.role, signers: roleSigners, online: online) }
+            print(
+                "\(signers.role) v\(loaded.targets[signers.role]!.signed.version) no longer lists \(path); snapshot v\(loaded.snapshot.signed.version), timestamp v\(loaded.timestamp.signed.version)"
+            )
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import Ceremony
+import Foundation
+import TUF
+import TUFClient
+import TestSupport
+import Testing
+
+/// Online maintenance with `trustroot repo` of a repository a ceremony published.
+@Suite("trustroot repo")
+struct RepoCLITests {
+    @Test func renewsAndChangesTargetsAndClientsFollow() throws {
+        let ceremony = try CeremonyRefusalTests().proposedCeremony()
+        let folder = ceremony.folder
+        try ceremony.sign(["alice.key", "bob.key", "carol.key", "dave.key"])
+        let published = try ceremony.ceremony(
+            ["publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", folder.file("keys/online.key").path]
+        )
+        #expect(published.status == 0, "\(published.stderr)")
+        let online = ["--online-key", folder.file("keys/online.key").path]
+        func repo(_ arguments: [String]) throws -> TrustRootBinary.Outcome {
+            try TrustRootBinary.run(["repo"] + arguments, environment: CeremonyEndToEndTests.environment)
+        }
+
+        let timestamp = try repo(["timestamp", ceremony.repository, "--expires-days", "2"] + online)
+        #expect(timestamp.status == 0, "\(timestamp.stderr)")
+        #expect(timestamp.stdout.hasPrefix("timestamp v2, expires "))
+        let snapshot = try repo(["snapshot", ceremony.repository] + online)
+        #expect(snapshot.stdout.hasPrefix("snapshot v2, expires ") && snapshot.stdout.hasSuffix("; timestamp v3\n"))
+
+        // Targets needs 2 of alice, bob, carol.
+        try folder.write("hello.txt", Array("hello\n".utf8))
+        let before = try FileManager.default.contentsOfDirectory(atPath: folder.file("repo/metadata").path).sorted()
+        let one = try repo(["add-target", ceremony.repository, "hello.txt", folder.file("hello.txt").path, "--key", folder.file("keys/alice.key").path] + online)
+        #expect(one.status == 1)
+        #expect(one.stderr.contains("targets: 1 of 2 required signatures"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("repo/metadata").path).sorted() == before)
+        let added = try repo(
+            [
+                "add-target", ceremony.repository, "hello.txt", folder.file("hello.txt").path, "--custom", #"{"note": "test"}"#, "--key",
+                folder.file("keys/alice.key").path, "--key", folder.file("keys/carol.key").path,
+            ] + online
+        )
+        #expect(added.status == 0, "\(added.stderr)")
+        #expect(added.stdout == "targets v2 lists hello.txt; snapshot v3, timestamp v4\n")
+        let delegated = try repo(
+            ["add-target", ceremony.repository, "releases/2.txt", folder.file("hello.txt").path, "--role", "releases", "--key", folder.file("keys/dave.key").path]
+                + online
+        )
+        #expect(delegated.stdout == "releases v2 lists releases/2.txt; snapshot v4, timestamp v5\n", "\(delegated.stderr)")
+
+        // Our client and python-tuf see both.
+        let server = try LoopbackServer(serving: folder.file("repo"))
+        let metadataURL = server.baseURL.appendingPathComponent("metadata").absoluteString
+        let targetsURL = server.baseURL.appendingPathComponent("targets").absoluteString
+        let cache = folder.file("client").path
+        let initClient = try TrustRootBinary.run(
+            ["client", "init", "--repo", metadataURL, "--targets-url", targetsURL, "--root", folder.file("repo/metadata/1.root.json").path, "--cache", cache]
+        )
+        #expect(initClient.status == 0, "\(initClient.stderr)")
+        let get = try TrustRootBinary.run(["client", "get", "releases/2.txt", "--cache", cache])
+        #expect(get.stdout == "hello\n", "\(get.stderr)")
+        try FileManager.default.createDirectory(at: folder.file("python"), withIntermediateDirectories: true)
+        _ = try Python.run(
+            "ngclient_get.py",
+            [folder.file("repo/metadata/1.root.json").path, folder.file("python").path, metadataURL, targetsURL, "hello.txt", folder.file("py.txt").path]
+        )
+        #expect(try folder.read("py.txt") == Array("hello\n".utf8))
+
+        let removed = try repo(
+            ["remove-target", ceremony.repository, "hello.txt", "--key", folder.file("keys/bob.key").path, "--key", folder.file("keys/carol.key").path]
+                + online
+        )
+        #expect(removed.stdout == "targets v3 no longer lists hello.txt; snapshot v5, timestamp v6\n", "\(removed.stderr)")
+        let gone = try TrustRootBinary.run(["client", "get", "hello.txt", "--cache", cache])
+        #expect(gone.status == 3)
+
+        // The workspace still has targets v1: publishing a new root from it must not roll
+        // targets back under clients that already have v3.
+        let proposed = try ceremony.ceremony(["propose", ceremony.workspace, "--root", "--targets"])
+        #expect(proposed.status == 0, "\(proposed.stderr)")
+        try ceremony.sign(["alice.key", "bob.key", "carol.key", "dave.key"])
+        let rollback = try ceremony.ceremony(
+            ["publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", folder.file("keys/online.key").path]
+        )
+        #expect(rollback.status == 1)
+        #expect(rollback.stderr.contains("the repository already serves releases v2; publishing v2 would look like a rollback"))
+
+        // A tampered repository is refused before anything is signed.
+        let snapshotFile = "repo/metadata/5.snapshot.json"
+        var bytes = try folder.read(snapshotFile)
+        bytes[bytes.count / 2] ^= 1
+        try folder.write(snapshotFile, bytes)
+        let tampered = try repo(["timestamp", ceremony.repository] + online)
+        #expect(tampered.status == 1)
+        #expect(tampered.stderr.contains("a client would refuse the repository"))
+    }
+}
