@@ -34,6 +34,8 @@ public struct OnlineRepository: Sendable {
         case noSuchRole(String)
         /// The target path is not listed.
         case noSuchTarget(String)
+        /// A role of that name exists already.
+        case roleExists(String)
         /// A role the change needs has expired and must be renewed by its signers first.
         case expired(role: String)
 
@@ -45,6 +47,7 @@ public struct OnlineRepository: Sendable {
             case .thresholdNotMet(let role, let summary): return "\(role): \(summary)"
             case .noSuchRole(let role): return "no targets role \(role)"
             case .noSuchTarget(let path): return "no target \(path)"
+            case .roleExists(let role): return "a role named \(role) exists already, or the name is reserved"
             case .expired(let role): return "\(role) has expired: its holders must renew it in a ceremony first"
             }
         }
@@ -184,16 +187,7 @@ public struct OnlineRepository: Sendable {
             guard signed.targets.removeValue(forKey: path) != nil else { throw Error.noSuchTarget(path) }
         }
         signed.version += 1
-        metadata = Metadata(signed: signed)
-        for signer in signers {
-            let signature = Hex.encode(try signer.sign(metadata.signedBytes))
-            for keyID in Proposal.keyIDs(of: signer.publicKey, in: delegate, keys: keys) {
-                metadata.signatures.removeAll { $0.keyID == keyID }
-                metadata.signatures.append(Signature(keyID: keyID, signature: signature))
-            }
-        }
-        let verification = ThresholdVerification(role: role, delegate: delegate, keys: keys, metadata: metadata)
-        guard verification.isSatisfied else { throw Error.thresholdNotMet(role: role, summary: verification.summary) }
+        metadata = try Self.signed(signed, role: role, by: signers, delegate: delegate, keys: keys)
 
         if let bytes, let file = signed.targets[path] {
             let components = path.split(separator: "/").map(String.init)
@@ -204,14 +198,98 @@ public struct OnlineRepository: Sendable {
                 try AtomicFile.write(bytes, to: folder.appendingPathComponent("\(digest).\(components.last!)"))
             }
         }
-        try AtomicFile.write(
-            metadata.encoded(),
-            to: metadataURL.appendingPathComponent("\(signed.version).\(role == "targets" ? "targets" : percentEncoded(role)).json")
+        try publish([role: metadata], online: online, now: now)
+    }
+
+    /// Delegates the target paths `paths` from the top-level targets role to a new role `name`
+    /// whose keys are `roleSigners`' (threshold `threshold`). The new role's first, empty version
+    /// is signed by `roleSigners` and the new targets version by `targetsSigners`.
+    public mutating func delegate(
+        _ name: String,
+        paths: [String],
+        terminating: Bool,
+        threshold: Int,
+        roleSigners: [any Signer],
+        targetsSigners: [any Signer],
+        expiresDays: Int,
+        online: some Signer,
+        now: Date = Date()
+    ) throws {
+        guard var top = targets["targets"]?.signed else { throw Error.noSuchRole("targets") }
+        if top.isExpired(at: now) { throw Error.expired(role: "targets") }
+        guard !topLevelRoleNames.contains(name), !name.isEmpty, targets[name] == nil,
+            top.delegations?.delegate(named: name) == nil
+        else { throw Error.roleExists(name) }
+        var delegations = top.delegations ?? Delegations(keys: [:], roles: .list([]))
+        guard case .list(var roles) = delegations.roles else { throw Error.roleExists(name) }
+        var keyIDs: [String] = []
+        for signer in roleSigners {
+            let (id, key) = MetadataDraft.entry(for: signer.publicKey, owner: nil, test: false, existing: delegations.keys)
+            delegations.keys[id] = key
+            if !keyIDs.contains(id) { keyIDs.append(id) }
+        }
+        guard (1...max(1, keyIDs.count)).contains(threshold), !keyIDs.isEmpty else {
+            throw Error.thresholdNotMet(role: name, summary: "a threshold of \(threshold) needs as many distinct keys; \(keyIDs.count) given")
+        }
+        var fields = JSONObject()
+        fields[MetadataDraft.expiryPeriodField] = .integer(Int64(expiresDays))
+        let role = DelegatedRole(
+            name: name,
+            keyIDs: keyIDs,
+            threshold: threshold,
+            terminating: terminating,
+            scope: .paths(paths),
+            unrecognizedFields: fields
         )
+        roles.append(role)
+        delegations.roles = .list(roles)
+        top.delegations = delegations
+        top.version += 1
+        let newTargets = try Self.signed(top, role: "targets", by: targetsSigners, delegate: root.roles["targets"]!, keys: root.keys)
+        let first = try Self.signed(
+            Targets(version: 1, expires: MetadataDraft.expiry(now, days: expiresDays)),
+            role: name,
+            by: roleSigners,
+            delegate: role,
+            keys: delegations.keys
+        )
+        try publish(["targets": newTargets, name: first], online: online, now: now)
+    }
+
+    /// `signed`, signed by each of `signers` under every id its key has in `delegate`; the
+    /// signatures must reach the threshold.
+    static func signed(
+        _ signed: Targets,
+        role: String,
+        by signers: [any Signer],
+        delegate: any Delegate,
+        keys: [String: Key]
+    ) throws -> Metadata<Targets> {
+        var metadata = Metadata(signed: signed)
+        for signer in signers {
+            let signature = Hex.encode(try signer.sign(metadata.signedBytes))
+            for keyID in Proposal.keyIDs(of: signer.publicKey, in: delegate, keys: keys) {
+                metadata.signatures.removeAll { $0.keyID == keyID }
+                metadata.signatures.append(Signature(keyID: keyID, signature: signature))
+            }
+        }
+        let verification = ThresholdVerification(role: role, delegate: delegate, keys: keys, metadata: metadata)
+        guard verification.isSatisfied else { throw Error.thresholdNotMet(role: role, summary: verification.summary) }
+        return metadata
+    }
+
+    /// Writes new versions of targets roles, then a snapshot listing them and a timestamp.
+    mutating func publish(_ changed: [String: Metadata<Targets>], online: some Signer, now: Date) throws {
         var meta = snapshot.signed.meta
-        meta["\(role).json"] = MetaFile(version: signed.version)
+        for (role, metadata) in changed {
+            try AtomicFile.write(
+                metadata.encoded(),
+                to: metadataURL.appendingPathComponent("\(metadata.signed.version).\(role == "targets" ? "targets" : percentEncoded(role)).json")
+            )
+            meta["\(role).json"] = MetaFile(version: metadata.signed.version)
+        }
         let previous = targets
-        targets[role] = metadata
+        targets.merge(changed) { _, new in new }
         do {
             try renewSnapshot(online: online, meta: meta, now: now)
         } catch {

@@ -26,6 +26,9 @@ public struct RepositoryPublisher: Sendable {
         /// The repository already serves a newer or different version of a role: clients that
         /// have it would refuse what would be published as a rollback.
         case olderThanPublished(role: String, published: Int, proposed: Int)
+        /// The repository serves a role that would no longer be listed; clients refuse a snapshot
+        /// that drops a role.
+        case roleDropped(String)
         /// The online key is not a key of the role it would sign.
         case notOnlineKey(role: String, keyID: String)
 
@@ -39,6 +42,8 @@ public struct RepositoryPublisher: Sendable {
             case .olderThanPublished(let role, let published, let proposed):
                 return
                     "the repository already serves \(role) v\(published); publishing v\(proposed) would look like a rollback to clients (were targets changed with `trustroot repo`? bring the ceremony's configuration up to date and propose again)"
+            case .roleDropped(let role):
+                return "the repository serves the role \(role), which would no longer be listed: clients refuse a snapshot that drops a role"
             case .notOnlineKey(let role, let keyID): return "the online key \(keyID) is not a \(role) key of the newest root"
             }
         }
@@ -168,6 +173,10 @@ public struct RepositoryPublisher: Sendable {
             {
                 throw .olderThanPublished(role: role, published: published, proposed: proposed.version)
             }
+        }
+        for name in snapshot.signed.meta.keys.sorted() where name.hasSuffix(".json") {
+            let role = String(name.dropLast(".json".count))
+            if roles[role] == nil { throw .roleDropped(role) }
         }
     }
 

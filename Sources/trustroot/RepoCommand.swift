@@ -14,7 +14,7 @@ struct RepoCommand: ParsableCommand {
             the same way before writing; the timestamp is written last. Schedule `repo timestamp` well inside \\
             the timestamp's lifetime.
             """,
-        subcommands: [Timestamp.self, Snapshot.self, AddTarget.self, RemoveTarget.self]
+        subcommands: [Timestamp.self, Snapshot.self, AddTarget.self, RemoveTarget.self, Delegate.self]
     )
 
     struct RepositoryArgument: ParsableArguments {
@@ -171,6 +171,68 @@ struct RepoCommand: ParsableCommand {
             try repository.step { try loaded.setTarget(path, bytes: nil, role: signers.role, signers: roleSigners, online: online) }
             print(
                 "\(signers.role) v\(loaded.targets[signers.role]!.signed.version) no longer lists \(path); snapshot v\(loaded.snapshot.signed.version), timestamp v\(loaded.timestamp.signed.version)"
+            )
+        }
+    }
+
+    /// `trustroot repo delegate`.
+    struct Delegate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Delegate target paths to a new role: its keys sign its first, empty version; targets keys sign the delegation."
+        )
+
+        @OptionGroup var repository: RepositoryArgument
+
+        @Argument(help: "The new role's name.")
+        var name: String
+
+        @Option(name: .customLong("path"), help: "A target path pattern the role is trusted for (repeatable), such as releases/*.")
+        var paths: [String] = []
+
+        @Option(help: "How many of the role's keys must sign (default: all given).")
+        var threshold: Int?
+
+        @Flag(help: "Stop the search for a target at this role.")
+        var terminating = false
+
+        @Option(help: "Days the role's metadata lives.")
+        var expiresDays: Int = 365
+
+        @Option(name: .customLong("role-key"), help: "An encrypted key file of the new role (repeatable).")
+        var roleKeys: [String] = []
+
+        @Option(name: .customLong("role-pkcs11"), help: "A token key record of the new role (repeatable).")
+        var roleTokens: [String] = []
+
+        @OptionGroup var signers: TargetSigners
+
+        func validate() throws {
+            guard !paths.isEmpty else { throw ValidationError("give the role's paths with --path") }
+            guard !(roleKeys.isEmpty && roleTokens.isEmpty) else { throw ValidationError("give the new role's keys with --role-key or --role-pkcs11") }
+            guard signers.role == "targets" else { throw ValidationError("only the top-level targets role delegates here") }
+        }
+
+        func run() throws {
+            var loaded = try repository.load()
+            let roleSigners =
+                try roleKeys.map { try CeremonyCommand.loadSigner(key: $0, pkcs11: nil) }
+                + roleTokens.map { try CeremonyCommand.loadSigner(key: nil, pkcs11: $0) }
+            let targetsSigners = try signers.signers()
+            let online = try repository.online()
+            try repository.step {
+                try loaded.delegate(
+                    name,
+                    paths: paths,
+                    terminating: terminating,
+                    threshold: threshold ?? roleSigners.count,
+                    roleSigners: roleSigners,
+                    targetsSigners: targetsSigners,
+                    expiresDays: expiresDays,
+                    online: online
+                )
+            }
+            print(
+                "targets v\(loaded.targets["targets"]!.signed.version) delegates \(paths.joined(separator: ", ")) to \(name) v1; snapshot v\(loaded.snapshot.signed.version), timestamp v\(loaded.timestamp.signed.version)"
             )
         }
     }

@@ -48,7 +48,30 @@ struct RepoCLITests {
         )
         #expect(delegated.stdout == "releases v2 lists releases/2.txt; snapshot v4, timestamp v5\n", "\(delegated.stderr)")
 
-        // Our client and python-tuf see both.
+        // A new role for nightly builds, with its own key.
+        try ceremony.fileKey("nightly", .ecdsaP256)
+        let delegation = try repo(
+            [
+                "delegate", ceremony.repository, "nightly", "--path", "nightly/*", "--role-key", folder.file("keys/nightly.key").path,
+                "--key", folder.file("keys/bob.key").path, "--key", folder.file("keys/carol.key").path,
+            ] + online
+        )
+        #expect(delegation.stdout == "targets v3 delegates nightly/* to nightly v1; snapshot v5, timestamp v6\n", "\(delegation.stderr)")
+        let again = try repo(
+            [
+                "delegate", ceremony.repository, "nightly", "--path", "x/*", "--role-key", folder.file("keys/nightly.key").path,
+                "--key", folder.file("keys/bob.key").path, "--key", folder.file("keys/carol.key").path,
+            ] + online
+        )
+        #expect(again.status == 1)
+        #expect(again.stderr.hasSuffix("a role named nightly exists already, or the name is reserved\n"))
+        let nightly = try repo(
+            ["add-target", ceremony.repository, "nightly/n.txt", folder.file("hello.txt").path, "--role", "nightly", "--key", folder.file("keys/nightly.key").path]
+                + online
+        )
+        #expect(nightly.stdout == "nightly v2 lists nightly/n.txt; snapshot v6, timestamp v7\n", "\(nightly.stderr)")
+
+        // Our client and python-tuf see them.
         let server = try LoopbackServer(serving: folder.file("repo"))
         let metadataURL = server.baseURL.appendingPathComponent("metadata").absoluteString
         let targetsURL = server.baseURL.appendingPathComponent("targets").absoluteString
@@ -57,8 +80,10 @@ struct RepoCLITests {
             ["client", "init", "--repo", metadataURL, "--targets-url", targetsURL, "--root", folder.file("repo/metadata/1.root.json").path, "--cache", cache]
         )
         #expect(initClient.status == 0, "\(initClient.stderr)")
-        let get = try TrustRootBinary.run(["client", "get", "releases/2.txt", "--cache", cache])
-        #expect(get.stdout == "hello\n", "\(get.stderr)")
+        for target in ["releases/2.txt", "nightly/n.txt"] {
+            let get = try TrustRootBinary.run(["client", "get", target, "--cache", cache])
+            #expect(get.stdout == "hello\n", "\(target): \(get.stderr)")
+        }
         try FileManager.default.createDirectory(at: folder.file("python"), withIntermediateDirectories: true)
         _ = try Python.run(
             "ngclient_get.py",
@@ -70,7 +95,7 @@ struct RepoCLITests {
             ["remove-target", ceremony.repository, "hello.txt", "--key", folder.file("keys/bob.key").path, "--key", folder.file("keys/carol.key").path]
                 + online
         )
-        #expect(removed.stdout == "targets v3 no longer lists hello.txt; snapshot v5, timestamp v6\n", "\(removed.stderr)")
+        #expect(removed.stdout == "targets v4 no longer lists hello.txt; snapshot v7, timestamp v8\n", "\(removed.stderr)")
         let gone = try TrustRootBinary.run(["client", "get", "hello.txt", "--cache", cache])
         #expect(gone.status == 3)
 
@@ -84,9 +109,10 @@ struct RepoCLITests {
         )
         #expect(rollback.status == 1)
         #expect(rollback.stderr.contains("the repository already serves releases v2; publishing v2 would look like a rollback"))
+        #expect(try TrustRootBinary.run(["client", "refresh", "--cache", cache]).status == 0)
 
         // A tampered repository is refused before anything is signed.
-        let snapshotFile = "repo/metadata/5.snapshot.json"
+        let snapshotFile = "repo/metadata/7.snapshot.json"
         var bytes = try folder.read(snapshotFile)
         bytes[bytes.count / 2] ^= 1
         try folder.write(snapshotFile, bytes)
