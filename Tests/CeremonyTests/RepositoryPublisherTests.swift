@@ -142,4 +142,57 @@ struct RepositoryPublisherTests {
         try publish([first.metadata], goodTargets)
         #expect(FileManager.default.fileExists(atPath: folder.file("repo/metadata/timestamp.json").path))
     }
+
+    @Test func refusesToRollBackOrDropWhatTheRepositoryServes() throws {
+        let ceremony = try Ceremony()
+        var first = try RootProposal(previous: nil, metadata: Metadata(signed: ceremony.root(version: 1)))
+        for signer in ceremony.holders[0..<3] { try first.sign(with: signer) }
+        let folder = try TemporaryDirectory()
+        let publisher = RepositoryPublisher(directory: folder.file("repo"))
+        let delegate = try InMemorySigner(generating: .ed25519)
+        func targets(version: Int, delegating: Bool) throws -> Metadata<Targets> {
+            var signed = Targets(version: version, expires: ceremony.expires)
+            if delegating {
+                let role = DelegatedRole(name: "extra", keyIDs: [delegate.publicKey.keyID], threshold: 1, terminating: false, scope: .paths(["*"]))
+                signed.delegations = Delegations(keys: [delegate.publicKey.keyID: delegate.publicKey], roles: .list([role]))
+            }
+            var metadata = Metadata(signed: signed)
+            for signer in ceremony.holders[0..<3] { try metadata.sign(with: signer) }
+            return metadata
+        }
+        var extra = Metadata(signed: Targets(expires: ceremony.expires))
+        try extra.sign(with: delegate)
+        func publish(_ targets: Metadata<Targets>, delegated: [String: Metadata<Targets>], version: Int) throws {
+            try publisher.publish(
+                roots: [first.metadata],
+                targets: targets,
+                delegated: delegated,
+                targetFiles: [:],
+                online: ceremony.online,
+                snapshotExpires: ceremony.expires,
+                timestampExpires: ceremony.expires,
+                snapshotVersion: version,
+                timestampVersion: version
+            )
+        }
+        try publish(try targets(version: 2, delegating: true), delegated: ["extra": extra], version: 1)
+        let served = try folder.read("repo/metadata/timestamp.json")
+
+        #expect(throws: RepositoryPublisher.Error.olderThanPublished(role: "targets", published: 2, proposed: 1)) {
+            try publish(try targets(version: 1, delegating: true), delegated: ["extra": extra], version: 2)
+        }
+        // The same version with other content is a rollback too: clients keep what they have.
+        var changed = try targets(version: 2, delegating: true)
+        changed.signed.unrecognizedFields["x-changed"] = true
+        for signer in ceremony.holders[0..<3] { try changed.sign(with: signer) }
+        #expect(throws: RepositoryPublisher.Error.olderThanPublished(role: "targets", published: 2, proposed: 2)) {
+            try publish(changed, delegated: ["extra": extra], version: 2)
+        }
+        #expect(throws: RepositoryPublisher.Error.roleDropped("extra")) {
+            try publish(try targets(version: 3, delegating: false), delegated: [:], version: 2)
+        }
+        #expect(try folder.read("repo/metadata/timestamp.json") == served)
+        // Newer versions of everything publish.
+        try publish(try targets(version: 3, delegating: true), delegated: ["extra": extra], version: 2)
+    }
 }
