@@ -113,7 +113,9 @@ public enum MetadataDraft {
     }
 
     /// The metadata of the delegated role `name` after `previous`: the files `config` assigns to it.
-    public static func delegated(_ name: String, _ config: CeremonyConfig, previous: Targets?, files: [String: [UInt8]], now: Date) -> Targets {
+    public static func delegated(_ name: String, _ config: CeremonyConfig, previous: Targets?, files: [String: [UInt8]], now: Date)
+        -> Targets
+    {
         let days = config.delegations.first { $0.name == name }?.role.expiryDays ?? config.targets.expiryDays
         return targetsMetadata(config, role: name, previous: previous, files: files, expiryDays: days, delegations: nil, now: now)
     }

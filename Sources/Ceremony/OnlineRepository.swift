@@ -229,7 +229,10 @@ public struct OnlineRepository: Sendable {
             if !keyIDs.contains(id) { keyIDs.append(id) }
         }
         guard (1...max(1, keyIDs.count)).contains(threshold), !keyIDs.isEmpty else {
-            throw Error.thresholdNotMet(role: name, summary: "a threshold of \(threshold) needs as many distinct keys; \(keyIDs.count) given")
+            throw Error.thresholdNotMet(
+                role: name,
+                summary: "a threshold of \(threshold) needs as many distinct keys; \(keyIDs.count) given"
+            )
         }
         var fields = JSONObject()
         fields[MetadataDraft.expiryPeriodField] = .integer(Int64(expiresDays))
@@ -284,7 +287,9 @@ public struct OnlineRepository: Sendable {
         for (role, metadata) in changed {
             try AtomicFile.write(
                 metadata.encoded(),
-                to: metadataURL.appendingPathComponent("\(metadata.signed.version).\(role == "targets" ? "targets" : percentEncoded(role)).json")
+                to: metadataURL.appendingPathComponent(
+                    "\(metadata.signed.version).\(role == "targets" ? "targets" : percentEncoded(role)).json"
+                )
             )
             meta["\(role).json"] = MetaFile(version: metadata.signed.version)
         }
@@ -305,7 +310,11 @@ public struct OnlineRepository: Sendable {
             try client.checkFinalRoot()
             _ = try client.updateTimestamp(timestampBytes)
             try client.updateSnapshot(try fileBytes("\(snapshot.signed.version).snapshot.json"))
-            _ = try client.updateTargets(try fileBytes("\(targets["targets"]!.signed.version).targets.json"), role: "targets", delegator: "root")
+            _ = try client.updateTargets(
+                try fileBytes("\(targets["targets"]!.signed.version).targets.json"),
+                role: "targets",
+                delegator: "root"
+            )
             for (role, metadata) in targets.sorted(by: { $0.key < $1.key }) where role != "targets" {
                 _ = try client.updateTargets(
                     try fileBytes("\(metadata.signed.version).\(percentEncoded(role)).json"),

@@ -43,7 +43,8 @@ public struct RepositoryPublisher: Sendable {
                 return
                     "the repository already serves \(role) v\(published); publishing v\(proposed) would look like a rollback to clients (were targets changed with `trustroot repo`? bring the ceremony's configuration up to date and propose again)"
             case .roleDropped(let role):
-                return "the repository serves the role \(role), which would no longer be listed: clients refuse a snapshot that drops a role"
+                return
+                    "the repository serves the role \(role), which would no longer be listed: clients refuse a snapshot that drops a role"
             case .notOnlineKey(let role, let keyID): return "the online key \(keyID) is not a \(role) key of the newest root"
             }
         }
@@ -86,11 +87,20 @@ public struct RepositoryPublisher: Sendable {
         }
 
         let targetsBytes = targets.encoded()
-        try refuseRollback(roots.last!.signed.version, ["targets": (targets.signed.version, targetsBytes)].merging(
-            delegated.mapValues { ($0.signed.version, $0.encoded()) }) { first, _ in first })
+        try refuseRollback(
+            roots.last!.signed.version,
+            ["targets": (targets.signed.version, targetsBytes)].merging(
+                delegated.mapValues { ($0.signed.version, $0.encoded()) }
+            ) { first, _ in first }
+        )
         var meta = ["targets.json": MetaFile(version: targets.signed.version)]
         for (role, metadata) in delegated { meta["\(role).json"] = MetaFile(version: metadata.signed.version) }
-        var snapshot = Metadata(signed: Snapshot(version: snapshotVersion, expires: snapshotExpires, meta: meta))
+        // A repository of test keys says so in every file, online ones included.
+        var marker = JSONObject()
+        marker[MetadataDraft.testKeyField] = roots.last!.signed.unrecognizedFields[MetadataDraft.testKeyField]
+        var snapshot = Metadata(
+            signed: Snapshot(version: snapshotVersion, expires: snapshotExpires, meta: meta, unrecognizedFields: marker)
+        )
         try snapshot.sign(with: online, keyID: try onlineKeyID(online, role: "snapshot", in: roots.last!.signed))
         let snapshotBytes = snapshot.encoded()
         var timestamp = Metadata(
@@ -101,7 +111,8 @@ public struct RepositoryPublisher: Sendable {
                     version: snapshotVersion,
                     length: snapshotBytes.count,
                     hashes: ["sha256": Hex.encode(SHA256.hash(data: snapshotBytes))]
-                )
+                ),
+                unrecognizedFields: marker
             )
         )
         try timestamp.sign(with: online, keyID: try onlineKeyID(online, role: "timestamp", in: roots.last!.signed))

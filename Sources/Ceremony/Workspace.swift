@@ -365,7 +365,10 @@ public struct Workspace: Sendable {
         // The repository is written; now the proposal becomes the published state.
         try FileManager.default.createDirectory(at: publishedURL, withIntermediateDirectories: true)
         if let root = proposal.root {
-            try AtomicFile.write(root.metadata.encoded(), to: publishedURL.appendingPathComponent("\(root.metadata.signed.version).root.json"))
+            try AtomicFile.write(
+                root.metadata.encoded(),
+                to: publishedURL.appendingPathComponent("\(root.metadata.signed.version).root.json")
+            )
         }
         for (role, metadata) in proposal.targets {
             try AtomicFile.write(metadata.encoded(), to: publishedURL.appendingPathComponent("\(metadata.signed.version).\(role).json"))

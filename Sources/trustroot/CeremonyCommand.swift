@@ -141,7 +141,13 @@ struct CeremonyCommand: ParsableCommand {
                 let configuration = try config.map {
                     (bytes: try readFile($0, limit: 1 << 20), directory: URL(fileURLWithPath: $0).deletingLastPathComponent())
                 }
-                return try workspace.value.propose(configuration: configuration, holder: holder.name, forceRoot: root, forceTargets: targets, replacing: replace)
+                return try workspace.value.propose(
+                    configuration: configuration,
+                    holder: holder.name,
+                    forceRoot: root,
+                    forceTargets: targets,
+                    replacing: replace
+                )
             }
             workspace.warn(proposal)
             guard !proposal.isEmpty else {
@@ -234,7 +240,9 @@ struct CeremonyCommand: ParsableCommand {
                 if !status.verification.isSatisfied { lines.append("    not yet signed by: \(status.missing.joined(separator: ", "))") }
                 if let previousRoot = status.previousRoot, let previous = proposal.root?.previous {
                     lines.append("  by root v\(previous.version)'s keys: \(count(previousRoot))")
-                    if !previousRoot.isSatisfied { lines.append("    not yet signed by: \(status.missingPrevious.joined(separator: ", "))") }
+                    if !previousRoot.isSatisfied {
+                        lines.append("    not yet signed by: \(status.missingPrevious.joined(separator: ", "))")
+                    }
                 }
             }
             lines.append(proposal.isComplete ? "complete: ready to publish" : "incomplete")
@@ -245,7 +253,8 @@ struct CeremonyCommand: ParsableCommand {
     /// `trustroot ceremony verify`.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the workspace: transcript chain, files, lint and signature thresholds. Exits 1 if anything is missing or wrong."
+            abstract:
+                "Check the workspace: transcript chain, files, lint and signature thresholds. Exits 1 if anything is missing or wrong."
         )
 
         @OptionGroup var workspace: WorkspaceArgument
@@ -352,7 +361,9 @@ struct CeremonyCommand: ParsableCommand {
         @OptionGroup var holder: HolderOption
 
         func validate() throws {
-            guard (onlineKey == nil) != (onlinePkcs11 == nil) else { throw ValidationError("give exactly one of --online-key and --online-pkcs11") }
+            guard (onlineKey == nil) != (onlinePkcs11 == nil) else {
+                throw ValidationError("give exactly one of --online-key and --online-pkcs11")
+            }
         }
 
         func run() throws {
@@ -362,7 +373,9 @@ struct CeremonyCommand: ParsableCommand {
             let timestamp = try workspace.step {
                 try workspace.value.publish(to: URL(fileURLWithPath: out), online: online, holder: holder.name)
             }
-            print("published \(Status.proposedList(proposal)), snapshot v\(timestamp.signed.snapshotMeta.version), timestamp v\(timestamp.signed.version) to \(out)")
+            print(
+                "published \(Status.proposedList(proposal)), snapshot v\(timestamp.signed.snapshotMeta.version), timestamp v\(timestamp.signed.version) to \(out)"
+            )
         }
     }
 }

@@ -28,7 +28,9 @@ struct RepoCommand: ParsableCommand {
         var onlinePkcs11: String?
 
         func validate() throws {
-            guard (onlineKey == nil) != (onlinePkcs11 == nil) else { throw ValidationError("give exactly one of --online-key and --online-pkcs11") }
+            guard (onlineKey == nil) != (onlinePkcs11 == nil) else {
+                throw ValidationError("give exactly one of --online-key and --online-pkcs11")
+            }
         }
 
         func load() throws -> OnlineRepository {
@@ -106,7 +108,8 @@ struct RepoCommand: ParsableCommand {
         }
 
         func signers() throws -> [any Signer] {
-            try keys.map { try CeremonyCommand.loadSigner(key: $0, pkcs11: nil) } + tokens.map { try CeremonyCommand.loadSigner(key: nil, pkcs11: $0) }
+            try keys.map { try CeremonyCommand.loadSigner(key: $0, pkcs11: nil) }
+                + tokens.map { try CeremonyCommand.loadSigner(key: nil, pkcs11: $0) }
         }
     }
 
@@ -208,7 +211,9 @@ struct RepoCommand: ParsableCommand {
 
         func validate() throws {
             guard !paths.isEmpty else { throw ValidationError("give the role's paths with --path") }
-            guard !(roleKeys.isEmpty && roleTokens.isEmpty) else { throw ValidationError("give the new role's keys with --role-key or --role-pkcs11") }
+            guard !(roleKeys.isEmpty && roleTokens.isEmpty) else {
+                throw ValidationError("give the new role's keys with --role-key or --role-pkcs11")
+            }
             guard signers.role == "targets" else { throw ValidationError("only the top-level targets role delegates here") }
         }
 

@@ -153,7 +153,13 @@ struct RepositoryPublisherTests {
         func targets(version: Int, delegating: Bool) throws -> Metadata<Targets> {
             var signed = Targets(version: version, expires: ceremony.expires)
             if delegating {
-                let role = DelegatedRole(name: "extra", keyIDs: [delegate.publicKey.keyID], threshold: 1, terminating: false, scope: .paths(["*"]))
+                let role = DelegatedRole(
+                    name: "extra",
+                    keyIDs: [delegate.publicKey.keyID],
+                    threshold: 1,
+                    terminating: false,
+                    scope: .paths(["*"])
+                )
                 signed.delegations = Delegations(keys: [delegate.publicKey.keyID: delegate.publicKey], roles: .list([role]))
             }
             var metadata = Metadata(signed: signed)

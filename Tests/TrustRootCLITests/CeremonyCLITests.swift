@@ -112,7 +112,9 @@ struct CeremonyCLITests {
         let handEdited = try TrustRootBinary.run(["ceremony", "verify", workspace])
         #expect(handEdited.status == 1)
         #expect(
-            handEdited.stderr.contains("proposal/root.json changed since the last recorded step (merge by merge from ws2): edited outside the ceremony")
+            handEdited.stderr.contains(
+                "proposal/root.json changed since the last recorded step (merge by merge from ws2): edited outside the ceremony"
+            )
         )
         try folder.write("ws/proposal/root.json", signedProposal)
 

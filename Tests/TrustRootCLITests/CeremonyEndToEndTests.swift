@@ -128,7 +128,9 @@ struct CeremonyEndToEndTests {
         try ceremony.sign(["dave.p11.json"], in: folder.file("ws2").path)
 
         // Two of three root signatures: publish is refused and writes nothing.
-        let early = try ceremony.ceremony(["publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", folder.file("keys/online.key").path])
+        let early = try ceremony.ceremony([
+            "publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", folder.file("keys/online.key").path,
+        ])
         #expect(early.status == 1)
         #expect(early.stderr.contains("not enough signatures: root v1 has 2 of 3 required signatures"))
         #expect(early.stderr.contains("releases v1 has 0 of 1 required signatures"))
@@ -195,7 +197,10 @@ struct CeremonyEndToEndTests {
         for (target, out) in [("trusted_root.json", "python-trusted_root.json"), ("releases/notes.txt", "python-notes.txt")] {
             let version = try Python.run(
                 "ngclient_get.py",
-                [folder.file("repo/metadata/1.root.json").path, folder.file("python").path, metadataURL, targetsURL, target, folder.file(out).path]
+                [
+                    folder.file("repo/metadata/1.root.json").path, folder.file("python").path, metadataURL, targetsURL, target,
+                    folder.file(out).path,
+                ]
             )
             #expect(version.trimmingCharacters(in: .whitespacesAndNewlines) == "3")
         }
@@ -205,7 +210,10 @@ struct CeremonyEndToEndTests {
         // So does our client.
         let cache = folder.file("client").path
         let initClient = try TrustRootBinary.run(
-            ["client", "init", "--repo", metadataURL, "--targets-url", targetsURL, "--root", folder.file("repo/metadata/1.root.json").path, "--cache", cache]
+            [
+                "client", "init", "--repo", metadataURL, "--targets-url", targetsURL, "--root",
+                folder.file("repo/metadata/1.root.json").path, "--cache", cache,
+            ]
         )
         #expect(initClient.status == 0, "\(initClient.stderr)")
         let get = try TrustRootBinary.run(["client", "get", "trusted_root.json", "-o", folder.file("ours.json").path, "--cache", cache])

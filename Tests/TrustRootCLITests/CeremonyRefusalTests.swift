@@ -13,7 +13,10 @@ struct CeremonyRefusalTests {
     /// A workspace with root v1 proposed by five file-key holders (3 of 5).
     func proposedCeremony() throws -> Ceremony {
         let ceremony = try Ceremony()
-        for (name, kind) in [("alice", InMemorySigner.KeyKind.ed25519), ("bob", .ecdsaP256), ("carol", .ed25519), ("dave", .ed25519), ("erin", .ecdsaP256), ("online", .ed25519)] {
+        for (name, kind) in [
+            ("alice", InMemorySigner.KeyKind.ed25519), ("bob", .ecdsaP256), ("carol", .ed25519), ("dave", .ed25519), ("erin", .ecdsaP256),
+            ("online", .ed25519),
+        ] {
             try ceremony.fileKey(name, kind)
         }
         try ceremony.folder.write("notes.txt", Array("release notes\n".utf8))
@@ -52,11 +55,14 @@ struct CeremonyRefusalTests {
             environment: ["TRUSTROOT_KEY_PASSPHRASE": "not the passphrase"]
         )
         #expect(wrong.status == 1)
-        #expect(wrong.stderr == "trustroot: \(ceremony.folder.file("keys/alice.key").path): wrong passphrase, or the key file was altered\n")
+        #expect(
+            wrong.stderr == "trustroot: \(ceremony.folder.file("keys/alice.key").path): wrong passphrase, or the key file was altered\n"
+        )
 
         // A token record naming a module that does not exist.
         let record: JSONValue = [
-            "pkcs11": PKCS11KeyReference(module: "/nonexistent/libpkcs11.so", tokenLabel: "t", tokenSerial: nil, keyID: [1], keyLabel: nil).json,
+            "pkcs11": PKCS11KeyReference(module: "/nonexistent/libpkcs11.so", tokenLabel: "t", tokenSerial: nil, keyID: [1], keyLabel: nil)
+                .json,
             "key": stranger.publicKey.json,
         ]
         try ceremony.folder.write("keys/missing.p11.json", JSONWriter.prettyPrinted(record))
@@ -161,7 +167,9 @@ struct CeremonyRefusalTests {
         cases.append((.object(escape), "configuration: files.../outside: a target path must be relative, without empty, . or .. parts"))
         for (index, (config, message)) in cases.enumerated() {
             try folder.write("bad\(index).json", JSONWriter.prettyPrinted(config))
-            let outcome = try ceremony.ceremony(["init", folder.file("bad-ws\(index)").path, "--config", folder.file("bad\(index).json").path])
+            let outcome = try ceremony.ceremony([
+                "init", folder.file("bad-ws\(index)").path, "--config", folder.file("bad\(index).json").path,
+            ])
             #expect(outcome.status == 65, "\(message): \(outcome.stderr)")
             #expect(outcome.stderr.hasSuffix("\(message)\n"), "\(outcome.stderr)")
             #expect((try? FileManager.default.contentsOfDirectory(atPath: folder.file("bad-ws\(index)").path))?.isEmpty ?? true)

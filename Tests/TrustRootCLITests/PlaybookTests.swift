@@ -41,7 +41,8 @@ struct PlaybookTests {
         let outcome = try Subprocess.run(
             command: ["bash", "-c", script],
             environment: [
-                "PATH": TrustRootBinary.url.deletingLastPathComponent().path + ":" + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+                "PATH": TrustRootBinary.url.deletingLastPathComponent().path + ":"
+                    + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
                 "PLAYBOOK_DIR": folder.path,
                 "TRUSTROOT_SRC": Self.source.path,
                 "TRUSTROOT_KEY_PASSPHRASE": "playbook passphrase",

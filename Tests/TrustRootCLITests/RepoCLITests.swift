@@ -30,7 +30,10 @@ struct RepoCLITests {
         // Targets needs 2 of alice, bob, carol.
         try folder.write("hello.txt", Array("hello\n".utf8))
         let before = try FileManager.default.contentsOfDirectory(atPath: folder.file("repo/metadata").path).sorted()
-        let one = try repo(["add-target", ceremony.repository, "hello.txt", folder.file("hello.txt").path, "--key", folder.file("keys/alice.key").path] + online)
+        let one = try repo(
+            ["add-target", ceremony.repository, "hello.txt", folder.file("hello.txt").path, "--key", folder.file("keys/alice.key").path]
+                + online
+        )
         #expect(one.status == 1)
         #expect(one.stderr.contains("targets: 1 of 2 required signatures"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("repo/metadata").path).sorted() == before)
@@ -43,7 +46,10 @@ struct RepoCLITests {
         #expect(added.status == 0, "\(added.stderr)")
         #expect(added.stdout == "targets v2 lists hello.txt; snapshot v3, timestamp v4\n")
         let delegated = try repo(
-            ["add-target", ceremony.repository, "releases/2.txt", folder.file("hello.txt").path, "--role", "releases", "--key", folder.file("keys/dave.key").path]
+            [
+                "add-target", ceremony.repository, "releases/2.txt", folder.file("hello.txt").path, "--role", "releases", "--key",
+                folder.file("keys/dave.key").path,
+            ]
                 + online
         )
         #expect(delegated.stdout == "releases v2 lists releases/2.txt; snapshot v4, timestamp v5\n", "\(delegated.stderr)")
@@ -66,7 +72,10 @@ struct RepoCLITests {
         #expect(again.status == 1)
         #expect(again.stderr.hasSuffix("a role named nightly exists already, or the name is reserved\n"))
         let nightly = try repo(
-            ["add-target", ceremony.repository, "nightly/n.txt", folder.file("hello.txt").path, "--role", "nightly", "--key", folder.file("keys/nightly.key").path]
+            [
+                "add-target", ceremony.repository, "nightly/n.txt", folder.file("hello.txt").path, "--role", "nightly", "--key",
+                folder.file("keys/nightly.key").path,
+            ]
                 + online
         )
         #expect(nightly.stdout == "nightly v2 lists nightly/n.txt; snapshot v6, timestamp v7\n", "\(nightly.stderr)")
@@ -77,7 +86,10 @@ struct RepoCLITests {
         let targetsURL = server.baseURL.appendingPathComponent("targets").absoluteString
         let cache = folder.file("client").path
         let initClient = try TrustRootBinary.run(
-            ["client", "init", "--repo", metadataURL, "--targets-url", targetsURL, "--root", folder.file("repo/metadata/1.root.json").path, "--cache", cache]
+            [
+                "client", "init", "--repo", metadataURL, "--targets-url", targetsURL, "--root",
+                folder.file("repo/metadata/1.root.json").path, "--cache", cache,
+            ]
         )
         #expect(initClient.status == 0, "\(initClient.stderr)")
         for target in ["releases/2.txt", "nightly/n.txt"] {
@@ -87,12 +99,18 @@ struct RepoCLITests {
         try FileManager.default.createDirectory(at: folder.file("python"), withIntermediateDirectories: true)
         _ = try Python.run(
             "ngclient_get.py",
-            [folder.file("repo/metadata/1.root.json").path, folder.file("python").path, metadataURL, targetsURL, "hello.txt", folder.file("py.txt").path]
+            [
+                folder.file("repo/metadata/1.root.json").path, folder.file("python").path, metadataURL, targetsURL, "hello.txt",
+                folder.file("py.txt").path,
+            ]
         )
         #expect(try folder.read("py.txt") == Array("hello\n".utf8))
 
         let removed = try repo(
-            ["remove-target", ceremony.repository, "hello.txt", "--key", folder.file("keys/bob.key").path, "--key", folder.file("keys/carol.key").path]
+            [
+                "remove-target", ceremony.repository, "hello.txt", "--key", folder.file("keys/bob.key").path, "--key",
+                folder.file("keys/carol.key").path,
+            ]
                 + online
         )
         #expect(removed.stdout == "targets v4 no longer lists hello.txt; snapshot v7, timestamp v8\n", "\(removed.stderr)")
