@@ -218,7 +218,7 @@ public struct CeremonyConfig: Sendable, Equatable {
         case (let inline?, nil):
             return try Key(json: inline, path: "\(path).key")
         case (nil, let file?):
-            let url = URL(fileURLWithPath: file, relativeTo: directory)
+            let url = Self.resolve(file, in: directory)
             guard let data = FileManager.default.contents(atPath: url.path), data.count < 1 << 16 else {
                 throw .invalidValue(path: "\(path).key_file", reason: "cannot read \(url.path)")
             }
@@ -275,6 +275,11 @@ public struct CeremonyConfig: Sendable, Equatable {
         for name in reader.remaining.names where name != "comment" && !name.hasPrefix("x-") {
             throw .invalidValue(path: reader.fieldPath(name), reason: "unknown field")
         }
+    }
+
+    /// `path` as given if absolute, else inside `directory` (whether or not its URL ends in /).
+    static func resolve(_ path: String, in directory: URL) -> URL {
+        path.hasPrefix("/") ? URL(fileURLWithPath: path) : directory.appendingPathComponent(path)
     }
 
     /// Whether `path` stays inside the folder it is relative to.

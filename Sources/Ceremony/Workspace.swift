@@ -16,6 +16,10 @@ public struct Workspace: Sendable {
     /// The folder.
     public let directory: URL
 
+    /// Called before each file operation of a step; tests make it throw to interrupt a step
+    /// part-way, as a crash or a full disk would.
+    package var faultHook: (@Sendable (String) throws -> Void)?
+
     /// Why a workspace cannot be used.
     public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
         /// A file the workspace needs is missing or unreadable.
@@ -76,34 +80,55 @@ public struct Workspace: Sendable {
         }
         let workspace = Workspace(directory: directory)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try workspace.install(configuration: configuration, from: configDirectory)
-        let proposal = try workspace.propose(holder: holder, step: "init", now: now)
+        let proposal = try workspace.propose(configuration: (configuration, configDirectory), holder: holder, step: "init", now: now)
         return (workspace, proposal)
     }
 
-    /// Replaces the workspace's configuration and target files with `configuration` (relative
-    /// to `configDirectory`). Nothing is recorded until the proposal that follows is saved.
-    func install(configuration: [UInt8], from configDirectory: URL) throws {
+    /// The changes that install `configuration` (relative to `configDirectory`) and its target
+    /// files in place of the workspace's, with the configuration and the files' bytes.
+    func installation(
+        of configuration: [UInt8],
+        from configDirectory: URL
+    ) throws -> (WorkspaceJournal.Change, CeremonyConfig, [String: [UInt8]]) {
         let config: CeremonyConfig
         do {
             config = try CeremonyConfig(bytes: configuration, directory: configDirectory)
         } catch {
             throw Error.invalid("configuration", error)
         }
-        // Every file is read before anything in the workspace changes.
-        var files: [(String, [UInt8])] = []
+        var change = WorkspaceJournal.Change()
+        var files: [String: [UInt8]] = [:]
         for file in config.files {
-            let source = URL(fileURLWithPath: file.source, relativeTo: configDirectory)
+            let source = CeremonyConfig.resolve(file.source, in: configDirectory)
             guard let data = FileManager.default.contents(atPath: source.path) else { throw Error.missing(source.path) }
-            files.append((file.path, Array(data)))
+            files[file.path] = Array(data)
+            change.writes["targets/\(file.path)"] = Array(data)
         }
-        try? FileManager.default.removeItem(at: targetFilesURL)
-        for (path, bytes) in files {
-            let url = targetFilesURL.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try AtomicFile.write(bytes, to: url)
+        for path in existingFiles(in: "targets") where change.writes[path] == nil { change.deletes.insert(path) }
+        change.writes["ceremony.json"] = JSONWriter.prettyPrinted(config.resolvedJSON)
+        // The configuration as the workspace will read it back.
+        let installed = try CeremonyConfig(bytes: change.writes["ceremony.json"]!, directory: directory)
+        return (change, installed, files)
+    }
+
+    /// The files under `folder`, as paths relative to the workspace.
+    func existingFiles(in folder: String) -> [String] {
+        let base = directory.appendingPathComponent(folder)
+        guard let enumerator = FileManager.default.enumerator(atPath: base.path) else { return [] }
+        var paths: [String] = []
+        for case let path as String in enumerator {
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: base.appendingPathComponent(path).path, isDirectory: &isDirectory),
+                !isDirectory.boolValue, !path.hasSuffix(".partial"), !(path as NSString).lastPathComponent.hasPrefix(".")
+            {
+                paths.append("\(folder)/\(path)")
+            }
         }
-        try AtomicFile.write(JSONWriter.prettyPrinted(config.resolvedJSON), to: configURL)
+        return paths.sorted()
+    }
+
+    var journal: WorkspaceJournal {
+        WorkspaceJournal(directory: directory, transcript: transcript, faultHook: faultHook, recordState: recordState)
     }
 
     /// The workspace's configuration.
@@ -138,9 +163,15 @@ public struct Workspace: Sendable {
         let hasSignatures =
             !(pending.root?.metadata.signatures.isEmpty ?? true) || pending.targets.values.contains { !$0.signatures.isEmpty }
         guard replacing || !hasSignatures else { throw Error.signedProposalPending }
-        if let configuration { try install(configuration: configuration.bytes, from: configuration.directory) }
-
-        let config = try config()
+        var change = WorkspaceJournal.Change()
+        let config: CeremonyConfig
+        let files: [String: [UInt8]]
+        if let configuration {
+            (change, config, files) = try installation(of: configuration.bytes, from: configuration.directory)
+        } else {
+            config = try self.config()
+            files = try targetFiles(config)
+        }
         let publishedRoot = try publishedRoots().last
         let publishedTargets = try self.publishedTargets()
         var root: RootProposal?
@@ -150,7 +181,6 @@ public struct Workspace: Sendable {
         }
         var proposal = Proposal(root: root, targets: [:], publishedRoot: publishedRoot, publishedTargets: publishedTargets)
 
-        let files = try targetFiles(config)
         let draftTargets = MetadataDraft.targets(config, previous: publishedTargets["targets"]?.signed, files: files, now: now)
         if forceTargets || needsNewVersion(of: "targets", draft: draftTargets, in: proposal) {
             proposal.targets["targets"] = Metadata(signed: draftTargets)
@@ -167,7 +197,10 @@ public struct Workspace: Sendable {
                 proposal.targets[delegation.name] = Metadata(signed: draft)
             }
         }
-        try save(proposal, step: step, holder: holder, verified: true)
+        let proposalChange = self.change(saving: proposal)
+        change.writes.merge(proposalChange.writes) { _, new in new }
+        change.deletes.formUnion(proposalChange.deletes)
+        try journal.commit(change, step: step, holder: holder, time: now)
         return proposal
     }
 
@@ -230,6 +263,7 @@ public struct Workspace: Sendable {
 
     /// What is proposed, against the newest published metadata.
     public func proposal() throws -> Proposal {
+        try journal.recover()
         let publishedRoot = try publishedRoots().last
         var root: RootProposal?
         var targets: [String: Metadata<Targets>] = [:]
@@ -256,15 +290,16 @@ public struct Workspace: Sendable {
 
     func save(_ proposal: Proposal, step: String, holder: String, verified: Bool) throws {
         if !verified { try verifyRecord() }
-        try FileManager.default.createDirectory(at: proposalURL, withIntermediateDirectories: true)
-        var files: [String: [UInt8]] = [:]
-        if let root = proposal.root { files["root.json"] = root.metadata.encoded() }
-        for (role, metadata) in proposal.targets { files["\(role).json"] = metadata.encoded() }
-        for (name, bytes) in files { try AtomicFile.write(bytes, to: proposalURL.appendingPathComponent(name)) }
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: proposalURL.path)) ?? [] where files[name] == nil {
-            try AtomicFile.remove(proposalURL.appendingPathComponent(name))
-        }
-        try transcript.append(step: step, holder: holder, metadata: try recordState())
+        try journal.commit(change(saving: proposal), step: step, holder: holder)
+    }
+
+    /// The changes that make `proposal/` hold exactly `proposal`.
+    func change(saving proposal: Proposal) -> WorkspaceJournal.Change {
+        var change = WorkspaceJournal.Change()
+        if let root = proposal.root { change.writes["proposal/root.json"] = root.metadata.encoded() }
+        for (role, metadata) in proposal.targets { change.writes["proposal/\(role).json"] = metadata.encoded() }
+        for path in existingFiles(in: "proposal") where change.writes[path] == nil { change.deletes.insert(path) }
+        return change
     }
 
     /// Checks the transcript chain and that the workspace is what its last step left, so a file
@@ -273,6 +308,7 @@ public struct Workspace: Sendable {
     /// - Returns: the transcript's records.
     @discardableResult
     public func verifyRecord() throws -> [Transcript.Record] {
+        try journal.recover()
         let records = try transcript.verify()
         guard let last = records.last else { return records }
         let digests = try fileDigests()
@@ -298,19 +334,7 @@ public struct Workspace: Sendable {
     /// `published/`, `proposal/` and `targets/`, by relative path.
     func fileDigests() throws -> JSONObject {
         var digests = JSONObject()
-        var paths = ["ceremony.json"]
-        for folder in ["published", "proposal", "targets"] {
-            let base = directory.appendingPathComponent(folder)
-            guard let enumerator = FileManager.default.enumerator(atPath: base.path) else { continue }
-            for case let path as String in enumerator {
-                var isDirectory: ObjCBool = false
-                if FileManager.default.fileExists(atPath: base.appendingPathComponent(path).path, isDirectory: &isDirectory),
-                    !isDirectory.boolValue, !path.hasSuffix(".partial")
-                {
-                    paths.append("\(folder)/\(path)")
-                }
-            }
-        }
+        let paths = ["ceremony.json"] + ["published", "proposal", "targets"].flatMap(existingFiles(in:))
         for path in paths.sorted() {
             guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(path).path) else { continue }
             digests[path] = .string(Hex.encode(SHA256.hash(data: data)))
@@ -362,23 +386,16 @@ public struct Workspace: Sendable {
             now: now
         )
 
-        // The repository is written; now the proposal becomes the published state.
-        try FileManager.default.createDirectory(at: publishedURL, withIntermediateDirectories: true)
+        // The repository is written; now the proposal becomes the published state, in one step.
+        var change = WorkspaceJournal.Change()
         if let root = proposal.root {
-            try AtomicFile.write(
-                root.metadata.encoded(),
-                to: publishedURL.appendingPathComponent("\(root.metadata.signed.version).root.json")
-            )
+            change.writes["published/\(root.metadata.signed.version).root.json"] = root.metadata.encoded()
         }
         for (role, metadata) in proposal.targets {
-            try AtomicFile.write(metadata.encoded(), to: publishedURL.appendingPathComponent("\(metadata.signed.version).\(role).json"))
+            change.writes["published/\(metadata.signed.version).\(role).json"] = metadata.encoded()
         }
-        try save(
-            Proposal(root: nil, targets: [:], publishedRoot: nil, publishedTargets: [:]),
-            step: "publish",
-            holder: holder,
-            verified: true
-        )
+        change.deletes = Set(existingFiles(in: "proposal"))
+        try journal.commit(change, step: "publish", holder: holder, time: now)
         return timestamp
     }
 
