@@ -59,4 +59,25 @@ struct RootLintTests {
         root.roles["timestamp"] = Role(keyIDs: ["legacy-id"], threshold: 1)
         #expect(RootLint.check(root).contains { $0.rule == "online-root-key" && $0.message.contains("legacy-id") })
     }
+
+    @Test func aHolderWithoutARoleHasNoSignatureToGive() throws {
+        let keys = try (0..<4).map { _ in try InMemorySigner(generating: .ed25519) }
+        func config(targetsHolders: [String]) throws -> CeremonyConfig {
+            var holders = JSONObject()
+            for (index, key) in keys.prefix(3).enumerated() { holders["h\(index)"] = ["key": key.publicKey.json] }
+            let json: JSONValue = [
+                "holders": .object(holders),
+                "online_key": ["key": keys[3].publicKey.json],
+                "root": ["holders": ["h0", "h1"], "threshold": 2, "expiry_days": 365],
+                "targets": ["holders": .array(targetsHolders.map { .string($0) }), "threshold": 1, "expiry_days": 365],
+                "snapshot": ["expiry_days": 7],
+                "timestamp": ["expiry_days": 1],
+            ]
+            return try CeremonyConfig(bytes: CanonicalJSON.encode(json), directory: URL(fileURLWithPath: "/"))
+        }
+        let findings = RootLint.checkHolders(try config(targetsHolders: ["h0"]))
+        #expect(findings.map(\.rule) == ["holder-without-role"])
+        #expect(findings.first?.message.hasPrefix("key holder h2 signs no role") == true)
+        #expect(RootLint.checkHolders(try config(targetsHolders: ["h2"])).isEmpty)
+    }
 }
