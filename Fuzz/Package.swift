@@ -12,6 +12,11 @@ let package = Package(
         .target(name: "CFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CFuzzer"]),
         .executableTarget(name: "fuzz-json", dependencies: ["FuzzSupport", .product(name: "TUF", package: "trustroot")], path: "Sources/FuzzJSON"),
+        .executableTarget(
+            name: "fuzz-ceremony",
+            dependencies: ["FuzzSupport", .product(name: "Ceremony", package: "trustroot"), .product(name: "TUF", package: "trustroot")],
+            path: "Sources/FuzzCeremony"
+        ),
         .executableTarget(name: "fuzz-metadata", dependencies: ["FuzzSupport", .product(name: "TUF", package: "trustroot")], path: "Sources/FuzzMetadata"),
     ]
 )

@@ -60,10 +60,16 @@ public struct Transcript: Sendable {
     /// Checks the whole chain and returns the records.
     @discardableResult
     public func verify() throws(Error) -> [Record] {
-        guard let data = FileManager.default.contents(atPath: url.path), !data.isEmpty else { return [] }
+        guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
+        return try Self.records(in: Array(data))
+    }
+
+    /// Checks the chain of the transcript `bytes` and returns its records.
+    public static func records(in bytes: [UInt8]) throws(Error) -> [Record] {
+        guard !bytes.isEmpty else { return [] }
         var records: [Record] = []
-        var previous = Self.genesis
-        let lines = data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        var previous = genesis
+        let lines = bytes.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
         for (index, line) in lines.enumerated() {
             let number = index + 1
             if line.isEmpty {
