@@ -8,7 +8,9 @@ let package = Package(
         .library(name: "TUF", targets: ["TUF"]),
         .library(name: "TUFClient", targets: ["TUFClient"]),
         .library(name: "Ceremony", targets: ["Ceremony"]),
+        .library(name: "Sigstore", targets: ["Sigstore"]),
         .executable(name: "tuf-conformance-client", targets: ["tuf-conformance-client"]),
+        .executable(name: "sigstore-conformance-client", targets: ["sigstore-conformance-client"]),
         .executable(name: "trustroot", targets: ["trustroot"]),
         .executable(name: "trustroot-bench", targets: ["TrustRootBench"]),
     ],
@@ -47,6 +49,21 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
+        .target(
+            name: "Sigstore",
+            dependencies: [
+                "TUF",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
+        .executableTarget(
+            name: "sigstore-conformance-client",
+            dependencies: ["Sigstore"],
+            path: "Sources/SigstoreConformanceClient"
+        ),
         .executableTarget(
             name: "tuf-conformance-client",
             dependencies: ["TUFClient"],
@@ -58,6 +75,7 @@ let package = Package(
                 "TUF",
                 "TUFClient",
                 "Ceremony",
+                "Sigstore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -81,6 +99,13 @@ let package = Package(
         .testTarget(
             name: "CeremonyTests",
             dependencies: ["Ceremony", "TUF", "TestSupport"]
+        ),
+        .testTarget(
+            name: "SigstoreTests",
+            dependencies: [
+                "Sigstore", "TUF", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
         ),
         .testTarget(
             name: "TrustRootCLITests",

@@ -1,0 +1,285 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import TUF
+@_spi(FixedExpiryValidationTime) import X509
+
+/// Decides whether a Sigstore bundle proves that an artifact was signed by an expected identity
+/// (or a managed key), against a trusted root. Every check fails closed and says which it was.
+///
+/// The checks, in order: transparency-log entries (log known and valid, entry body matches
+/// the bundle, inclusion proof up to a checkpoint the log signed, signed entry timestamp),
+/// RFC 3161 timestamps; then, at each time so verified, the certificate's chain to a trusted
+/// authority; its SCTs; the signature over the artifact or DSSE envelope; the identity policy.
+public struct BundleVerifier: Sendable {
+    /// What the artifact is: its bytes, or only its SHA-256 digest.
+    public enum Artifact: Sendable {
+        /// The artifact's bytes.
+        case bytes([UInt8])
+        /// The artifact's SHA-256 digest.
+        case sha256([UInt8])
+
+        var sha256: [UInt8] {
+            switch self {
+            case .bytes(let bytes): return Array(SHA256.hash(data: bytes))
+            case .sha256(let digest): return digest
+            }
+        }
+    }
+
+    /// Who must have signed.
+    public enum Policy: Sendable {
+        /// A Fulcio certificate matching the identity policy.
+        case identity(IdentityPolicy)
+        /// The managed key.
+        case key(VerificationKey)
+    }
+
+    /// What a successful verification established.
+    public struct Result: Sendable {
+        /// The times at which the signature was shown to exist, with where each came from.
+        public var verifiedTimes: [(source: String, time: Date)]
+        /// The signing certificate, for certificate-based bundles.
+        public var certificate: Certificate?
+        /// For DSSE bundles, the statement's predicate type, if it is an in-toto statement.
+        public var predicateType: String?
+    }
+
+    /// The trusted root.
+    public let trustedRoot: TrustedRoot
+    /// How many transparency-log entries must verify.
+    public var requiredLogEntries = 1
+    /// Allowed clock skew for "not in the future".
+    public var clockSkew: TimeInterval = 60
+
+    /// A verifier trusting `trustedRoot`.
+    public init(trustedRoot: TrustedRoot) {
+        self.trustedRoot = trustedRoot
+    }
+
+    /// Verifies `bundle` for `artifact` under `policy` at the current time.
+    @discardableResult
+    public func verify(_ bundle: SigstoreBundle, artifact: Artifact, policy: Policy, now: Date = Date()) async throws(VerificationError)
+        -> Result
+    {
+        // What key signed, and what the log should have recorded.
+        let signingKey: VerificationKey
+        let verifierDER: [UInt8]
+        switch policy {
+        case .identity:
+            guard let leaf = bundle.leafCertificate else {
+                throw VerificationError(.bundle, "the bundle has no signing certificate (it is for a managed key)")
+            }
+            for certificate in bundle.certificates.dropFirst() where certificate.subject == certificate.issuer {
+                throw VerificationError(.bundle, "the bundle's certificate chain includes a root certificate: roots come only from the trusted root")
+            }
+            signingKey = try VerificationKey(certificateKey: leaf.publicKey)
+            verifierDER = Self.der(leaf)
+        case .key(let key):
+            guard bundle.certificates.isEmpty else {
+                throw VerificationError(.key, "the bundle carries a certificate, not a managed key's signature")
+            }
+            signingKey = key
+            verifierDER = key.der
+        }
+        let signatureBytes: [UInt8]
+        switch bundle.content {
+        case .messageSignature(let signature, _, _): signatureBytes = signature
+        case .envelope(let envelope):
+            guard envelope.signatures.count == 1 else {
+                throw VerificationError(.envelope, "the envelope has \(envelope.signatures.count) signatures; exactly one is supported")
+            }
+            signatureBytes = envelope.signatures[0].signature
+        }
+
+        // Transparency log.
+        var verifiedTimes: [(source: String, time: Date)] = []
+        guard bundle.transparencyLogEntries.count >= requiredLogEntries else {
+            throw VerificationError(.transparencyLog, "the bundle has \(bundle.transparencyLogEntries.count) log entries; \(requiredLogEntries) needed")
+        }
+        let expectation = LogEntryBody.Expectation(verifierDER: verifierDER, content: bundle.content, artifactSHA256: artifact.sha256)
+        for entry in bundle.transparencyLogEntries {
+            if let time = try verifyLogEntry(entry, expectation, version: bundle.version, now: now) {
+                verifiedTimes.append(("transparency log \(entry.logIndex)", time))
+            }
+        }
+
+        // RFC 3161 timestamps.
+        for der in bundle.timestamps {
+            let time = try verifyTimestamp(der, signature: signatureBytes)
+            verifiedTimes.append(("timestamp authority", time))
+        }
+        guard !verifiedTimes.isEmpty else {
+            throw VerificationError(.verifiedTime, "no verified time: the log entries have no signed integration time and there is no timestamp")
+        }
+
+        // The signing certificate at each verified time, and its SCTs.
+        if case .identity(let identityPolicy) = policy, let leaf = bundle.leafCertificate {
+            var issuer: Certificate?
+            for (source, time) in verifiedTimes {
+                issuer = try await verifyChain(leaf, at: time, source: source)
+            }
+            try verifySCTs(leaf, issuer: issuer!)
+            try identityPolicy.check(FulcioCertificate(leaf))
+        }
+
+        // The signature.
+        var predicateType: String?
+        switch bundle.content {
+        case .messageSignature(let signature, let algorithm, let digest):
+            if let digest, algorithm == nil || algorithm == "SHA2_256", digest != artifact.sha256 {
+                throw VerificationError(.signature, "the bundle's message digest is not the artifact's SHA-256")
+            }
+            let valid: Bool
+            switch artifact {
+            case .bytes(let bytes):
+                valid = signingKey.isValidSignature(signature, for: bytes)
+            case .sha256(let digest):
+                guard signingKey.hash == .sha256, let result = signingKey.isValidSignature(signature, digest: digest) else {
+                    throw VerificationError(.signature, "this key's signatures can be checked only against the artifact, not its SHA-256")
+                }
+                valid = result
+            }
+            guard valid else { throw VerificationError(.signature, "the signature does not verify over the artifact") }
+        case .envelope(let envelope):
+            guard signingKey.isValidSignature(signatureBytes, for: envelope.preAuthenticationEncoding) else {
+                throw VerificationError(.envelope, "the envelope's signature does not verify")
+            }
+            predicateType = try InTotoStatement.check(envelope, artifact: artifact)
+        }
+        return Result(verifiedTimes: verifiedTimes, certificate: bundle.leafCertificate, predicateType: predicateType)
+    }
+
+    static func der(_ certificate: Certificate) -> [UInt8] {
+        var serializer = DER.Serializer()
+        try? serializer.serialize(certificate)
+        return serializer.serializedBytes
+    }
+
+    /// Checks one log entry; returns its integration time when the log signed it (a SET).
+    func verifyLogEntry(_ entry: TransparencyLogEntry, _ expectation: LogEntryBody.Expectation, version: SigstoreBundle.Version, now: Date)
+        throws(VerificationError) -> Date?
+    {
+        guard let log = trustedRoot.transparencyLog(entry.logID) else {
+            throw VerificationError(.transparencyLog, "the entry's log (id \(Hex.encode(entry.logID))) is not in the trusted root")
+        }
+        try LogEntryBody.check(entry, expectation)
+        if let proof = entry.inclusionProof {
+            let leaf = MerkleInclusion.leafHash(entry.canonicalizedBody)
+            guard let root = MerkleInclusion.rootHash(leafHash: leaf, index: proof.logIndex, treeSize: proof.treeSize, proof: proof.hashes),
+                root == proof.rootHash
+            else { throw VerificationError(.inclusionProof, "the proof does not lead from the entry to the root hash") }
+            guard let envelope = proof.checkpoint else {
+                throw VerificationError(.checkpoint, "the inclusion proof has no checkpoint")
+            }
+            let checkpoint = try Checkpoint(envelope)
+            try checkpoint.verify(by: log)
+            guard checkpoint.treeSize == proof.treeSize, checkpoint.rootHash == proof.rootHash else {
+                throw VerificationError(.checkpoint, "the checkpoint is for another tree than the inclusion proof")
+            }
+        }
+        var time: Date?
+        if let integrated = entry.integratedTime {
+            let date = Date(timeIntervalSince1970: Double(integrated))
+            guard date <= now.addingTimeInterval(clockSkew) else {
+                throw VerificationError(.integratedTime, "the entry was integrated in the future (\(date))")
+            }
+            if let promise = entry.signedEntryTimestamp {
+                let payload: JSONValue = [
+                    "body": .string(Data(entry.canonicalizedBody).base64EncodedString()),
+                    "integratedTime": .integer(integrated),
+                    "logID": .string(Hex.encode(entry.logID)),
+                    "logIndex": .integer(entry.logIndex),
+                ]
+                guard let bytes = try? RFC8785.encode(payload), log.key.isValidSignature(promise, for: bytes) else {
+                    throw VerificationError(.signedEntryTimestamp, "the log's signed entry timestamp does not verify")
+                }
+                guard log.validity.contains(date) else {
+                    throw VerificationError(.transparencyLog, "the entry was integrated at \(date), outside the log key's validity")
+                }
+                time = date
+            }
+        } else if entry.signedEntryTimestamp != nil {
+            throw VerificationError(.signedEntryTimestamp, "a signed entry timestamp without an integrated time")
+        }
+        if time == nil, entry.inclusionProof == nil {
+            throw VerificationError(.inclusionProof, "the entry has neither an inclusion proof nor a signed entry timestamp")
+        }
+        return time
+    }
+
+    /// Checks an RFC 3161 timestamp over `signature` against the trusted timestamp authorities.
+    func verifyTimestamp(_ der: [UInt8], signature: [UInt8]) throws(VerificationError) -> Date {
+        let token = try TimestampToken(der: der)
+        guard token.imprint == token.imprintHash.digest(signature) else {
+            throw VerificationError(.timestamp, "the timestamp is for another message than the bundle's signature")
+        }
+        for authority in trustedRoot.timestampAuthorities where authority.validity.contains(token.time) {
+            guard let signer = authority.certificates.first, token.verifySignature(by: signer) else { continue }
+            // Every certificate of the authority's chain must have been valid then.
+            guard authority.certificates.allSatisfy({ $0.notValidBefore <= token.time && token.time <= $0.notValidAfter }) else {
+                throw VerificationError(.timestamp, "the timestamp's time \(token.time) is outside its authority's certificate validity")
+            }
+            guard Self.chainLinks(authority.certificates) else {
+                throw VerificationError(.timestamp, "the timestamp authority's certificates do not form a chain")
+            }
+            return token.time
+        }
+        throw VerificationError(.timestamp, "no trusted timestamp authority, valid at \(token.time), signed the timestamp")
+    }
+
+    /// Whether each certificate is signed by the next.
+    static func chainLinks(_ certificates: [Certificate]) -> Bool {
+        zip(certificates, certificates.dropFirst()).allSatisfy { child, parent in
+            child.issuer == parent.subject && parent.publicKey.isValidSignature(child.signature, for: child)
+        }
+    }
+
+    /// Checks that `leaf` chains to a trusted certificate authority valid at `time`, and was
+    /// itself valid then. Returns the leaf's issuer.
+    func verifyChain(_ leaf: Certificate, at time: Date, source: String) async throws(VerificationError) -> Certificate {
+        var reasons: [String] = []
+        for authority in trustedRoot.certificateAuthorities where authority.validity.contains(time) {
+            guard let root = authority.certificates.last else { continue }
+            var verifier = Verifier(rootCertificates: CertificateStore([root])) {
+                RFC5280Policy(fixedExpiryValidationTime: time)
+                CodeSigningPolicy()
+            }
+            let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(authority.certificates.dropLast()))
+            switch result {
+            case .validCertificate(let chain):
+                return chain.count > 1 ? chain[1] : root
+            case .couldNotValidate(let failures):
+                reasons += failures.map { "\($0.policyFailureReason)" }
+            }
+        }
+        throw VerificationError(
+            .certificateChain,
+            "the signing certificate does not chain to a trusted authority valid at \(time) (\(source))"
+                + (reasons.isEmpty ? "" : ": \(reasons.joined(separator: "; "))")
+        )
+    }
+
+    /// Checks that at least one embedded SCT is from a trusted CT log and verifies.
+    func verifySCTs(_ leaf: Certificate, issuer: Certificate) throws(VerificationError) {
+        let scts = try SignedCertificateTimestamp.embedded(in: leaf)
+        guard !scts.isEmpty else { throw VerificationError(.signedCertificateTimestamp, "the certificate has no embedded SCT") }
+        var lastError: VerificationError?
+        for sct in scts {
+            guard let log = trustedRoot.certificateTransparencyLog(sct.logID) else {
+                lastError = VerificationError(.signedCertificateTimestamp, "the SCT's log is not in the trusted root")
+                continue
+            }
+            do throws(VerificationError) {
+                try sct.verify(certificate: leaf, issuer: issuer, log: log)
+                guard log.validity.contains(sct.timestamp) else {
+                    throw VerificationError(.signedCertificateTimestamp, "the SCT's time is outside its log key's validity")
+                }
+                return
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError!
+    }
+}

@@ -1,0 +1,65 @@
+import Foundation
+
+/// A transparency log's checkpoint: a signed note (origin, tree size, root hash, optional
+/// extension lines; then signature lines `— NAME BASE64(KEY_HINT ‖ SIGNATURE)`).
+public struct Checkpoint: Sendable, Equatable {
+    /// The log's origin line.
+    public var origin: String
+    /// The tree size.
+    public var treeSize: Int64
+    /// The root hash.
+    public var rootHash: [UInt8]
+    /// The signed text: every line up to the blank line, each with its newline.
+    public var text: [UInt8]
+    /// The signature lines: signer name, 4-byte key hint, signature.
+    public var signatures: [(name: String, keyHint: [UInt8], signature: [UInt8])]
+
+    /// Reads a checkpoint; anything not in the note format is an error.
+    public init(_ envelope: String) throws(VerificationError) {
+        let bytes = Array(envelope.utf8)
+        guard let split = Self.blankLine(bytes) else { throw VerificationError(.checkpoint, "no blank line between the note and its signatures") }
+        text = Array(bytes[..<(split + 1)])
+        let lines = String(decoding: text.dropLast(), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        guard lines.count >= 3, !lines[0].isEmpty else { throw VerificationError(.checkpoint, "the note needs an origin, a tree size and a root hash") }
+        origin = String(lines[0])
+        guard let size = Int64(lines[1]), size >= 0, String(size) == lines[1] else {
+            throw VerificationError(.checkpoint, "the tree size line \"\(lines[1])\" is not a number")
+        }
+        treeSize = size
+        guard let hash = Data(base64Encoded: String(lines[2])), hash.count == 32 else {
+            throw VerificationError(.checkpoint, "the root hash line is not a base64 SHA-256 hash")
+        }
+        rootHash = Array(hash)
+        signatures = []
+        let signatureBlock = String(decoding: bytes[(split + 2)...], as: UTF8.self)
+        for line in signatureBlock.split(separator: "\n", omittingEmptySubsequences: true) {
+            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0] == "\u{2014}", !parts[1].isEmpty, let decoded = Data(base64Encoded: String(parts[2])),
+                decoded.count > 4
+            else { throw VerificationError(.checkpoint, "malformed signature line \"\(line)\"") }
+            signatures.append((String(parts[1]), Array(decoded.prefix(4)), Array(decoded.dropFirst(4))))
+        }
+        guard !signatures.isEmpty else { throw VerificationError(.checkpoint, "the checkpoint has no signature") }
+    }
+
+    /// The index of the first newline of the first "\n\n".
+    static func blankLine(_ bytes: [UInt8]) -> Int? {
+        guard bytes.count >= 2 else { return nil }
+        for index in 0..<(bytes.count - 1) where bytes[index] == 10 && bytes[index + 1] == 10 { return index }
+        return nil
+    }
+
+    /// Checks that `log` signed the checkpoint: some signature line carries the log's key hint
+    /// (the first four bytes of its id) and a valid signature over the note text.
+    public func verify(by log: TrustedRoot.Log) throws(VerificationError) {
+        let hint = Array(log.logID.prefix(4))
+        let candidates = signatures.filter { $0.keyHint == hint }
+        guard !candidates.isEmpty else { throw VerificationError(.checkpoint, "no signature carries the key hint of the log \(log.baseURL)") }
+        guard candidates.contains(where: { log.key.isValidSignature($0.signature, for: text) }) else {
+            throw VerificationError(.checkpoint, "the log's signature over the checkpoint does not verify")
+        }
+    }
+
+    /// Equality of the note's content (signatures aside).
+    public static func == (lhs: Checkpoint, rhs: Checkpoint) -> Bool { lhs.text == rhs.text }
+}

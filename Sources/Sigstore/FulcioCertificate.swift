@@ -1,0 +1,134 @@
+import Foundation
+import SwiftASN1
+import X509
+
+/// What a Fulcio signing certificate says about its subject: the identity in its SAN and the
+/// OIDC issuer and other claims in Fulcio's extensions (OID arc 1.3.6.1.4.1.57264.1).
+public struct FulcioCertificate: Sendable {
+    /// The certificate.
+    public let certificate: Certificate
+
+    /// The Fulcio extension arc.
+    public static let arc = "1.3.6.1.4.1.57264.1"
+    /// The OIDC issuer (DER UTF8String).
+    public static let issuerV2 = try! ASN1ObjectIdentifier(dotRepresentation: "\(arc).8")
+    /// The OIDC issuer in the older, raw form.
+    public static let issuerV1 = try! ASN1ObjectIdentifier(dotRepresentation: "\(arc).1")
+    /// The OtherName type of a username identity.
+    public static let otherNameUsername = try! ASN1ObjectIdentifier(dotRepresentation: "\(arc).7")
+
+    /// Wraps `certificate`.
+    public init(_ certificate: Certificate) {
+        self.certificate = certificate
+    }
+
+    /// Every identity in the SAN: email addresses, URIs and Fulcio usernames (OtherName).
+    public var identities: [String] {
+        guard let names = try? certificate.extensions.subjectAlternativeNames else { return [] }
+        return names.compactMap { name in
+            switch name {
+            case .rfc822Name(let email): return email
+            case .uniformResourceIdentifier(let uri): return uri
+            case .otherName(let other) where other.typeID == Self.otherNameUsername:
+                var serializer = DER.Serializer()
+                guard let value = other.value, (try? serializer.serialize(value)) != nil, let node = try? DER.parse(serializer.serializedBytes)
+                else { return nil }
+                // The value is [0] EXPLICIT UTF8String.
+                if case .constructed(let children) = node.content, let inner = children.first(where: { _ in true }),
+                    let text = try? ASN1UTF8String(derEncoded: inner)
+                {
+                    return String(text)
+                }
+                return (try? ASN1UTF8String(derEncoded: node)).map(String.init)
+            default: return nil
+            }
+        }
+    }
+
+    /// The OIDC issuer: from extension .8 (a UTF8String), else the older .1 (raw text).
+    public var issuer: String? { extensionValue(Self.issuerV2) ?? extensionValue(Self.issuerV1) }
+
+    /// The value of the Fulcio extension `.number` (DER UTF8String, or raw text for the
+    /// older extensions 1 to 6).
+    public func claim(_ number: Int) -> String? {
+        guard let oid = try? ASN1ObjectIdentifier(dotRepresentation: "\(Self.arc).\(number)") else { return nil }
+        return extensionValue(oid)
+    }
+
+    func extensionValue(_ oid: ASN1ObjectIdentifier) -> String? {
+        guard let ext = certificate.extensions[oid: oid] else { return nil }
+        if let text = try? ASN1UTF8String(derEncoded: ext.value) { return String(text) }
+        return String(bytes: ext.value, encoding: .utf8)
+    }
+}
+
+/// Who must have signed: a certificate identity (exact or a regular expression) from an exact
+/// OIDC issuer, and optionally further Fulcio claims.
+public struct IdentityPolicy: Sendable {
+    /// How the SAN identity is matched.
+    public enum Match: Sendable {
+        /// Exactly this identity.
+        case exact(String)
+        /// An identity the whole of which matches this regular expression.
+        case regularExpression(String)
+    }
+
+    /// The identity.
+    public var identity: Match
+    /// The OIDC issuer, exactly.
+    public var issuer: String
+    /// Further claims by extension number under 1.3.6.1.4.1.57264.1 (for example 12 = source
+    /// repository URI, 18 = build config URI), each exact.
+    public var claims: [Int: String]
+
+    /// A policy.
+    public init(identity: Match, issuer: String, claims: [Int: String] = [:]) {
+        self.identity = identity
+        self.issuer = issuer
+        self.claims = claims
+    }
+
+    /// Checks `certificate` against the policy.
+    public func check(_ certificate: FulcioCertificate) throws(VerificationError) {
+        guard let issuer = certificate.issuer else { throw VerificationError(.identity, "the certificate names no OIDC issuer") }
+        guard issuer == self.issuer else {
+            throw VerificationError(.identity, "the certificate's issuer is \(issuer), not \(self.issuer)")
+        }
+        let identities = certificate.identities
+        let matches: Bool
+        switch identity {
+        case .exact(let expected):
+            matches = identities.contains(expected)
+        case .regularExpression(let pattern):
+            guard let expression = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else {
+                throw VerificationError(.identity, "the identity pattern is not a regular expression: \(pattern)")
+            }
+            matches = identities.contains { identity in
+                expression.firstMatch(in: identity, range: NSRange(identity.startIndex..., in: identity)) != nil
+            }
+        }
+        guard matches else {
+            throw VerificationError(.identity, "the certificate's identity is \(identities.joined(separator: ", ")), not the expected one")
+        }
+        for (number, expected) in claims.sorted(by: { $0.key < $1.key }) {
+            guard certificate.claim(number) == expected else {
+                throw VerificationError(.identity, "claim \(FulcioCertificate.arc).\(number) is \(certificate.claim(number) ?? "absent"), not \(expected)")
+            }
+        }
+    }
+}
+
+/// The policy a Fulcio signing certificate's chain must meet besides RFC 5280: a leaf for code
+/// signing. It claims the critical extensions Fulcio marks (SAN, EKU) because it checks them.
+struct CodeSigningPolicy: VerifierPolicy {
+    let verifyingCriticalExtensions: [ASN1ObjectIdentifier] = [
+        .X509ExtensionID.subjectAlternativeName, .X509ExtensionID.extendedKeyUsage,
+    ]
+
+    func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) async -> PolicyEvaluationResult {
+        guard let usage = try? chain.leaf.extensions.extendedKeyUsage, usage.contains(.codeSigning) else {
+            return .failsToMeetPolicy(reason: "the signing certificate is not for code signing")
+        }
+        return .meetsPolicy
+    }
+}

@@ -1,0 +1,144 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import TUF
+
+/// Checks that a transparency-log entry's body records what the bundle holds: the same
+/// signature, the same certificate or key, and the same artifact (or DSSE payload). An entry
+/// that a log really contains but that is about something else proves nothing.
+enum LogEntryBody {
+    /// What the bundle says was signed, for comparison with the entry.
+    struct Expectation {
+        /// The signing certificate's DER, or the managed key's DER SubjectPublicKeyInfo.
+        var verifierDER: [UInt8]
+        /// The bundle's content.
+        var content: SigstoreBundle.Content
+        /// The SHA-256 of the artifact, for message signatures.
+        var artifactSHA256: [UInt8]?
+    }
+
+    static func check(_ entry: TransparencyLogEntry, _ expected: Expectation) throws(VerificationError) {
+        let body = try ProtoObject(parsing: entry.canonicalizedBody, what: "log entry body", check: .entryBody)
+        let kind = try body.string("kind")
+        let version = try body.string("apiVersion")
+        guard kind == entry.kind, version == entry.kindVersion else {
+            throw VerificationError(.entryBody, "the body is \(kind) \(version), the entry says \(entry.kind) \(entry.kindVersion)")
+        }
+        let spec = try body.object("spec")
+        switch (kind, version, expected.content) {
+        case ("hashedrekord", "0.0.1", .messageSignature(let signature, _, _)):
+            let data = try spec.object("data").object("hash")
+            guard try data.string("algorithm") == "sha256", let digest = expected.artifactSHA256,
+                try data.string("value").lowercased() == Hex.encode(digest)
+            else { throw VerificationError(.entryBody, "the entry records another artifact digest") }
+            let recorded = try spec.object("signature")
+            guard try recorded.bytes("content") == signature else {
+                throw VerificationError(.entryBody, "the entry records another signature")
+            }
+            try checkVerifier(pem: try recorded.object("publicKey").bytes("content"), expected)
+        case ("hashedrekord", "0.0.2", _):
+            let rekord = try spec.object("hashedRekordV002")
+            let data = try rekord.object("data")
+            let recorded = try rekord.object("signature")
+            let digest = try data.bytes("digest")
+            guard try data.string("algorithm") == "SHA2_256" else {
+                throw VerificationError(.entryBody, "the entry's digest algorithm is not SHA2_256")
+            }
+            switch expected.content {
+            case .messageSignature(let signature, _, _):
+                guard let artifact = expected.artifactSHA256, digest == artifact else {
+                    throw VerificationError(.entryBody, "the entry records another artifact digest")
+                }
+                guard try recorded.bytes("content") == signature else { throw VerificationError(.entryBody, "the entry records another signature") }
+            case .envelope(let envelope):
+                // Rekor v2 logs a DSSE envelope as a hashedrekord over its pre-authentication encoding.
+                guard digest == Array(SHA256.hash(data: envelope.preAuthenticationEncoding)) else {
+                    throw VerificationError(.entryBody, "the entry records another envelope")
+                }
+                guard envelope.signatures.count == 1, try recorded.bytes("content") == envelope.signatures[0].signature else {
+                    throw VerificationError(.entryBody, "the entry records another envelope signature")
+                }
+            }
+            try checkVerifier(v2: try recorded.object("verifier"), expected)
+        case ("dsse", "0.0.1", .envelope(let envelope)):
+            let payloadHash = try spec.object("payloadHash")
+            guard try payloadHash.string("algorithm") == "sha256",
+                try payloadHash.string("value").lowercased() == Hex.encode(SHA256.hash(data: envelope.payload))
+            else { throw VerificationError(.entryBody, "the entry records another payload") }
+            let signatures = try spec.objects("signatures")
+            guard signatures.count == envelope.signatures.count else {
+                throw VerificationError(.entryBody, "the entry records \(signatures.count) signatures, the envelope has \(envelope.signatures.count)")
+            }
+            for (recorded, signature) in zip(signatures, envelope.signatures) {
+                guard try recorded.bytes("signature") == signature.signature else {
+                    throw VerificationError(.entryBody, "the entry records another envelope signature")
+                }
+                try checkVerifier(pem: try recorded.bytes("verifier"), expected)
+            }
+        case ("dsse", "0.0.2", .envelope(let envelope)):
+            let dsse = try spec.object("dsseV002")
+            let payloadHash = try dsse.object("payloadHash")
+            guard try payloadHash.string("algorithm") == "SHA2_256",
+                try payloadHash.bytes("digest") == Array(SHA256.hash(data: envelope.payload))
+            else { throw VerificationError(.entryBody, "the entry records another payload") }
+            let signatures = try dsse.objects("signatures")
+            guard signatures.count == envelope.signatures.count else {
+                throw VerificationError(.entryBody, "the entry records \(signatures.count) signatures, the envelope has \(envelope.signatures.count)")
+            }
+            for (recorded, signature) in zip(signatures, envelope.signatures) {
+                guard try recorded.bytes("content") == signature.signature else {
+                    throw VerificationError(.entryBody, "the entry records another envelope signature")
+                }
+                try checkVerifier(v2: try recorded.object("verifier"), expected)
+            }
+        case ("intoto", "0.0.2", .envelope(let envelope)):
+            let content = try spec.object("content")
+            let payloadHash = try content.object("payloadHash")
+            guard try payloadHash.string("algorithm") == "sha256",
+                try payloadHash.string("value").lowercased() == Hex.encode(SHA256.hash(data: envelope.payload))
+            else { throw VerificationError(.entryBody, "the entry records another payload") }
+            let recordedEnvelope = try content.object("envelope")
+            guard try recordedEnvelope.string("payloadType") == envelope.payloadType else {
+                throw VerificationError(.entryBody, "the entry records another payload type")
+            }
+            let signatures = try recordedEnvelope.objects("signatures")
+            guard signatures.count == envelope.signatures.count else {
+                throw VerificationError(.entryBody, "the entry records \(signatures.count) signatures, the envelope has \(envelope.signatures.count)")
+            }
+            for (recorded, signature) in zip(signatures, envelope.signatures) {
+                // intoto 0.0.2 stores each signature base64-encoded once more.
+                let stored = try recorded.bytes("sig")
+                let signatureBytes = ProtoObject.base64(String(decoding: stored, as: UTF8.self)) ?? stored
+                guard signatureBytes == signature.signature else {
+                    throw VerificationError(.entryBody, "the entry records another envelope signature")
+                }
+                try checkVerifier(pem: try recorded.bytes("publicKey"), expected)
+            }
+        default:
+            throw VerificationError(.entryBody, "a \(kind) \(version) entry cannot record this bundle's content")
+        }
+    }
+
+    /// Compares a PEM certificate or public key (as the body stores it) with the bundle's.
+    static func checkVerifier(pem: [UInt8], _ expected: Expectation) throws(VerificationError) {
+        guard let document = PEM.decode(String(decoding: pem, as: UTF8.self)) else {
+            throw VerificationError(.entryBody, "the entry's verifier is not PEM")
+        }
+        guard document.der == expected.verifierDER else {
+            throw VerificationError(.entryBody, "the entry records another certificate or key")
+        }
+    }
+
+    /// Compares a Rekor v2 verifier (certificate or public key) with the bundle's.
+    static func checkVerifier(v2 verifier: ProtoObject, _ expected: Expectation) throws(VerificationError) {
+        let der: [UInt8]
+        if let certificate = try verifier.optionalObject("x509Certificate") {
+            der = try certificate.bytes("rawBytes")
+        } else if let key = try verifier.optionalObject("publicKey") {
+            der = try key.bytes("rawBytes")
+        } else {
+            throw VerificationError(.entryBody, "the entry's verifier has neither a certificate nor a key")
+        }
+        guard der == expected.verifierDER else { throw VerificationError(.entryBody, "the entry records another certificate or key") }
+    }
+}

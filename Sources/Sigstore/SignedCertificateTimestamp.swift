@@ -1,0 +1,151 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import X509
+
+/// A signed certificate timestamp embedded in a certificate (RFC 6962, 3.3): a CT log's promise
+/// that it logged the certificate's precertificate.
+public struct SignedCertificateTimestamp: Sendable, Equatable {
+    /// The log's id: SHA-256 of its key.
+    public var logID: [UInt8]
+    /// When the log saw the precertificate.
+    public var timestamp: Date
+    /// Extensions (for static CT logs, the leaf index).
+    public var extensions: [UInt8]
+    /// The hash algorithm (4 = SHA-256) and signature algorithm (1 = RSA, 3 = ECDSA).
+    public var hashAlgorithm: UInt8
+    /// See ``hashAlgorithm``.
+    public var signatureAlgorithm: UInt8
+    /// The signature.
+    public var signature: [UInt8]
+    let rawTimestamp: UInt64
+
+    /// The extension holding a list of SCTs.
+    public static let extensionOID = try! ASN1ObjectIdentifier(dotRepresentation: "1.3.6.1.4.1.11129.2.4.2")
+
+    /// The SCTs embedded in `certificate` (none when it has no SCT list).
+    public static func embedded(in certificate: Certificate) throws(VerificationError) -> [SignedCertificateTimestamp] {
+        guard let ext = certificate.extensions[oid: extensionOID] else { return [] }
+        let list: [UInt8]
+        do {
+            list = Array(try ASN1OctetString(derEncoded: ext.value).bytes)
+        } catch {
+            throw VerificationError(.signedCertificateTimestamp, "the SCT list extension is not an OCTET STRING")
+        }
+        var reader = TLSReader(list)
+        guard let total = reader.uint16(), Int(total) == reader.remaining else {
+            throw VerificationError(.signedCertificateTimestamp, "malformed SCT list")
+        }
+        var result: [SignedCertificateTimestamp] = []
+        while reader.remaining > 0 {
+            guard let length = reader.uint16(), let bytes = reader.bytes(Int(length)) else {
+                throw VerificationError(.signedCertificateTimestamp, "malformed SCT list entry")
+            }
+            result.append(try SignedCertificateTimestamp(bytes))
+        }
+        return result
+    }
+
+    init(_ bytes: [UInt8]) throws(VerificationError) {
+        var reader = TLSReader(bytes)
+        guard reader.uint8() == 0, let logID = reader.bytes(32), let timestamp = reader.uint64(), let extensionLength = reader.uint16(),
+            let extensions = reader.bytes(Int(extensionLength)), let hash = reader.uint8(), let algorithm = reader.uint8(),
+            let signatureLength = reader.uint16(), let signature = reader.bytes(Int(signatureLength)), reader.remaining == 0
+        else { throw VerificationError(.signedCertificateTimestamp, "malformed SCT (only version 1 is known)") }
+        self.logID = logID
+        self.rawTimestamp = timestamp
+        self.timestamp = Date(timeIntervalSince1970: Double(timestamp) / 1000)
+        self.extensions = extensions
+        self.hashAlgorithm = hash
+        self.signatureAlgorithm = algorithm
+        self.signature = signature
+    }
+
+    /// Checks the SCT's signature by `log` over the precertificate entry: `certificate`'s TBS
+    /// without the SCT list, and the hash of `issuer`'s key.
+    public func verify(certificate: Certificate, issuer: Certificate, log: TrustedRoot.Log) throws(VerificationError) {
+        guard hashAlgorithm == 4 else { throw VerificationError(.signedCertificateTimestamp, "unsupported SCT hash algorithm \(hashAlgorithm)") }
+        let tbs: [UInt8]
+        do {
+            tbs = try Self.precertificateTBS(certificate)
+        } catch {
+            throw VerificationError(.signedCertificateTimestamp, "cannot rebuild the precertificate: \(error)")
+        }
+        let issuerKeyHash = Array(SHA256.hash(data: VerificationKey.spkiDER(issuer.publicKey)))
+        var signed: [UInt8] = [0, 0]  // version 1, certificate_timestamp
+        signed += withUnsafeBytes(of: rawTimestamp.bigEndian, Array.init)
+        signed += [0, 1]  // precert_entry
+        signed += issuerKeyHash
+        signed += [UInt8(tbs.count >> 16 & 0xff), UInt8(tbs.count >> 8 & 0xff), UInt8(tbs.count & 0xff)] + tbs
+        signed += [UInt8(extensions.count >> 8 & 0xff), UInt8(extensions.count & 0xff)] + extensions
+        guard log.key.isValidSignature(signature, for: signed, hash: .sha256) else {
+            throw VerificationError(.signedCertificateTimestamp, "the SCT's signature by the CT log \(log.baseURL) does not verify")
+        }
+    }
+
+    /// The certificate's TBSCertificate with the SCT list extension removed.
+    static func precertificateTBS(_ certificate: Certificate) throws -> [UInt8] {
+        let tbs = try DER.parse(certificate.tbsCertificateBytes)
+        guard case .constructed(let fields) = tbs.content else { throw VerificationError(.signedCertificateTimestamp, "malformed TBS") }
+        var content: [UInt8] = []
+        for field in fields {
+            guard field.identifier == ASN1Identifier(tagWithNumber: 3, tagClass: .contextSpecific) else {
+                content += field.encodedBytes
+                continue
+            }
+            guard case .constructed(let wrapped) = field.content, let sequence = wrapped.first(where: { _ in true }),
+                case .constructed(let extensions) = sequence.content
+            else { throw VerificationError(.signedCertificateTimestamp, "malformed extensions") }
+            var kept: [UInt8] = []
+            for ext in extensions {
+                let oid: ASN1ObjectIdentifier? = try? DER.sequence(ext, identifier: .sequence) { parts in
+                    let oid = try ASN1ObjectIdentifier(derEncoded: &parts)
+                    while parts.next() != nil {}
+                    return oid
+                }
+                if oid != extensionOID { kept += ext.encodedBytes }
+            }
+            content += DEREncoding.element(0xA3, DEREncoding.element(0x30, kept))
+        }
+        return DEREncoding.element(0x30, content)
+    }
+}
+
+/// Minimal DER element writing, for rebuilding a certificate's TBS.
+enum DEREncoding {
+    static func element(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+        var length: [UInt8]
+        if content.count < 0x80 {
+            length = [UInt8(content.count)]
+        } else {
+            var value = content.count
+            var bytes: [UInt8] = []
+            while value > 0 {
+                bytes.insert(UInt8(value & 0xff), at: 0)
+                value >>= 8
+            }
+            length = [0x80 | UInt8(bytes.count)] + bytes
+        }
+        return [tag] + length + content
+    }
+}
+
+/// Reads TLS presentation-language integers and byte strings.
+struct TLSReader {
+    let bytes: [UInt8]
+    var offset = 0
+
+    init(_ bytes: [UInt8]) { self.bytes = bytes }
+
+    var remaining: Int { bytes.count - offset }
+
+    mutating func bytes(_ count: Int) -> [UInt8]? {
+        guard count >= 0, remaining >= count else { return nil }
+        defer { offset += count }
+        return Array(bytes[offset..<offset + count])
+    }
+
+    mutating func uint8() -> UInt8? { bytes(1)?[0] }
+    mutating func uint16() -> UInt16? { bytes(2).map { UInt16($0[0]) << 8 | UInt16($0[1]) } }
+    mutating func uint64() -> UInt64? { bytes(8).map { $0.reduce(0) { $0 << 8 | UInt64($1) } } }
+}

@@ -1,0 +1,173 @@
+import Crypto
+import CryptoExtras
+import Foundation
+import SwiftASN1
+import X509
+
+/// A public key that verifies Sigstore signatures, with the hash its scheme uses: ECDSA P-256
+/// with SHA-256, P-384 with SHA-384, P-521 with SHA-512, Ed25519, RSA PKCS#1 v1.5 or PSS.
+public enum VerificationKey: Sendable {
+    case p256(P256.Signing.PublicKey)
+    case p384(P384.Signing.PublicKey)
+    case p521(P521.Signing.PublicKey)
+    case ed25519(Curve25519.Signing.PublicKey)
+    case rsa(_RSA.Signing.PublicKey, Hash, pss: Bool)
+
+    /// A hash function a scheme signs with.
+    public enum Hash: String, Sendable {
+        case sha256 = "SHA2_256"
+        case sha384 = "SHA2_384"
+        case sha512 = "SHA2_512"
+
+        /// The digest of `bytes`.
+        func digest(_ bytes: some DataProtocol) -> [UInt8] {
+            switch self {
+            case .sha256: return Array(SHA256.hash(data: bytes))
+            case .sha384: return Array(SHA384.hash(data: bytes))
+            case .sha512: return Array(SHA512.hash(data: bytes))
+            }
+        }
+    }
+
+    /// The key in the DER `SubjectPublicKeyInfo` `der`, with the scheme `keyDetails` names
+    /// (protobuf-specs' `PublicKeyDetails`; empty to take the usual scheme for the key).
+    public init(der: [UInt8], keyDetails: String = "") throws(VerificationError) {
+        do {
+            if keyDetails.hasPrefix("PKIX_RSA") || keyDetails.hasPrefix("PKCS1_RSA") {
+                let key = try _RSA.Signing.PublicKey(unsafeDERRepresentation: der)
+                let hash: Hash = keyDetails.hasSuffix("SHA512") ? .sha512 : keyDetails.hasSuffix("SHA384") ? .sha384 : .sha256
+                self = .rsa(key, hash, pss: keyDetails.contains("PSS"))
+                return
+            }
+            self = try Self(certificateKey: Certificate.PublicKey(derEncoded: der))
+        } catch let error as VerificationError {
+            throw error
+        } catch {
+            throw VerificationError(.key, "not a supported public key (\(keyDetails.isEmpty ? "no scheme given" : keyDetails)): \(error)")
+        }
+    }
+
+    /// The key of a PEM `PUBLIC KEY` block.
+    public init(pem: String) throws(VerificationError) {
+        guard let document = PEM.decode(pem) else { throw VerificationError(.key, "not a PEM public key") }
+        guard document.label == "PUBLIC KEY" else { throw VerificationError(.key, "the PEM block is \(document.label), not PUBLIC KEY") }
+        try self.init(der: document.der)
+    }
+
+    /// The key of a certificate.
+    public init(certificateKey key: Certificate.PublicKey) throws(VerificationError) {
+        if let key = P256.Signing.PublicKey(key) {
+            self = .p256(key)
+        } else if let key = P384.Signing.PublicKey(key) {
+            self = .p384(key)
+        } else if let key = P521.Signing.PublicKey(key) {
+            self = .p521(key)
+        } else if let key = Curve25519.Signing.PublicKey(key) {
+            self = .ed25519(key)
+        } else if let key = _RSA.Signing.PublicKey(key) {
+            self = .rsa(key, .sha256, pss: false)
+        } else {
+            throw VerificationError(.key, "unsupported key type")
+        }
+    }
+
+    /// The hash the key's scheme applies to the message; nil for Ed25519, which signs the message.
+    public var hash: Hash? {
+        switch self {
+        case .p256: return .sha256
+        case .p384: return .sha384
+        case .p521: return .sha512
+        case .ed25519: return nil
+        case .rsa(_, let hash, _): return hash
+        }
+    }
+
+    /// Whether `signature` (DER for ECDSA) is this key's signature over `message`.
+    public func isValidSignature(_ signature: [UInt8], for message: some DataProtocol) -> Bool {
+        switch self {
+        case .p256(let key):
+            return (try? P256.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: message) } ?? false
+        case .p384(let key):
+            return (try? P384.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: message) } ?? false
+        case .p521(let key):
+            return (try? P521.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: message) } ?? false
+        case .ed25519(let key):
+            return key.isValidSignature(signature, for: message)
+        case .rsa(let key, let hash, let pss):
+            let rsaSignature = _RSA.Signing.RSASignature(rawRepresentation: signature)
+            let padding: _RSA.Signing.Padding = pss ? .PSS : .insecurePKCS1v1_5
+            switch hash {
+            case .sha256: return key.isValidSignature(rsaSignature, for: SHA256.hash(data: message), padding: padding)
+            case .sha384: return key.isValidSignature(rsaSignature, for: SHA384.hash(data: message), padding: padding)
+            case .sha512: return key.isValidSignature(rsaSignature, for: SHA512.hash(data: message), padding: padding)
+            }
+        }
+    }
+
+    /// Whether `signature` is this key's signature over `message` hashed with `hash` (which may
+    /// differ from the key's usual hash, as in CMS).
+    public func isValidSignature(_ signature: [UInt8], for message: some DataProtocol, hash: Hash) -> Bool {
+        switch self {
+        case .p256, .p384, .p521:
+            return isValidSignature(signature, digest: hash.digest(message), checkingLength: false) ?? false
+        case .ed25519:
+            return isValidSignature(signature, for: message)
+        case .rsa(let key, _, let pss):
+            return VerificationKey.rsa(key, hash, pss: pss).isValidSignature(signature, for: message)
+        }
+    }
+
+    /// Whether `signature` is this key's signature over a message whose digest under the key's
+    /// hash is `digest` (for an artifact known only by its digest). Ed25519 and RSA need the
+    /// message itself: nil.
+    public func isValidSignature(_ signature: [UInt8], digest: [UInt8]) -> Bool? {
+        isValidSignature(signature, digest: digest, checkingLength: true)
+    }
+
+    func isValidSignature(_ signature: [UInt8], digest: [UInt8], checkingLength: Bool) -> Bool? {
+        let precomputed = PrecomputedDigest(bytes: digest)
+        switch self {
+        case .p256(let key):
+            guard digest.count == 32 || !checkingLength else { return false }
+            return (try? P256.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: precomputed) } ?? false
+        case .p384(let key):
+            guard digest.count == 48 || !checkingLength else { return false }
+            return (try? P384.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: precomputed) } ?? false
+        case .p521(let key):
+            guard digest.count == 64 || !checkingLength else { return false }
+            return (try? P521.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: precomputed) } ?? false
+        case .ed25519, .rsa:
+            return nil
+        }
+    }
+
+    /// The DER SubjectPublicKeyInfo of the key.
+    public var der: [UInt8] {
+        switch self {
+        case .p256(let key): return Array(key.derRepresentation)
+        case .p384(let key): return Array(key.derRepresentation)
+        case .p521(let key): return Array(key.derRepresentation)
+        case .ed25519(let key): return Self.spkiDER(Certificate.PublicKey(key))
+        case .rsa(let key, _, _): return Array(key.derRepresentation)
+        }
+    }
+}
+
+extension VerificationKey {
+    /// The DER SubjectPublicKeyInfo of a certificate's key.
+    static func spkiDER(_ key: Certificate.PublicKey) -> [UInt8] {
+        var serializer = DER.Serializer()
+        try? serializer.serialize(key)
+        return serializer.serializedBytes
+    }
+}
+
+/// A digest computed elsewhere, handed to ECDSA verification as it is.
+struct PrecomputedDigest: Digest {
+    static var byteCount: Int { 64 }
+    let bytes: [UInt8]
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try bytes.withUnsafeBytes(body) }
+    func makeIterator() -> IndexingIterator<[UInt8]> { bytes.makeIterator() }
+    var description: String { bytes.map { String(format: "%02x", $0) }.joined() }
+}
