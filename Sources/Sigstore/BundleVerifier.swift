@@ -130,15 +130,20 @@ public struct BundleVerifier: Sendable {
             if let digest, algorithm == nil || algorithm == "SHA2_256", digest != artifact.sha256 {
                 throw VerificationError(.signature, "the bundle's message digest is not the artifact's SHA-256")
             }
+            // Sigstore signs the artifact's digest: ECDSA keys of any curve verify against the
+            // SHA-256 (or the digest the bundle names), as sigstore-go and sigstore-python do.
             let valid: Bool
-            switch artifact {
-            case .bytes(let bytes):
-                valid = signingKey.isValidSignature(signature, for: bytes)
-            case .sha256(let digest):
-                guard signingKey.hash == .sha256, let result = signingKey.isValidSignature(signature, digest: digest) else {
-                    throw VerificationError(.signature, "this key's signatures can be checked only against the artifact, not its SHA-256")
+            switch (signingKey, artifact) {
+            case (.p256, _), (.p384, _), (.p521, _):
+                var digest = artifact.sha256
+                if case .bytes(let bytes) = artifact, let algorithm, let hash = VerificationKey.Hash(rawValue: algorithm) {
+                    digest = hash.digest(bytes)
                 }
-                valid = result
+                valid = signingKey.isValidSignature(signature, digest: digest, checkingLength: false) ?? false
+            case (_, .bytes(let bytes)):
+                valid = signingKey.isValidSignature(signature, for: bytes)
+            case (_, .sha256):
+                throw VerificationError(.signature, "Ed25519 and RSA signatures can be checked only against the artifact, not its SHA-256")
             }
             guard valid else { throw VerificationError(.signature, "the signature does not verify over the artifact") }
         case .envelope(let envelope):
