@@ -76,6 +76,8 @@ let package = Package(
                 "TUFClient",
                 "Ceremony",
                 "Sigstore",
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,0 +1,174 @@
+import ArgumentParser
+import Foundation
+import Logging
+import Sigstore
+import TUF
+import TUFClient
+
+/// `trustroot verify`: check a Sigstore bundle for an artifact against an identity or a key.
+struct VerifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "verify",
+        abstract: "Verify a Sigstore bundle for an artifact: who signed it, checked end to end against a trusted root.",
+        discussion: """
+            The trusted root is, in order: --trusted-root FILE; the trusted_root.json a `trustroot client` refresh \
+            fetched (in --cache); the one TrustRoot ships for Sigstore's public-good instance (with a warning). \
+            Exit 0: verified; 1: a check failed (named on standard error); 65: the bundle or trusted root is malformed.
+            """
+    )
+
+    @Option(help: "The bundle (.sigstore.json).")
+    var bundle: String
+
+    @Option(help: "The signer's identity (SAN: email, URI), exactly.")
+    var certificateIdentity: String?
+
+    @Option(help: "A regular expression the whole signer identity must match.")
+    var certificateIdentityRegexp: String?
+
+    @Option(help: "The OIDC issuer the certificate must name, exactly.")
+    var certificateOidcIssuer: String?
+
+    @Option(name: .customLong("claim"), help: "A further Fulcio claim: NUMBER=VALUE for extension 1.3.6.1.4.1.57264.1.NUMBER (repeatable).")
+    var claims: [String] = []
+
+    @Option(help: "For DSSE bundles: the in-toto predicate type the statement must have.")
+    var predicateType: String?
+
+    @Option(help: "A PEM public key, for bundles signed with a managed key.")
+    var key: String?
+
+    @Option(help: "The trusted root to use.")
+    var trustedRoot: String?
+
+    @Flag(help: "Without a trusted root or client: use the shipped staging trusted root.")
+    var staging = false
+
+    @Option(help: "The client folder whose refreshed trusted_root.json to use (default $TRUSTROOT_CACHE, else ~/.cache/trustroot).")
+    var cache: String?
+
+    @Flag(help: "Print the outcome of every check as JSON.")
+    var json = false
+
+    @Argument(help: "The artifact, or sha256:HEX for its digest.")
+    var artifact: String
+
+    func validate() throws {
+        if key == nil {
+            guard (certificateIdentity == nil) != (certificateIdentityRegexp == nil), certificateOidcIssuer != nil else {
+                throw ValidationError(
+                    "give --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer, or --key"
+                )
+            }
+        }
+        for claim in claims where !(claim.split(separator: "=", maxSplits: 1).first.flatMap { Int($0) } != nil && claim.contains("=")) {
+            throw ValidationError("--claim must be NUMBER=VALUE, not \(claim)")
+        }
+    }
+
+    func run() async throws {
+        let started = Date()
+        let (root, source) = try await loadTrustedRoot()
+        let bundleValue: SigstoreBundle
+        do {
+            bundleValue = try SigstoreBundle(bytes: try readFile(bundle, limit: 16 << 20))
+        } catch let error as VerificationError {
+            throw CLIError(message: "\(bundle): \(error)", code: .invalidData)
+        }
+        let artifactValue: BundleVerifier.Artifact
+        if artifact.hasPrefix("sha256:"), artifact.count == 71, let digest = Hex.decode(String(artifact.dropFirst(7))),
+            !FileManager.default.fileExists(atPath: artifact)
+        {
+            artifactValue = .sha256(digest)
+        } else {
+            artifactValue = .bytes(try readFile(artifact, limit: 1 << 32))
+        }
+        let policy: BundleVerifier.Policy
+        if let key {
+            do {
+                policy = .key(try VerificationKey(pem: String(decoding: try readFile(key, limit: 1 << 16), as: UTF8.self)))
+            } catch let error as VerificationError {
+                throw CLIError(message: "\(key): \(error)", code: .invalidData)
+            }
+        } else {
+            var claimValues: [Int: String] = [:]
+            for claim in claims {
+                let parts = claim.split(separator: "=", maxSplits: 1)
+                claimValues[Int(parts[0])!] = String(parts[1])
+            }
+            let identity: IdentityPolicy.Match = certificateIdentity.map { .exact($0) } ?? .regularExpression(certificateIdentityRegexp!)
+            policy = .identity(IdentityPolicy(identity: identity, issuer: certificateOidcIssuer!, claims: claimValues))
+        }
+        do {
+            let result = try await BundleVerifier(trustedRoot: root).verify(bundleValue, artifact: artifactValue, policy: policy)
+            if let predicateType, result.predicateType != predicateType {
+                throw VerificationError(.envelope, "the statement's predicate type is \(result.predicateType ?? "absent"), not \(predicateType)")
+            }
+            report(passed: true, failure: nil, times: result.verifiedTimes, source: source, started: started)
+        } catch let error as VerificationError {
+            report(passed: false, failure: error, times: [], source: source, started: started)
+            throw CLIError(message: "\(bundle): \(error)", code: error.check == .bundle ? .invalidData : .verificationFailed)
+        }
+    }
+
+    func report(passed: Bool, failure: VerificationError?, times: [(source: String, time: Date)], source: String, started: Date) {
+        guard json else {
+            if passed { print("verified: \(artifact) (trusted root: \(source))") }
+            return
+        }
+        // The checks in the order the verifier makes them.
+        var checks: [JSONValue] = []
+        let failedIndex = failure.flatMap { failed in VerificationError.Check.allCases.firstIndex(of: failed.check) }
+        for (index, check) in VerificationError.Check.allCases.enumerated() {
+            var entry = JSONObject()
+            entry["check"] = .string(check.rawValue)
+            if let failedIndex {
+                entry["outcome"] = index < failedIndex ? "passed" : index == failedIndex ? "failed" : "not reached"
+                if index == failedIndex { entry["reason"] = .string(failure!.reason) }
+            } else {
+                entry["outcome"] = "passed"
+            }
+            checks.append(.object(entry))
+        }
+        var object = JSONObject()
+        object["verified"] = .bool(passed)
+        object["trusted_root"] = .string(source)
+        object["checks"] = .array(checks)
+        object["verified_times"] = .array(
+            times.map { entry in
+                var time = JSONObject()
+                time["source"] = .string(entry.source)
+                time["time"] = .string(MetadataDate.format(entry.time))
+                return .object(time)
+            }
+        )
+        FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
+    }
+
+    /// The trusted root to verify against, and where it came from.
+    func loadTrustedRoot() async throws -> (TrustedRoot, String) {
+        func parse(_ bytes: [UInt8], _ source: String) throws -> TrustedRoot {
+            do {
+                return try TrustedRoot(bytes: bytes)
+            } catch {
+                throw CLIError(message: "\(source): \(error)", code: .invalidData)
+            }
+        }
+        if let trustedRoot { return (try parse(try readFile(trustedRoot, limit: 16 << 20), trustedRoot), trustedRoot) }
+        let layout = ClientSettings.Layout(cache)
+        if !staging, FileManager.default.fileExists(atPath: layout.settings.path) {
+            // The client's copy, checked again against its trusted (cached) targets metadata.
+            let (updater, _) = try await ClientCommand.update(layout, ClientCommand.UpdateMode(offline: true, allowExpired: true), quiet: true)
+            var offline = updater
+            let destination = layout.targets.appendingPathComponent("trusted_root.json")
+            if let info = try? await offline.targetInfo("trusted_root.json"), offline.isCached(info, at: destination) {
+                return (try parse(try readFile(destination.path), destination.path), "\(destination.path) (from the client's last refresh)")
+            }
+        }
+        let known: KnownTrustedRoot = staging ? .staging : .production
+        Logger(label: "trustroot").warning(
+            "using the \(known.rawValue) trusted root shipped with trustroot \(trustRootVersion) (sigstore-python 4.5.1's copy); run `trustroot client init --known \(known.rawValue)` and `client get trusted_root.json` for the current one"
+        )
+        return (try parse(known.bytes, "shipped"), "shipped \(known.rawValue)")
+    }
+}
