@@ -117,6 +117,13 @@ public struct DSSEEnvelope: Sendable, Equatable {
         public var keyID: String
     }
 
+    /// An envelope of `payload` of `payloadType` with `signatures`.
+    public init(payload: [UInt8], payloadType: String, signatures: [Signature]) {
+        self.payload = payload
+        self.payloadType = payloadType
+        self.signatures = signatures
+    }
+
     init(_ object: ProtoObject) throws(VerificationError) {
         payload = try object.bytes("payload")
         payloadType = try object.string("payloadType")

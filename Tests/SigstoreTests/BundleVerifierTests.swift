@@ -1,0 +1,206 @@
+import Crypto
+import Foundation
+import TUF
+import Testing
+import X509
+
+@testable import Sigstore
+
+/// Bundles built by the in-memory test instance: each valid one verifies, and each single
+/// change is refused by the check it breaks.
+@Suite("Bundle verification")
+struct BundleVerifierTests {
+    static let artifact = Array("the artifact\n".utf8)
+
+    let instance: TestInstance
+    let verifier: BundleVerifier
+    let policy = BundleVerifier.Policy.identity(IdentityPolicy(identity: .exact(TestInstance.identity), issuer: TestInstance.issuerURL))
+
+    init() throws {
+        instance = try TestInstance()
+        verifier = BundleVerifier(trustedRoot: try TrustedRoot(bytes: instance.trustedRoot()))
+    }
+
+    var options: TestInstance.Options { TestInstance.Options(time: instance.epoch) }
+
+    /// Verifies `bundle`; returns the check that refused it, or nil when it verified.
+    func failedCheck(
+        _ bundle: JSONValue,
+        artifact: BundleVerifier.Artifact = .bytes(BundleVerifierTests.artifact),
+        policy: BundleVerifier.Policy? = nil,
+        verifier: BundleVerifier? = nil
+    ) async -> VerificationError.Check? {
+        do {
+            let parsed = try SigstoreBundle(bytes: JSONWriter.prettyPrinted(bundle))
+            try await (verifier ?? self.verifier).verify(parsed, artifact: artifact, policy: policy ?? self.policy)
+            return nil
+        } catch {
+            if ProcessInfo.processInfo.environment["TRUSTROOT_TEST_VERBOSE"] != nil { print("refused: \(error)") }
+            return error.check
+        }
+    }
+
+    @Test func validBundlesVerify() async throws {
+        let message = try instance.bundle(for: Self.artifact, options).bundle
+        #expect(await failedCheck(message) == nil)
+        #expect(await failedCheck(message, artifact: .sha256(Array(SHA256.hash(data: Self.artifact)))) == nil)
+        var dsse = options
+        dsse.dsse = true
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, dsse).bundle) == nil)
+        var timestamped = options
+        timestamped.withTimestamp = true
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, timestamped).bundle) == nil)
+        // A timestamp alone is enough time evidence, as for Rekor v2 entries.
+        timestamped.withSET = false
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, timestamped).bundle) == nil)
+        let key = P256.Signing.PrivateKey()
+        var managed = options
+        managed.managedKey = key
+        let managedBundle = try instance.bundle(for: Self.artifact, managed).bundle
+        #expect(await failedCheck(managedBundle, policy: .key(.p256(key.publicKey))) == nil)
+    }
+
+    @Test func eachLogEntryChangeIsRefusedByItsCheck() async throws {
+        let bundle = try instance.bundle(for: Self.artifact, options).bundle
+        let entry: [Any] = ["verificationMaterial", "tlogEntries", 0]
+        func flipBase64(_ value: JSONValue) -> JSONValue {
+            guard var bytes = value.stringValue.flatMap({ Data(base64Encoded: $0) }).map(Array.init) else { return value }
+            bytes[bytes.count / 2] ^= 0x01
+            return .string(Data(bytes).base64EncodedString())
+        }
+        // An inclusion-proof hash with one bit flipped.
+        #expect(await failedCheck(bundle.replacing(entry + ["inclusionProof", "hashes", 0], flipBase64)) == .inclusionProof)
+        // A root hash that is not the proof's: the proof no longer leads to it.
+        #expect(await failedCheck(bundle.replacing(entry + ["inclusionProof", "rootHash"], flipBase64)) == .inclusionProof)
+        // The signed entry timestamp altered.
+        #expect(await failedCheck(bundle.replacing(entry + ["inclusionPromise", "signedEntryTimestamp"], flipBase64)) == .signedEntryTimestamp)
+        // The integrated time changed: the SET no longer covers it.
+        #expect(await failedCheck(bundle.replacing(entry + ["integratedTime"]) { _ in "1700000100" }) == .signedEntryTimestamp)
+        // A log the trusted root does not know.
+        #expect(await failedCheck(bundle.replacing(entry + ["logId", "keyId"], flipBase64)) == .transparencyLog)
+        // A body about another artifact.
+        #expect(await failedCheck(bundle.replacing(entry + ["canonicalizedBody"], flipBase64)) != nil)
+        // A negative log index.
+        #expect(await failedCheck(bundle.replacing(entry + ["logIndex"]) { _ in "-1" }) == .bundle)
+
+        // A checkpoint signed by another key, or carrying another key's hint.
+        let size = instance.leaves.count
+        let root = instance.treeHash(0..<size)
+        let foreign = try instance.checkpoint(size: size, rootHash: root, key: P256.Signing.PrivateKey())
+        #expect(await failedCheck(bundle.replacing(entry + ["inclusionProof", "checkpoint", "envelope"]) { _ in .string(foreign) }) == .checkpoint)
+        let badHint = try instance.checkpoint(size: size, rootHash: root, hint: [1, 2, 3, 4])
+        #expect(await failedCheck(bundle.replacing(entry + ["inclusionProof", "checkpoint", "envelope"]) { _ in .string(badHint) }) == .checkpoint)
+        // A valid checkpoint for another tree.
+        let other = try instance.checkpoint(size: size, rootHash: Array(repeating: 7, count: 32))
+        #expect(await failedCheck(bundle.replacing(entry + ["inclusionProof", "checkpoint", "envelope"]) { _ in .string(other) }) == .checkpoint)
+    }
+
+    @Test func entryBodyMustRecordThisBundle() async throws {
+        // The log recorded another artifact's digest.
+        var options = self.options
+        options.loggedArtifact = Array("something else".utf8)
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, options).bundle) == .entryBody)
+        // The bundle's signature is replaced by another valid-looking one.
+        let bundle = try instance.bundle(for: Self.artifact, self.options).bundle
+        let otherSignature = Array(try P256.Signing.PrivateKey().signature(for: Self.artifact).derRepresentation)
+        let swapped = bundle.replacing(["messageSignature", "signature"]) { _ in .string(Data(otherSignature).base64EncodedString()) }
+        #expect(await failedCheck(swapped) == .entryBody)
+        // The artifact is not the one signed.
+        #expect(await failedCheck(bundle, artifact: .bytes(Array("another artifact".utf8))) == .entryBody)
+    }
+
+    @Test func timesAndCertificatesAreChecked() async throws {
+        // Integrated after the ten-minute certificate expired.
+        var late = options
+        late.integratedTime = instance.epoch.addingTimeInterval(3600)
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, late).bundle) == .certificateChain)
+        // Integrated in the future.
+        var future = options
+        future.integratedTime = Date().addingTimeInterval(86_400)
+        future.time = Date().addingTimeInterval(86_400 - 1)
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, future).bundle) == .integratedTime)
+        // No SET and no timestamp: nothing says when the signature existed.
+        var timeless = options
+        timeless.withSET = false
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, timeless).bundle) == .verifiedTime)
+        // A certificate from a CA the trusted root does not list.
+        var rogue = options
+        let key = P256.Signing.PrivateKey()
+        rogue.certificate = try instance.issue(to: key.publicKey, at: instance.epoch, signedBy: P384.Signing.PrivateKey())
+        rogue.signatureOverride = Array(try key.signature(for: Self.artifact).derRepresentation)
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, rogue).bundle) == .certificateChain)
+        // An SCT from a CT log the trusted root does not list.
+        var unlogged = options
+        let sctKey = P256.Signing.PrivateKey()
+        let certificateKey = P256.Signing.PrivateKey()
+        unlogged.certificate = try instance.issue(to: certificateKey.publicKey, at: instance.epoch, sctKey: sctKey)
+        unlogged.signatureOverride = Array(try certificateKey.signature(for: Self.artifact).derRepresentation)
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, unlogged).bundle) == .signedCertificateTimestamp)
+    }
+
+    @Test func signaturesAndIdentitiesAreChecked() async throws {
+        // Logged as it is, but not a signature over the artifact.
+        var wrong = options
+        wrong.signatureOverride = Array(try P256.Signing.PrivateKey().signature(for: Self.artifact).derRepresentation)
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, wrong).bundle) == .signature)
+        var wrongEnvelope = wrong
+        wrongEnvelope.dsse = true
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, wrongEnvelope).bundle) == .envelope)
+        // A statement about another artifact.
+        var otherSubject = options
+        otherSubject.dsse = true
+        otherSubject.loggedArtifact = Array("another".utf8)
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, otherSubject).bundle) == .envelope)
+
+        let bundle = try instance.bundle(for: Self.artifact, options).bundle
+        let otherIdentity = IdentityPolicy(identity: .exact("https://github.com/example/other/.github/workflows/release.yml@refs/heads/main"), issuer: TestInstance.issuerURL)
+        #expect(await failedCheck(bundle, policy: .identity(otherIdentity)) == .identity)
+        let otherIssuer = IdentityPolicy(identity: .exact(TestInstance.identity), issuer: "https://accounts.example")
+        #expect(await failedCheck(bundle, policy: .identity(otherIssuer)) == .identity)
+        let pattern = IdentityPolicy(identity: .regularExpression("https://github\\.com/example/.*"), issuer: TestInstance.issuerURL)
+        #expect(await failedCheck(bundle, policy: .identity(pattern)) == nil)
+        // A pattern must match the whole identity.
+        let partial = IdentityPolicy(identity: .regularExpression("example/project"), issuer: TestInstance.issuerURL)
+        #expect(await failedCheck(bundle, policy: .identity(partial)) == .identity)
+        // A managed key that is not the bundle's.
+        var managed = options
+        managed.managedKey = P256.Signing.PrivateKey()
+        let managedBundle = try instance.bundle(for: Self.artifact, managed).bundle
+        #expect(await failedCheck(managedBundle, policy: .key(.p256(P256.Signing.PrivateKey().publicKey))) == .entryBody)
+        // A certificate bundle offered to a key policy, and the reverse.
+        #expect(await failedCheck(bundle, policy: .key(.p256(P256.Signing.PrivateKey().publicKey))) == .key)
+        #expect(await failedCheck(managedBundle) == .bundle)
+    }
+
+    @Test func timestampsAreChecked() async throws {
+        var options = self.options
+        options.withTimestamp = true
+        options.withSET = false
+        let bundle = try instance.bundle(for: Self.artifact, options).bundle
+        let path: [Any] = ["verificationMaterial", "timestampVerificationData", "rfc3161Timestamps", 0, "signedTimestamp"]
+        // A timestamp over another message.
+        let other = try instance.timestamp(Array("other".utf8), at: instance.epoch)
+        #expect(await failedCheck(bundle.replacing(path) { _ in .string(Data(other).base64EncodedString()) }) == .timestamp)
+        // A timestamp signed by a key the trusted root does not know.
+        let signature = try #require(bundle.at(["messageSignature", "signature"])?.stringValue.flatMap { Data(base64Encoded: $0) })
+        let untrusted = try instance.timestamp(Array(signature), at: instance.epoch, key: P256.Signing.PrivateKey())
+        #expect(await failedCheck(bundle.replacing(path) { _ in .string(Data(untrusted).base64EncodedString()) }) == .timestamp)
+        // A timestamp after the certificate expired.
+        let late = try instance.timestamp(Array(signature), at: instance.epoch.addingTimeInterval(3600))
+        #expect(await failedCheck(bundle.replacing(path) { _ in .string(Data(late).base64EncodedString()) }) == .certificateChain)
+        // Garbage.
+        #expect(await failedCheck(bundle.replacing(path) { _ in "AAAA" }) == .timestamp)
+    }
+
+    @Test func malformedInputIsRefused() async throws {
+        let bundle = try instance.bundle(for: Self.artifact, options).bundle
+        #expect(await failedCheck(bundle.replacing(["mediaType"]) { _ in "application/vnd.dev.sigstore.bundle+json;version=9" }) == .bundle)
+        #expect(await failedCheck(bundle.replacing(["messageSignature", "signature"]) { _ in "not base64!" }) == .bundle)
+        #expect(await failedCheck(bundle.replacing(["verificationMaterial", "certificate", "rawBytes"]) { _ in "AAAA" }) == .bundle)
+        #expect(throws: VerificationError.self) { try SigstoreBundle(bytes: Array("{\"mediaType\": ".utf8)) }
+        // A trusted root whose log lacks the start of its validity.
+        var root = try JSONParser().parse(instance.trustedRoot())
+        root = root.replacing(["tlogs", 0, "publicKey"]) { $0.setting("validFor", [:]) }
+        #expect(throws: VerificationError.self) { try TrustedRoot(bytes: JSONWriter.prettyPrinted(root)) }
+    }
+}

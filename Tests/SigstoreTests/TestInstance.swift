@@ -1,0 +1,433 @@
+import Crypto
+import Foundation
+import SwiftASN1
+import TUF
+import X509
+
+@testable import Sigstore
+
+/// A whole Sigstore instance in memory, for tests: a Fulcio-style CA (root and intermediate), a
+/// CT log, a Rekor-style transparency log with a real Merkle tree, checkpoints and signed entry
+/// timestamps, and an RFC 3161 timestamp authority. It issues certificates and writes bundles
+/// (and the matching trusted root) exactly as the public services' formats have them, so tests
+/// can build a valid bundle and change one thing.
+final class TestInstance {
+    let rootKey = P384.Signing.PrivateKey()
+    let intermediateKey = P384.Signing.PrivateKey()
+    let ctKey = P256.Signing.PrivateKey()
+    let logKey = P256.Signing.PrivateKey()
+    let tsaRootKey = P384.Signing.PrivateKey()
+    let tsaKey = P256.Signing.PrivateKey()
+    let rootCertificate: Certificate
+    let intermediateCertificate: Certificate
+    let tsaRootCertificate: Certificate
+    let tsaCertificate: Certificate
+    /// The log's leaves so far (entry bodies).
+    private(set) var leaves: [[UInt8]] = []
+    let origin = "rekor.test.example - 1"
+    let epoch = Date(timeIntervalSince1970: 1_700_000_000)
+
+    static let issuerURL = "https://issuer.test.example"
+    static let identity = "https://github.com/example/project/.github/workflows/release.yml@refs/heads/main"
+
+    init() throws {
+        let rootName = try DistinguishedName {
+            OrganizationName("trustroot test")
+            CommonName("test fulcio root")
+        }
+        let intermediateName = try DistinguishedName {
+            OrganizationName("trustroot test")
+            CommonName("test fulcio intermediate")
+        }
+        let start = epoch.addingTimeInterval(-365 * 86_400)
+        let end = epoch.addingTimeInterval(10 * 365 * 86_400)
+        rootCertificate = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: .init(rootKey.publicKey), notValidBefore: start, notValidAfter: end,
+            issuer: rootName, subject: rootName, signatureAlgorithm: .ecdsaWithSHA384,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 1))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+            },
+            issuerPrivateKey: .init(rootKey)
+        )
+        intermediateCertificate = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: .init(intermediateKey.publicKey), notValidBefore: start, notValidAfter: end,
+            issuer: rootName, subject: intermediateName, signatureAlgorithm: .ecdsaWithSHA384,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                try ExtendedKeyUsage([.codeSigning])
+            },
+            issuerPrivateKey: .init(rootKey)
+        )
+        let tsaRootName = try DistinguishedName { CommonName("test tsa root") }
+        let tsaName = try DistinguishedName { CommonName("test tsa") }
+        tsaRootCertificate = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: .init(tsaRootKey.publicKey), notValidBefore: start, notValidAfter: end,
+            issuer: tsaRootName, subject: tsaRootName, signatureAlgorithm: .ecdsaWithSHA384,
+            extensions: try Certificate.Extensions {
+                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
+                Critical(KeyUsage(keyCertSign: true))
+            },
+            issuerPrivateKey: .init(tsaRootKey)
+        )
+        tsaCertificate = try Certificate(
+            version: .v3, serialNumber: .init(), publicKey: .init(tsaKey.publicKey), notValidBefore: start, notValidAfter: end,
+            issuer: tsaRootName, subject: tsaName, signatureAlgorithm: .ecdsaWithSHA384,
+            extensions: try Certificate.Extensions {
+                Critical(KeyUsage(digitalSignature: true))
+                Critical(try ExtendedKeyUsage([.timeStamping]))
+            },
+            issuerPrivateKey: .init(tsaRootKey)
+        )
+        // Other entries, so that inclusion proofs have a path to check.
+        for index in 0..<6 { leaves.append(Array("earlier entry \(index)".utf8)) }
+    }
+
+    static func der(_ certificate: Certificate) -> [UInt8] {
+        var serializer = DER.Serializer()
+        try! serializer.serialize(certificate)
+        return serializer.serializedBytes
+    }
+
+    static func spki(_ key: Certificate.PublicKey) -> [UInt8] { VerificationKey.spkiDER(key) }
+
+    var logID: [UInt8] { Array(SHA256.hash(data: Self.spki(.init(logKey.publicKey)))) }
+    var ctLogID: [UInt8] { Array(SHA256.hash(data: Self.spki(.init(ctKey.publicKey)))) }
+
+    // MARK: - Trusted root
+
+    /// The trusted root naming this instance's CA, logs and TSA.
+    func trustedRoot(logID overrideLogID: [UInt8]? = nil) -> [UInt8] {
+        func b64(_ bytes: [UInt8]) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
+        let validity: JSONValue = ["start": .string(MetadataDate.format(epoch.addingTimeInterval(-365 * 86_400)))]
+        func log(_ key: P256.Signing.PublicKey, _ id: [UInt8], _ url: String) -> JSONValue {
+            [
+                "baseUrl": .string(url), "hashAlgorithm": "SHA2_256",
+                "publicKey": ["rawBytes": b64(Self.spki(.init(key))), "keyDetails": "PKIX_ECDSA_P256_SHA_256", "validFor": validity],
+                "logId": ["keyId": b64(id)],
+            ]
+        }
+        let root: JSONValue = [
+            "mediaType": "application/vnd.dev.sigstore.trustedroot+json;version=0.1",
+            "tlogs": [log(logKey.publicKey, overrideLogID ?? logID, "https://rekor.test.example")],
+            "ctlogs": [log(ctKey.publicKey, ctLogID, "https://ct.test.example")],
+            "certificateAuthorities": [
+                [
+                    "uri": "https://fulcio.test.example",
+                    "certChain": ["certificates": [["rawBytes": b64(Self.der(intermediateCertificate))], ["rawBytes": b64(Self.der(rootCertificate))]]],
+                    "validFor": validity,
+                ]
+            ],
+            "timestampAuthorities": [
+                [
+                    "uri": "https://tsa.test.example",
+                    "certChain": ["certificates": [["rawBytes": b64(Self.der(tsaCertificate))], ["rawBytes": b64(Self.der(tsaRootCertificate))]]],
+                    "validFor": validity,
+                ]
+            ],
+        ]
+        return JSONWriter.prettyPrinted(root)
+    }
+
+    // MARK: - Fulcio and CT
+
+    /// A signing certificate for `identity` from `issuer`, valid ten minutes from `time`, with
+    /// an embedded SCT from the CT log (or `ctKey`, to make one the trusted root does not know).
+    func issue(
+        to key: P256.Signing.PublicKey,
+        identity: String = TestInstance.identity,
+        issuer: String = TestInstance.issuerURL,
+        at time: Date,
+        signedBy signer: P384.Signing.PrivateKey? = nil,
+        sctKey: P256.Signing.PrivateKey? = nil
+    ) throws -> Certificate {
+        var issuerValue = DER.Serializer()
+        try issuerValue.serialize(ASN1UTF8String(issuer))
+        var keyUsage = try KeyUsage(digitalSignature: true).makeCertificateExtension()
+        keyUsage.critical = true
+        var names = try SubjectAlternativeNames([.uniformResourceIdentifier(identity)]).makeCertificateExtension()
+        names.critical = true
+        let baseExtensions: [Certificate.Extension] = [
+            keyUsage,
+            try ExtendedKeyUsage([.codeSigning]).makeCertificateExtension(),
+            names,
+            Certificate.Extension(oid: FulcioCertificate.issuerV2, critical: false, value: issuerValue.serializedBytes[...]),
+        ]
+        let serial = Certificate.SerialNumber()
+        func make(_ extensions: [Certificate.Extension]) throws -> Certificate {
+            try Certificate(
+                version: .v3, serialNumber: serial, publicKey: .init(key), notValidBefore: time, notValidAfter: time.addingTimeInterval(600),
+                issuer: intermediateCertificate.subject, subject: DistinguishedName(), signatureAlgorithm: .ecdsaWithSHA384,
+                extensions: try Certificate.Extensions(extensions), issuerPrivateKey: .init(signer ?? intermediateKey)
+            )
+        }
+        let precertificate = try make(baseExtensions)
+        let tbs = Array(precertificate.tbsCertificateBytes)
+        // The SCT (RFC 6962 3.2) over the precertificate entry.
+        let timestamp = UInt64(time.timeIntervalSince1970 * 1000)
+        let ctSigner = sctKey ?? ctKey
+        var signed: [UInt8] = [0, 0] + withUnsafeBytes(of: timestamp.bigEndian, Array.init) + [0, 1]
+        signed += Array(SHA256.hash(data: Self.spki(.init(intermediateKey.publicKey))))
+        signed += [UInt8(tbs.count >> 16 & 0xff), UInt8(tbs.count >> 8 & 0xff), UInt8(tbs.count & 0xff)] + tbs + [0, 0]
+        let signature = Array(try ctSigner.signature(for: signed).derRepresentation)
+        var sct: [UInt8] = [0] + Array(SHA256.hash(data: Self.spki(.init(ctSigner.publicKey))))
+        sct += withUnsafeBytes(of: timestamp.bigEndian, Array.init) + [0, 0, 4, 3]
+        sct += [UInt8(signature.count >> 8), UInt8(signature.count & 0xff)] + signature
+        let list: [UInt8] = [UInt8((sct.count + 2) >> 8), UInt8((sct.count + 2) & 0xff), UInt8(sct.count >> 8), UInt8(sct.count & 0xff)] + sct
+        var octets = DER.Serializer()
+        try octets.serialize(ASN1OctetString(contentBytes: list[...]))
+        let sctExtension = Certificate.Extension(oid: SignedCertificateTimestamp.extensionOID, critical: false, value: octets.serializedBytes[...])
+        return try make(baseExtensions + [sctExtension])
+    }
+
+    // MARK: - Transparency log
+
+    /// Appends `body` to the log; returns its index.
+    func append(_ body: [UInt8]) -> Int64 {
+        leaves.append(body)
+        return Int64(leaves.count - 1)
+    }
+
+    func treeHash(_ range: Range<Int>) -> [UInt8] {
+        if range.count == 1 { return MerkleInclusion.leafHash(leaves[range.lowerBound]) }
+        var split = 1
+        while split * 2 < range.count { split *= 2 }
+        return MerkleInclusion.nodeHash(treeHash(range.lowerBound..<range.lowerBound + split), treeHash(range.lowerBound + split..<range.upperBound))
+    }
+
+    /// The RFC 6962 audit path for leaf `index` in the tree of the first `size` leaves.
+    func auditPath(_ index: Int, _ range: Range<Int>) -> [[UInt8]] {
+        if range.count <= 1 { return [] }
+        var split = 1
+        while split * 2 < range.count { split *= 2 }
+        let middle = range.lowerBound + split
+        if index < middle { return auditPath(index, range.lowerBound..<middle) + [treeHash(middle..<range.upperBound)] }
+        return auditPath(index, middle..<range.upperBound) + [treeHash(range.lowerBound..<middle)]
+    }
+
+    /// A checkpoint for the current tree, signed by `key` (the log's unless given).
+    func checkpoint(size: Int, rootHash: [UInt8], key: P256.Signing.PrivateKey? = nil, hint: [UInt8]? = nil) throws -> String {
+        let text = "\(origin)\n\(size)\n\(Data(rootHash).base64EncodedString())\n"
+        let signature = Array(try (key ?? logKey).signature(for: Array(text.utf8)).derRepresentation)
+        let line = Data((hint ?? Array(logID.prefix(4))) + signature).base64EncodedString()
+        return text + "\n\u{2014} rekor.test.example \(line)\n"
+    }
+
+    /// A signed entry timestamp over the entry, as Rekor v1 makes it.
+    func signedEntryTimestamp(body: [UInt8], integratedTime: Int64, index: Int64) throws -> [UInt8] {
+        let payload: JSONValue = [
+            "body": .string(Data(body).base64EncodedString()), "integratedTime": .integer(integratedTime),
+            "logID": .string(Hex.encode(logID)), "logIndex": .integer(index),
+        ]
+        return Array(try logKey.signature(for: try RFC8785.encode(payload)).derRepresentation)
+    }
+
+    // MARK: - Timestamp authority
+
+    /// An RFC 3161 timestamp response over `message` at `time`, signed by `key` (the TSA's unless given).
+    func timestamp(_ message: [UInt8], at time: Date, key: P256.Signing.PrivateKey? = nil, certificate: Certificate? = nil) throws -> [UInt8] {
+        func element(_ tag: UInt8, _ parts: [UInt8]...) -> [UInt8] { DEREncoding.element(tag, parts.flatMap { $0 }) }
+        func oid(_ dotted: String) throws -> [UInt8] {
+            var serializer = DER.Serializer()
+            try serializer.serialize(try ASN1ObjectIdentifier(dotRepresentation: dotted))
+            return serializer.serializedBytes
+        }
+        func integer(_ value: Int) throws -> [UInt8] {
+            var serializer = DER.Serializer()
+            try serializer.serialize(value)
+            return serializer.serializedBytes
+        }
+        let sha256 = element(0x30, try oid("2.16.840.1.101.3.4.2.1"))
+        var timeSerializer = DER.Serializer()
+        let components = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: time)
+        try timeSerializer.serialize(
+            try GeneralizedTime(
+                year: components.year!, month: components.month!, day: components.day!, hours: components.hour!,
+                minutes: components.minute!, seconds: components.second!, fractionalSeconds: 0
+            )
+        )
+        let tstInfo = element(
+            0x30, try integer(1), try oid("1.2.3.4.1"), element(0x30, sha256, element(0x04, Array(SHA256.hash(data: message)))),
+            try integer(42), timeSerializer.serializedBytes
+        )
+        let signer = certificate ?? tsaCertificate
+        let attributes = element(
+            0xA0,
+            element(0x30, try oid("1.2.840.113549.1.9.3"), element(0x31, try oid("1.2.840.113549.1.9.16.1.4"))),
+            element(0x30, try oid("1.2.840.113549.1.9.4"), element(0x31, element(0x04, Array(SHA256.hash(data: tstInfo)))))
+        )
+        var signedAttributes = attributes
+        signedAttributes[0] = 0x31
+        let signature = Array(try (key ?? tsaKey).signature(for: signedAttributes).derRepresentation)
+        var issuerSerializer = DER.Serializer()
+        try issuerSerializer.serialize(signer.issuer)
+        var serialSerializer = DER.Serializer()
+        try serialSerializer.serialize(ArraySlice(signer.serialNumber.bytes))
+        let signerInfo = element(
+            0x30, try integer(1), element(0x30, issuerSerializer.serializedBytes, serialSerializer.serializedBytes), sha256, attributes,
+            element(0x30, try oid("1.2.840.10045.4.3.2")), element(0x04, signature)
+        )
+        let signedData = element(
+            0x30, try integer(3), element(0x31, sha256),
+            element(0x30, try oid("1.2.840.113549.1.9.16.1.4"), element(0xA0, element(0x04, tstInfo))),
+            element(0xA0, Self.der(signer)), element(0x31, signerInfo)
+        )
+        let token = element(0x30, try oid("1.2.840.113549.1.7.2"), element(0xA0, signedData))
+        return element(0x30, element(0x30, try integer(0)), token)
+    }
+
+    // MARK: - Bundles
+
+    /// What to build into a bundle, each part replaceable to make it wrong in one way.
+    struct Options {
+        var time: Date
+        var dsse = false
+        var managedKey: P256.Signing.PrivateKey?
+        var withTimestamp = false
+        var withSET = true
+        var withInclusionProof = true
+        var integratedTime: Date?
+        var certificate: Certificate?
+        var signatureOverride: [UInt8]?
+        var identity = TestInstance.identity
+        var loggedArtifact: [UInt8]?
+    }
+
+    /// A v0.3 bundle for `artifact`, signed with a fresh key under a fresh certificate (or
+    /// `options.managedKey`), logged, and (optionally) timestamped.
+    func bundle(for artifact: [UInt8], _ options: Options) throws -> (bundle: JSONValue, signingKey: P256.Signing.PrivateKey) {
+        let key = options.managedKey ?? P256.Signing.PrivateKey()
+        let certificate = options.managedKey == nil ? try options.certificate ?? issue(to: key.publicKey, identity: options.identity, at: options.time) : nil
+        let verifier: JSONValue
+        let verifierDER: [UInt8]
+        if let certificate {
+            verifierDER = Self.der(certificate)
+            verifier = .string(Data(Self.pem("CERTIFICATE", verifierDER).utf8).base64EncodedString())
+        } else {
+            verifierDER = Self.spki(.init(key.publicKey))
+            verifier = .string(Data(Self.pem("PUBLIC KEY", verifierDER).utf8).base64EncodedString())
+        }
+        let logged = options.loggedArtifact ?? artifact
+        let signature: [UInt8]
+        let body: JSONValue
+        let content: (String, JSONValue)
+        if options.dsse {
+            let statement: JSONValue = [
+                "_type": "https://in-toto.io/Statement/v1",
+                "subject": [["name": "artifact", "digest": ["sha256": .string(Hex.encode(SHA256.hash(data: logged)))]]],
+                "predicateType": "https://slsa.dev/provenance/v1", "predicate": [:],
+            ]
+            let payload = JSONWriter.prettyPrinted(statement)
+            let envelope = DSSEEnvelope(payload: payload, payloadType: "application/vnd.in-toto+json", signatures: [])
+            signature = try options.signatureOverride ?? Array(key.signature(for: envelope.preAuthenticationEncoding).derRepresentation)
+            body = [
+                "apiVersion": "0.0.1", "kind": "dsse",
+                "spec": [
+                    "payloadHash": ["algorithm": "sha256", "value": .string(Hex.encode(SHA256.hash(data: payload)))],
+                    "signatures": [["signature": .string(Data(signature).base64EncodedString()), "verifier": verifier]],
+                ],
+            ]
+            content = (
+                "dsseEnvelope",
+                [
+                    "payload": .string(Data(payload).base64EncodedString()), "payloadType": "application/vnd.in-toto+json",
+                    "signatures": [["sig": .string(Data(signature).base64EncodedString()), "keyid": ""]],
+                ]
+            )
+        } else {
+            signature = try options.signatureOverride ?? Array(key.signature(for: artifact).derRepresentation)
+            body = [
+                "apiVersion": "0.0.1", "kind": "hashedrekord",
+                "spec": [
+                    "data": ["hash": ["algorithm": "sha256", "value": .string(Hex.encode(SHA256.hash(data: logged)))]],
+                    "signature": ["content": .string(Data(signature).base64EncodedString()), "publicKey": ["content": verifier]],
+                ],
+            ]
+            content = (
+                "messageSignature",
+                [
+                    "messageDigest": ["algorithm": "SHA2_256", "digest": .string(Data(SHA256.hash(data: artifact)).base64EncodedString())],
+                    "signature": .string(Data(signature).base64EncodedString()),
+                ]
+            )
+        }
+        let bodyBytes = JSONWriter.prettyPrinted(body)
+        let index = append(bodyBytes)
+        let integrated = Int64((options.integratedTime ?? options.time.addingTimeInterval(1)).timeIntervalSince1970)
+        var entry: JSONValue = [
+            "logIndex": .string(String(index)), "logId": ["keyId": .string(Data(logID).base64EncodedString())],
+            "kindVersion": ["kind": .string(options.dsse ? "dsse" : "hashedrekord"), "version": "0.0.1"],
+            "integratedTime": .string(String(integrated)),
+            "canonicalizedBody": .string(Data(bodyBytes).base64EncodedString()),
+        ]
+        if options.withSET {
+            let set = try signedEntryTimestamp(body: bodyBytes, integratedTime: integrated, index: index)
+            entry = entry.setting("inclusionPromise", ["signedEntryTimestamp": .string(Data(set).base64EncodedString())])
+        }
+        if options.withInclusionProof {
+            let size = leaves.count
+            let root = treeHash(0..<size)
+            entry = entry.setting(
+                "inclusionProof",
+                [
+                    "logIndex": .string(String(index)), "rootHash": .string(Data(root).base64EncodedString()),
+                    "treeSize": .string(String(size)),
+                    "hashes": .array(auditPath(Int(index), 0..<size).map { .string(Data($0).base64EncodedString()) }),
+                    "checkpoint": ["envelope": .string(try checkpoint(size: size, rootHash: root))],
+                ]
+            )
+        }
+        var material: JSONValue = ["tlogEntries": [entry]]
+        if let certificate {
+            material = material.setting("certificate", ["rawBytes": .string(Data(Self.der(certificate)).base64EncodedString())])
+        } else {
+            material = material.setting("publicKey", ["hint": "test-key"])
+        }
+        if options.withTimestamp {
+            let response = try timestamp(signature, at: options.time.addingTimeInterval(2))
+            material = material.setting("timestampVerificationData", ["rfc3161Timestamps": [["signedTimestamp": .string(Data(response).base64EncodedString())]]])
+        }
+        let bundle: JSONValue = ["mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json", "verificationMaterial": material]
+        return (bundle.setting(content.0, content.1), key)
+    }
+
+    static func pem(_ label: String, _ der: [UInt8]) -> String {
+        "-----BEGIN \(label)-----\n" + Data(der).base64EncodedString(options: .lineLength64Characters) + "\n-----END \(label)-----\n"
+    }
+}
+
+extension JSONValue {
+    /// The object with `name` set to `value`.
+    func setting(_ name: String, _ value: JSONValue) -> JSONValue {
+        guard var object = objectValue else { return self }
+        object[name] = value
+        return .object(object)
+    }
+
+    /// The value at a path of member names and array indices.
+    func at(_ path: [Any]) -> JSONValue? {
+        var current: JSONValue? = self
+        for step in path {
+            if let name = step as? String { current = current?.objectValue?[name] } else if let index = step as? Int {
+                current = current?.arrayValue.flatMap { index < $0.count ? $0[index] : nil }
+            }
+        }
+        return current
+    }
+
+    /// The value with the element at `path` replaced by `transform` of it.
+    func replacing(_ path: [Any], _ transform: (JSONValue) -> JSONValue) -> JSONValue {
+        guard let step = path.first else { return transform(self) }
+        let rest = Array(path.dropFirst())
+        if let name = step as? String, var object = objectValue, let child = object[name] {
+            object[name] = child.replacing(rest, transform)
+            return .object(object)
+        }
+        if let index = step as? Int, var array = arrayValue, index < array.count {
+            array[index] = array[index].replacing(rest, transform)
+            return .array(array)
+        }
+        return self
+    }
+}
