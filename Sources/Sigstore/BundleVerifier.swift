@@ -52,9 +52,15 @@ public struct BundleVerifier: Sendable {
     /// Allowed clock skew for "not in the future".
     public var clockSkew: TimeInterval = 60
 
-    /// A verifier trusting `trustedRoot`.
+    /// The certificate authorities whose own chains verify, checked once here rather than
+    /// for every bundle: a signing certificate then needs only its issuer's signature.
+    let certificateAuthorities: [TrustedRoot.Authority]
+
+    /// A verifier trusting `trustedRoot`. Authorities whose certificates do not form a chain
+    /// (each signed by the next) are left out.
     public init(trustedRoot: TrustedRoot) {
         self.trustedRoot = trustedRoot
+        self.certificateAuthorities = trustedRoot.certificateAuthorities.filter { Self.chainLinks($0.certificates) }
     }
 
     /// Verifies `bundle` for `artifact` under `policy` at the current time.
@@ -244,16 +250,18 @@ public struct BundleVerifier: Sendable {
     /// itself valid then. Returns the leaf's issuer.
     func verifyChain(_ leaf: Certificate, at time: Date, source: String) async throws(VerificationError) -> Certificate {
         var reasons: [String] = []
-        for authority in trustedRoot.certificateAuthorities where authority.validity.contains(time) {
-            guard let root = authority.certificates.last else { continue }
-            var verifier = Verifier(rootCertificates: CertificateStore([root])) {
+        for authority in certificateAuthorities where authority.validity.contains(time) {
+            // The authority's chain was checked once; the rest of it must still have been valid then.
+            guard let issuer = authority.certificates.first,
+                authority.certificates.dropFirst().allSatisfy({ $0.notValidBefore <= time && time <= $0.notValidAfter })
+            else { continue }
+            var verifier = Verifier(rootCertificates: CertificateStore([issuer])) {
                 RFC5280Policy(fixedExpiryValidationTime: time)
                 CodeSigningPolicy()
             }
-            let result = await verifier.validate(leaf: leaf, intermediates: CertificateStore(authority.certificates.dropLast()))
-            switch result {
-            case .validCertificate(let chain):
-                return chain.count > 1 ? chain[1] : root
+            switch await verifier.validate(leaf: leaf, intermediates: CertificateStore()) {
+            case .validCertificate:
+                return issuer
             case .couldNotValidate(let failures):
                 reasons += failures.map { "\($0.policyFailureReason)" }
             }
