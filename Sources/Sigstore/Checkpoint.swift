@@ -26,7 +26,7 @@ public struct Checkpoint: Sendable, Equatable {
             throw VerificationError(.checkpoint, "the tree size line \"\(lines[1])\" is not a number")
         }
         treeSize = size
-        guard let hash = Data(base64Encoded: String(lines[2])), hash.count == 32 else {
+        guard let hash = Base64.decode(String(lines[2])), hash.count == 32 else {
             throw VerificationError(.checkpoint, "the root hash line is not a base64 SHA-256 hash")
         }
         rootHash = Array(hash)
@@ -34,7 +34,7 @@ public struct Checkpoint: Sendable, Equatable {
         let signatureBlock = String(decoding: bytes[(split + 2)...], as: UTF8.self)
         for line in signatureBlock.split(separator: "\n", omittingEmptySubsequences: true) {
             let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[0] == "\u{2014}", !parts[1].isEmpty, let decoded = Data(base64Encoded: String(parts[2])),
+            guard parts.count == 3, parts[0] == "\u{2014}", !parts[1].isEmpty, let decoded = Base64.decode(String(parts[2])),
                 decoded.count > 4
             else { throw VerificationError(.checkpoint, "malformed signature line \"\(line)\"") }
             signatures.append((String(parts[1]), Array(decoded.prefix(4)), Array(decoded.dropFirst(4))))

@@ -113,9 +113,5 @@ struct ProtoObject {
         return date
     }
 
-    static func base64(_ text: String) -> [UInt8]? {
-        var normalized = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while normalized.utf8.count % 4 != 0 { normalized += "=" }
-        return Data(base64Encoded: normalized).map(Array.init)
-    }
+    static func base64(_ text: String) -> [UInt8]? { Base64.decode(text) }
 }

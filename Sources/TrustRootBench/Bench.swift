@@ -3,6 +3,8 @@ import Foundation
 /// `trustroot-bench`: measurements that are not tests, printed as one JSON report.
 ///
 /// - `trustroot-bench foundation [--seconds S]`: canonical JSON and signature throughput.
+/// - `trustroot-bench verify --assets DIR [--seconds S]`: Sigstore bundle verification against
+///   sigstore-python (PyPI `sigstore`), in process and per process.
 /// - `trustroot-bench client [--rotations N,…] [--runs R] [--sigstore-mirror DIR --faketime T]`:
 ///   refresh time and peak memory of `trustroot client refresh` against python-tuf's ngclient
 ///   over loopback, on synthetic root chains and optionally on a Sigstore repository mirror.
@@ -33,11 +35,15 @@ struct Bench {
                 faketime: options["faketime"],
                 keep: options["keep"]
             ).run()
+        case "verify":
+            guard let assets = options["assets"] else { benchmarkFailure("verify needs --assets DIR (sigstore-conformance test/assets/bundle-verify)") }
+            report = try await VerifyBenchmark(assets: URL(fileURLWithPath: assets), seconds: Double(options["seconds"] ?? "2") ?? 2).run()
         case "--help", "-h", "help":
             print(
                 """
                 usage: trustroot-bench foundation [--seconds S]
                        trustroot-bench client [--rotations 100,1000] [--runs 3] [--sigstore-mirror DIR [--faketime 'YYYY-MM-DD']] [--keep DIR]
+                       trustroot-bench verify --assets SIGSTORE_CONFORMANCE/test/assets/bundle-verify [--seconds 2]
                 Prints a JSON report. Build with `swift build -c release` so trustroot sits beside trustroot-bench.
                 """
             )
