@@ -84,10 +84,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "TrustRootBench",
-            dependencies: ["TUF"]
+            dependencies: ["TUF", "Sigstore", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
             name: "TestSupport",
+            dependencies: [
+                "Sigstore", "TUF", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+            ],
             path: "Tests/TestSupport"
         ),
         .testTarget(

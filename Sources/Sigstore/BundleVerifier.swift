@@ -80,7 +80,10 @@ public struct BundleVerifier: Sendable {
                 throw VerificationError(.bundle, "the bundle has no signing certificate (it is for a managed key)")
             }
             for certificate in bundle.certificates.dropFirst() where certificate.subject == certificate.issuer {
-                throw VerificationError(.bundle, "the bundle's certificate chain includes a root certificate: roots come only from the trusted root")
+                throw VerificationError(
+                    .bundle,
+                    "the bundle's certificate chain includes a root certificate: roots come only from the trusted root"
+                )
             }
             signingKey = try VerificationKey(certificateKey: leaf.publicKey)
             verifierDER = Self.der(leaf)
@@ -104,7 +107,10 @@ public struct BundleVerifier: Sendable {
         // Transparency log.
         var verifiedTimes: [(source: String, time: Date)] = []
         guard bundle.transparencyLogEntries.count >= requiredLogEntries else {
-            throw VerificationError(.transparencyLog, "the bundle has \(bundle.transparencyLogEntries.count) log entries; \(requiredLogEntries) needed")
+            throw VerificationError(
+                .transparencyLog,
+                "the bundle has \(bundle.transparencyLogEntries.count) log entries; \(requiredLogEntries) needed"
+            )
         }
         let expectation = LogEntryBody.Expectation(verifierDER: verifierDER, content: bundle.content, artifactSHA256: artifact.sha256)
         for entry in bundle.transparencyLogEntries {
@@ -119,7 +125,10 @@ public struct BundleVerifier: Sendable {
             verifiedTimes.append(("timestamp authority", time))
         }
         guard !verifiedTimes.isEmpty else {
-            throw VerificationError(.verifiedTime, "no verified time: the log entries have no signed integration time and there is no timestamp")
+            throw VerificationError(
+                .verifiedTime,
+                "no verified time: the log entries have no signed integration time and there is no timestamp"
+            )
         }
 
         // The signing certificate at each verified time, and its SCTs.

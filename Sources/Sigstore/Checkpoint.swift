@@ -17,10 +17,14 @@ public struct Checkpoint: Sendable, Equatable {
     /// Reads a checkpoint; anything not in the note format is an error.
     public init(_ envelope: String) throws(VerificationError) {
         let bytes = Array(envelope.utf8)
-        guard let split = Self.blankLine(bytes) else { throw VerificationError(.checkpoint, "no blank line between the note and its signatures") }
+        guard let split = Self.blankLine(bytes) else {
+            throw VerificationError(.checkpoint, "no blank line between the note and its signatures")
+        }
         text = Array(bytes[..<(split + 1)])
         let lines = String(decoding: text.dropLast(), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-        guard lines.count >= 3, !lines[0].isEmpty else { throw VerificationError(.checkpoint, "the note needs an origin, a tree size and a root hash") }
+        guard lines.count >= 3, !lines[0].isEmpty else {
+            throw VerificationError(.checkpoint, "the note needs an origin, a tree size and a root hash")
+        }
         origin = String(lines[0])
         guard let size = Int64(lines[1]), size >= 0, String(size) == lines[1] else {
             throw VerificationError(.checkpoint, "the tree size line \"\(lines[1])\" is not a number")
@@ -54,7 +58,9 @@ public struct Checkpoint: Sendable, Equatable {
     public func verify(by log: TrustedRoot.Log) throws(VerificationError) {
         let hint = Array(log.logID.prefix(4))
         let candidates = signatures.filter { $0.keyHint == hint }
-        guard !candidates.isEmpty else { throw VerificationError(.checkpoint, "no signature carries the key hint of the log \(log.baseURL)") }
+        guard !candidates.isEmpty else {
+            throw VerificationError(.checkpoint, "no signature carries the key hint of the log \(log.baseURL)")
+        }
         guard candidates.contains(where: { log.key.isValidSignature($0.signature, for: text) }) else {
             throw VerificationError(.checkpoint, "the log's signature over the checkpoint does not verify")
         }

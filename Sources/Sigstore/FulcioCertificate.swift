@@ -31,7 +31,8 @@ public struct FulcioCertificate: Sendable {
             case .uniformResourceIdentifier(let uri): return uri
             case .otherName(let other) where other.typeID == Self.otherNameUsername:
                 var serializer = DER.Serializer()
-                guard let value = other.value, (try? serializer.serialize(value)) != nil, let node = try? DER.parse(serializer.serializedBytes)
+                guard let value = other.value, (try? serializer.serialize(value)) != nil,
+                    let node = try? DER.parse(serializer.serializedBytes)
                 else { return nil }
                 // The value is [0] EXPLICIT UTF8String.
                 if case .constructed(let children) = node.content, let inner = children.first(where: { _ in true }),
@@ -112,7 +113,10 @@ public struct IdentityPolicy: Sendable {
         }
         for (number, expected) in claims.sorted(by: { $0.key < $1.key }) {
             guard certificate.claim(number) == expected else {
-                throw VerificationError(.identity, "claim \(FulcioCertificate.arc).\(number) is \(certificate.claim(number) ?? "absent"), not \(expected)")
+                throw VerificationError(
+                    .identity,
+                    "claim \(FulcioCertificate.arc).\(number) is \(certificate.claim(number) ?? "absent"), not \(expected)"
+                )
             }
         }
     }

@@ -20,7 +20,9 @@ enum InTotoStatement {
         if case .bytes(let bytes) = artifact { sha512 = Hex.encode(SHA512.hash(data: bytes)) } else { sha512 = nil }
         for subject in try statement.objects("subject") {
             guard let digest = try subject.optionalObject("digest") else { continue }
-            if let value = try digest.optionalString("sha256"), value.lowercased() == sha256 { return try statement.optionalString("predicateType") }
+            if let value = try digest.optionalString("sha256"), value.lowercased() == sha256 {
+                return try statement.optionalString("predicateType")
+            }
             if let sha512, let value = try digest.optionalString("sha512"), value.lowercased() == sha512 {
                 return try statement.optionalString("predicateType")
             }

@@ -49,7 +49,9 @@ enum LogEntryBody {
                 guard let artifact = expected.artifactSHA256, digest == artifact else {
                     throw VerificationError(.entryBody, "the entry records another artifact digest")
                 }
-                guard try recorded.bytes("content") == signature else { throw VerificationError(.entryBody, "the entry records another signature") }
+                guard try recorded.bytes("content") == signature else {
+                    throw VerificationError(.entryBody, "the entry records another signature")
+                }
             case .envelope(let envelope):
                 // Rekor v2 logs a DSSE envelope as a hashedrekord over its pre-authentication encoding.
                 guard digest == Array(SHA256.hash(data: envelope.preAuthenticationEncoding)) else {
@@ -67,7 +69,10 @@ enum LogEntryBody {
             else { throw VerificationError(.entryBody, "the entry records another payload") }
             let signatures = try spec.objects("signatures")
             guard signatures.count == envelope.signatures.count else {
-                throw VerificationError(.entryBody, "the entry records \(signatures.count) signatures, the envelope has \(envelope.signatures.count)")
+                throw VerificationError(
+                    .entryBody,
+                    "the entry records \(signatures.count) signatures, the envelope has \(envelope.signatures.count)"
+                )
             }
             for (recorded, signature) in zip(signatures, envelope.signatures) {
                 guard try recorded.bytes("signature") == signature.signature else {
@@ -83,7 +88,10 @@ enum LogEntryBody {
             else { throw VerificationError(.entryBody, "the entry records another payload") }
             let signatures = try dsse.objects("signatures")
             guard signatures.count == envelope.signatures.count else {
-                throw VerificationError(.entryBody, "the entry records \(signatures.count) signatures, the envelope has \(envelope.signatures.count)")
+                throw VerificationError(
+                    .entryBody,
+                    "the entry records \(signatures.count) signatures, the envelope has \(envelope.signatures.count)"
+                )
             }
             for (recorded, signature) in zip(signatures, envelope.signatures) {
                 guard try recorded.bytes("content") == signature.signature else {
@@ -103,7 +111,10 @@ enum LogEntryBody {
             }
             let signatures = try recordedEnvelope.objects("signatures")
             guard signatures.count == envelope.signatures.count else {
-                throw VerificationError(.entryBody, "the entry records \(signatures.count) signatures, the envelope has \(envelope.signatures.count)")
+                throw VerificationError(
+                    .entryBody,
+                    "the entry records \(signatures.count) signatures, the envelope has \(envelope.signatures.count)"
+                )
             }
             for (recorded, signature) in zip(signatures, envelope.signatures) {
                 // intoto 0.0.2 stores each signature base64-encoded once more.

@@ -7,7 +7,8 @@ public enum MerkleInclusion {
         Array(SHA256.hash(data: [0] + entry))
     }
 
-    static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
+    /// The hash of an inner node: SHA-256 of 0x01, then its children's hashes.
+    public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
         Array(SHA256.hash(data: [1] + left + right))
     }
 

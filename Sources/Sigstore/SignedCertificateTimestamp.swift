@@ -64,7 +64,9 @@ public struct SignedCertificateTimestamp: Sendable, Equatable {
     /// Checks the SCT's signature by `log` over the precertificate entry: `certificate`'s TBS
     /// without the SCT list, and the hash of `issuer`'s key.
     public func verify(certificate: Certificate, issuer: Certificate, log: TrustedRoot.Log) throws(VerificationError) {
-        guard hashAlgorithm == 4 else { throw VerificationError(.signedCertificateTimestamp, "unsupported SCT hash algorithm \(hashAlgorithm)") }
+        guard hashAlgorithm == 4 else {
+            throw VerificationError(.signedCertificateTimestamp, "unsupported SCT hash algorithm \(hashAlgorithm)")
+        }
         let tbs: [UInt8]
         do {
             tbs = try Self.precertificateTBS(certificate)
@@ -112,8 +114,9 @@ public struct SignedCertificateTimestamp: Sendable, Equatable {
 }
 
 /// Minimal DER element writing, for rebuilding a certificate's TBS.
-enum DEREncoding {
-    static func element(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
+public enum DEREncoding {
+    /// The DER element with tag `tag` and contents `content`.
+    public static func element(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
         var length: [UInt8]
         if content.count < 0x80 {
             length = [UInt8(content.count)]

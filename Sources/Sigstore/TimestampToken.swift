@@ -50,9 +50,18 @@ public struct TimestampToken: Sendable {
     }
 
     private init(
-        time: Date, imprintHash: VerificationKey.Hash, imprint: [UInt8], certificates: [Certificate], tstInfo: [UInt8],
-        signerDigest: VerificationKey.Hash, signedAttributes: [UInt8]?, signedAttributesDigest: [UInt8]?, signature: [UInt8],
-        signerIssuer: DistinguishedName?, signerSerial: [UInt8]?, signerKeyIdentifier: [UInt8]?
+        time: Date,
+        imprintHash: VerificationKey.Hash,
+        imprint: [UInt8],
+        certificates: [Certificate],
+        tstInfo: [UInt8],
+        signerDigest: VerificationKey.Hash,
+        signedAttributes: [UInt8]?,
+        signedAttributesDigest: [UInt8]?,
+        signature: [UInt8],
+        signerIssuer: DistinguishedName?,
+        signerSerial: [UInt8]?,
+        signerKeyIdentifier: [UInt8]?
     ) {
         (self.time, self.imprintHash, self.imprint, self.certificates, self.tstInfo) = (time, imprintHash, imprint, certificates, tstInfo)
         (self.signerDigest, self.signedAttributes, self.signedAttributesDigest, self.signature) =
@@ -86,7 +95,9 @@ public struct TimestampToken: Sendable {
             return try DER.explicitlyTagged(&contentInfo, tagNumber: 0, tagClass: .contextSpecific) { signedDataNode in
                 try DER.sequence(signedDataNode, identifier: .sequence) { nodes in
                     _ = try Int(derEncoded: &nodes)  // version
-                    guard let digestAlgorithms = nodes.next(), digestAlgorithms.identifier == .set else { throw failure("no digest algorithms") }
+                    guard let digestAlgorithms = nodes.next(), digestAlgorithms.identifier == .set else {
+                        throw failure("no digest algorithms")
+                    }
                     // encapContentInfo
                     guard let encapsulated = nodes.next() else { throw failure("no encapsulated content") }
                     let tstInfo: [UInt8] = try DER.sequence(encapsulated, identifier: .sequence) { encap in
@@ -120,18 +131,26 @@ public struct TimestampToken: Sendable {
                         var keyIdentifier: [UInt8]?
                         if sid.identifier == .sequence {
                             (issuer, serial) = try DER.sequence(sid, identifier: .sequence) { parts in
-                                guard let issuerNode = parts.next(), let serialNode = parts.next() else { throw failure("malformed signer id") }
+                                guard let issuerNode = parts.next(), let serialNode = parts.next() else {
+                                    throw failure("malformed signer id")
+                                }
                                 return (try DistinguishedName(derEncoded: issuerNode), Array(try ArraySlice<UInt8>(derEncoded: serialNode)))
                             }
                         } else {
-                            keyIdentifier = Array(try ASN1OctetString(derEncoded: sid, withIdentifier: ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)).bytes)
+                            keyIdentifier = Array(
+                                try ASN1OctetString(
+                                    derEncoded: sid,
+                                    withIdentifier: ASN1Identifier(tagWithNumber: 0, tagClass: .contextSpecific)
+                                ).bytes
+                            )
                         }
                         guard let digestNode = signer.next(), let digest = try algorithmHash(digestNode) else {
                             throw failure("unsupported signer digest algorithm")
                         }
                         var attributes: [UInt8]?
                         var attributesDigest: [UInt8]?
-                        if let attributesNode = try DER.optionalImplicitlyTagged(&signer, tagNumber: 0, tagClass: .contextSpecific, { $0 }) {
+                        if let attributesNode = try DER.optionalImplicitlyTagged(&signer, tagNumber: 0, tagClass: .contextSpecific, { $0 })
+                        {
                             // The signature covers the attributes encoded as a SET, not under their [0] tag.
                             var encoded = Array(attributesNode.encodedBytes)
                             encoded[0] = 0x31
@@ -140,7 +159,9 @@ public struct TimestampToken: Sendable {
                             var sawContentType = false
                             for attribute in list {
                                 try DER.sequence(attribute, identifier: .sequence) { parts in
-                                    guard let typeNode = parts.next(), let values = parts.next(), case .constructed(let valueNodes) = values.content else {
+                                    guard let typeNode = parts.next(), let values = parts.next(),
+                                        case .constructed(let valueNodes) = values.content
+                                    else {
                                         throw failure("malformed attribute")
                                     }
                                     let type = try ASN1ObjectIdentifier(derEncoded: typeNode)
@@ -165,9 +186,18 @@ public struct TimestampToken: Sendable {
                         let signature = Array(try ASN1OctetString(derEncoded: signatureNode).bytes)
                         while signer.next() != nil {}
                         return TimestampToken(
-                            time: info.time, imprintHash: info.hash, imprint: info.imprint, certificates: certificates, tstInfo: tstInfo,
-                            signerDigest: digest, signedAttributes: attributes, signedAttributesDigest: attributesDigest, signature: signature,
-                            signerIssuer: issuer, signerSerial: serial, signerKeyIdentifier: keyIdentifier
+                            time: info.time,
+                            imprintHash: info.hash,
+                            imprint: info.imprint,
+                            certificates: certificates,
+                            tstInfo: tstInfo,
+                            signerDigest: digest,
+                            signedAttributes: attributes,
+                            signedAttributesDigest: attributesDigest,
+                            signature: signature,
+                            signerIssuer: issuer,
+                            signerSerial: serial,
+                            signerKeyIdentifier: keyIdentifier
                         )
                     }
                 }
@@ -210,7 +240,8 @@ public struct TimestampToken: Sendable {
                 certificate.issuer == signerIssuer
             else { return false }
         } else if let signerKeyIdentifier {
-            guard let identifier = try? certificate.extensions.subjectKeyIdentifier, Array(identifier.keyIdentifier) == signerKeyIdentifier else {
+            guard let identifier = try? certificate.extensions.subjectKeyIdentifier, Array(identifier.keyIdentifier) == signerKeyIdentifier
+            else {
                 return false
             }
         }

@@ -103,7 +103,11 @@ public struct TrustedRoot: Sendable {
             }
         }
         guard !certificates.isEmpty else { throw object.failure("certChain", "has no certificates") }
-        return Authority(uri: try object.optionalString("uri") ?? "", certificates: certificates, validity: try validity(object, "validFor"))
+        return Authority(
+            uri: try object.optionalString("uri") ?? "",
+            certificates: certificates,
+            validity: try validity(object, "validFor")
+        )
     }
 
     /// The transparency log with id `logID`.

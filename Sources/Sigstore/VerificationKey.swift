@@ -129,13 +129,16 @@ public enum VerificationKey: Sendable {
         switch self {
         case .p256(let key):
             guard digest.count == 32 || !checkingLength else { return false }
-            return (try? P256.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: precomputed) } ?? false
+            return (try? P256.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: precomputed) }
+                ?? false
         case .p384(let key):
             guard digest.count == 48 || !checkingLength else { return false }
-            return (try? P384.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: precomputed) } ?? false
+            return (try? P384.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: precomputed) }
+                ?? false
         case .p521(let key):
             guard digest.count == 64 || !checkingLength else { return false }
-            return (try? P521.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: precomputed) } ?? false
+            return (try? P521.Signing.ECDSASignature(derRepresentation: signature)).map { key.isValidSignature($0, for: precomputed) }
+                ?? false
         case .ed25519, .rsa:
             return nil
         }
@@ -155,7 +158,7 @@ public enum VerificationKey: Sendable {
 
 extension VerificationKey {
     /// The DER SubjectPublicKeyInfo of a certificate's key.
-    static func spkiDER(_ key: Certificate.PublicKey) -> [UInt8] {
+    public static func spkiDER(_ key: Certificate.PublicKey) -> [UInt8] {
         var serializer = DER.Serializer()
         try? serializer.serialize(key)
         return serializer.serializedBytes

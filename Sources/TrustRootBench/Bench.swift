@@ -36,7 +36,9 @@ struct Bench {
                 keep: options["keep"]
             ).run()
         case "verify":
-            guard let assets = options["assets"] else { benchmarkFailure("verify needs --assets DIR (sigstore-conformance test/assets/bundle-verify)") }
+            guard let assets = options["assets"] else {
+                benchmarkFailure("verify needs --assets DIR (sigstore-conformance test/assets/bundle-verify)")
+            }
             report = try await VerifyBenchmark(assets: URL(fileURLWithPath: assets), seconds: Double(options["seconds"] ?? "2") ?? 2).run()
         case "--help", "-h", "help":
             print(

@@ -47,7 +47,9 @@ struct VerifyBenchmark {
                 folder: folder,
                 bundle: try SigstoreBundle(bytes: Array(try Data(contentsOf: folder.appendingPathComponent("bundle.sigstore.json")))),
                 artifact: Array(try Data(contentsOf: artifactURL)),
-                trustedRoot: try hasRoot ? TrustedRoot(bytes: Array(Data(contentsOf: URL(fileURLWithPath: rootPath)))) : KnownTrustedRoot.production.trustedRoot(),
+                trustedRoot: try hasRoot
+                    ? TrustedRoot(bytes: Array(Data(contentsOf: URL(fileURLWithPath: rootPath))))
+                    : KnownTrustedRoot.production.trustedRoot(),
                 trustedRootPath: hasRoot ? rootPath : nil,
                 dsse: dsse
             )
@@ -143,11 +145,13 @@ struct VerifyBenchmark {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Tests/interop/sigstore_verify_bench.py")
         let specs = try cases.map { testCase -> String in
-            let artifactPath = FileManager.default.fileExists(atPath: testCase.folder.appendingPathComponent("artifact").path)
+            let artifactPath =
+                FileManager.default.fileExists(atPath: testCase.folder.appendingPathComponent("artifact").path)
                 ? testCase.folder.appendingPathComponent("artifact").path : assets.appendingPathComponent("a.txt").path
             let spec: [String: Any] = [
                 "name": testCase.name, "bundle": testCase.folder.appendingPathComponent("bundle.sigstore.json").path,
-                "artifact": artifactPath, "trusted_root": testCase.trustedRootPath ?? Self.shippedProductionRoot.path, "identity": Self.identity,
+                "artifact": artifactPath, "trusted_root": testCase.trustedRootPath ?? Self.shippedProductionRoot.path,
+                "identity": Self.identity,
                 "issuer": Self.issuer, "dsse": testCase.dsse,
             ]
             return String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)

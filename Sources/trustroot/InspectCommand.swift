@@ -11,7 +11,8 @@ struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
         abstract: "Show what a Sigstore bundle or a certificate says, without verifying it.",
-        discussion: "Certificates: subject, issuer, validity, SAN, every Fulcio extension by name, SCTs. Bundles add log entries, checkpoints, timestamps and in-toto subjects."
+        discussion:
+            "Certificates: subject, issuer, validity, SAN, every Fulcio extension by name, SCTs. Bundles add log entries, checkpoints, timestamps and in-toto subjects."
     )
 
     @Argument(help: "A bundle (.sigstore.json), or a certificate (PEM or DER).")
@@ -60,7 +61,9 @@ struct InspectCommand: ParsableCommand {
         if !fulcio.identities.isEmpty { lines.append("identity (SAN): \(fulcio.identities.joined(separator: ", "))") }
         for ext in certificate.extensions {
             let oid = ext.oid.description
-            guard oid.hasPrefix(FulcioCertificate.arc + "."), let number = Int(oid.dropFirst(FulcioCertificate.arc.count + 1)) else { continue }
+            guard oid.hasPrefix(FulcioCertificate.arc + "."), let number = Int(oid.dropFirst(FulcioCertificate.arc.count + 1)) else {
+                continue
+            }
             let name = fulcioExtensions[number] ?? "Fulcio extension"
             lines.append("\(name) (\(oid)): \(fulcio.claim(number) ?? Hex.encode(ext.value))")
         }
@@ -83,12 +86,14 @@ struct InspectCommand: ParsableCommand {
         for entry in bundle.transparencyLogEntries {
             out += "log entry \(entry.logIndex) (\(entry.kind) \(entry.kindVersion)) in log \(Data(entry.logID).base64EncodedString())\n"
             if let time = entry.integratedTime {
-                out += "  integrated \(MetadataDate.format(Date(timeIntervalSince1970: Double(time))))\(entry.signedEntryTimestamp == nil ? "" : ", with a signed entry timestamp")\n"
+                out +=
+                    "  integrated \(MetadataDate.format(Date(timeIntervalSince1970: Double(time))))\(entry.signedEntryTimestamp == nil ? "" : ", with a signed entry timestamp")\n"
             }
             if let proof = entry.inclusionProof {
                 out += "  inclusion proof: index \(proof.logIndex) of \(proof.treeSize), \(proof.hashes.count) hashes\n"
                 if let envelope = proof.checkpoint, let checkpoint = try? Checkpoint(envelope) {
-                    out += "  checkpoint: \(checkpoint.origin), size \(checkpoint.treeSize), signed by \(checkpoint.signatures.map(\.name).joined(separator: ", "))\n"
+                    out +=
+                        "  checkpoint: \(checkpoint.origin), size \(checkpoint.treeSize), signed by \(checkpoint.signatures.map(\.name).joined(separator: ", "))\n"
                 }
             }
         }
@@ -105,10 +110,12 @@ struct InspectCommand: ParsableCommand {
         case .envelope(let envelope):
             out += "DSSE envelope, payload type \(envelope.payloadType), \(envelope.signatures.count) signature(s)\n"
             if let statement = try? JSONParser().parse(envelope.payload).objectValue {
-                out += "  statement \(statement["_type"]?.stringValue ?? "?"), predicate type \(statement["predicateType"]?.stringValue ?? "?")\n"
+                out +=
+                    "  statement \(statement["_type"]?.stringValue ?? "?"), predicate type \(statement["predicateType"]?.stringValue ?? "?")\n"
                 for subject in statement["subject"]?.arrayValue ?? [] {
                     let name = subject.objectValue?["name"]?.stringValue ?? "?"
-                    let digests = subject.objectValue?["digest"]?.objectValue?.members.map { "\($0.name):\($0.value.stringValue ?? "?")" } ?? []
+                    let digests =
+                        subject.objectValue?["digest"]?.objectValue?.members.map { "\($0.name):\($0.value.stringValue ?? "?")" } ?? []
                     out += "  subject \(name) \(digests.joined(separator: " "))\n"
                 }
             }

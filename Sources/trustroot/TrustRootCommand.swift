@@ -9,7 +9,10 @@ struct TrustRootCommand: AsyncParsableCommand {
         commandName: "trustroot",
         abstract: "Run a Sigstore-style root of trust with TUF: ceremony, client and verifier.",
         version: trustRootVersion,
-        subcommands: [MetadataCommand.self, ClientCommand.self, KeyCommand.self, CeremonyCommand.self, RepoCommand.self, VerifyCommand.self, InspectCommand.self]
+        subcommands: [
+            MetadataCommand.self, ClientCommand.self, KeyCommand.self, CeremonyCommand.self, RepoCommand.self, VerifyCommand.self,
+            InspectCommand.self,
+        ]
     )
 
     /// Maps every error to one line on standard error and a distinct exit code.

@@ -102,7 +102,10 @@ struct VerifyCommand: AsyncParsableCommand {
         do {
             let result = try await BundleVerifier(trustedRoot: root).verify(bundleValue, artifact: artifactValue, policy: policy)
             if let predicateType, result.predicateType != predicateType {
-                throw VerificationError(.envelope, "the statement's predicate type is \(result.predicateType ?? "absent"), not \(predicateType)")
+                throw VerificationError(
+                    .envelope,
+                    "the statement's predicate type is \(result.predicateType ?? "absent"), not \(predicateType)"
+                )
             }
             report(passed: true, failure: nil, times: result.verifiedTimes, source: source, started: started)
         } catch let error as VerificationError {
@@ -158,7 +161,11 @@ struct VerifyCommand: AsyncParsableCommand {
         let layout = ClientSettings.Layout(cache)
         if !staging, FileManager.default.fileExists(atPath: layout.settings.path) {
             // The client's copy, checked again against its trusted (cached) targets metadata.
-            let (updater, _) = try await ClientCommand.update(layout, ClientCommand.UpdateMode(offline: true, allowExpired: true), quiet: true)
+            let (updater, _) = try await ClientCommand.update(
+                layout,
+                ClientCommand.UpdateMode(offline: true, allowExpired: true),
+                quiet: true
+            )
             var offline = updater
             let destination = layout.targets.appendingPathComponent("trusted_root.json")
             if let info = try? await offline.targetInfo("trusted_root.json"), offline.isCached(info, at: destination) {

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import TUF
+import TestSupport
 import Testing
 import X509
 
@@ -73,7 +74,9 @@ struct BundleVerifierTests {
         // A root hash that is not the proof's: the proof no longer leads to it.
         #expect(await failedCheck(bundle.replacing(entry + ["inclusionProof", "rootHash"], flipBase64)) == .inclusionProof)
         // The signed entry timestamp altered.
-        #expect(await failedCheck(bundle.replacing(entry + ["inclusionPromise", "signedEntryTimestamp"], flipBase64)) == .signedEntryTimestamp)
+        #expect(
+            await failedCheck(bundle.replacing(entry + ["inclusionPromise", "signedEntryTimestamp"], flipBase64)) == .signedEntryTimestamp
+        )
         // The integrated time changed: the SET no longer covers it.
         #expect(await failedCheck(bundle.replacing(entry + ["integratedTime"]) { _ in "1700000100" }) == .signedEntryTimestamp)
         // A log the trusted root does not know.
@@ -87,12 +90,20 @@ struct BundleVerifierTests {
         let size = instance.leaves.count
         let root = instance.treeHash(0..<size)
         let foreign = try instance.checkpoint(size: size, rootHash: root, key: P256.Signing.PrivateKey())
-        #expect(await failedCheck(bundle.replacing(entry + ["inclusionProof", "checkpoint", "envelope"]) { _ in .string(foreign) }) == .checkpoint)
+        #expect(
+            await failedCheck(bundle.replacing(entry + ["inclusionProof", "checkpoint", "envelope"]) { _ in .string(foreign) })
+                == .checkpoint
+        )
         let badHint = try instance.checkpoint(size: size, rootHash: root, hint: [1, 2, 3, 4])
-        #expect(await failedCheck(bundle.replacing(entry + ["inclusionProof", "checkpoint", "envelope"]) { _ in .string(badHint) }) == .checkpoint)
+        #expect(
+            await failedCheck(bundle.replacing(entry + ["inclusionProof", "checkpoint", "envelope"]) { _ in .string(badHint) })
+                == .checkpoint
+        )
         // A valid checkpoint for another tree.
         let other = try instance.checkpoint(size: size, rootHash: Array(repeating: 7, count: 32))
-        #expect(await failedCheck(bundle.replacing(entry + ["inclusionProof", "checkpoint", "envelope"]) { _ in .string(other) }) == .checkpoint)
+        #expect(
+            await failedCheck(bundle.replacing(entry + ["inclusionProof", "checkpoint", "envelope"]) { _ in .string(other) }) == .checkpoint
+        )
     }
 
     @Test func entryBodyMustRecordThisBundle() async throws {
@@ -153,7 +164,10 @@ struct BundleVerifierTests {
         #expect(await failedCheck(try instance.bundle(for: Self.artifact, otherSubject).bundle) == .envelope)
 
         let bundle = try instance.bundle(for: Self.artifact, options).bundle
-        let otherIdentity = IdentityPolicy(identity: .exact("https://github.com/example/other/.github/workflows/release.yml@refs/heads/main"), issuer: TestInstance.issuerURL)
+        let otherIdentity = IdentityPolicy(
+            identity: .exact("https://github.com/example/other/.github/workflows/release.yml@refs/heads/main"),
+            issuer: TestInstance.issuerURL
+        )
         #expect(await failedCheck(bundle, policy: .identity(otherIdentity)) == .identity)
         let otherIssuer = IdentityPolicy(identity: .exact(TestInstance.identity), issuer: "https://accounts.example")
         #expect(await failedCheck(bundle, policy: .identity(otherIssuer)) == .identity)

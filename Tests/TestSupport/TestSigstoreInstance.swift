@@ -1,36 +1,35 @@
 import Crypto
 import Foundation
+import Sigstore
 import SwiftASN1
 import TUF
 import X509
-
-@testable import Sigstore
 
 /// A whole Sigstore instance in memory, for tests: a Fulcio-style CA (root and intermediate), a
 /// CT log, a Rekor-style transparency log with a real Merkle tree, checkpoints and signed entry
 /// timestamps, and an RFC 3161 timestamp authority. It issues certificates and writes bundles
 /// (and the matching trusted root) exactly as the public services' formats have them, so tests
 /// can build a valid bundle and change one thing.
-final class TestInstance {
-    let rootKey = P384.Signing.PrivateKey()
-    let intermediateKey = P384.Signing.PrivateKey()
-    let ctKey = P256.Signing.PrivateKey()
-    let logKey = P256.Signing.PrivateKey()
-    let tsaRootKey = P384.Signing.PrivateKey()
-    let tsaKey = P256.Signing.PrivateKey()
-    let rootCertificate: Certificate
-    let intermediateCertificate: Certificate
-    let tsaRootCertificate: Certificate
-    let tsaCertificate: Certificate
+public final class TestInstance {
+    public let rootKey = P384.Signing.PrivateKey()
+    public let intermediateKey = P384.Signing.PrivateKey()
+    public let ctKey = P256.Signing.PrivateKey()
+    public let logKey = P256.Signing.PrivateKey()
+    public let tsaRootKey = P384.Signing.PrivateKey()
+    public let tsaKey = P256.Signing.PrivateKey()
+    public let rootCertificate: Certificate
+    public let intermediateCertificate: Certificate
+    public let tsaRootCertificate: Certificate
+    public let tsaCertificate: Certificate
     /// The log's leaves so far (entry bodies).
-    private(set) var leaves: [[UInt8]] = []
-    let origin = "rekor.test.example - 1"
-    let epoch = Date(timeIntervalSince1970: 1_700_000_000)
+    public private(set) var leaves: [[UInt8]] = []
+    public let origin = "rekor.test.example - 1"
+    public let epoch = Date(timeIntervalSince1970: 1_700_000_000)
 
-    static let issuerURL = "https://issuer.test.example"
-    static let identity = "https://github.com/example/project/.github/workflows/release.yml@refs/heads/main"
+    public static let issuerURL = "https://issuer.test.example"
+    public static let identity = "https://github.com/example/project/.github/workflows/release.yml@refs/heads/main"
 
-    init() throws {
+    public init() throws {
         let rootName = try DistinguishedName {
             OrganizationName("trustroot test")
             CommonName("test fulcio root")
@@ -42,8 +41,14 @@ final class TestInstance {
         let start = epoch.addingTimeInterval(-365 * 86_400)
         let end = epoch.addingTimeInterval(10 * 365 * 86_400)
         rootCertificate = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(rootKey.publicKey), notValidBefore: start, notValidAfter: end,
-            issuer: rootName, subject: rootName, signatureAlgorithm: .ecdsaWithSHA384,
+            version: .v3,
+            serialNumber: .init(),
+            publicKey: .init(rootKey.publicKey),
+            notValidBefore: start,
+            notValidAfter: end,
+            issuer: rootName,
+            subject: rootName,
+            signatureAlgorithm: .ecdsaWithSHA384,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 1))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
@@ -51,8 +56,14 @@ final class TestInstance {
             issuerPrivateKey: .init(rootKey)
         )
         intermediateCertificate = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(intermediateKey.publicKey), notValidBefore: start, notValidAfter: end,
-            issuer: rootName, subject: intermediateName, signatureAlgorithm: .ecdsaWithSHA384,
+            version: .v3,
+            serialNumber: .init(),
+            publicKey: .init(intermediateKey.publicKey),
+            notValidBefore: start,
+            notValidAfter: end,
+            issuer: rootName,
+            subject: intermediateName,
+            signatureAlgorithm: .ecdsaWithSHA384,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
@@ -63,8 +74,14 @@ final class TestInstance {
         let tsaRootName = try DistinguishedName { CommonName("test tsa root") }
         let tsaName = try DistinguishedName { CommonName("test tsa") }
         tsaRootCertificate = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(tsaRootKey.publicKey), notValidBefore: start, notValidAfter: end,
-            issuer: tsaRootName, subject: tsaRootName, signatureAlgorithm: .ecdsaWithSHA384,
+            version: .v3,
+            serialNumber: .init(),
+            publicKey: .init(tsaRootKey.publicKey),
+            notValidBefore: start,
+            notValidAfter: end,
+            issuer: tsaRootName,
+            subject: tsaRootName,
+            signatureAlgorithm: .ecdsaWithSHA384,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
                 Critical(KeyUsage(keyCertSign: true))
@@ -72,8 +89,14 @@ final class TestInstance {
             issuerPrivateKey: .init(tsaRootKey)
         )
         tsaCertificate = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(tsaKey.publicKey), notValidBefore: start, notValidAfter: end,
-            issuer: tsaRootName, subject: tsaName, signatureAlgorithm: .ecdsaWithSHA384,
+            version: .v3,
+            serialNumber: .init(),
+            publicKey: .init(tsaKey.publicKey),
+            notValidBefore: start,
+            notValidAfter: end,
+            issuer: tsaRootName,
+            subject: tsaName,
+            signatureAlgorithm: .ecdsaWithSHA384,
             extensions: try Certificate.Extensions {
                 Critical(KeyUsage(digitalSignature: true))
                 Critical(try ExtendedKeyUsage([.timeStamping]))
@@ -84,21 +107,21 @@ final class TestInstance {
         for index in 0..<6 { leaves.append(Array("earlier entry \(index)".utf8)) }
     }
 
-    static func der(_ certificate: Certificate) -> [UInt8] {
+    public static func der(_ certificate: Certificate) -> [UInt8] {
         var serializer = DER.Serializer()
         try! serializer.serialize(certificate)
         return serializer.serializedBytes
     }
 
-    static func spki(_ key: Certificate.PublicKey) -> [UInt8] { VerificationKey.spkiDER(key) }
+    public static func spki(_ key: Certificate.PublicKey) -> [UInt8] { VerificationKey.spkiDER(key) }
 
-    var logID: [UInt8] { Array(SHA256.hash(data: Self.spki(.init(logKey.publicKey)))) }
-    var ctLogID: [UInt8] { Array(SHA256.hash(data: Self.spki(.init(ctKey.publicKey)))) }
+    public var logID: [UInt8] { Array(SHA256.hash(data: Self.spki(.init(logKey.publicKey)))) }
+    public var ctLogID: [UInt8] { Array(SHA256.hash(data: Self.spki(.init(ctKey.publicKey)))) }
 
     // MARK: - Trusted root
 
     /// The trusted root naming this instance's CA, logs and TSA.
-    func trustedRoot(logID overrideLogID: [UInt8]? = nil) -> [UInt8] {
+    public func trustedRoot(logID overrideLogID: [UInt8]? = nil) -> [UInt8] {
         func b64(_ bytes: [UInt8]) -> JSONValue { .string(Data(bytes).base64EncodedString()) }
         let validity: JSONValue = ["start": .string(MetadataDate.format(epoch.addingTimeInterval(-365 * 86_400)))]
         func log(_ key: P256.Signing.PublicKey, _ id: [UInt8], _ url: String) -> JSONValue {
@@ -115,14 +138,20 @@ final class TestInstance {
             "certificateAuthorities": [
                 [
                     "uri": "https://fulcio.test.example",
-                    "certChain": ["certificates": [["rawBytes": b64(Self.der(intermediateCertificate))], ["rawBytes": b64(Self.der(rootCertificate))]]],
+                    "certChain": [
+                        "certificates": [
+                            ["rawBytes": b64(Self.der(intermediateCertificate))], ["rawBytes": b64(Self.der(rootCertificate))],
+                        ]
+                    ],
                     "validFor": validity,
                 ]
             ],
             "timestampAuthorities": [
                 [
                     "uri": "https://tsa.test.example",
-                    "certChain": ["certificates": [["rawBytes": b64(Self.der(tsaCertificate))], ["rawBytes": b64(Self.der(tsaRootCertificate))]]],
+                    "certChain": [
+                        "certificates": [["rawBytes": b64(Self.der(tsaCertificate))], ["rawBytes": b64(Self.der(tsaRootCertificate))]]
+                    ],
                     "validFor": validity,
                 ]
             ],
@@ -134,7 +163,7 @@ final class TestInstance {
 
     /// A signing certificate for `identity` from `issuer`, valid ten minutes from `time`, with
     /// an embedded SCT from the CT log (or `ctKey`, to make one the trusted root does not know).
-    func issue(
+    public func issue(
         to key: P256.Signing.PublicKey,
         identity: String = TestInstance.identity,
         issuer: String = TestInstance.issuerURL,
@@ -157,9 +186,16 @@ final class TestInstance {
         let serial = Certificate.SerialNumber()
         func make(_ extensions: [Certificate.Extension]) throws -> Certificate {
             try Certificate(
-                version: .v3, serialNumber: serial, publicKey: .init(key), notValidBefore: time, notValidAfter: time.addingTimeInterval(600),
-                issuer: intermediateCertificate.subject, subject: DistinguishedName(), signatureAlgorithm: .ecdsaWithSHA384,
-                extensions: try Certificate.Extensions(extensions), issuerPrivateKey: .init(signer ?? intermediateKey)
+                version: .v3,
+                serialNumber: serial,
+                publicKey: .init(key),
+                notValidBefore: time,
+                notValidAfter: time.addingTimeInterval(600),
+                issuer: intermediateCertificate.subject,
+                subject: DistinguishedName(),
+                signatureAlgorithm: .ecdsaWithSHA384,
+                extensions: try Certificate.Extensions(extensions),
+                issuerPrivateKey: .init(signer ?? intermediateKey)
             )
         }
         let precertificate = try make(baseExtensions)
@@ -174,30 +210,38 @@ final class TestInstance {
         var sct: [UInt8] = [0] + Array(SHA256.hash(data: Self.spki(.init(ctSigner.publicKey))))
         sct += withUnsafeBytes(of: timestamp.bigEndian, Array.init) + [0, 0, 4, 3]
         sct += [UInt8(signature.count >> 8), UInt8(signature.count & 0xff)] + signature
-        let list: [UInt8] = [UInt8((sct.count + 2) >> 8), UInt8((sct.count + 2) & 0xff), UInt8(sct.count >> 8), UInt8(sct.count & 0xff)] + sct
+        let list: [UInt8] =
+            [UInt8((sct.count + 2) >> 8), UInt8((sct.count + 2) & 0xff), UInt8(sct.count >> 8), UInt8(sct.count & 0xff)] + sct
         var octets = DER.Serializer()
         try octets.serialize(ASN1OctetString(contentBytes: list[...]))
-        let sctExtension = Certificate.Extension(oid: SignedCertificateTimestamp.extensionOID, critical: false, value: octets.serializedBytes[...])
+        let sctExtension = Certificate.Extension(
+            oid: SignedCertificateTimestamp.extensionOID,
+            critical: false,
+            value: octets.serializedBytes[...]
+        )
         return try make(baseExtensions + [sctExtension])
     }
 
     // MARK: - Transparency log
 
     /// Appends `body` to the log; returns its index.
-    func append(_ body: [UInt8]) -> Int64 {
+    public func append(_ body: [UInt8]) -> Int64 {
         leaves.append(body)
         return Int64(leaves.count - 1)
     }
 
-    func treeHash(_ range: Range<Int>) -> [UInt8] {
+    public func treeHash(_ range: Range<Int>) -> [UInt8] {
         if range.count == 1 { return MerkleInclusion.leafHash(leaves[range.lowerBound]) }
         var split = 1
         while split * 2 < range.count { split *= 2 }
-        return MerkleInclusion.nodeHash(treeHash(range.lowerBound..<range.lowerBound + split), treeHash(range.lowerBound + split..<range.upperBound))
+        return MerkleInclusion.nodeHash(
+            treeHash(range.lowerBound..<range.lowerBound + split),
+            treeHash(range.lowerBound + split..<range.upperBound)
+        )
     }
 
     /// The RFC 6962 audit path for leaf `index` in the tree of the first `size` leaves.
-    func auditPath(_ index: Int, _ range: Range<Int>) -> [[UInt8]] {
+    public func auditPath(_ index: Int, _ range: Range<Int>) -> [[UInt8]] {
         if range.count <= 1 { return [] }
         var split = 1
         while split * 2 < range.count { split *= 2 }
@@ -207,7 +251,7 @@ final class TestInstance {
     }
 
     /// A checkpoint for the current tree, signed by `key` (the log's unless given).
-    func checkpoint(size: Int, rootHash: [UInt8], key: P256.Signing.PrivateKey? = nil, hint: [UInt8]? = nil) throws -> String {
+    public func checkpoint(size: Int, rootHash: [UInt8], key: P256.Signing.PrivateKey? = nil, hint: [UInt8]? = nil) throws -> String {
         let text = "\(origin)\n\(size)\n\(Data(rootHash).base64EncodedString())\n"
         let signature = Array(try (key ?? logKey).signature(for: Array(text.utf8)).derRepresentation)
         let line = Data((hint ?? Array(logID.prefix(4))) + signature).base64EncodedString()
@@ -215,7 +259,7 @@ final class TestInstance {
     }
 
     /// A signed entry timestamp over the entry, as Rekor v1 makes it.
-    func signedEntryTimestamp(body: [UInt8], integratedTime: Int64, index: Int64) throws -> [UInt8] {
+    public func signedEntryTimestamp(body: [UInt8], integratedTime: Int64, index: Int64) throws -> [UInt8] {
         let payload: JSONValue = [
             "body": .string(Data(body).base64EncodedString()), "integratedTime": .integer(integratedTime),
             "logID": .string(Hex.encode(logID)), "logIndex": .integer(index),
@@ -226,7 +270,9 @@ final class TestInstance {
     // MARK: - Timestamp authority
 
     /// An RFC 3161 timestamp response over `message` at `time`, signed by `key` (the TSA's unless given).
-    func timestamp(_ message: [UInt8], at time: Date, key: P256.Signing.PrivateKey? = nil, certificate: Certificate? = nil) throws -> [UInt8] {
+    public func timestamp(_ message: [UInt8], at time: Date, key: P256.Signing.PrivateKey? = nil, certificate: Certificate? = nil) throws
+        -> [UInt8]
+    {
         func element(_ tag: UInt8, _ parts: [UInt8]...) -> [UInt8] { DEREncoding.element(tag, parts.flatMap { $0 }) }
         func oid(_ dotted: String) throws -> [UInt8] {
             var serializer = DER.Serializer()
@@ -243,13 +289,22 @@ final class TestInstance {
         let components = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: time)
         try timeSerializer.serialize(
             try GeneralizedTime(
-                year: components.year!, month: components.month!, day: components.day!, hours: components.hour!,
-                minutes: components.minute!, seconds: components.second!, fractionalSeconds: 0
+                year: components.year!,
+                month: components.month!,
+                day: components.day!,
+                hours: components.hour!,
+                minutes: components.minute!,
+                seconds: components.second!,
+                fractionalSeconds: 0
             )
         )
         let tstInfo = element(
-            0x30, try integer(1), try oid("1.2.3.4.1"), element(0x30, sha256, element(0x04, Array(SHA256.hash(data: message)))),
-            try integer(42), timeSerializer.serializedBytes
+            0x30,
+            try integer(1),
+            try oid("1.2.3.4.1"),
+            element(0x30, sha256, element(0x04, Array(SHA256.hash(data: message)))),
+            try integer(42),
+            timeSerializer.serializedBytes
         )
         let signer = certificate ?? tsaCertificate
         let attributes = element(
@@ -265,13 +320,21 @@ final class TestInstance {
         var serialSerializer = DER.Serializer()
         try serialSerializer.serialize(ArraySlice(signer.serialNumber.bytes))
         let signerInfo = element(
-            0x30, try integer(1), element(0x30, issuerSerializer.serializedBytes, serialSerializer.serializedBytes), sha256, attributes,
-            element(0x30, try oid("1.2.840.10045.4.3.2")), element(0x04, signature)
+            0x30,
+            try integer(1),
+            element(0x30, issuerSerializer.serializedBytes, serialSerializer.serializedBytes),
+            sha256,
+            attributes,
+            element(0x30, try oid("1.2.840.10045.4.3.2")),
+            element(0x04, signature)
         )
         let signedData = element(
-            0x30, try integer(3), element(0x31, sha256),
+            0x30,
+            try integer(3),
+            element(0x31, sha256),
             element(0x30, try oid("1.2.840.113549.1.9.16.1.4"), element(0xA0, element(0x04, tstInfo))),
-            element(0xA0, Self.der(signer)), element(0x31, signerInfo)
+            element(0xA0, Self.der(signer)),
+            element(0x31, signerInfo)
         )
         let token = element(0x30, try oid("1.2.840.113549.1.7.2"), element(0xA0, signedData))
         return element(0x30, element(0x30, try integer(0)), token)
@@ -280,25 +343,30 @@ final class TestInstance {
     // MARK: - Bundles
 
     /// What to build into a bundle, each part replaceable to make it wrong in one way.
-    struct Options {
-        var time: Date
-        var dsse = false
-        var managedKey: P256.Signing.PrivateKey?
-        var withTimestamp = false
-        var withSET = true
-        var withInclusionProof = true
-        var integratedTime: Date?
-        var certificate: Certificate?
-        var signatureOverride: [UInt8]?
-        var identity = TestInstance.identity
-        var loggedArtifact: [UInt8]?
+    public struct Options {
+        /// Options for a bundle made at `time`.
+        public init(time: Date) { self.time = time }
+
+        public var time: Date
+        public var dsse = false
+        public var managedKey: P256.Signing.PrivateKey?
+        public var withTimestamp = false
+        public var withSET = true
+        public var withInclusionProof = true
+        public var integratedTime: Date?
+        public var certificate: Certificate?
+        public var signatureOverride: [UInt8]?
+        public var identity = TestInstance.identity
+        public var loggedArtifact: [UInt8]?
     }
 
     /// A v0.3 bundle for `artifact`, signed with a fresh key under a fresh certificate (or
     /// `options.managedKey`), logged, and (optionally) timestamped.
-    func bundle(for artifact: [UInt8], _ options: Options) throws -> (bundle: JSONValue, signingKey: P256.Signing.PrivateKey) {
+    public func bundle(for artifact: [UInt8], _ options: Options) throws -> (bundle: JSONValue, signingKey: P256.Signing.PrivateKey) {
         let key = options.managedKey ?? P256.Signing.PrivateKey()
-        let certificate = options.managedKey == nil ? try options.certificate ?? issue(to: key.publicKey, identity: options.identity, at: options.time) : nil
+        let certificate =
+            options.managedKey == nil
+            ? try options.certificate ?? issue(to: key.publicKey, identity: options.identity, at: options.time) : nil
         let verifier: JSONValue
         let verifierDER: [UInt8]
         if let certificate {
@@ -386,30 +454,35 @@ final class TestInstance {
         }
         if options.withTimestamp {
             let response = try timestamp(signature, at: options.time.addingTimeInterval(2))
-            material = material.setting("timestampVerificationData", ["rfc3161Timestamps": [["signedTimestamp": .string(Data(response).base64EncodedString())]]])
+            material = material.setting(
+                "timestampVerificationData",
+                ["rfc3161Timestamps": [["signedTimestamp": .string(Data(response).base64EncodedString())]]]
+            )
         }
         let bundle: JSONValue = ["mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json", "verificationMaterial": material]
         return (bundle.setting(content.0, content.1), key)
     }
 
-    static func pem(_ label: String, _ der: [UInt8]) -> String {
+    public static func pem(_ label: String, _ der: [UInt8]) -> String {
         "-----BEGIN \(label)-----\n" + Data(der).base64EncodedString(options: .lineLength64Characters) + "\n-----END \(label)-----\n"
     }
 }
 
 extension JSONValue {
     /// The object with `name` set to `value`.
-    func setting(_ name: String, _ value: JSONValue) -> JSONValue {
+    public func setting(_ name: String, _ value: JSONValue) -> JSONValue {
         guard var object = objectValue else { return self }
         object[name] = value
         return .object(object)
     }
 
     /// The value at a path of member names and array indices.
-    func at(_ path: [Any]) -> JSONValue? {
+    public func at(_ path: [Any]) -> JSONValue? {
         var current: JSONValue? = self
         for step in path {
-            if let name = step as? String { current = current?.objectValue?[name] } else if let index = step as? Int {
+            if let name = step as? String {
+                current = current?.objectValue?[name]
+            } else if let index = step as? Int {
                 current = current?.arrayValue.flatMap { index < $0.count ? $0[index] : nil }
             }
         }
@@ -417,7 +490,7 @@ extension JSONValue {
     }
 
     /// The value with the element at `path` replaced by `transform` of it.
-    func replacing(_ path: [Any], _ transform: (JSONValue) -> JSONValue) -> JSONValue {
+    public func replacing(_ path: [Any], _ transform: (JSONValue) -> JSONValue) -> JSONValue {
         guard let step = path.first else { return transform(self) }
         let rest = Array(path.dropFirst())
         if let name = step as? String, var object = objectValue, let child = object[name] {

@@ -1,0 +1,113 @@
+import Crypto
+import Foundation
+import Sigstore
+import TUF
+import TestSupport
+import Testing
+
+/// `trustroot verify` and `trustroot inspect` on bundles made by the in-memory test instance.
+@Suite("trustroot verify")
+struct VerifyCLITests {
+    let folder: TemporaryDirectory
+    let instance: TestInstance
+
+    init() throws {
+        folder = try TemporaryDirectory()
+        instance = try TestInstance()
+        try folder.write("trusted_root.json", instance.trustedRoot())
+        try folder.write("artifact.txt", Array("the artifact\n".utf8))
+    }
+
+    func write(_ name: String, _ options: TestInstance.Options) throws -> P256.Signing.PrivateKey {
+        let (bundle, key) = try instance.bundle(for: try folder.read("artifact.txt"), options)
+        try folder.write(name, JSONWriter.prettyPrinted(bundle))
+        return key
+    }
+
+    func verify(_ bundle: String, _ extra: [String], artifact: String? = nil) throws -> TrustRootBinary.Outcome {
+        try TrustRootBinary.run(
+            ["verify", "--bundle", folder.file(bundle).path, "--trusted-root", folder.file("trusted_root.json").path] + extra
+                + [artifact ?? folder.file("artifact.txt").path]
+        )
+    }
+
+    var identity: [String] { ["--certificate-identity", TestInstance.identity, "--certificate-oidc-issuer", TestInstance.issuerURL] }
+
+    @Test func verifiesAndRefusesWithOneLineAndAnExitCode() throws {
+        _ = try write("bundle.json", TestInstance.Options(time: instance.epoch))
+        let ok = try verify("bundle.json", identity)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(ok.stdout.hasPrefix("verified: "))
+        let digest = "sha256:" + Hex.encode(SHA256.hash(data: try folder.read("artifact.txt")))
+        #expect(try verify("bundle.json", identity, artifact: digest).status == 0)
+        let pattern = try verify(
+            "bundle.json",
+            ["--certificate-identity-regexp", "https://github\\.com/example/.*", "--certificate-oidc-issuer", TestInstance.issuerURL]
+        )
+        #expect(pattern.status == 0, "\(pattern.stderr)")
+
+        let otherIdentity = try verify(
+            "bundle.json",
+            ["--certificate-identity", "someone@example.com", "--certificate-oidc-issuer", TestInstance.issuerURL]
+        )
+        #expect(otherIdentity.status == 1)
+        #expect(
+            otherIdentity.stderr.hasSuffix(
+                "identity policy: the certificate's identity is \(TestInstance.identity), not the expected one\n"
+            )
+        )
+        let claim = try verify("bundle.json", identity + ["--claim", "12=https://github.com/example/project"])
+        #expect(claim.status == 1)
+        #expect(claim.stderr.contains("claim 1.3.6.1.4.1.57264.1.12 is absent"))
+
+        try folder.write("other.txt", Array("another artifact\n".utf8))
+        let wrongArtifact = try verify("bundle.json", identity, artifact: folder.file("other.txt").path)
+        #expect(wrongArtifact.status == 1)
+        #expect(wrongArtifact.stderr.contains("log entry body: the entry records another artifact digest"))
+
+        // --json names every check, in order, with its outcome.
+        let json = try verify("bundle.json", identity + ["--json"], artifact: folder.file("other.txt").path)
+        let report = try JSONParser().parse(Array(json.stdout.utf8))
+        #expect(report.objectValue?["verified"] == false)
+        let checks = report.objectValue?["checks"]?.arrayValue ?? []
+        #expect(checks.count == VerificationError.Check.allCases.count)
+        #expect(checks.first { $0.objectValue?["outcome"] == "failed" }?.objectValue?["check"] == "log entry body")
+
+        var bytes = try folder.read("bundle.json")
+        bytes.removeLast(10)
+        try folder.write("truncated.json", bytes)
+        let truncated = try verify("truncated.json", identity)
+        #expect(truncated.status == 65)
+        #expect(truncated.stderr.contains("bundle: bundle is not valid JSON"))
+        let missing = try verify("absent.json", identity)
+        #expect(missing.status == 66)
+    }
+
+    @Test func managedKeysAndPredicateTypes() throws {
+        var managed = TestInstance.Options(time: instance.epoch)
+        managed.managedKey = P256.Signing.PrivateKey()
+        _ = try write("managed.json", managed)
+        try folder.write("key.pem", Array(managed.managedKey!.publicKey.pemRepresentation.utf8))
+        let ok = try verify("managed.json", ["--key", folder.file("key.pem").path])
+        #expect(ok.status == 0, "\(ok.stderr)")
+        try folder.write("other.pem", Array(P256.Signing.PrivateKey().publicKey.pemRepresentation.utf8))
+        #expect(try verify("managed.json", ["--key", folder.file("other.pem").path]).status == 1)
+
+        var dsse = TestInstance.Options(time: instance.epoch)
+        dsse.dsse = true
+        _ = try write("dsse.json", dsse)
+        #expect(try verify("dsse.json", identity + ["--predicate-type", "https://slsa.dev/provenance/v1"]).status == 0)
+        let otherPredicate = try verify("dsse.json", identity + ["--predicate-type", "https://spdx.dev/Document"])
+        #expect(otherPredicate.status == 1)
+        #expect(otherPredicate.stderr.contains("predicate type is https://slsa.dev/provenance/v1, not https://spdx.dev/Document"))
+
+        let inspect = try TrustRootBinary.run(["inspect", folder.file("dsse.json").path])
+        #expect(inspect.status == 0, "\(inspect.stderr)")
+        #expect(inspect.stdout.contains("Issuer (1.3.6.1.4.1.57264.1.8): \(TestInstance.issuerURL)"))
+        #expect(inspect.stdout.contains("identity (SAN): \(TestInstance.identity)"))
+        #expect(inspect.stdout.contains("predicate type https://slsa.dev/provenance/v1"))
+        #expect(inspect.stdout.contains("checkpoint: \(instance.origin)"))
+        let notABundle = try TrustRootBinary.run(["inspect", folder.file("key.pem").path])
+        #expect(notABundle.status == 65)
+    }
+}
