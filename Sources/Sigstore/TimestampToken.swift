@@ -109,13 +109,13 @@ public struct TimestampToken: Sendable {
                         }
                     }
                     var certificates: [Certificate] = []
-                    if let certificateSet = try DER.optionalImplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific, { $0 }) {
+                    if let certificateSet = DER.optionalImplicitlyTagged(&nodes, tagNumber: 0, tagClass: .contextSpecific, { $0 }) {
                         guard case .constructed(let children) = certificateSet.content else { throw failure("malformed certificates") }
                         for child in children where child.identifier == .sequence {
                             certificates.append(try Certificate(derEncoded: Array(child.encodedBytes)))
                         }
                     }
-                    _ = try DER.optionalImplicitlyTagged(&nodes, tagNumber: 1, tagClass: .contextSpecific, { $0 })  // CRLs
+                    _ = DER.optionalImplicitlyTagged(&nodes, tagNumber: 1, tagClass: .contextSpecific, { $0 })  // CRLs
                     guard let signerInfos = nodes.next(), signerInfos.identifier == .set, case .constructed(let infos) = signerInfos.content
                     else { throw failure("no signer infos") }
                     var infoIterator = infos.makeIterator()
@@ -149,7 +149,7 @@ public struct TimestampToken: Sendable {
                         }
                         var attributes: [UInt8]?
                         var attributesDigest: [UInt8]?
-                        if let attributesNode = try DER.optionalImplicitlyTagged(&signer, tagNumber: 0, tagClass: .contextSpecific, { $0 })
+                        if let attributesNode = DER.optionalImplicitlyTagged(&signer, tagNumber: 0, tagClass: .contextSpecific, { $0 })
                         {
                             // The signature covers the attributes encoded as a SET, not under their [0] tag.
                             var encoded = Array(attributesNode.encodedBytes)

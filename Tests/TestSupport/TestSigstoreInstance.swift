@@ -11,24 +11,39 @@ import X509
 /// (and the matching trusted root) exactly as the public services' formats have them, so tests
 /// can build a valid bundle and change one thing.
 public final class TestInstance {
+    /// The CA root's key.
     public let rootKey = P384.Signing.PrivateKey()
+    /// The issuing CA's key.
     public let intermediateKey = P384.Signing.PrivateKey()
+    /// The CT log's key.
     public let ctKey = P256.Signing.PrivateKey()
+    /// The transparency log's key.
     public let logKey = P256.Signing.PrivateKey()
+    /// The TSA root's key.
     public let tsaRootKey = P384.Signing.PrivateKey()
+    /// The TSA's signing key.
     public let tsaKey = P256.Signing.PrivateKey()
+    /// The CA root.
     public let rootCertificate: Certificate
+    /// The issuing CA.
     public let intermediateCertificate: Certificate
+    /// The TSA root.
     public let tsaRootCertificate: Certificate
+    /// The TSA's signing certificate.
     public let tsaCertificate: Certificate
     /// The log's leaves so far (entry bodies).
     public private(set) var leaves: [[UInt8]] = []
+    /// The log's checkpoint origin.
     public let origin = "rekor.test.example - 1"
+    /// The time the instance's certificates are built around.
     public let epoch = Date(timeIntervalSince1970: 1_700_000_000)
 
+    /// The OIDC issuer certificates name.
     public static let issuerURL = "https://issuer.test.example"
+    /// The identity certificates name.
     public static let identity = "https://github.com/example/project/.github/workflows/release.yml@refs/heads/main"
 
+    /// A new instance with fresh keys.
     public init() throws {
         let rootName = try DistinguishedName {
             OrganizationName("trustroot test")
@@ -107,15 +122,19 @@ public final class TestInstance {
         for index in 0..<6 { leaves.append(Array("earlier entry \(index)".utf8)) }
     }
 
+    /// The DER of `certificate`.
     public static func der(_ certificate: Certificate) -> [UInt8] {
         var serializer = DER.Serializer()
         try! serializer.serialize(certificate)
         return serializer.serializedBytes
     }
 
+    /// The DER SubjectPublicKeyInfo of `key`.
     public static func spki(_ key: Certificate.PublicKey) -> [UInt8] { VerificationKey.spkiDER(key) }
 
+    /// The transparency log's id.
     public var logID: [UInt8] { Array(SHA256.hash(data: Self.spki(.init(logKey.publicKey)))) }
+    /// The CT log's id.
     public var ctLogID: [UInt8] { Array(SHA256.hash(data: Self.spki(.init(ctKey.publicKey)))) }
 
     // MARK: - Trusted root
@@ -230,6 +249,7 @@ public final class TestInstance {
         return Int64(leaves.count - 1)
     }
 
+    /// The RFC 6962 hash of the leaves in `range`.
     public func treeHash(_ range: Range<Int>) -> [UInt8] {
         if range.count == 1 { return MerkleInclusion.leafHash(leaves[range.lowerBound]) }
         var split = 1
@@ -347,16 +367,27 @@ public final class TestInstance {
         /// Options for a bundle made at `time`.
         public init(time: Date) { self.time = time }
 
+        /// When the certificate is issued.
         public var time: Date
+        /// Whether to sign a DSSE envelope around an in-toto statement.
         public var dsse = false
+        /// A managed key instead of a certificate.
         public var managedKey: P256.Signing.PrivateKey?
+        /// Whether to add an RFC 3161 timestamp.
         public var withTimestamp = false
+        /// Whether the entry has a signed entry timestamp.
         public var withSET = true
+        /// Whether the entry has an inclusion proof and checkpoint.
         public var withInclusionProof = true
+        /// The integrated time (default: a second after `time`).
         public var integratedTime: Date?
+        /// The certificate to use instead of a fresh one.
         public var certificate: Certificate?
+        /// The signature to log and bundle instead of a real one.
         public var signatureOverride: [UInt8]?
+        /// The identity of a fresh certificate.
         public var identity = TestInstance.identity
+        /// The artifact the log records (default: the one signed).
         public var loggedArtifact: [UInt8]?
     }
 
@@ -463,6 +494,7 @@ public final class TestInstance {
         return (bundle.setting(content.0, content.1), key)
     }
 
+    /// `der` as a PEM block labelled `label`.
     public static func pem(_ label: String, _ der: [UInt8]) -> String {
         "-----BEGIN \(label)-----\n" + Data(der).base64EncodedString(options: .lineLength64Characters) + "\n-----END \(label)-----\n"
     }
