@@ -149,8 +149,7 @@ public struct TimestampToken: Sendable {
                         }
                         var attributes: [UInt8]?
                         var attributesDigest: [UInt8]?
-                        if let attributesNode = DER.optionalImplicitlyTagged(&signer, tagNumber: 0, tagClass: .contextSpecific, { $0 })
-                        {
+                        if let attributesNode = DER.optionalImplicitlyTagged(&signer, tagNumber: 0, tagClass: .contextSpecific, { $0 }) {
                             // The signature covers the attributes encoded as a SET, not under their [0] tag.
                             var encoded = Array(attributesNode.encodedBytes)
                             encoded[0] = 0x31

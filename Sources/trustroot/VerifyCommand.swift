@@ -18,7 +18,10 @@ struct VerifyCommand: AsyncParsableCommand {
     )
 
     @Option(help: "The bundle (.sigstore.json).")
-    var bundle: String
+    var bundle: String?
+
+    @Option(help: "A file of lines `BUNDLE<TAB>ARTIFACT` (or sha256:HEX) to verify under one policy, spread over all cores.")
+    var batch: String?
 
     @Option(help: "The signer's identity (SAN: email, URI), exactly.")
     var certificateIdentity: String?
@@ -51,9 +54,12 @@ struct VerifyCommand: AsyncParsableCommand {
     var json = false
 
     @Argument(help: "The artifact, or sha256:HEX for its digest.")
-    var artifact: String
+    var artifact: String?
 
     func validate() throws {
+        guard (bundle != nil && artifact != nil && batch == nil) || (batch != nil && bundle == nil && artifact == nil) else {
+            throw ValidationError("give --bundle and the artifact, or --batch FILE")
+        }
         if key == nil {
             guard (certificateIdentity == nil) != (certificateIdentityRegexp == nil), certificateOidcIssuer != nil else {
                 throw ValidationError(
@@ -66,23 +72,105 @@ struct VerifyCommand: AsyncParsableCommand {
         }
     }
 
+    /// The artifact named on the command line: a file, or `sha256:HEX`.
+    static func artifactValue(_ argument: String) throws -> BundleVerifier.Artifact {
+        if argument.hasPrefix("sha256:"), argument.count == 71, let digest = Hex.decode(String(argument.dropFirst(7))),
+            !FileManager.default.fileExists(atPath: argument)
+        {
+            return .sha256(digest)
+        }
+        return .bytes(try readFile(argument, limit: 1 << 32))
+    }
+
     func run() async throws {
         let started = Date()
         let (root, source) = try await loadTrustedRoot()
+        let policy = try makePolicy()
+        if let batch {
+            try await runBatch(batch, verifier: BundleVerifier(trustedRoot: root), policy: policy)
+            return
+        }
+        let bundle = bundle!
+        let artifact = artifact!
         let bundleValue: SigstoreBundle
         do {
             bundleValue = try SigstoreBundle(bytes: try readFile(bundle, limit: 16 << 20))
         } catch let error as VerificationError {
             throw CLIError(message: "\(bundle): \(error)", code: .invalidData)
         }
-        let artifactValue: BundleVerifier.Artifact
-        if artifact.hasPrefix("sha256:"), artifact.count == 71, let digest = Hex.decode(String(artifact.dropFirst(7))),
-            !FileManager.default.fileExists(atPath: artifact)
-        {
-            artifactValue = .sha256(digest)
-        } else {
-            artifactValue = .bytes(try readFile(artifact, limit: 1 << 32))
+        let artifactValue = try Self.artifactValue(artifact)
+        do {
+            let result = try await BundleVerifier(trustedRoot: root).verify(bundleValue, artifact: artifactValue, policy: policy)
+            if let predicateType, result.predicateType != predicateType {
+                throw VerificationError(
+                    .envelope,
+                    "the statement's predicate type is \(result.predicateType ?? "absent"), not \(predicateType)"
+                )
+            }
+            report(passed: true, failure: nil, times: result.verifiedTimes, source: source, started: started)
+        } catch let error as VerificationError {
+            report(passed: false, failure: error, times: [], source: source, started: started)
+            throw CLIError(message: "\(bundle): \(error)", code: error.check == .bundle ? .invalidData : .verificationFailed)
         }
+    }
+
+    /// Verifies every line of `path` (`BUNDLE<TAB>ARTIFACT`) with one task per core; prints
+    /// `ok` or `FAILED` and the reason for each, in the file's order.
+    func runBatch(_ path: String, verifier: BundleVerifier, policy: BundleVerifier.Policy) async throws {
+        let lines = String(decoding: try readFile(path), as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        let jobs = try lines.enumerated().map { index, line -> (String, String) in
+            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw CLIError(message: "\(path):\(index + 1): not BUNDLE<TAB>ARTIFACT", code: .invalidData) }
+            return (parts[0], parts[1])
+        }
+        let predicateType = self.predicateType
+        var outcomes = [String?](repeating: nil, count: jobs.count)
+        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+            var next = 0
+            func enqueue() {
+                guard next < jobs.count else { return }
+                let index = next
+                next += 1
+                let (bundlePath, artifactPath) = jobs[index]
+                group.addTask {
+                    do {
+                        let bundle = try SigstoreBundle(bytes: try readFile(bundlePath, limit: 16 << 20))
+                        let result = try await verifier.verify(bundle, artifact: try Self.artifactValue(artifactPath), policy: policy)
+                        if let predicateType, result.predicateType != predicateType {
+                            return (
+                                index, "\(VerificationError.Check.envelope.rawValue): predicate type is \(result.predicateType ?? "absent")"
+                            )
+                        }
+                        return (index, nil)
+                    } catch let error as CLIError {
+                        return (index, error.message)
+                    } catch {
+                        return (index, "\(error)")
+                    }
+                }
+            }
+            for _ in 0..<workers { enqueue() }
+            while let (index, failure) = try await group.next() {
+                outcomes[index] = failure ?? ""
+                enqueue()
+            }
+        }
+        var failed = 0
+        for ((bundlePath, _), outcome) in zip(jobs, outcomes) {
+            if let outcome, !outcome.isEmpty {
+                failed += 1
+                print("FAILED \(bundlePath): \(outcome)")
+            } else {
+                print("ok \(bundlePath)")
+            }
+        }
+        if failed > 0 {
+            throw CLIError(message: "\(failed) of \(jobs.count) bundles failed verification", code: .verificationFailed)
+        }
+    }
+
+    func makePolicy() throws -> BundleVerifier.Policy {
         let policy: BundleVerifier.Policy
         if let key {
             do {
@@ -99,24 +187,12 @@ struct VerifyCommand: AsyncParsableCommand {
             let identity: IdentityPolicy.Match = certificateIdentity.map { .exact($0) } ?? .regularExpression(certificateIdentityRegexp!)
             policy = .identity(IdentityPolicy(identity: identity, issuer: certificateOidcIssuer!, claims: claimValues))
         }
-        do {
-            let result = try await BundleVerifier(trustedRoot: root).verify(bundleValue, artifact: artifactValue, policy: policy)
-            if let predicateType, result.predicateType != predicateType {
-                throw VerificationError(
-                    .envelope,
-                    "the statement's predicate type is \(result.predicateType ?? "absent"), not \(predicateType)"
-                )
-            }
-            report(passed: true, failure: nil, times: result.verifiedTimes, source: source, started: started)
-        } catch let error as VerificationError {
-            report(passed: false, failure: error, times: [], source: source, started: started)
-            throw CLIError(message: "\(bundle): \(error)", code: error.check == .bundle ? .invalidData : .verificationFailed)
-        }
+        return policy
     }
 
     func report(passed: Bool, failure: VerificationError?, times: [(source: String, time: Date)], source: String, started: Date) {
         guard json else {
-            if passed { print("verified: \(artifact) (trusted root: \(source))") }
+            if passed { print("verified: \(artifact ?? "") (trusted root: \(source))") }
             return
         }
         // The checks in the order the verifier makes them.

@@ -110,4 +110,32 @@ struct VerifyCLITests {
         let notABundle = try TrustRootBinary.run(["inspect", folder.file("key.pem").path])
         #expect(notABundle.status == 65)
     }
+
+    @Test func batchesReportEachBundleInOrder() throws {
+        var lines: [String] = []
+        for index in 0..<6 {
+            var options = TestInstance.Options(time: instance.epoch)
+            options.dsse = index % 2 == 1
+            _ = try write("b\(index).json", options)
+            lines.append("\(folder.file("b\(index).json").path)\t\(folder.file("artifact.txt").path)")
+        }
+        try folder.write("other.txt", Array("another artifact\n".utf8))
+        lines[3] = "\(folder.file("b3.json").path)\t\(folder.file("other.txt").path)"
+        try folder.write("batch.txt", Array(lines.joined(separator: "\n").utf8))
+        let outcome = try TrustRootBinary.run(
+            ["verify", "--batch", folder.file("batch.txt").path, "--trusted-root", folder.file("trusted_root.json").path] + identity
+        )
+        #expect(outcome.status == 1)
+        let printed = outcome.stdout.split(separator: "\n").map(String.init)
+        #expect(printed.count == 6)
+        #expect(printed[3].hasPrefix("FAILED \(folder.file("b3.json").path): "))
+        #expect(printed.enumerated().allSatisfy { $0.offset == 3 || $0.element == "ok \(folder.file("b\($0.offset).json").path)" })
+        #expect(outcome.stderr.hasSuffix("1 of 6 bundles failed verification\n"))
+        lines.remove(at: 3)
+        try folder.write("good.txt", Array(lines.joined(separator: "\n").utf8))
+        let good = try TrustRootBinary.run(
+            ["verify", "--batch", folder.file("good.txt").path, "--trusted-root", folder.file("trusted_root.json").path] + identity
+        )
+        #expect(good.status == 0, "\(good.stderr)")
+    }
 }
