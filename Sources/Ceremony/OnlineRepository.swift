@@ -169,6 +169,9 @@ public struct OnlineRepository: Sendable {
     ) throws {
         guard var metadata = targets[role] else { throw Error.noSuchRole(role) }
         if metadata.signed.isExpired(at: now) { throw Error.expired(role: role) }
+        guard CeremonyConfig.isSafeRelativePath(path) else {
+            throw RepositoryPublisher.Error.targetFile(path, "a target path must be relative, without empty, . or .. parts")
+        }
         let (delegate, keys): (any Delegate, [String: Key])
         if role == "targets" {
             (delegate, keys) = (root.roles["targets"]!, root.keys)
@@ -190,13 +193,7 @@ public struct OnlineRepository: Sendable {
         metadata = try Self.signed(signed, role: role, by: signers, delegate: delegate, keys: keys)
 
         if let bytes, let file = signed.targets[path] {
-            let components = path.split(separator: "/").map(String.init)
-            var folder = directory.appendingPathComponent("targets")
-            for component in components.dropLast() { folder.appendPathComponent(component) }
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for digest in Set(file.hashes.values) {
-                try AtomicFile.write(bytes, to: folder.appendingPathComponent("\(digest).\(components.last!)"))
-            }
+            try RepositoryPublisher.writeTargetFile(bytes, path: path, file: file, into: directory.appendingPathComponent("targets"))
         }
         try publish([role: metadata], online: online, now: now)
     }

@@ -78,6 +78,9 @@ public struct RepositoryPublisher: Sendable {
         let listings = [targets] + delegated.keys.sorted().map { delegated[$0]! }
         let allTargets = listings.flatMap { $0.signed.targets.sorted { $0.key < $1.key } }
         for (path, file) in allTargets {
+            guard CeremonyConfig.isSafeRelativePath(path) else {
+                throw Error.targetFile(path, "a target path must be relative, without empty, . or .. parts")
+            }
             guard let bytes = targetFiles[path] else { throw Error.targetFile(path, "no file given") }
             do {
                 try file.verify(bytes)
@@ -138,15 +141,7 @@ public struct RepositoryPublisher: Sendable {
             try AtomicFile.write(bytes, to: metadata.appendingPathComponent("\(root.signed.version).root.json"))
         }
         try AtomicFile.write(rootFiles.last!, to: metadata.appendingPathComponent("root.json"))
-        for (path, file) in allTargets {
-            let components = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            var folder = files
-            for component in components.dropLast() { folder.appendPathComponent(component) }
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            for digest in Set(file.hashes.values) {
-                try AtomicFile.write(targetFiles[path]!, to: folder.appendingPathComponent("\(digest).\(components.last!)"))
-            }
-        }
+        for (path, file) in allTargets { try Self.writeTargetFile(targetFiles[path]!, path: path, file: file, into: files) }
         try AtomicFile.write(targetsBytes, to: metadata.appendingPathComponent("\(targets.signed.version).targets.json"))
         for (role, roleMetadata) in delegated {
             try AtomicFile.write(
@@ -158,6 +153,21 @@ public struct RepositoryPublisher: Sendable {
         // The timestamp last: until it is replaced, clients see the previous repository whole.
         try AtomicFile.write(timestampBytes, to: metadata.appendingPathComponent("timestamp.json"))
         return timestamp
+    }
+
+    /// Writes `bytes`, target `path`, under each of its hash-prefixed names (consistent
+    /// snapshots) in `folder`. A path that would leave the folder is refused.
+    static func writeTargetFile(_ bytes: [UInt8], path: String, file: TargetFile, into folder: URL) throws {
+        guard CeremonyConfig.isSafeRelativePath(path) else {
+            throw Error.targetFile(path, "a target path must be relative, without empty, . or .. parts")
+        }
+        let components = path.split(separator: "/").map(String.init)
+        var parent = folder
+        for component in components.dropLast() { parent.appendPathComponent(component) }
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        for digest in Set(file.hashes.values) {
+            try AtomicFile.write(bytes, to: parent.appendingPathComponent("\(digest).\(components.last!)"))
+        }
     }
 
     /// Checks that the repository does not already serve a newer root, or a newer or different

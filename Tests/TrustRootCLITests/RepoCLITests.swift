@@ -37,6 +37,16 @@ struct RepoCLITests {
         #expect(one.status == 1)
         #expect(one.stderr.contains("targets: 1 of 2 required signatures"))
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("repo/metadata").path).sorted() == before)
+        let escape = try repo(
+            [
+                "add-target", ceremony.repository, "../escape.txt", folder.file("hello.txt").path, "--key",
+                folder.file("keys/alice.key").path,
+                "--key", folder.file("keys/carol.key").path,
+            ] + online
+        )
+        #expect(escape.status == 1)
+        #expect(escape.stderr.contains("a target path must be relative"))
+        #expect(!FileManager.default.fileExists(atPath: folder.file("escape.txt").path))
         let added = try repo(
             [
                 "add-target", ceremony.repository, "hello.txt", folder.file("hello.txt").path, "--custom", #"{"note": "test"}"#, "--key",
