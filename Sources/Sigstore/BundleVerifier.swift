@@ -43,6 +43,8 @@ public struct BundleVerifier: Sendable {
         public var certificate: Certificate?
         /// For DSSE bundles, the statement's predicate type, if it is an in-toto statement.
         public var predicateType: String?
+        /// The checks that applied to this bundle and passed, in the order they were made.
+        public var checks: [VerificationError.Check]
     }
 
     /// The trusted root.
@@ -104,6 +106,9 @@ public struct BundleVerifier: Sendable {
             signatureBytes = envelope.signatures[0].signature
         }
 
+        var checks: [VerificationError.Check] = [.bundle, .trustedRoot]
+        if case .key = policy { checks.append(.key) }
+
         // Transparency log.
         var verifiedTimes: [(source: String, time: Date)] = []
         guard bundle.transparencyLogEntries.count >= requiredLogEntries else {
@@ -118,18 +123,24 @@ public struct BundleVerifier: Sendable {
                 verifiedTimes.append(("transparency log \(entry.logIndex)", time))
             }
         }
+        checks += [.transparencyLog, .entryBody]
+        if bundle.transparencyLogEntries.contains(where: { $0.inclusionProof != nil }) { checks += [.inclusionProof, .checkpoint] }
+        if bundle.transparencyLogEntries.contains(where: { $0.integratedTime != nil }) { checks.append(.integratedTime) }
+        if bundle.transparencyLogEntries.contains(where: { $0.signedEntryTimestamp != nil }) { checks.append(.signedEntryTimestamp) }
 
         // RFC 3161 timestamps.
         for der in bundle.timestamps {
             let time = try verifyTimestamp(der, signature: signatureBytes)
             verifiedTimes.append(("timestamp authority", time))
         }
+        if !bundle.timestamps.isEmpty { checks.append(.timestamp) }
         guard !verifiedTimes.isEmpty else {
             throw VerificationError(
                 .verifiedTime,
                 "no verified time: the log entries have no signed integration time and there is no timestamp"
             )
         }
+        checks.append(.verifiedTime)
 
         // The signing certificate at each verified time, and its SCTs.
         if case .identity(let identityPolicy) = policy, let leaf = bundle.leafCertificate {
@@ -139,6 +150,7 @@ public struct BundleVerifier: Sendable {
             }
             try verifySCTs(leaf, issuer: issuer!)
             try identityPolicy.check(FulcioCertificate(leaf))
+            checks += [.certificateChain, .signedCertificateTimestamp, .identity]
         }
 
         // The signature.
@@ -164,13 +176,15 @@ public struct BundleVerifier: Sendable {
                 throw VerificationError(.signature, "Ed25519 and RSA signatures can be checked only against the artifact, not its SHA-256")
             }
             guard valid else { throw VerificationError(.signature, "the signature does not verify over the artifact") }
+            checks.append(.signature)
         case .envelope(let envelope):
             guard signingKey.isValidSignature(signatureBytes, for: envelope.preAuthenticationEncoding) else {
                 throw VerificationError(.envelope, "the envelope's signature does not verify")
             }
             predicateType = try InTotoStatement.check(envelope, artifact: artifact)
+            checks.append(.envelope)
         }
-        return Result(verifiedTimes: verifiedTimes, certificate: bundle.leafCertificate, predicateType: predicateType)
+        return Result(verifiedTimes: verifiedTimes, certificate: bundle.leafCertificate, predicateType: predicateType, checks: checks)
     }
 
     static func der(_ certificate: Certificate) -> [UInt8] {

@@ -107,9 +107,9 @@ struct VerifyCommand: AsyncParsableCommand {
                     "the statement's predicate type is \(result.predicateType ?? "absent"), not \(predicateType)"
                 )
             }
-            report(passed: true, failure: nil, times: result.verifiedTimes, source: source, started: started)
+            report(passed: true, failure: nil, performed: result.checks, times: result.verifiedTimes, source: source, started: started)
         } catch let error as VerificationError {
-            report(passed: false, failure: error, times: [], source: source, started: started)
+            report(passed: false, failure: error, performed: [], times: [], source: source, started: started)
             throw CLIError(message: "\(bundle): \(error)", code: error.check == .bundle ? .invalidData : .verificationFailed)
         }
     }
@@ -190,7 +190,17 @@ struct VerifyCommand: AsyncParsableCommand {
         return policy
     }
 
-    func report(passed: Bool, failure: VerificationError?, times: [(source: String, time: Date)], source: String, started: Date) {
+    /// Prints the outcome; with --json, every check: `passed` or `not applicable` after a
+    /// success; after a failure, `failed` for the failing one, `passed or not applicable` before
+    /// it and `not reached` after it.
+    func report(
+        passed: Bool,
+        failure: VerificationError?,
+        performed: [VerificationError.Check],
+        times: [(source: String, time: Date)],
+        source: String,
+        started: Date
+    ) {
         guard json else {
             if passed { print("verified: \(artifact ?? "") (trusted root: \(source))") }
             return
@@ -202,10 +212,10 @@ struct VerifyCommand: AsyncParsableCommand {
             var entry = JSONObject()
             entry["check"] = .string(check.rawValue)
             if let failedIndex {
-                entry["outcome"] = index < failedIndex ? "passed" : index == failedIndex ? "failed" : "not reached"
+                entry["outcome"] = index < failedIndex ? "passed or not applicable" : index == failedIndex ? "failed" : "not reached"
                 if index == failedIndex { entry["reason"] = .string(failure!.reason) }
             } else {
-                entry["outcome"] = "passed"
+                entry["outcome"] = performed.contains(check) ? "passed" : "not applicable"
             }
             checks.append(.object(entry))
         }

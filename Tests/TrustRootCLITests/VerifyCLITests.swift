@@ -92,6 +92,14 @@ struct VerifyCLITests {
         #expect(ok.status == 0, "\(ok.stderr)")
         try folder.write("other.pem", Array(P256.Signing.PrivateKey().publicKey.pemRepresentation.utf8))
         #expect(try verify("managed.json", ["--key", folder.file("other.pem").path]).status == 1)
+        // --json after a success says which checks applied.
+        let json = try verify("managed.json", ["--key", folder.file("key.pem").path, "--json"])
+        let checks = try JSONParser().parse(Array(json.stdout.utf8)).objectValue?["checks"]?.arrayValue ?? []
+        func outcome(_ check: String) -> JSONValue? { checks.first { $0.objectValue?["check"] == .string(check) }?.objectValue?["outcome"] }
+        #expect(outcome("public key") == "passed")
+        #expect(outcome("inclusion proof") == "passed")
+        #expect(outcome("certificate chain") == "not applicable")
+        #expect(outcome("RFC 3161 timestamp") == "not applicable")
 
         var dsse = TestInstance.Options(time: instance.epoch)
         dsse.dsse = true
