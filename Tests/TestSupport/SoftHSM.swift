@@ -36,7 +36,7 @@ public final class SoftHSM: @unchecked Sendable {
         try FileManager.default.createDirectory(at: tokens, withIntermediateDirectories: true)
         let configuration = folder.appendingPathComponent("softhsm2.conf")
         try "directories.tokendir = \(tokens.path)\nobjectstore.backend = file\nlog.level = ERROR\n"
-            .write(to: configuration, atomically: true, encoding: .utf8)
+            .write(to: configuration, atomically: false, encoding: .utf8)
         setenv("SOFTHSM2_CONF", configuration.path, 1)
         try Self.run(["softhsm2-util", "--init-token", "--free", "--label", tokenLabel, "--pin", pin, "--so-pin", "5678"])
         for (type, id, label) in [

@@ -141,7 +141,7 @@ struct CeremonyCLITests {
         let transcript = try String(contentsOf: folder.file("ws/transcript.jsonl"), encoding: .utf8)
         try transcript.replacingOccurrences(of: "\"sign\"", with: "\"skip\"").write(
             to: folder.file("ws/transcript.jsonl"),
-            atomically: true,
+            atomically: false,
             encoding: .utf8
         )
         let tampered = try TrustRootBinary.run(["ceremony", "verify", workspace])

@@ -132,7 +132,7 @@ struct ClientCLITests {
         let text = try String(contentsOf: settings, encoding: .utf8)
         try text.replacingOccurrences(of: fixture.server.baseURL.absoluteString, with: "http://127.0.0.1:9").write(
             to: settings,
-            atomically: true,
+            atomically: false,
             encoding: .utf8
         )
         let unreachable = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
