@@ -254,11 +254,14 @@ public struct TimestampToken: Sendable {
 
 extension Date {
     init(_ time: GeneralizedTime) {
-        var components = DateComponents()
-        components.calendar = Calendar(identifier: .gregorian)
-        components.timeZone = TimeZone(identifier: "UTC")
-        (components.year, components.month, components.day) = (time.year, time.month, time.day)
-        (components.hour, components.minute, components.second) = (time.hours, time.minutes, time.seconds)
-        self = (components.date ?? .distantPast).addingTimeInterval(Double(time.fractionalSeconds))
+        let seconds = ProtoTimestamp.secondsSinceEpoch(
+            year: time.year,
+            month: time.month,
+            day: time.day,
+            hour: time.hours,
+            minute: time.minutes,
+            second: time.seconds
+        )
+        self = Date(timeIntervalSince1970: Double(seconds) + Double(time.fractionalSeconds))
     }
 }
