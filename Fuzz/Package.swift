@@ -17,6 +17,11 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "Ceremony", package: "trustroot"), .product(name: "TUF", package: "trustroot")],
             path: "Sources/FuzzCeremony"
         ),
+        .executableTarget(
+            name: "fuzz-sigstore",
+            dependencies: ["FuzzSupport", .product(name: "Sigstore", package: "trustroot")],
+            path: "Sources/FuzzSigstore"
+        ),
         .executableTarget(name: "fuzz-metadata", dependencies: ["FuzzSupport", .product(name: "TUF", package: "trustroot")], path: "Sources/FuzzMetadata"),
     ]
 )
