@@ -39,8 +39,18 @@ public final class URLSessionFetcher: Fetcher {
             var request = URLRequest(url: url)
             request.setValue("trustroot", forHTTPHeaderField: "User-Agent")
             let task = session.dataTask(with: request)
-            delegate.register(task, Transfer(url: url.absoluteString, limit: maximumBytes, continuation: continuation))
+            let transfer = Transfer(
+                url: url.absoluteString,
+                limit: maximumBytes,
+                deadline: Date().addingTimeInterval(transferTimeout),
+                continuation: continuation
+            )
+            delegate.register(task, transfer)
             task.resume()
+            // URLSession on Linux does not enforce timeoutIntervalForResource: a server that keeps
+            // sending a byte at a time would hold the client forever. The deadline is enforced here.
+            let delegate = self.delegate
+            DispatchQueue.global().asyncAfter(deadline: .now() + transferTimeout) { delegate.expire(task) }
         }
         return try result.get()
     }
@@ -50,13 +60,16 @@ public final class URLSessionFetcher: Fetcher {
 private final class Transfer: @unchecked Sendable {
     let url: String
     let limit: Int
+    /// When the whole transfer must be done.
+    let deadline: Date
     var bytes: [UInt8] = []
     var failure: FetchError?
     let continuation: CheckedContinuation<Result<[UInt8], FetchError>, Never>
 
-    init(url: String, limit: Int, continuation: CheckedContinuation<Result<[UInt8], FetchError>, Never>) {
+    init(url: String, limit: Int, deadline: Date, continuation: CheckedContinuation<Result<[UInt8], FetchError>, Never>) {
         self.url = url
         self.limit = limit
+        self.deadline = deadline
         self.continuation = continuation
     }
 }
@@ -74,6 +87,16 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
         lock.withLock { transfers[task.taskIdentifier] }
     }
 
+    /// Cancels `task` as timed out if it is still running.
+    func expire(_ task: URLSessionTask) {
+        let expired = lock.withLock { () -> Bool in
+            guard let transfer = transfers[task.taskIdentifier], transfer.failure == nil else { return false }
+            transfer.failure = .timedOut(url: transfer.url)
+            return true
+        }
+        if expired { task.cancel() }
+    }
+
     func urlSession(
         _ session: URLSession,
         dataTask: URLSessionDataTask,
@@ -82,20 +105,25 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
     ) {
         guard let transfer = transfer(for: dataTask) else { return completionHandler(.cancel) }
         if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
-            transfer.failure = .httpStatus(url: transfer.url, status: http.statusCode)
+            lock.withLock { transfer.failure = .httpStatus(url: transfer.url, status: http.statusCode) }
             return completionHandler(.cancel)
         }
         if response.expectedContentLength > Int64(transfer.limit) {
-            transfer.failure = .tooLarge(url: transfer.url, limit: transfer.limit)
+            lock.withLock { transfer.failure = .tooLarge(url: transfer.url, limit: transfer.limit) }
             return completionHandler(.cancel)
         }
         completionHandler(.allow)
     }
 
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
-        guard let transfer = transfer(for: dataTask), transfer.failure == nil else { return }
+        guard let transfer = transfer(for: dataTask), lock.withLock({ transfer.failure == nil }) else { return }
+        if Date() > transfer.deadline {
+            lock.withLock { transfer.failure = .timedOut(url: transfer.url) }
+            dataTask.cancel()
+            return
+        }
         if transfer.bytes.count + data.count > transfer.limit {
-            transfer.failure = .tooLarge(url: transfer.url, limit: transfer.limit)
+            lock.withLock { transfer.failure = .tooLarge(url: transfer.url, limit: transfer.limit) }
             dataTask.cancel()
             return
         }
@@ -104,7 +132,7 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {
         guard let transfer = lock.withLock({ transfers.removeValue(forKey: task.taskIdentifier) }) else { return }
-        if let failure = transfer.failure {
+        if let failure = lock.withLock({ transfer.failure }) {
             transfer.continuation.resume(returning: .failure(failure))
         } else if let error = error as? URLError {
             if error.code == .timedOut {

@@ -157,6 +157,31 @@ struct ClientInteropTests {
         }
     }
 
+    @Test func survivesAConnectionDroppedMidFile() async throws {
+        try await expectRejection(path: "drop/metadata") {
+            guard case .fetch(let error) = $0 else { return false }
+            if case .transport = error { return true }
+            return false
+        }
+    }
+
+    @Test func refusesAFileLongerThanAnnounced() async throws {
+        // The client reads what was announced: half a file, which is not metadata.
+        try await expectRejection(path: "liar/metadata") {
+            if case .invalidMetadata = $0 { return true }
+            if case .fetch(.transport) = $0 { return true }
+            return false
+        }
+    }
+
+    @Test func givesUpOnASlowlyGrowingFile() async throws {
+        // Each byte arrives before the idle timeout, but the whole file takes too long.
+        try await expectRejection(path: "trickle/metadata", fetcher: URLSessionFetcher(idleTimeout: 1, transferTimeout: 3)) {
+            guard case .fetch(.timedOut) = $0 else { return false }
+            return true
+        }
+    }
+
     @Test func rejectsTargetFilesThatDoNotMatch() async throws {
         let fixture = try Fixture()
         var updater = fixture.updater()

@@ -1,6 +1,8 @@
 """A loopback HTTP server for the client tests: `python3 serve.py DIR`. Prints its port on the
-first line of standard output, then serves DIR until killed. Under /endless/ every request is
-answered with an endless stream of bytes; under /stall/ nothing is ever sent."""
+first line of standard output, then serves DIR until killed. Misbehaviours, by path prefix:
+/endless/ answers with an endless stream of bytes; /stall/ never answers; /drop/PATH announces
+PATH's length, sends half and drops the connection; /liar/PATH announces fewer bytes than PATH
+has and sends them all; /trickle/PATH sends PATH one byte every 0.2 seconds."""
 import http.server
 import os
 import signal
@@ -32,7 +34,38 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         if self.path.startswith("/stall/"):
             time.sleep(3600)
             return
+        for prefix in ("/drop/", "/liar/", "/trickle/"):
+            if self.path.startswith(prefix):
+                self.misbehave(prefix, self.path[len(prefix) - 1 :])
+                return
         super().do_GET()
+
+    def misbehave(self, prefix, path):
+        try:
+            with open(os.path.join(root, path.lstrip("/")), "rb") as f:
+                data = f.read()
+        except OSError:
+            self.send_error(404)
+            return
+        self.send_response(200)
+        announced = len(data) // 2 if prefix == "/liar/" else len(data)
+        self.send_header("Content-Length", str(announced))
+        self.end_headers()
+        try:
+            if prefix == "/drop/":
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.connection.shutdown(2)
+            elif prefix == "/liar/":
+                self.wfile.write(data)
+            else:
+                for byte in data:
+                    self.wfile.write(bytes([byte]))
+                    self.wfile.flush()
+                    time.sleep(0.2)
+        except OSError:
+            return
+        self.close_connection = True
 
 
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
