@@ -119,7 +119,7 @@ public struct Workspace: Sendable {
         for case let path as String in enumerator {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: base.appendingPathComponent(path).path, isDirectory: &isDirectory),
-                !isDirectory.boolValue, !path.hasSuffix(".partial"), !(path as NSString).lastPathComponent.hasPrefix(".")
+                !isDirectory.boolValue, !path.hasSuffix(".partial")
             {
                 paths.append("\(folder)/\(path)")
             }
