@@ -1,4 +1,5 @@
 import Foundation
+import TUF
 
 /// Timestamps as protobuf's JSON mapping writes them (RFC 3339: `2021-10-07T13:56:59Z`, with
 /// optional fractional seconds and a `Z` or numeric offset).
@@ -48,26 +49,14 @@ enum ProtoTimestamp {
         default:
             return nil
         }
-        guard day <= daysInMonth(year, month) else { return nil }
+        guard day <= MetadataDate.daysInMonth(year: year, month: month) else { return nil }
         let seconds = secondsSinceEpoch(year: year, month: month, day: day, hour: hour, minute: minute, second: min(second, 59))
         return Date(timeIntervalSince1970: Double(seconds) + fraction - Double(offset))
     }
 
-    static func daysInMonth(_ year: Int, _ month: Int) -> Int {
-        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
-        return [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
-    }
-
-    /// Seconds since 1970 of a proleptic Gregorian UTC time, by arithmetic: Foundation's
-    /// calendar loads ICU, which costs milliseconds in a short-lived process.
+    /// Seconds since 1970 of a proleptic Gregorian UTC time, by the same arithmetic as TUF's
+    /// dates: Foundation's calendar loads ICU, which costs milliseconds in a short-lived process.
     static func secondsSinceEpoch(year: Int, month: Int, day: Int, hour: Int, minute: Int, second: Int) -> Int {
-        // Days from civil (H. Hinnant's algorithm).
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        let days = era * 146_097 + dayOfEra - 719_468
-        return days * 86_400 + hour * 3600 + minute * 60 + second
+        MetadataDate.daysSinceEpoch(year: year, month: month, day: day) * 86_400 + hour * 3600 + minute * 60 + second
     }
 }
