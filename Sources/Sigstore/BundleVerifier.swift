@@ -106,6 +106,8 @@ public struct BundleVerifier: Sendable {
             signatureBytes = envelope.signatures[0].signature
         }
 
+        // Hashed once: the artifact may be large, and several checks need its digest.
+        let artifactSHA256 = artifact.sha256
         var checks: [VerificationError.Check] = [.bundle, .trustedRoot]
         if case .key = policy { checks.append(.key) }
 
@@ -117,7 +119,7 @@ public struct BundleVerifier: Sendable {
                 "the bundle has \(bundle.transparencyLogEntries.count) log entries; \(requiredLogEntries) needed"
             )
         }
-        let expectation = LogEntryBody.Expectation(verifierDER: verifierDER, content: bundle.content, artifactSHA256: artifact.sha256)
+        let expectation = LogEntryBody.Expectation(verifierDER: verifierDER, content: bundle.content, artifactSHA256: artifactSHA256)
         for entry in bundle.transparencyLogEntries {
             if let time = try verifyLogEntry(entry, expectation, version: bundle.version, now: now) {
                 verifiedTimes.append(("transparency log \(entry.logIndex)", time))
@@ -157,7 +159,7 @@ public struct BundleVerifier: Sendable {
         var predicateType: String?
         switch bundle.content {
         case .messageSignature(let signature, let algorithm, let digest):
-            if let digest, algorithm == nil || algorithm == "SHA2_256", digest != artifact.sha256 {
+            if let digest, algorithm == nil || algorithm == "SHA2_256", digest != artifactSHA256 {
                 throw VerificationError(.signature, "the bundle's message digest is not the artifact's SHA-256")
             }
             // Sigstore signs the artifact's digest: ECDSA keys of any curve verify against the
@@ -165,7 +167,7 @@ public struct BundleVerifier: Sendable {
             let valid: Bool
             switch (signingKey, artifact) {
             case (.p256, _), (.p384, _), (.p521, _):
-                var digest = artifact.sha256
+                var digest = artifactSHA256
                 if case .bytes(let bytes) = artifact, let algorithm, let hash = VerificationKey.Hash(rawValue: algorithm) {
                     digest = hash.digest(bytes)
                 }
@@ -181,7 +183,7 @@ public struct BundleVerifier: Sendable {
             guard signingKey.isValidSignature(signatureBytes, for: envelope.preAuthenticationEncoding) else {
                 throw VerificationError(.envelope, "the envelope's signature does not verify")
             }
-            predicateType = try InTotoStatement.check(envelope, artifact: artifact)
+            predicateType = try InTotoStatement.check(envelope, artifact: artifact, sha256: artifactSHA256)
             checks.append(.envelope)
         }
         return Result(verifiedTimes: verifiedTimes, certificate: bundle.leafCertificate, predicateType: predicateType, checks: checks)
