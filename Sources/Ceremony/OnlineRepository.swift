@@ -267,11 +267,7 @@ public struct OnlineRepository: Sendable {
     ) throws -> Metadata<Targets> {
         var metadata = Metadata(signed: signed)
         for signer in signers {
-            let signature = Hex.encode(try signer.sign(metadata.signedBytes))
-            for keyID in Proposal.keyIDs(of: signer.publicKey, in: delegate, keys: keys) {
-                metadata.signatures.removeAll { $0.keyID == keyID }
-                metadata.signatures.append(Signature(keyID: keyID, signature: signature))
-            }
+            try metadata.addSignature(by: signer, under: Proposal.keyIDs(of: signer.publicKey, in: delegate, keys: keys))
         }
         let verification = ThresholdVerification(role: role, delegate: delegate, keys: keys, metadata: metadata)
         guard verification.isSatisfied else { throw Error.thresholdNotMet(role: role, summary: verification.summary) }

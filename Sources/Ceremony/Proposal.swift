@@ -110,11 +110,7 @@ public struct Proposal: Sendable {
             guard var metadata = targets[role], let (delegate, keys) = delegation(of: role) else { continue }
             let ids = Self.keyIDs(of: signer.publicKey, in: delegate, keys: keys)
             guard !ids.isEmpty else { continue }
-            let signature = Hex.encode(try signer.sign(metadata.signedBytes))
-            for keyID in ids {
-                metadata.signatures.removeAll { $0.keyID == keyID }
-                metadata.signatures.append(Signature(keyID: keyID, signature: signature))
-            }
+            try metadata.addSignature(by: signer, under: ids)
             targets[role] = metadata
             signed.append((role, ids))
         }
@@ -135,17 +131,8 @@ public struct Proposal: Sendable {
             self.root = root
         }
         for role in proposedRoles where role != "root" {
-            guard var metadata = targets[role], let theirs = other.targets[role], theirs.signedBytes == metadata.signedBytes,
-                let (_, keys) = delegation(of: role)
-            else { continue }
-            var ids: [String] = []
-            for signature in theirs.signatures where !metadata.signatures.contains(where: { $0.keyID == signature.keyID }) {
-                guard let bytes = Hex.decode(signature.signature), let key = keys[signature.keyID],
-                    key.isValidSignature(bytes, for: metadata.signedBytes)
-                else { continue }
-                metadata.signatures.append(signature)
-                ids.append(signature.keyID)
-            }
+            guard var metadata = targets[role], let theirs = other.targets[role], let (_, keys) = delegation(of: role) else { continue }
+            let ids = metadata.mergeSignatures(from: theirs) { keys[$0] }
             targets[role] = metadata
             if !ids.isEmpty { added.append((role, ids)) }
         }

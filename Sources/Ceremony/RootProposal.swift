@@ -61,11 +61,7 @@ public struct RootProposal: Sendable {
     public mutating func sign(with signer: some Signer) throws -> [String] {
         let ids = rootKeyIDs(for: signer.publicKey)
         guard !ids.isEmpty else { throw Error.keyNotInRoot(keyID: signer.publicKey.keyID) }
-        let signature = Hex.encode(try signer.sign(metadata.signedBytes))
-        for keyID in ids {
-            metadata.signatures.removeAll { $0.keyID == keyID }
-            metadata.signatures.append(Signature(keyID: keyID, signature: signature))
-        }
+        try metadata.addSignature(by: signer, under: ids)
         return ids
     }
 
@@ -75,20 +71,9 @@ public struct RootProposal: Sendable {
     /// - Returns: the key ids whose signatures were added.
     @discardableResult
     public mutating func merge(_ other: Metadata<Root>) -> [String] {
-        guard other.signedBytes == metadata.signedBytes else { return [] }
-        var added: [String] = []
-        for signature in other.signatures where !metadata.signatures.contains(where: { $0.keyID == signature.keyID }) {
-            guard let bytes = Hex.decode(signature.signature), let key = key(for: signature.keyID),
-                key.isValidSignature(bytes, for: metadata.signedBytes)
-            else { continue }
-            metadata.signatures.append(signature)
-            added.append(signature.keyID)
-        }
-        return added
-    }
-
-    private func key(for keyID: String) -> Key? {
-        metadata.signed.keys[keyID] ?? previous?.keys[keyID]
+        let previous = previous
+        let proposed = metadata.signed
+        return metadata.mergeSignatures(from: other) { proposed.keys[$0] ?? previous?.keys[$0] }
     }
 
     /// Signatures present and needed for the proposal as a root of its own keys and, when there
