@@ -89,14 +89,23 @@ public struct Transcript: Sendable {
         return records
     }
 
+    /// The SHA-256 of the last line: what the next record will name as previous.
+    public func headHash() -> String {
+        Self.headHash(of: FileManager.default.contents(atPath: url.path) ?? Data())
+    }
+
+    static func headHash(of transcript: Data) -> String {
+        guard let last = transcript.split(separator: UInt8(ascii: "\n")).last else { return genesis }
+        return Hex.encode(SHA256.hash(data: Array(last)))
+    }
+
     /// Appends a record for `step` by `holder`, which produced `metadata`, after checking the
     /// chain so far. The file is replaced atomically.
     @discardableResult
     public func append(step: String, holder: String, metadata: [UInt8], time: Date = Date()) throws -> Record {
         _ = try verify()
         let existing = FileManager.default.contents(atPath: url.path) ?? Data()
-        let lastLine = existing.split(separator: UInt8(ascii: "\n")).last
-        let previous = lastLine.map { Hex.encode(SHA256.hash(data: Array($0))) } ?? Self.genesis
+        let previous = Self.headHash(of: existing)
         let record = Record(
             step: step,
             holder: holder,

@@ -40,7 +40,7 @@ struct WorkspaceJournal {
         journal["step"] = .string(step)
         journal["holder"] = .string(holder)
         journal["time"] = .string(MetadataDate.format(time))
-        journal["previous"] = .string(try lastLineHash())
+        journal["previous"] = .string(transcript.headHash())
         try faultHook?("commit journal")
         try AtomicFile.write(CanonicalJSON.encode(.object(journal)), to: url)
         try apply()
@@ -77,19 +77,12 @@ struct WorkspaceJournal {
         try faultHook?("record \(step)")
         let state = try recordState()
         let records = try transcript.verify()
-        if try lastLineHash() == previous {
+        if transcript.headHash() == previous {
             try transcript.append(step: step, holder: holder, metadata: state, time: time)
         } else if !(records.last.map { $0.previous == previous && $0.step == step && $0.holder == holder } ?? false) {
             throw Workspace.Error.gap("journal.json does not follow the transcript's last record")
         }
         try faultHook?("finish \(step)")
         try AtomicFile.remove(url)
-    }
-
-    /// The SHA-256 of the transcript's last line: what the next record will name as previous.
-    private func lastLineHash() throws -> String {
-        let data = FileManager.default.contents(atPath: transcript.url.path) ?? Data()
-        guard let last = data.split(separator: UInt8(ascii: "\n")).last else { return Transcript.genesis }
-        return Hex.encode(SHA256.hash(data: Array(last)))
     }
 }
