@@ -19,6 +19,13 @@ public struct BundleVerifier: Sendable {
         /// The artifact's SHA-256 digest.
         case sha256([UInt8])
 
+        /// The digest in a command-line argument of the form `sha256:` and 64 hex digits, or nil.
+        /// (Callers take an argument that is also a file's path as the path.)
+        public static func sha256Digest(_ argument: String) -> [UInt8]? {
+            guard argument.hasPrefix("sha256:"), argument.utf8.count == 71 else { return nil }
+            return Hex.decode(String(argument.dropFirst(7)))
+        }
+
         var sha256: [UInt8] {
             switch self {
             case .bytes(let bytes): return Array(SHA256.hash(data: bytes))

@@ -4,7 +4,6 @@
 // Exit 0: verified; 1: refused (the failing check on standard error); 2: bad usage.
 import Foundation
 import Sigstore
-import TUF
 
 func fail(_ message: String, code: Int32 = 1) -> Never {
     FileHandle.standardError.write(Data("sigstore-conformance-client: \(message)\n".utf8))
@@ -42,9 +41,7 @@ guard let bundlePath = options["--bundle"], positional.count == 1 else { fail("u
 
 let input = positional[0]
 let artifact: BundleVerifier.Artifact
-if input.hasPrefix("sha256:"), input.count == 7 + 64, let digest = Hex.decode(String(input.dropFirst(7))),
-    !FileManager.default.fileExists(atPath: input)
-{
+if let digest = BundleVerifier.Artifact.sha256Digest(input), !FileManager.default.fileExists(atPath: input) {
     artifact = .sha256(digest)
 } else {
     artifact = .bytes(read(input))

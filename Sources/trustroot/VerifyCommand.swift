@@ -74,9 +74,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     /// The artifact named on the command line: a file, or `sha256:HEX`.
     static func artifactValue(_ argument: String) throws -> BundleVerifier.Artifact {
-        if argument.hasPrefix("sha256:"), argument.count == 71, let digest = Hex.decode(String(argument.dropFirst(7))),
-            !FileManager.default.fileExists(atPath: argument)
-        {
+        if let digest = BundleVerifier.Artifact.sha256Digest(argument), !FileManager.default.fileExists(atPath: argument) {
             return .sha256(digest)
         }
         return .bytes(try readFile(argument, limit: 1 << 32))
