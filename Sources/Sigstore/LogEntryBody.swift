@@ -67,38 +67,24 @@ enum LogEntryBody {
             guard try payloadHash.string("algorithm") == "sha256",
                 try payloadHash.string("value").lowercased() == Hex.encode(SHA256.hash(data: envelope.payload))
             else { throw VerificationError(.entryBody, "the entry records another payload") }
-            let signatures = try spec.objects("signatures")
-            guard signatures.count == envelope.signatures.count else {
-                throw VerificationError(
-                    .entryBody,
-                    "the entry records \(signatures.count) signatures, the envelope has \(envelope.signatures.count)"
-                )
-            }
-            for (recorded, signature) in zip(signatures, envelope.signatures) {
-                guard try recorded.bytes("signature") == signature.signature else {
-                    throw VerificationError(.entryBody, "the entry records another envelope signature")
-                }
-                try checkVerifier(pem: try recorded.bytes("verifier"), expected)
-            }
+            try checkSignatures(
+                try spec.objects("signatures"),
+                of: envelope,
+                signature: { (recorded) throws(VerificationError) in try recorded.bytes("signature") },
+                verifier: { (recorded) throws(VerificationError) in try checkVerifier(pem: try recorded.bytes("verifier"), expected) }
+            )
         case ("dsse", "0.0.2", .envelope(let envelope)):
             let dsse = try spec.object("dsseV002")
             let payloadHash = try dsse.object("payloadHash")
             guard try payloadHash.string("algorithm") == "SHA2_256",
                 try payloadHash.bytes("digest") == Array(SHA256.hash(data: envelope.payload))
             else { throw VerificationError(.entryBody, "the entry records another payload") }
-            let signatures = try dsse.objects("signatures")
-            guard signatures.count == envelope.signatures.count else {
-                throw VerificationError(
-                    .entryBody,
-                    "the entry records \(signatures.count) signatures, the envelope has \(envelope.signatures.count)"
-                )
-            }
-            for (recorded, signature) in zip(signatures, envelope.signatures) {
-                guard try recorded.bytes("content") == signature.signature else {
-                    throw VerificationError(.entryBody, "the entry records another envelope signature")
-                }
-                try checkVerifier(v2: try recorded.object("verifier"), expected)
-            }
+            try checkSignatures(
+                try dsse.objects("signatures"),
+                of: envelope,
+                signature: { (recorded) throws(VerificationError) in try recorded.bytes("content") },
+                verifier: { (recorded) throws(VerificationError) in try checkVerifier(v2: try recorded.object("verifier"), expected) }
+            )
         case ("intoto", "0.0.2", .envelope(let envelope)):
             let content = try spec.object("content")
             let payloadHash = try content.object("payloadHash")
@@ -109,24 +95,40 @@ enum LogEntryBody {
             guard try recordedEnvelope.string("payloadType") == envelope.payloadType else {
                 throw VerificationError(.entryBody, "the entry records another payload type")
             }
-            let signatures = try recordedEnvelope.objects("signatures")
-            guard signatures.count == envelope.signatures.count else {
-                throw VerificationError(
-                    .entryBody,
-                    "the entry records \(signatures.count) signatures, the envelope has \(envelope.signatures.count)"
-                )
-            }
-            for (recorded, signature) in zip(signatures, envelope.signatures) {
-                // intoto 0.0.2 stores each signature base64-encoded once more.
-                let stored = try recorded.bytes("sig")
-                let signatureBytes = ProtoObject.base64(String(decoding: stored, as: UTF8.self)) ?? stored
-                guard signatureBytes == signature.signature else {
-                    throw VerificationError(.entryBody, "the entry records another envelope signature")
-                }
-                try checkVerifier(pem: try recorded.bytes("publicKey"), expected)
-            }
+            try checkSignatures(
+                try recordedEnvelope.objects("signatures"),
+                of: envelope,
+                signature: { (recorded) throws(VerificationError) in
+                    // intoto 0.0.2 stores each signature base64-encoded once more.
+                    let stored = try recorded.bytes("sig")
+                    return ProtoObject.base64(String(decoding: stored, as: UTF8.self)) ?? stored
+                },
+                verifier: { (recorded) throws(VerificationError) in try checkVerifier(pem: try recorded.bytes("publicKey"), expected) }
+            )
         default:
             throw VerificationError(.entryBody, "a \(kind) \(version) entry cannot record this bundle's content")
+        }
+    }
+
+    /// Checks that the entry records exactly the envelope's signatures, in order, each with the
+    /// bundle's verifier: `signature` reads a recorded signature's bytes, `verifier` checks its key.
+    static func checkSignatures(
+        _ recorded: [ProtoObject],
+        of envelope: DSSEEnvelope,
+        signature: (ProtoObject) throws(VerificationError) -> [UInt8],
+        verifier: (ProtoObject) throws(VerificationError) -> Void
+    ) throws(VerificationError) {
+        guard recorded.count == envelope.signatures.count else {
+            throw VerificationError(
+                .entryBody,
+                "the entry records \(recorded.count) signatures, the envelope has \(envelope.signatures.count)"
+            )
+        }
+        for (entry, expected) in zip(recorded, envelope.signatures) {
+            guard try signature(entry) == expected.signature else {
+                throw VerificationError(.entryBody, "the entry records another envelope signature")
+            }
+            try verifier(entry)
         }
     }
 
