@@ -56,7 +56,9 @@ public struct RepositoryPublisher: Sendable {
     }
 
     /// Publishes `roots` (every version, oldest first), `targets` and the `delegated` roles'
-    /// metadata, the files they list, and a new snapshot and timestamp signed by `online`.
+    /// metadata, the files they list, and a new snapshot and timestamp signed by `online`. The
+    /// snapshot and timestamp versions default to the ones after those the repository serves (1
+    /// for a new repository).
     ///
     /// - Returns: the timestamp written.
     @discardableResult
@@ -68,8 +70,8 @@ public struct RepositoryPublisher: Sendable {
         online: some Signer,
         snapshotExpires: Date,
         timestampExpires: Date,
-        snapshotVersion: Int,
-        timestampVersion: Int,
+        snapshotVersion: Int? = nil,
+        timestampVersion: Int? = nil,
         now: Date = Date()
     ) throws -> Metadata<Timestamp> {
         guard !roots.isEmpty else { throw Error.noRoot }
@@ -90,7 +92,12 @@ public struct RepositoryPublisher: Sendable {
         }
 
         let targetsBytes = targets.encoded()
+        // What the repository serves now, read once: the versions to follow, and what must not roll back.
+        let served = servedTimestamp()
+        let snapshotVersion = snapshotVersion ?? served.map { $0.signed.snapshotMeta.version + 1 } ?? 1
+        let timestampVersion = timestampVersion ?? served.map { $0.signed.version + 1 } ?? 1
         try refuseRollback(
+            served: served,
             roots.last!.signed.version,
             ["targets": (targets.signed.version, targetsBytes)].merging(
                 delegated.mapValues { ($0.signed.version, $0.encoded()) }
@@ -170,17 +177,23 @@ public struct RepositoryPublisher: Sendable {
         }
     }
 
+    /// The timestamp the repository serves now, if it has a readable one.
+    func servedTimestamp() -> Metadata<Timestamp>? {
+        let url = directory.appendingPathComponent("metadata/timestamp.json")
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        return try? Metadata<Timestamp>(bytes: Array(data))
+    }
+
     /// Checks that the repository does not already serve a newer root, or a newer or different
     /// version of any targets role, than what would be published.
-    func refuseRollback(_ rootVersion: Int, _ roles: [String: (version: Int, bytes: [UInt8])]) throws(Error) {
+    func refuseRollback(served: Metadata<Timestamp>?, _ rootVersion: Int, _ roles: [String: (version: Int, bytes: [UInt8])]) throws(Error) {
         let metadata = directory.appendingPathComponent("metadata")
         if let data = FileManager.default.contents(atPath: metadata.appendingPathComponent("root.json").path),
             let published = try? Metadata<Root>(bytes: Array(data)), published.signed.version > rootVersion
         {
             throw .olderThanPublished(role: "root", published: published.signed.version, proposed: rootVersion)
         }
-        guard let data = FileManager.default.contents(atPath: metadata.appendingPathComponent("timestamp.json").path),
-            let timestamp = try? Metadata<Timestamp>(bytes: Array(data)),
+        guard let timestamp = served,
             let snapshotData = FileManager.default.contents(
                 atPath: metadata.appendingPathComponent("\(timestamp.signed.snapshotMeta.version).snapshot.json").path
             ),

@@ -372,7 +372,6 @@ public struct Workspace: Sendable {
             guard let metadata = proposal.effectiveTargets(delegation.name) else { throw Error.missing("\(delegation.name) metadata") }
             delegated[delegation.name] = metadata
         }
-        let (snapshotVersion, timestampVersion) = Self.nextOnlineVersions(in: repository)
         let timestamp = try RepositoryPublisher(directory: repository).publish(
             roots: roots,
             targets: targets,
@@ -381,8 +380,6 @@ public struct Workspace: Sendable {
             online: online,
             snapshotExpires: MetadataDraft.expiry(now, days: config.snapshotExpiryDays),
             timestampExpires: MetadataDraft.expiry(now, days: config.timestampExpiryDays),
-            snapshotVersion: snapshotVersion,
-            timestampVersion: timestampVersion,
             now: now
         )
 
@@ -414,15 +411,6 @@ public struct Workspace: Sendable {
         }
         guard unmet.isEmpty else { throw Error.incomplete(unmet) }
         return proposal
-    }
-
-    /// The snapshot and timestamp versions after those already in `repository`.
-    static func nextOnlineVersions(in repository: URL) -> (snapshot: Int, timestamp: Int) {
-        let url = repository.appendingPathComponent("metadata/timestamp.json")
-        guard let data = FileManager.default.contents(atPath: url.path),
-            let timestamp = try? Metadata<Timestamp>(bytes: Array(data))
-        else { return (1, 1) }
-        return (timestamp.signed.snapshotMeta.version + 1, timestamp.signed.version + 1)
     }
 
     private func read<Signed: RoleMetadata>(_ url: URL) throws(Error) -> Metadata<Signed> {
