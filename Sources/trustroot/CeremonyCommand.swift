@@ -83,6 +83,7 @@ struct CeremonyCommand: ParsableCommand {
     /// `trustroot ceremony init`.
     struct Init: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Create a workspace from a configuration and propose the first root, targets and delegated roles."
         )
 
@@ -112,6 +113,7 @@ struct CeremonyCommand: ParsableCommand {
     /// `trustroot ceremony propose`.
     struct Propose: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "propose",
             abstract: "Propose the next versions from the last published ones and the (optionally new) configuration.",
             discussion: """
                 Keys, thresholds, delegations and files come from the configuration; keys already listed keep \
@@ -162,6 +164,7 @@ struct CeremonyCommand: ParsableCommand {
     /// `trustroot ceremony sign`.
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "sign",
             abstract: "Sign every proposed role your key belongs to; for root also as a key of the previous root.",
             discussion:
                 "Read `ceremony diff` first. Passphrase or PIN: at the terminal, or $TRUSTROOT_KEY_PASSPHRASE / $TRUSTROOT_PKCS11_PIN."
@@ -211,7 +214,10 @@ struct CeremonyCommand: ParsableCommand {
 
     /// `trustroot ceremony status`.
     struct Status: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show signatures present and needed, and who is still missing.")
+        static let configuration = CommandConfiguration(
+            commandName: "status",
+            abstract: "Show signatures present and needed, and who is still missing."
+        )
 
         @OptionGroup var workspace: WorkspaceArgument
 
@@ -253,6 +259,7 @@ struct CeremonyCommand: ParsableCommand {
     /// `trustroot ceremony verify`.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract:
                 "Check the workspace: transcript chain, files, lint and signature thresholds. Exits 1 if anything is missing or wrong."
         )
@@ -276,7 +283,10 @@ struct CeremonyCommand: ParsableCommand {
 
     /// `trustroot ceremony diff`.
     struct Diff: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "What the proposal changes from what was last published.")
+        static let configuration = CommandConfiguration(
+            commandName: "diff",
+            abstract: "What the proposal changes from what was last published."
+        )
 
         @OptionGroup var workspace: WorkspaceArgument
 
@@ -307,6 +317,7 @@ struct CeremonyCommand: ParsableCommand {
     /// `trustroot ceremony merge`.
     struct Merge: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "merge",
             abstract: "Take the signatures from a copy of the workspace signed on another machine."
         )
 
@@ -339,6 +350,7 @@ struct CeremonyCommand: ParsableCommand {
     /// `trustroot ceremony publish`.
     struct Publish: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "publish",
             abstract: "Write the signed proposal as a TUF repository, with snapshot and timestamp signed by the online key.",
             discussion: """
                 Refused when any proposed role lacks signatures or the workspace was edited outside the ceremony. \

@@ -22,6 +22,7 @@ struct ClientCommand: ParsableCommand {
     /// `trustroot client init`.
     struct Init: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract: "Start trusting a repository from a root metadata file.",
             discussion: "The root must be signed by a threshold of its own keys; it may be expired. Nothing is fetched."
         )
@@ -199,7 +200,10 @@ struct ClientCommand: ParsableCommand {
 
     /// `trustroot client refresh`.
     struct Refresh: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Bring the trusted metadata up to date, checking every step.")
+        static let configuration = CommandConfiguration(
+            commandName: "refresh",
+            abstract: "Bring the trusted metadata up to date, checking every step."
+        )
 
         @OptionGroup var cacheOption: CacheOption
         @OptionGroup var options: UpdateOptions
@@ -222,6 +226,7 @@ struct ClientCommand: ParsableCommand {
     /// `trustroot client get`.
     struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "get",
             abstract: "Download a target after refreshing, verify its length and hashes, and write it out.",
             discussion: "An unchanged target already in the client's folder is used without a request."
         )
@@ -264,6 +269,7 @@ struct ClientCommand: ParsableCommand {
     /// `trustroot client status`.
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract: "Show what the client trusts: each role's version and expiry, root keys and thresholds, last refresh."
         )
 

@@ -22,6 +22,7 @@ struct KeyCommand: ParsableCommand {
     /// `trustroot key generate`.
     struct Generate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Generate a key and write it encrypted (PKCS#8, scrypt, AES-256-CBC) to a new file.",
             discussion: """
                 The passphrase is asked twice at the terminal, or taken from $TRUSTROOT_KEY_PASSPHRASE. \
@@ -149,6 +150,7 @@ struct KeyCommand: ParsableCommand {
     /// `trustroot key show`.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Print the public key and key id of an encrypted key file or a token key reference."
         )
 

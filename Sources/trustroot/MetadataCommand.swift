@@ -15,6 +15,7 @@ struct MetadataCommand: ParsableCommand {
     /// `trustroot metadata show FILE`.
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Summarize a metadata file: type, version, expiry, keys, roles, targets."
         )
 
@@ -37,6 +38,7 @@ struct MetadataCommand: ParsableCommand {
     /// `trustroot metadata verify FILE --root ROOT`.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract:
                 "Check a metadata file's signatures against the keys and threshold its delegator sets.",
             discussion: """
@@ -126,6 +128,7 @@ struct MetadataCommand: ParsableCommand {
     /// `trustroot metadata canonical FILE`.
     struct Canonical: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "canonical",
             abstract:
                 "Print the canonical JSON of a metadata file's signed object: the bytes its signatures cover."
         )

@@ -59,7 +59,10 @@ struct RepoCommand: ParsableCommand {
 
     /// `trustroot repo timestamp`.
     struct Timestamp: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Sign a new timestamp for the current snapshot.")
+        static let configuration = CommandConfiguration(
+            commandName: "timestamp",
+            abstract: "Sign a new timestamp for the current snapshot."
+        )
 
         @OptionGroup var repository: RepositoryArgument
 
@@ -76,7 +79,10 @@ struct RepoCommand: ParsableCommand {
 
     /// `trustroot repo snapshot`.
     struct Snapshot: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Sign a new snapshot of the current targets, then a new timestamp.")
+        static let configuration = CommandConfiguration(
+            commandName: "snapshot",
+            abstract: "Sign a new snapshot of the current targets, then a new timestamp."
+        )
 
         @OptionGroup var repository: RepositoryArgument
 
@@ -181,6 +187,7 @@ struct RepoCommand: ParsableCommand {
     /// `trustroot repo delegate`.
     struct Delegate: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "delegate",
             abstract: "Delegate target paths to a new role: its keys sign its first, empty version; targets keys sign the delegation."
         )
 
