@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "TUFClient", targets: ["TUFClient"]),
         .library(name: "Ceremony", targets: ["Ceremony"]),
         .library(name: "Sigstore", targets: ["Sigstore"]),
+        .library(name: "SigstoreSigning", targets: ["SigstoreSigning"]),
         .executable(name: "tuf-conformance-client", targets: ["tuf-conformance-client"]),
         .executable(name: "sigstore-conformance-client", targets: ["sigstore-conformance-client"]),
         .executable(name: "trustroot", targets: ["trustroot"]),
@@ -59,9 +60,20 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
             ]
         ),
+        .target(
+            name: "SigstoreSigning",
+            dependencies: [
+                "Sigstore",
+                "TUF",
+                "TUFClient",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
+            ]
+        ),
         .executableTarget(
             name: "sigstore-conformance-client",
-            dependencies: ["Sigstore"],
+            dependencies: ["Sigstore", "SigstoreSigning", "TUFClient"],
             path: "Sources/SigstoreConformanceClient"
         ),
         .executableTarget(
@@ -76,6 +88,7 @@ let package = Package(
                 "TUFClient",
                 "Ceremony",
                 "Sigstore",
+                "SigstoreSigning",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -111,6 +124,12 @@ let package = Package(
             dependencies: [
                 "Sigstore", "TUF", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
+        .testTarget(
+            name: "SigstoreSigningTests",
+            dependencies: [
+                "SigstoreSigning", "Sigstore", "TUF", "TUFClient", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

@@ -1,7 +1,7 @@
 /// Base64 decoding over UTF-8 bytes: the standard and URL-safe alphabets, padding optional,
 /// nothing else accepted (no whitespace). Foundation's decoder needs a `String` and a copy
 /// through UTF-16, which dominated verification time.
-enum Base64 {
+package enum Base64 {
     private static let table: [UInt8] = {
         var table = [UInt8](repeating: 0xFF, count: 256)
         for (index, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
@@ -13,12 +13,12 @@ enum Base64 {
     }()
 
     /// The bytes `text` encodes, or nil when it is not base64.
-    static func decode(_ text: String) -> [UInt8]? {
+    package static func decode(_ text: String) -> [UInt8]? {
         var text = text
         return text.withUTF8 { decode($0) }
     }
 
-    static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+    package static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var length = input.count
         while length > 0, input[length - 1] == UInt8(ascii: "=") { length -= 1 }
         guard input.count - length <= 2, length % 4 != 1 else { return nil }

@@ -196,6 +196,14 @@ public struct BundleVerifier: Sendable {
         return Result(verifiedTimes: verifiedTimes, certificate: bundle.leafCertificate, predicateType: predicateType, checks: checks)
     }
 
+    /// Checks a signing certificate on its own, as a signer does before it uses one: that it
+    /// chains to a trusted certificate authority valid at `time` (and was itself valid then),
+    /// and carries a valid SCT from a trusted CT log.
+    public func verifySigningCertificate(_ leaf: Certificate, at time: Date) async throws(VerificationError) {
+        let issuer = try await verifyChain(leaf, at: time, source: "now")
+        try verifySCTs(leaf, issuer: issuer)
+    }
+
     static func der(_ certificate: Certificate) -> [UInt8] {
         var serializer = DER.Serializer()
         try? serializer.serialize(certificate)

@@ -1,8 +1,8 @@
 /// Reads PEM blocks leniently: the base64 body may be wrapped at any width or not at all, as
 /// several Sigstore services write it (swift-asn1's reader requires 64-character lines).
-enum PEM {
+package enum PEM {
     /// The label and DER bytes of the first PEM block in `text`.
-    static func decode(_ text: String) -> (label: String, der: [UInt8])? {
+    package static func decode(_ text: String) -> (label: String, der: [UInt8])? {
         var text = text
         return text.withUTF8 { bytes -> (String, [UInt8])? in
             let begin = Array("-----BEGIN ".utf8)

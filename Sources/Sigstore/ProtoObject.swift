@@ -5,13 +5,13 @@ import TUF
 /// naming the path of whatever is missing or malformed. Fields are found by their JSON name
 /// (`tlogEntries`) or, as the mapping allows, their original name (`tlog_entries`); unknown
 /// fields are ignored.
-struct ProtoObject {
-    let object: JSONObject
-    let path: String
+package struct ProtoObject {
+    package let object: JSONObject
+    package let path: String
     /// The check a malformed field fails.
-    let check: VerificationError.Check
+    package let check: VerificationError.Check
 
-    init(_ value: JSONValue, path: String, check: VerificationError.Check) throws(VerificationError) {
+    package init(_ value: JSONValue, path: String, check: VerificationError.Check) throws(VerificationError) {
         guard case .object(let object) = value else { throw VerificationError(check, "\(path) must be an object") }
         self.object = object
         self.path = path
@@ -19,7 +19,7 @@ struct ProtoObject {
     }
 
     /// Parses `bytes` as one JSON object.
-    init(parsing bytes: [UInt8], what: String, check: VerificationError.Check) throws(VerificationError) {
+    package init(parsing bytes: [UInt8], what: String, check: VerificationError.Check) throws(VerificationError) {
         let value: JSONValue
         do {
             value = try JSONParser(options: .init(maximumDepth: 64, maximumBytes: 16 << 20)).parse(bytes)
@@ -29,12 +29,12 @@ struct ProtoObject {
         try self.init(value, path: what, check: check)
     }
 
-    func fieldPath(_ name: String) -> String { "\(path).\(name)" }
+    package func fieldPath(_ name: String) -> String { "\(path).\(name)" }
 
-    func failure(_ name: String, _ reason: String) -> VerificationError { VerificationError(check, "\(fieldPath(name)) \(reason)") }
+    package func failure(_ name: String, _ reason: String) -> VerificationError { VerificationError(check, "\(fieldPath(name)) \(reason)") }
 
     /// The field's value under its JSON name or its original snake_case name.
-    func value(_ name: String) -> JSONValue? {
+    package func value(_ name: String) -> JSONValue? {
         if let value = object[name], value != .null { return value }
         var snake = ""
         for character in name {
@@ -44,40 +44,40 @@ struct ProtoObject {
         return nil
     }
 
-    func object(_ name: String) throws(VerificationError) -> ProtoObject {
+    package func object(_ name: String) throws(VerificationError) -> ProtoObject {
         guard let value = value(name) else { throw failure(name, "is missing") }
         return try ProtoObject(value, path: fieldPath(name), check: check)
     }
 
-    func optionalObject(_ name: String) throws(VerificationError) -> ProtoObject? {
+    package func optionalObject(_ name: String) throws(VerificationError) -> ProtoObject? {
         guard let value = value(name) else { return nil }
         return try ProtoObject(value, path: fieldPath(name), check: check)
     }
 
-    func string(_ name: String) throws(VerificationError) -> String {
+    package func string(_ name: String) throws(VerificationError) -> String {
         guard let value = value(name) else { throw failure(name, "is missing") }
         guard case .string(let string) = value else { throw failure(name, "must be a string") }
         return string
     }
 
-    func optionalString(_ name: String) throws(VerificationError) -> String? {
+    package func optionalString(_ name: String) throws(VerificationError) -> String? {
         guard value(name) != nil else { return nil }
         return try string(name)
     }
 
     /// A `bytes` field: standard or URL-safe base64, padding optional.
-    func bytes(_ name: String) throws(VerificationError) -> [UInt8] {
+    package func bytes(_ name: String) throws(VerificationError) -> [UInt8] {
         guard let decoded = Self.base64(try string(name)) else { throw failure(name, "is not base64") }
         return decoded
     }
 
-    func optionalBytes(_ name: String) throws(VerificationError) -> [UInt8]? {
+    package func optionalBytes(_ name: String) throws(VerificationError) -> [UInt8]? {
         guard value(name) != nil else { return nil }
         return try bytes(name)
     }
 
     /// An `int64` field: the mapping writes it as a string, and reads a number too.
-    func int64(_ name: String) throws(VerificationError) -> Int64 {
+    package func int64(_ name: String) throws(VerificationError) -> Int64 {
         guard let value = value(name) else { throw failure(name, "is missing") }
         switch value {
         case .integer(let number): return number
@@ -88,18 +88,18 @@ struct ProtoObject {
         }
     }
 
-    func optionalInt64(_ name: String) throws(VerificationError) -> Int64? {
+    package func optionalInt64(_ name: String) throws(VerificationError) -> Int64? {
         guard value(name) != nil else { return nil }
         return try int64(name)
     }
 
-    func array(_ name: String) throws(VerificationError) -> [JSONValue] {
+    package func array(_ name: String) throws(VerificationError) -> [JSONValue] {
         guard let value = value(name) else { return [] }
         guard case .array(let array) = value else { throw failure(name, "must be an array") }
         return array
     }
 
-    func objects(_ name: String) throws(VerificationError) -> [ProtoObject] {
+    package func objects(_ name: String) throws(VerificationError) -> [ProtoObject] {
         var result: [ProtoObject] = []
         for (index, element) in try array(name).enumerated() {
             result.append(try ProtoObject(element, path: "\(fieldPath(name))[\(index)]", check: check))
@@ -107,11 +107,11 @@ struct ProtoObject {
         return result
     }
 
-    func optionalTimestamp(_ name: String) throws(VerificationError) -> Date? {
+    package func optionalTimestamp(_ name: String) throws(VerificationError) -> Date? {
         guard value(name) != nil else { return nil }
         guard let date = ProtoTimestamp.parse(try string(name)) else { throw failure(name, "is not an RFC 3339 timestamp") }
         return date
     }
 
-    static func base64(_ text: String) -> [UInt8]? { Base64.decode(text) }
+    package static func base64(_ text: String) -> [UInt8]? { Base64.decode(text) }
 }

@@ -115,6 +115,12 @@ public struct DSSEEnvelope: Sendable, Equatable {
         public var signature: [UInt8]
         /// The key id the signer gave, often empty.
         public var keyID: String
+
+        /// A signature with an optional key id.
+        public init(signature: [UInt8], keyID: String = "") {
+            self.signature = signature
+            self.keyID = keyID
+        }
     }
 
     /// An envelope of `payload` of `payloadType` with `signatures`.

@@ -14,6 +14,8 @@ public struct TimestampToken: Sendable {
     public var imprint: [UInt8]
     /// The certificates the token carries, if any.
     public var certificates: [Certificate]
+    /// The nonce the request asked the authority to repeat (the INTEGER's content octets), if any.
+    public var nonce: [UInt8]?
 
     let tstInfo: [UInt8]
     let signerDigest: VerificationKey.Hash
@@ -54,6 +56,7 @@ public struct TimestampToken: Sendable {
         imprintHash: VerificationKey.Hash,
         imprint: [UInt8],
         certificates: [Certificate],
+        nonce: [UInt8]?,
         tstInfo: [UInt8],
         signerDigest: VerificationKey.Hash,
         signedAttributes: [UInt8]?,
@@ -64,6 +67,7 @@ public struct TimestampToken: Sendable {
         signerKeyIdentifier: [UInt8]?
     ) {
         (self.time, self.imprintHash, self.imprint, self.certificates, self.tstInfo) = (time, imprintHash, imprint, certificates, tstInfo)
+        self.nonce = nonce
         (self.signerDigest, self.signedAttributes, self.signedAttributesDigest, self.signature) =
             (signerDigest, signedAttributes, signedAttributesDigest, signature)
         (self.signerIssuer, self.signerSerial, self.signerKeyIdentifier) = (signerIssuer, signerSerial, signerKeyIdentifier)
@@ -189,6 +193,7 @@ public struct TimestampToken: Sendable {
                             imprintHash: info.hash,
                             imprint: info.imprint,
                             certificates: certificates,
+                            nonce: info.nonce,
                             tstInfo: tstInfo,
                             signerDigest: digest,
                             signedAttributes: attributes,
@@ -212,7 +217,8 @@ public struct TimestampToken: Sendable {
         }
     }
 
-    private static func parseTSTInfo(_ bytes: [UInt8]) throws -> (time: Date, hash: VerificationKey.Hash, imprint: [UInt8]) {
+    private static func parseTSTInfo(_ bytes: [UInt8]) throws -> (time: Date, hash: VerificationKey.Hash, imprint: [UInt8], nonce: [UInt8]?)
+    {
         try DER.sequence(try DER.parse(bytes), identifier: .sequence) { nodes in
             guard try Int(derEncoded: &nodes) == 1 else { throw failure("unsupported TSTInfo version") }
             _ = try ASN1ObjectIdentifier(derEncoded: &nodes)  // policy
@@ -225,8 +231,12 @@ public struct TimestampToken: Sendable {
             }
             guard let serial = nodes.next(), serial.identifier == .integer else { throw failure("no serial number") }
             let time = try GeneralizedTime(derEncoded: &nodes)
-            while nodes.next() != nil {}
-            return (Date(time), hash, imprint)
+            // accuracy SEQUENCE, ordering BOOLEAN, nonce INTEGER, all optional and in that order.
+            var nonce: [UInt8]?
+            while let node = nodes.next() {
+                if node.identifier == .integer, nonce == nil { nonce = Array(try ArraySlice<UInt8>(derEncoded: node)) }
+            }
+            return (Date(time), hash, imprint, nonce)
         }
     }
 

@@ -16,6 +16,12 @@ public struct TrustedRoot: Sendable {
         /// The last instant, if any.
         public var end: Date?
 
+        /// A period from `start` to `end` (open-ended when nil).
+        public init(start: Date, end: Date? = nil) {
+            self.start = start
+            self.end = end
+        }
+
         /// Whether `date` falls in the period, its ends included.
         public func contains(_ date: Date) -> Bool { date >= start && (end.map { date <= $0 } ?? true) }
     }

@@ -6,8 +6,8 @@ import Foundation
 
 /// Fetches over HTTP(S) with URLSession, counting bytes as they arrive and cancelling the
 /// transfer the moment a file passes its cap, so an endless or oversized response costs at most
-/// the cap.
-public final class URLSessionFetcher: Fetcher {
+/// the cap. It also sends the requests of service clients (``HTTPTransport``) under the same caps.
+public final class URLSessionFetcher: Fetcher, HTTPTransport {
     /// How long a request may wait for the next bytes.
     public let idleTimeout: TimeInterval
     /// How long one whole transfer may take, however steadily bytes arrive.
@@ -35,14 +35,30 @@ public final class URLSessionFetcher: Fetcher {
 
     /// Fetches `url`; see ``Fetcher/fetch(_:maximumBytes:)``.
     public func fetch(_ url: URL, maximumBytes: Int) async throws(FetchError) -> [UInt8] {
-        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<[UInt8], FetchError>, Never>) in
-            var request = URLRequest(url: url)
-            request.setValue("trustroot", forHTTPHeaderField: "User-Agent")
+        var request = URLRequest(url: url)
+        request.setValue("trustroot", forHTTPHeaderField: "User-Agent")
+        return try await perform(request, maximumBytes: maximumBytes, acceptsErrorStatus: false).body
+    }
+
+    /// Sends `request`; see ``HTTPTransport/send(_:maximumBytes:)``.
+    public func send(_ request: HTTPRequest, maximumBytes: Int) async throws(FetchError) -> HTTPResponse {
+        var urlRequest = URLRequest(url: request.url)
+        urlRequest.httpMethod = request.method
+        urlRequest.setValue("trustroot", forHTTPHeaderField: "User-Agent")
+        for (name, value) in request.headers { urlRequest.setValue(value, forHTTPHeaderField: name) }
+        if let body = request.body { urlRequest.httpBody = Data(body) }
+        return try await perform(urlRequest, maximumBytes: maximumBytes, acceptsErrorStatus: true)
+    }
+
+    private func perform(_ request: URLRequest, maximumBytes: Int, acceptsErrorStatus: Bool) async throws(FetchError) -> HTTPResponse {
+        let url = request.url?.absoluteString ?? ""
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, FetchError>, Never>) in
             let task = session.dataTask(with: request)
             let transfer = Transfer(
-                url: url.absoluteString,
+                url: url,
                 limit: maximumBytes,
                 deadline: Date().addingTimeInterval(transferTimeout),
+                acceptsErrorStatus: acceptsErrorStatus,
                 continuation: continuation
             )
             delegate.register(task, transfer)
@@ -62,14 +78,24 @@ private final class Transfer: @unchecked Sendable {
     let limit: Int
     /// When the whole transfer must be done.
     let deadline: Date
+    /// Whether an error status is a response to read (a service's explanation) rather than a failure.
+    let acceptsErrorStatus: Bool
+    var status = 0
     var bytes: [UInt8] = []
     var failure: FetchError?
-    let continuation: CheckedContinuation<Result<[UInt8], FetchError>, Never>
+    let continuation: CheckedContinuation<Result<HTTPResponse, FetchError>, Never>
 
-    init(url: String, limit: Int, deadline: Date, continuation: CheckedContinuation<Result<[UInt8], FetchError>, Never>) {
+    init(
+        url: String,
+        limit: Int,
+        deadline: Date,
+        acceptsErrorStatus: Bool,
+        continuation: CheckedContinuation<Result<HTTPResponse, FetchError>, Never>
+    ) {
         self.url = url
         self.limit = limit
         self.deadline = deadline
+        self.acceptsErrorStatus = acceptsErrorStatus
         self.continuation = continuation
     }
 }
@@ -104,7 +130,8 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
         completionHandler: @escaping (URLSession.ResponseDisposition) -> Void
     ) {
         guard let transfer = transfer(for: dataTask) else { return completionHandler(.cancel) }
-        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode) {
+        if let http = response as? HTTPURLResponse { lock.withLock { transfer.status = http.statusCode } }
+        if let http = response as? HTTPURLResponse, !(200..<300).contains(http.statusCode), !transfer.acceptsErrorStatus {
             lock.withLock { transfer.failure = .httpStatus(url: transfer.url, status: http.statusCode) }
             return completionHandler(.cancel)
         }
@@ -143,7 +170,7 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
         } else if let error {
             transfer.continuation.resume(returning: .failure(.transport(url: transfer.url, reason: "\(error)")))
         } else {
-            transfer.continuation.resume(returning: .success(transfer.bytes))
+            transfer.continuation.resume(returning: .success(HTTPResponse(status: transfer.status, body: transfer.bytes)))
         }
     }
 }

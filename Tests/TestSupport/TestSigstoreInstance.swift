@@ -293,6 +293,18 @@ public final class TestInstance {
     public func timestamp(_ message: [UInt8], at time: Date, key: P256.Signing.PrivateKey? = nil, certificate: Certificate? = nil) throws
         -> [UInt8]
     {
+        try timestamp(sha256: Array(SHA256.hash(data: message)), nonce: nil, at: time, key: key, certificate: certificate)
+    }
+
+    /// An RFC 3161 timestamp response over the SHA-256 digest `digest`, repeating `nonce` (an
+    /// INTEGER's content octets) when given.
+    public func timestamp(
+        sha256 digest: [UInt8],
+        nonce: [UInt8]?,
+        at time: Date,
+        key: P256.Signing.PrivateKey? = nil,
+        certificate: Certificate? = nil
+    ) throws -> [UInt8] {
         func element(_ tag: UInt8, _ parts: [UInt8]...) -> [UInt8] { DEREncoding.element(tag, parts.flatMap { $0 }) }
         func oid(_ dotted: String) throws -> [UInt8] {
             var serializer = DER.Serializer()
@@ -322,9 +334,10 @@ public final class TestInstance {
             0x30,
             try integer(1),
             try oid("1.2.3.4.1"),
-            element(0x30, sha256, element(0x04, Array(SHA256.hash(data: message)))),
+            element(0x30, sha256, element(0x04, digest)),
             try integer(42),
-            timeSerializer.serializedBytes
+            timeSerializer.serializedBytes,
+            nonce.map { element(0x02, $0) } ?? []
         )
         let signer = certificate ?? tsaCertificate
         let attributes = element(

@@ -1,0 +1,277 @@
+import Crypto
+import Foundation
+import Sigstore
+import SwiftASN1
+import TUF
+import TUFClient
+import X509
+
+/// Signs an artifact or an in-toto statement and returns a v0.3 Sigstore bundle — keyless,
+/// with a certificate from a Fulcio authority, or with a managed key. Nothing a service returns
+/// is taken on trust: the certificate chain and its SCT are checked against the trusted root
+/// before the artifact is signed, and the finished bundle is verified as a verifier would
+/// before it is returned.
+public struct BundleSigner: Sendable {
+    /// What to sign.
+    public enum Content: Sendable {
+        /// An artifact's bytes: the bundle holds a signature over it.
+        case artifact([UInt8])
+        /// An in-toto statement (JSON): the bundle holds a DSSE envelope around it.
+        case inTotoStatement([UInt8])
+    }
+
+    /// The trusted root the services' answers are checked against.
+    public let trustedRoot: TrustedRoot
+    /// The services to use.
+    public let signingConfig: SigningConfig
+    /// The time signing happens at; a parameter so tests can sign at a chosen time.
+    public var clock: @Sendable () -> Date = { Date() }
+    let transport: any HTTPTransport
+
+    /// A signer using the services of `signingConfig` over `transport`, trusting `trustedRoot`.
+    public init(trustedRoot: TrustedRoot, signingConfig: SigningConfig, transport: any HTTPTransport) {
+        self.trustedRoot = trustedRoot
+        self.signingConfig = signingConfig
+        self.transport = transport
+    }
+
+    /// Signs `content` with a fresh key that lives only in memory, certified for the identity
+    /// in `token`.
+    public func signKeyless(_ content: Content, token: IdentityToken) async throws(SigningError) -> SignedBundle {
+        let now = clock()
+        try token.checkUsable(at: now)
+        let selection = try services(at: now, keyless: true)
+        guard let authority = selection.certificateAuthority else {
+            throw SigningError(.configuration, "no certificate authority to sign keyless with")
+        }
+        let prepared = try Prepared(content)
+        let key = P256.Signing.PrivateKey()
+        let proof: [UInt8]
+        do {
+            proof = Array(try key.signature(for: Array(token.identity.utf8)).derRepresentation)
+        } catch {
+            throw SigningError(.certificateAuthority, "cannot make the proof of possession: \(error)")
+        }
+        let chain = try await FulcioClient(baseURL: authority.url, transport: transport)
+            .signingCertificate(token: token, publicKeyPEM: key.publicKey.pemRepresentation, proofOfPossession: proof)
+        let leaf = chain[0]
+        let keyDER = VerificationKey.spkiDER(Certificate.PublicKey(key.publicKey))
+        guard VerificationKey.spkiDER(leaf.publicKey) == keyDER else {
+            throw SigningError(.certificateAuthority, "the certificate is for another key than the one sent")
+        }
+        do {
+            try await BundleVerifier(trustedRoot: trustedRoot).verifySigningCertificate(leaf, at: now)
+        } catch {
+            throw SigningError(.certificateAuthority, error)
+        }
+        let fulcio = FulcioCertificate(leaf)
+        guard let identity = fulcio.identities.first, let issuer = fulcio.issuer else {
+            throw SigningError(.certificateAuthority, "the certificate names no identity or no OIDC issuer")
+        }
+        let signature: [UInt8]
+        do {
+            switch prepared.content {
+            case .artifact(let bytes):
+                signature = Array(try key.signature(for: SHA256.hash(data: bytes)).derRepresentation)
+            case .inTotoStatement:
+                signature = Array(try key.signature(for: prepared.messageToSign).derRepresentation)
+            }
+        } catch {
+            throw SigningError(.key, "signing failed: \(error)")
+        }
+        let certificateDER = Self.der(leaf)
+        return try await finish(
+            prepared,
+            signature: signature,
+            verifier: RekorClient.Verifier(der: certificateDER, isCertificate: true, keyDetails: "PKIX_ECDSA_P256_SHA_256"),
+            material: ("certificate", ["rawBytes": .string(Data(certificateDER).base64EncodedString())]),
+            policy: .identity(IdentityPolicy(identity: .exact(identity), issuer: issuer)),
+            selection: selection,
+            now: now
+        )
+    }
+
+    /// Signs `content` with a managed key (an encrypted key file, a PKCS#11 token, a key in
+    /// memory). The bundle names the key by a hint: the hex SHA-256 of its SubjectPublicKeyInfo.
+    /// ECDSA P-256 and Ed25519 keys are supported.
+    public func sign(_ content: Content, with signer: any TUF.Signer) async throws(SigningError) -> SignedBundle {
+        let now = clock()
+        let selection = try services(at: now, keyless: false)
+        let prepared = try Prepared(content)
+        let (keyDER, keyDetails) = try Self.managedKey(signer.publicKey)
+        let verificationKey: VerificationKey
+        do {
+            verificationKey = try VerificationKey(der: keyDER, keyDetails: keyDetails)
+        } catch {
+            throw SigningError(.key, error)
+        }
+        let signature: [UInt8]
+        do {
+            signature = try signer.sign(prepared.messageToSign)
+        } catch {
+            throw SigningError(.key, "signing failed: \(error)")
+        }
+        return try await finish(
+            prepared,
+            signature: signature,
+            verifier: RekorClient.Verifier(der: keyDER, isCertificate: false, keyDetails: keyDetails),
+            material: ("publicKey", ["hint": .string(Hex.encode(SHA256.hash(data: keyDER)))]),
+            policy: .key(verificationKey),
+            selection: selection,
+            now: now
+        )
+    }
+
+    private func services(at now: Date, keyless: Bool) throws(SigningError) -> SigningConfig.Selection {
+        let selection = try signingConfig.select(at: now, needsCertificateAuthority: keyless)
+        if selection.timestampAuthorities.isEmpty, let log = selection.transparencyLogs.first(where: { $0.majorAPIVersion == 2 }) {
+            throw SigningError(
+                .configuration,
+                "\(log.url.absoluteString) is a Rekor v2 log, which signs no time: the signing config needs a timestamp authority"
+            )
+        }
+        return selection
+    }
+
+    /// Logs and timestamps the signature, writes the bundle, and verifies it.
+    private func finish(
+        _ prepared: Prepared,
+        signature: [UInt8],
+        verifier: RekorClient.Verifier,
+        material: (name: String, value: JSONValue),
+        policy: BundleVerifier.Policy,
+        selection: SigningConfig.Selection,
+        now: Date
+    ) async throws(SigningError) -> SignedBundle {
+        let entry: RekorClient.Entry
+        let content: (name: String, value: JSONValue)
+        switch prepared.content {
+        case .artifact(let bytes):
+            let digest = Array(SHA256.hash(data: bytes))
+            entry = .messageSignature(artifactSHA256: digest, signature: signature)
+            content = (
+                "messageSignature",
+                [
+                    "messageDigest": ["algorithm": "SHA2_256", "digest": .string(Data(digest).base64EncodedString())],
+                    "signature": .string(Data(signature).base64EncodedString()),
+                ]
+            )
+        case .inTotoStatement(let statement):
+            let envelope = DSSEEnvelope(
+                payload: statement,
+                payloadType: Prepared.inTotoPayloadType,
+                signatures: [DSSEEnvelope.Signature(signature: signature, keyID: "")]
+            )
+            entry = .envelope(envelope)
+            content = ("dsseEnvelope", envelope.json)
+        }
+        var entries: [JSONValue] = []
+        for log in selection.transparencyLogs {
+            let logged = try await RekorClient(baseURL: log.url, majorVersion: log.majorAPIVersion, transport: transport)
+                .submit(entry, verifier: verifier)
+            entries.append(logged.json)
+        }
+        var timestamps: [JSONValue] = []
+        for authority in selection.timestampAuthorities {
+            let response = try await TimestampAuthorityClient(url: authority.url, transport: transport).timestamp(signature)
+            timestamps.append(["signedTimestamp": .string(Data(response).base64EncodedString())])
+        }
+        var verificationMaterial = JSONObject()
+        verificationMaterial[material.name] = material.value
+        verificationMaterial["tlogEntries"] = .array(entries)
+        if !timestamps.isEmpty { verificationMaterial["timestampVerificationData"] = ["rfc3161Timestamps": .array(timestamps)] }
+        var bundleObject = JSONObject()
+        bundleObject["mediaType"] = "application/vnd.dev.sigstore.bundle.v0.3+json"
+        bundleObject["verificationMaterial"] = .object(verificationMaterial)
+        bundleObject[content.name] = content.value
+        let bytes = JSONWriter.prettyPrinted(.object(bundleObject))
+
+        // The bytes about to be written are what is verified, as any verifier will read them.
+        do {
+            let bundle = try SigstoreBundle(bytes: bytes)
+            var bundleVerifier = BundleVerifier(trustedRoot: trustedRoot)
+            bundleVerifier.requiredLogEntries = entries.count
+            let result = try await bundleVerifier.verify(bundle, artifact: prepared.artifact, policy: policy, now: now)
+            return SignedBundle(bytes: bytes, bundle: bundle, result: result)
+        } catch {
+            throw SigningError(.verification, "the bundle the services' answers make does not verify: \(error)")
+        }
+    }
+
+    private static func der(_ certificate: Certificate) -> [UInt8] {
+        var serializer = DER.Serializer()
+        try? serializer.serialize(certificate)
+        return serializer.serializedBytes
+    }
+
+    /// The DER SubjectPublicKeyInfo and protobuf-specs scheme name of a managed key.
+    static func managedKey(_ key: Key) throws(SigningError) -> (der: [UInt8], keyDetails: String) {
+        switch (key.keyType, key.scheme) {
+        case ("ecdsa", "ecdsa-sha2-nistp256"), ("ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256"):
+            guard let block = PEM.decode(key.publicValue), (try? P256.Signing.PublicKey(derRepresentation: block.der)) != nil else {
+                throw SigningError(.key, "the key's public value is not a P-256 public key in PEM")
+            }
+            return (block.der, "PKIX_ECDSA_P256_SHA_256")
+        case ("ed25519", "ed25519"):
+            guard let raw = Hex.decode(key.publicValue), let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
+                throw SigningError(.key, "the key's public value is not an Ed25519 key in hex")
+            }
+            return (VerificationKey.spkiDER(Certificate.PublicKey(publicKey)), "PKIX_ED25519")
+        default:
+            throw SigningError(.key, "\(key.keyType)/\(key.scheme) keys cannot sign bundles here; use ECDSA P-256 or Ed25519")
+        }
+    }
+}
+
+/// A signed bundle: the bytes to write, and what verifying them established.
+public struct SignedBundle: Sendable {
+    /// The bundle's JSON, exactly as verified.
+    public let bytes: [UInt8]
+    /// The bundle, parsed.
+    public let bundle: SigstoreBundle
+    /// What verification established (times, checks).
+    public let result: BundleVerifier.Result
+}
+
+/// What is about to be signed, checked before any service is asked.
+struct Prepared {
+    static let inTotoPayloadType = "application/vnd.in-toto+json"
+    static let statementTypes: Set<String> = ["https://in-toto.io/Statement/v0.1", "https://in-toto.io/Statement/v1"]
+
+    let content: BundleSigner.Content
+    /// The bytes the key signs: the artifact, or the envelope's pre-authentication encoding.
+    let messageToSign: [UInt8]
+    /// What the finished bundle is verified against.
+    let artifact: BundleVerifier.Artifact
+
+    init(_ content: BundleSigner.Content) throws(SigningError) {
+        self.content = content
+        switch content {
+        case .artifact(let bytes):
+            messageToSign = bytes
+            artifact = .bytes(bytes)
+        case .inTotoStatement(let statement):
+            guard case .object(let object)? = try? JSONParser().parse(statement) else {
+                throw SigningError(.configuration, "the in-toto statement is not a JSON object")
+            }
+            guard let type = object["_type"]?.stringValue, Self.statementTypes.contains(type) else {
+                throw SigningError(.configuration, "the statement's _type is not an in-toto statement type")
+            }
+            guard object["predicateType"]?.stringValue != nil else {
+                throw SigningError(.configuration, "the statement has no predicateType")
+            }
+            guard case .array(let subjects)? = object["subject"], !subjects.isEmpty else {
+                throw SigningError(.configuration, "the statement has no subjects")
+            }
+            let digest = subjects.lazy.compactMap { subject -> [UInt8]? in
+                guard case .object(let subjectObject) = subject, case .object(let digests)? = subjectObject["digest"],
+                    let hex = digests["sha256"]?.stringValue, let bytes = Hex.decode(hex), bytes.count == 32
+                else { return nil }
+                return bytes
+            }.first
+            guard let digest else { throw SigningError(.configuration, "no subject of the statement has a sha256 digest") }
+            messageToSign = DSSEEnvelope(payload: statement, payloadType: Self.inTotoPayloadType, signatures: []).preAuthenticationEncoding
+            artifact = .sha256(digest)
+        }
+    }
+}

@@ -1,0 +1,161 @@
+import Crypto
+import Foundation
+import Sigstore
+import TUF
+import TUFClient
+
+/// Submits entries to a Rekor transparency log, API v1 (`hashedrekord` and `dsse` 0.0.1, with a
+/// signed entry timestamp) or v2 (`hashedrekord` and `dsse` 0.0.2, with an inclusion proof only),
+/// and returns the entry as a bundle carries it. What it returns is not yet trusted: the signer
+/// verifies it with the rest of the bundle.
+public struct RekorClient: Sendable {
+    /// What to log.
+    public enum Entry: Sendable {
+        /// A signature over an artifact with this SHA-256.
+        case messageSignature(artifactSHA256: [UInt8], signature: [UInt8])
+        /// A signed DSSE envelope.
+        case envelope(DSSEEnvelope)
+    }
+
+    /// Who signed: a certificate or a public key, in DER, with protobuf-specs' name for its scheme.
+    public struct Verifier: Sendable {
+        /// The certificate's DER, or the key's DER SubjectPublicKeyInfo.
+        public var der: [UInt8]
+        /// Whether `der` is a certificate.
+        public var isCertificate: Bool
+        /// The key's scheme, such as `PKIX_ECDSA_P256_SHA_256`.
+        public var keyDetails: String
+
+        /// A verifier with these fields.
+        public init(der: [UInt8], isCertificate: Bool, keyDetails: String) {
+            self.der = der
+            self.isCertificate = isCertificate
+            self.keyDetails = keyDetails
+        }
+
+        /// The verifier as PEM.
+        var pem: String {
+            let label = isCertificate ? "CERTIFICATE" : "PUBLIC KEY"
+            return "-----BEGIN \(label)-----\n" + Data(der).base64EncodedString(options: .lineLength64Characters)
+                + "\n-----END \(label)-----\n"
+        }
+    }
+
+    /// The log's base URL.
+    public let baseURL: URL
+    /// The log's API major version, 1 or 2.
+    public let majorVersion: Int
+    let transport: any HTTPTransport
+
+    /// A client for the log at `baseURL` speaking API `majorVersion`.
+    public init(baseURL: URL, majorVersion: Int, transport: any HTTPTransport) {
+        self.baseURL = baseURL
+        self.majorVersion = majorVersion
+        self.transport = transport
+    }
+
+    /// Logs `entry` signed by `verifier`; returns the log's entry.
+    public func submit(_ entry: Entry, verifier: Verifier) async throws(SigningError) -> TransparencyLogEntry {
+        let request = ServiceRequest(step: .transparencyLog, transport: transport, maximumBytes: 4 << 20)
+        if majorVersion == 2 {
+            let url = baseURL.appendingPathComponent("api/v2/log/entries")
+            let answer = try await request.postJSON(url, Self.requestV2(entry, verifier))
+            do {
+                return try TransparencyLogEntry(json: JSONWriter.prettyPrinted(answer))
+            } catch {
+                throw SigningError(.transparencyLog, error)
+            }
+        }
+        let url = baseURL.appendingPathComponent("api/v1/log/entries")
+        let answer = try await request.postJSON(url, Self.requestV1(entry, verifier))
+        return try Self.entry(fromV1: answer)
+    }
+
+    static func requestV1(_ entry: Entry, _ verifier: Verifier) -> JSONValue {
+        let pem = JSONValue.string(Data(verifier.pem.utf8).base64EncodedString())
+        switch entry {
+        case .messageSignature(let digest, let signature):
+            return [
+                "apiVersion": "0.0.1", "kind": "hashedrekord",
+                "spec": [
+                    "data": ["hash": ["algorithm": "sha256", "value": .string(Hex.encode(digest))]],
+                    "signature": ["content": .string(Data(signature).base64EncodedString()), "publicKey": ["content": pem]],
+                ],
+            ]
+        case .envelope(let envelope):
+            let envelopeText = String(decoding: JSONWriter.prettyPrinted(envelope.json), as: UTF8.self)
+            return [
+                "apiVersion": "0.0.1", "kind": "dsse",
+                "spec": ["proposedContent": ["envelope": .string(envelopeText), "verifiers": [pem]]],
+            ]
+        }
+    }
+
+    static func requestV2(_ entry: Entry, _ verifier: Verifier) -> JSONValue {
+        let raw = JSONValue.string(Data(verifier.der).base64EncodedString())
+        let verifierJSON: JSONValue = [
+            verifier.isCertificate ? "x509Certificate" : "publicKey": ["rawBytes": raw],
+            "keyDetails": .string(verifier.keyDetails),
+        ]
+        switch entry {
+        case .messageSignature(let digest, let signature):
+            return [
+                "hashedRekordRequestV002": [
+                    "digest": .string(Data(digest).base64EncodedString()),
+                    "signature": ["content": .string(Data(signature).base64EncodedString()), "verifier": verifierJSON],
+                ]
+            ]
+        case .envelope(let envelope):
+            return ["dsseRequestV002": ["envelope": envelope.json, "verifiers": [verifierJSON]]]
+        }
+    }
+
+    /// Reads Rekor v1's answer: one entry keyed by its UUID.
+    static func entry(fromV1 answer: JSONValue) throws(SigningError) -> TransparencyLogEntry {
+        func failure(_ reason: String) -> SigningError { SigningError(.transparencyLog, "the log's answer \(reason)") }
+        guard case .object(let entries) = answer, entries.count == 1, case .object(let entry) = entries.members[0].value else {
+            throw failure("is not one entry keyed by its UUID")
+        }
+        func integer(_ object: JSONObject, _ name: String) throws(SigningError) -> Int64 {
+            guard case .integer(let value)? = object[name], value >= 0 else { throw failure("has no \(name)") }
+            return value
+        }
+        func bytes(_ object: JSONObject, _ name: String, hex: Bool) throws(SigningError) -> [UInt8] {
+            guard let text = object[name]?.stringValue, let value = hex ? Hex.decode(text) : Base64.decode(text) else {
+                throw failure("has no \(name) in \(hex ? "hex" : "base64")")
+            }
+            return value
+        }
+        let body = try bytes(entry, "body", hex: false)
+        guard case .object(let bodyObject)? = try? JSONParser().parse(body), let kind = bodyObject["kind"]?.stringValue,
+            let version = bodyObject["apiVersion"]?.stringValue
+        else { throw failure("has a body that is not a Rekor entry") }
+        guard case .object(let verification)? = entry["verification"] else { throw failure("has no verification") }
+        var proof: InclusionProof?
+        if case .object(let proofObject)? = verification["inclusionProof"] {
+            guard case .array(let hashList)? = proofObject["hashes"] else { throw failure("has an inclusion proof without hashes") }
+            var hashes: [[UInt8]] = []
+            for hash in hashList {
+                guard let text = hash.stringValue, let value = Hex.decode(text) else { throw failure("has a proof hash that is not hex") }
+                hashes.append(value)
+            }
+            proof = InclusionProof(
+                logIndex: try integer(proofObject, "logIndex"),
+                rootHash: try bytes(proofObject, "rootHash", hex: true),
+                treeSize: try integer(proofObject, "treeSize"),
+                hashes: hashes,
+                checkpoint: proofObject["checkpoint"]?.stringValue
+            )
+        }
+        return TransparencyLogEntry(
+            logIndex: try integer(entry, "logIndex"),
+            logID: try bytes(entry, "logID", hex: true),
+            kind: kind,
+            kindVersion: version,
+            integratedTime: try integer(entry, "integratedTime"),
+            signedEntryTimestamp: try bytes(verification, "signedEntryTimestamp", hex: false),
+            inclusionProof: proof,
+            canonicalizedBody: body
+        )
+    }
+}

@@ -1,0 +1,178 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A small HTTP/1.1 server on 127.0.0.1 for tests: one thread accepts connections and answers
+/// them one at a time (`Connection: close`), calling a handler for each request. Enough for the
+/// request/response APIs of Sigstore's services; stopped when released.
+public final class LoopbackHTTPServer: @unchecked Sendable {
+    /// A request as the handler sees it.
+    public struct Request: Sendable {
+        /// The method.
+        public var method: String
+        /// The path, without the query.
+        public var path: String
+        /// The query, without `?`.
+        public var query: String
+        /// Header fields, names lowercased.
+        public var headers: [String: String]
+        /// The body.
+        public var body: [UInt8]
+    }
+
+    /// A response.
+    public struct Response: Sendable {
+        /// The status code.
+        public var status: Int
+        /// The content type.
+        public var contentType: String
+        /// The body.
+        public var body: [UInt8]
+
+        /// A response with these fields.
+        public init(status: Int, contentType: String = "application/json", body: [UInt8]) {
+            self.status = status
+            self.contentType = contentType
+            self.body = body
+        }
+
+        /// A JSON error answer with a `message`, as Sigstore's services give.
+        public static func error(_ status: Int, _ message: String) -> Response {
+            let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+            return Response(status: status, body: Array("{\"code\": \(status), \"message\": \"\(escaped)\"}".utf8))
+        }
+    }
+
+    /// The port the server listens on.
+    public let port: Int
+    /// The server's base URL.
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    private let socket: Int32
+    private let handler: @Sendable (Request) -> Response
+    private let stopped = NSLock()
+    private var isStopped = false
+
+    /// Starts a server calling `handler` for each request.
+    public init(handler: @escaping @Sendable (Request) -> Response) throws {
+        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw POSIXError(.EIO) }
+        var yes: Int32 = 1
+        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(descriptor, 16) == 0 else {
+            close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        socket = descriptor
+        port = Int(UInt16(bigEndian: address.sin_port))
+        self.handler = handler
+        let thread = Thread { [self] in self.serve() }
+        thread.start()
+    }
+
+    deinit { stop() }
+
+    /// Stops accepting connections.
+    public func stop() {
+        stopped.lock()
+        defer { stopped.unlock() }
+        guard !isStopped else { return }
+        isStopped = true
+        shutdown(socket, Int32(SHUT_RDWR))
+        close(socket)
+    }
+
+    private func serve() {
+        while true {
+            let connection = accept(socket, nil, nil)
+            if connection < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+            if let request = Self.read(connection) {
+                Self.write(handler(request), to: connection)
+            }
+            close(connection)
+        }
+    }
+
+    private static func read(_ connection: Int32) -> Request? {
+        var buffer: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        var headEnd: Int?
+        var contentLength = 0
+        while true {
+            if let end = headEnd, buffer.count >= end + contentLength { break }
+            let count = recv(connection, &chunk, chunk.count, 0)
+            if count <= 0 { return nil }
+            buffer += chunk[0..<count]
+            guard buffer.count < 64 << 20 else { return nil }
+            if headEnd == nil, let range = find([13, 10, 13, 10], in: buffer) {
+                headEnd = range + 4
+                let head = String(decoding: buffer[0..<range], as: UTF8.self)
+                for line in head.split(separator: "\r\n").dropFirst() {
+                    let parts = line.split(separator: ":", maxSplits: 1)
+                    if parts.count == 2, parts[0].lowercased() == "content-length" {
+                        contentLength = Int(parts[1].trimmingCharacters(in: .whitespaces)) ?? 0
+                    }
+                }
+            }
+        }
+        guard let end = headEnd else { return nil }
+        let head = String(decoding: buffer[0..<(end - 4)], as: UTF8.self)
+        let lines = head.split(separator: "\r\n")
+        guard let requestLine = lines.first else { return nil }
+        let words = requestLine.split(separator: " ")
+        guard words.count >= 2 else { return nil }
+        let target = String(words[1])
+        let pathAndQuery = target.split(separator: "?", maxSplits: 1)
+        var headers: [String: String] = [:]
+        for line in lines.dropFirst() {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2 { headers[parts[0].lowercased()] = parts[1].trimmingCharacters(in: .whitespaces) }
+        }
+        return Request(
+            method: String(words[0]),
+            path: String(pathAndQuery[0]),
+            query: pathAndQuery.count > 1 ? String(pathAndQuery[1]) : "",
+            headers: headers,
+            body: Array(buffer[end..<(end + contentLength)])
+        )
+    }
+
+    private static func write(_ response: Response, to connection: Int32) {
+        let head =
+            "HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\nContent-Type: \(response.contentType)\r\n"
+            + "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
+        var bytes = Array(head.utf8) + response.body
+        var offset = 0
+        while offset < bytes.count {
+            let sent = bytes.withUnsafeMutableBytes { send(connection, $0.baseAddress! + offset, $0.count - offset, Int32(MSG_NOSIGNAL)) }
+            if sent <= 0 { return }
+            offset += sent
+        }
+    }
+
+    private static func find(_ needle: [UInt8], in haystack: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for start in 0...(haystack.count - needle.count) where haystack[start..<(start + needle.count)].elementsEqual(needle) {
+            return start
+        }
+        return nil
+    }
+}

@@ -1,0 +1,356 @@
+import Crypto
+import Foundation
+import Sigstore
+import SwiftASN1
+import TUF
+import X509
+
+/// Sigstore's services on loopback for tests, over a ``TestInstance``: an OIDC issuer that signs
+/// JWTs (with discovery, JWKS and a GitHub-Actions-style token endpoint), a Fulcio-compatible
+/// CA (`POST /fulcio/api/v2/signingCert`), a Rekor-compatible log (`POST
+/// /rekor/api/v1/log/entries`) and an RFC 3161 timestamp authority (`POST
+/// /tsa/api/v1/timestamp`). They speak the public services' request and response shapes, check
+/// what real ones check (token signature, audience and expiry; proof of possession; entry
+/// signatures), and can be told to misbehave in one way at a time.
+public final class TestSigstoreServices: @unchecked Sendable {
+    /// One way for a service to misbehave.
+    public enum Fault: Sendable, Equatable {
+        /// The CA answers with an HTTP error.
+        case caHTTPError
+        /// The CA issues from a CA the trusted root does not name.
+        case caUntrustedChain
+        /// The CA embeds an SCT from a CT log the trusted root does not name.
+        case caWrongSCT
+        /// The CA certifies another key than the one sent.
+        case caWrongKey
+        /// The log answers with an HTTP error.
+        case logHTTPError
+        /// The log's inclusion proof does not lead to its root hash.
+        case logBadInclusionProof
+        /// The log's signed entry timestamp is by another key.
+        case logBadSET
+        /// The timestamp authority answers with an HTTP error.
+        case tsaHTTPError
+        /// The timestamp authority does not repeat the nonce.
+        case tsaWrongNonce
+    }
+
+    /// The instance whose keys the services use.
+    public let instance: TestInstance
+    /// The OIDC issuer's signing key.
+    public let oidcKey = P256.Signing.PrivateKey()
+    /// The server.
+    public private(set) var server: LoopbackHTTPServer!
+    /// The bearer GitHub-Actions-style token requests must present.
+    public let actionsRequestToken = "test-actions-request-token"
+
+    private let lock = NSLock()
+    private var faults: Set<String> = []
+    private let rogueKey = P384.Signing.PrivateKey()
+
+    /// Starts the services on a free loopback port.
+    public init(instance: TestInstance? = nil) throws {
+        self.instance = try instance ?? TestInstance()
+        server = try LoopbackHTTPServer { [unowned self] request in self.lock.withLock { self.handle(request) } }
+    }
+
+    /// The services' base URL.
+    public var baseURL: URL { server.baseURL }
+    /// The OIDC issuer's URL (the `iss` of its tokens).
+    public var issuerURL: String { baseURL.appendingPathComponent("oidc").absoluteString }
+    /// The CA's base URL.
+    public var caURL: URL { baseURL.appendingPathComponent("fulcio") }
+    /// The log's base URL.
+    public var logURL: URL { baseURL.appendingPathComponent("rekor") }
+    /// The timestamp authority's request URL.
+    public var tsaURL: URL { baseURL.appendingPathComponent("tsa/api/v1/timestamp") }
+    /// The GitHub-Actions-style token request URL.
+    public var actionsTokenURL: URL { baseURL.appendingPathComponent("oidc/actions-token") }
+
+    /// Makes the services misbehave in `fault` (until cleared).
+    public func inject(_ fault: Fault) { lock.withLock { _ = faults.insert("\(fault)") } }
+    /// Makes the services behave again.
+    public func clearFaults() { lock.withLock { faults.removeAll() } }
+    private func has(_ fault: Fault) -> Bool { faults.contains("\(fault)") }
+
+    /// The trusted root naming the services' CA, logs and TSA.
+    public func trustedRoot() -> [UInt8] { instance.trustedRoot() }
+
+    /// A signing config pointing at the services (with the TSA when `withTimestampAuthority`).
+    public func signingConfig(withTimestampAuthority: Bool = true) -> [UInt8] {
+        let start = JSONValue.string(MetadataDate.format(instance.epoch))
+        func service(_ url: URL) -> JSONValue {
+            ["url": .string(url.absoluteString), "majorApiVersion": 1, "validFor": ["start": start], "operator": "test"]
+        }
+        var config: JSONValue = [
+            "mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
+            "caUrls": [service(caURL)],
+            "oidcUrls": [service(URL(string: issuerURL)!)],
+            "rekorTlogUrls": [service(logURL)],
+            "tsaUrls": withTimestampAuthority ? [service(tsaURL)] : [],
+            "rekorTlogConfig": ["selector": "ANY"],
+        ]
+        config = config.setting("tsaConfig", ["selector": "ANY"])
+        return JSONWriter.prettyPrinted(config)
+    }
+
+    // MARK: - OIDC
+
+    /// An identity token for `subject` (and `email`, if given), for `audience`, expiring at `expiry`.
+    public func identityToken(
+        subject: String = TestInstance.identity,
+        email: String? = nil,
+        audience: String = "sigstore",
+        expiry: Date = Date().addingTimeInterval(300),
+        signedBy key: P256.Signing.PrivateKey? = nil
+    ) throws -> String {
+        func base64URL(_ bytes: [UInt8]) -> String {
+            Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "")
+        }
+        let header: JSONValue = ["alg": "ES256", "typ": "JWT", "kid": "test"]
+        var claims: JSONValue = [
+            "iss": .string(issuerURL), "sub": .string(subject), "aud": .string(audience),
+            "iat": .integer(Int64(Date().timeIntervalSince1970) - 10), "exp": .integer(Int64(expiry.timeIntervalSince1970)),
+        ]
+        if let email { claims = claims.setting("email", .string(email)) }
+        let signingInput = base64URL(try RFC8785.encode(header)) + "." + base64URL(try RFC8785.encode(claims))
+        let signature = try (key ?? oidcKey).signature(for: Array(signingInput.utf8))
+        return signingInput + "." + base64URL(Array(signature.rawRepresentation))
+    }
+
+    private func oidc(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
+        switch request.path {
+        case "/oidc/.well-known/openid-configuration":
+            let document: JSONValue = ["issuer": .string(issuerURL), "jwks_uri": .string(issuerURL + "/jwks")]
+            return .init(status: 200, body: JSONWriter.prettyPrinted(document))
+        case "/oidc/jwks":
+            let point = Array(oidcKey.publicKey.x963Representation)
+            func base64URL(_ bytes: ArraySlice<UInt8>) -> JSONValue {
+                .string(
+                    Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                        .replacingOccurrences(of: "=", with: "")
+                )
+            }
+            let key: JSONValue = [
+                "kty": "EC", "crv": "P-256", "kid": "test", "x": base64URL(point[1..<33]), "y": base64URL(point[33..<65]),
+            ]
+            return .init(status: 200, body: JSONWriter.prettyPrinted(["keys": [key]]))
+        case "/oidc/actions-token":
+            guard request.headers["authorization"] == "Bearer \(actionsRequestToken)" else { return .error(401, "bad request token") }
+            let audience = request.query.split(separator: "&").first { $0.hasPrefix("audience=") }.map { String($0.dropFirst(9)) }
+            guard let token = try? identityToken(audience: audience ?? "") else { return .error(500, "cannot make a token") }
+            return .init(status: 200, body: JSONWriter.prettyPrinted(["value": .string(token)]))
+        default:
+            return .error(404, "no such path")
+        }
+    }
+
+    /// The claims of `token` if this issuer signed it, for the `sigstore` audience, unexpired.
+    private func verifiedClaims(_ token: String) -> Result<JSONObject, Refusal> {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 3 else { return .failure(Refusal(reason: "the token is not a JWT")) }
+        func decode(_ text: String) -> [UInt8]? {
+            var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+            while standard.count % 4 != 0 { standard += "=" }
+            return Data(base64Encoded: standard).map(Array.init)
+        }
+        guard let signature = decode(parts[2]), let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: signature),
+            oidcKey.publicKey.isValidSignature(ecdsa, for: Array((parts[0] + "." + parts[1]).utf8))
+        else { return .failure(Refusal(reason: "the token's signature does not verify")) }
+        guard let payload = decode(parts[1]), case .object(let claims)? = try? JSONParser().parse(payload) else {
+            return .failure(Refusal(reason: "the token's payload is not JSON"))
+        }
+        guard claims["iss"]?.stringValue == issuerURL else { return .failure(Refusal(reason: "unknown issuer")) }
+        guard claims["aud"]?.stringValue == "sigstore" else {
+            return .failure(Refusal(reason: "the token is not for the sigstore audience"))
+        }
+        guard case .integer(let expiry)? = claims["exp"], Double(expiry) > Date().timeIntervalSince1970 else {
+            return .failure(Refusal(reason: "the token has expired"))
+        }
+        return .success(claims)
+    }
+
+    // MARK: - Fulcio
+
+    private func fulcio(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
+        guard request.method == "POST", request.path == "/fulcio/api/v2/signingCert" else { return .error(404, "no such path") }
+        if has(.caHTTPError) { return .error(503, "the CA is down for maintenance") }
+        guard case .object(let body)? = try? JSONParser().parse(request.body),
+            let token = body["credentials"]?.objectValue?["oidcIdentityToken"]?.stringValue,
+            let keyRequest = body["publicKeyRequest"]?.objectValue,
+            let pem = keyRequest["publicKey"]?.objectValue?["content"]?.stringValue,
+            let proof = keyRequest["proofOfPossession"]?.stringValue.flatMap({ Data(base64Encoded: $0) })
+        else { return .error(400, "malformed signingCert request") }
+        let claims: JSONObject
+        switch verifiedClaims(token) {
+        case .success(let verified): claims = verified
+        case .failure(let refusal): return .error(401, refusal.reason)
+        }
+        guard let key = try? P256.Signing.PublicKey(pemRepresentation: pem) else { return .error(400, "only P-256 keys are supported") }
+        let identity = claims["email"]?.stringValue ?? claims["sub"]?.stringValue ?? ""
+        guard let signature = try? P256.Signing.ECDSASignature(derRepresentation: proof),
+            key.isValidSignature(signature, for: Array(identity.utf8))
+        else { return .error(400, "the proof of possession does not verify") }
+        do {
+            let certifiedKey = has(.caWrongKey) ? P256.Signing.PrivateKey().publicKey : key
+            let leaf = try instance.issue(
+                to: certifiedKey,
+                identity: identity,
+                issuer: issuerURL,
+                at: Date().addingTimeInterval(-1),
+                signedBy: has(.caUntrustedChain) ? rogueKey : nil,
+                sctKey: has(.caWrongSCT) ? P256.Signing.PrivateKey() : nil
+            )
+            let chain = [leaf, instance.intermediateCertificate, instance.rootCertificate].map {
+                JSONValue.string(TestInstance.pem("CERTIFICATE", TestInstance.der($0)))
+            }
+            let answer: JSONValue = ["signedCertificateEmbeddedSct": ["chain": ["certificates": .array(chain)]]]
+            return .init(status: 201, body: JSONWriter.prettyPrinted(answer))
+        } catch {
+            return .error(500, "cannot issue: \(error)")
+        }
+    }
+
+    // MARK: - Rekor
+
+    private func rekor(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
+        guard request.method == "POST", request.path == "/rekor/api/v1/log/entries" else { return .error(404, "no such path") }
+        if has(.logHTTPError) { return .error(500, "the log is unavailable") }
+        guard case .object(let proposed)? = try? JSONParser().parse(request.body), let kind = proposed["kind"]?.stringValue,
+            proposed["apiVersion"]?.stringValue == "0.0.1", let spec = proposed["spec"]?.objectValue
+        else { return .error(400, "malformed proposed entry") }
+        let body: JSONValue
+        switch kind {
+        case "hashedrekord":
+            guard let hash = spec["data"]?.objectValue?["hash"]?.objectValue, hash["algorithm"]?.stringValue == "sha256",
+                let digestHex = hash["value"]?.stringValue, let digest = Hex.decode(digestHex),
+                let signatureText = spec["signature"]?.objectValue?["content"]?.stringValue,
+                let signature = Data(base64Encoded: signatureText).map(Array.init),
+                let verifierText = spec["signature"]?.objectValue?["publicKey"]?.objectValue?["content"]?.stringValue,
+                let key = Self.verifierKey(verifierText)
+            else { return .error(400, "malformed hashedrekord entry") }
+            let valid: Bool
+            switch key {
+            case .p256, .p384, .p521: valid = key.isValidSignature(signature, digest: digest) ?? false
+            default: valid = true  // Ed25519 and RSA sign the artifact itself, which the log does not see.
+            }
+            guard valid else { return .error(400, "the signature does not verify over the digest") }
+            body = [
+                "apiVersion": "0.0.1", "kind": "hashedrekord",
+                "spec": [
+                    "data": ["hash": ["algorithm": "sha256", "value": .string(digestHex.lowercased())]],
+                    "signature": ["content": .string(signatureText), "publicKey": ["content": .string(verifierText)]],
+                ],
+            ]
+        case "dsse":
+            guard let content = spec["proposedContent"]?.objectValue, let envelopeText = content["envelope"]?.stringValue,
+                case .array(let verifiers)? = content["verifiers"], let verifierText = verifiers.first?.stringValue,
+                let key = Self.verifierKey(verifierText),
+                case .object(let envelope)? = try? JSONParser().parse(Array(envelopeText.utf8)),
+                let payload = envelope["payload"]?.stringValue.flatMap({ Data(base64Encoded: $0) }).map(Array.init),
+                let payloadType = envelope["payloadType"]?.stringValue, case .array(let signatures)? = envelope["signatures"],
+                signatures.count == 1, let signatureText = signatures[0].objectValue?["sig"]?.stringValue,
+                let signature = Data(base64Encoded: signatureText).map(Array.init)
+            else { return .error(400, "malformed dsse entry") }
+            let pae = DSSEEnvelope(payload: payload, payloadType: payloadType, signatures: []).preAuthenticationEncoding
+            guard key.isValidSignature(signature, for: pae) else { return .error(400, "the envelope signature does not verify") }
+            body = [
+                "apiVersion": "0.0.1", "kind": "dsse",
+                "spec": [
+                    "envelopeHash": ["algorithm": "sha256", "value": .string(Hex.encode(SHA256.hash(data: Array(envelopeText.utf8))))],
+                    "payloadHash": ["algorithm": "sha256", "value": .string(Hex.encode(SHA256.hash(data: payload)))],
+                    "signatures": [["signature": .string(signatureText), "verifier": .string(verifierText)]],
+                ],
+            ]
+        default:
+            return .error(400, "unsupported kind \(kind)")
+        }
+        do {
+            let bodyBytes = try RFC8785.encode(body)
+            let index = instance.append(bodyBytes)
+            let integrated = Int64(Date().timeIntervalSince1970)
+            let size = instance.leaves.count
+            var root = instance.treeHash(0..<size)
+            let checkpoint = try instance.checkpoint(size: size, rootHash: root)
+            var set = try instance.signedEntryTimestamp(body: bodyBytes, integratedTime: integrated, index: index)
+            if has(.logBadInclusionProof) { root[0] ^= 1 }
+            if has(.logBadSET) {
+                set = Array(try P256.Signing.PrivateKey().signature(for: Array("not the log".utf8)).derRepresentation)
+            }
+            let entry: JSONValue = [
+                "body": .string(Data(bodyBytes).base64EncodedString()),
+                "integratedTime": .integer(integrated),
+                "logID": .string(Hex.encode(instance.logID)),
+                "logIndex": .integer(index),
+                "verification": [
+                    "inclusionProof": [
+                        "checkpoint": .string(checkpoint),
+                        "hashes": .array(instance.auditPath(Int(index), 0..<size).map { .string(Hex.encode($0)) }),
+                        "logIndex": .integer(index),
+                        "rootHash": .string(Hex.encode(root)),
+                        "treeSize": .integer(Int64(size)),
+                    ],
+                    "signedEntryTimestamp": .string(Data(set).base64EncodedString()),
+                ],
+            ]
+            let uuid = Hex.encode(MerkleInclusion.leafHash(bodyBytes))
+            return .init(status: 201, body: JSONWriter.prettyPrinted(.object(try JSONObject(members: [(uuid, entry)]))))
+        } catch {
+            return .error(500, "cannot log: \(error)")
+        }
+    }
+
+    /// Why a service refused a request.
+    struct Refusal: Error {
+        let reason: String
+    }
+
+    private static func verifierKey(_ base64PEM: String) -> VerificationKey? {
+        guard let pemBytes = Data(base64Encoded: base64PEM), let pem = String(data: pemBytes, encoding: .utf8) else { return nil }
+        if let certificate = try? Certificate(pemEncoded: pem) {
+            return try? VerificationKey(certificateKey: certificate.publicKey)
+        }
+        return try? VerificationKey(pem: pem)
+    }
+
+    // MARK: - Timestamp authority
+
+    private func tsa(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
+        guard request.method == "POST", request.path == "/tsa/api/v1/timestamp" else { return .error(404, "no such path") }
+        if has(.tsaHTTPError) { return .error(502, "bad gateway") }
+        // TimeStampReq: version, messageImprint (algorithm, digest), then optional policy, nonce, certReq.
+        guard let parsed = try? DER.parse(request.body), case .constructed(let parts) = parsed.content else {
+            return .error(400, "malformed TimeStampReq")
+        }
+        var iterator = parts.makeIterator()
+        _ = iterator.next()
+        guard let imprint = iterator.next(), case .constructed(let imprintParts) = imprint.content else {
+            return .error(400, "no message imprint")
+        }
+        var imprintIterator = imprintParts.makeIterator()
+        _ = imprintIterator.next()
+        guard let digestNode = imprintIterator.next(), let digest = try? ASN1OctetString(derEncoded: digestNode) else {
+            return .error(400, "no digest")
+        }
+        var nonce: [UInt8]?
+        while let node = iterator.next() {
+            if node.identifier == .integer { nonce = (try? ArraySlice<UInt8>(derEncoded: node)).map(Array.init) }
+        }
+        if has(.tsaWrongNonce), nonce != nil { nonce![nonce!.count - 1] ^= 1 }
+        do {
+            let response = try instance.timestamp(sha256: Array(digest.bytes), nonce: nonce, at: Date())
+            return .init(status: 200, contentType: "application/timestamp-reply", body: response)
+        } catch {
+            return .error(500, "cannot timestamp: \(error)")
+        }
+    }
+
+    private func handle(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
+        if request.path.hasPrefix("/oidc/") { return oidc(request) }
+        if request.path.hasPrefix("/fulcio/") { return fulcio(request) }
+        if request.path.hasPrefix("/rekor/") { return rekor(request) }
+        if request.path.hasPrefix("/tsa/") { return tsa(request) }
+        return .error(404, "no such service")
+    }
+}
