@@ -17,10 +17,12 @@ import Testing
         trustedRoot = try TrustedRoot(bytes: services.trustedRoot())
     }
 
-    func signer(withTimestampAuthority: Bool = true) throws -> BundleSigner {
+    func signer(withTimestampAuthority: Bool = true, logVersion: Int = 1) throws -> BundleSigner {
         BundleSigner(
             trustedRoot: trustedRoot,
-            signingConfig: try SigningConfig(bytes: services.signingConfig(withTimestampAuthority: withTimestampAuthority)),
+            signingConfig: try SigningConfig(
+                bytes: services.signingConfig(withTimestampAuthority: withTimestampAuthority, logVersion: logVersion)
+            ),
             transport: URLSessionFetcher(idleTimeout: 10, transferTimeout: 30)
         )
     }
@@ -67,6 +69,43 @@ import Testing
         #expect(bundle.timestamps.isEmpty)
         let result = try await BundleVerifier(trustedRoot: trustedRoot).verify(bundle, artifact: .bytes(artifact), policy: identityPolicy)
         #expect(result.predicateType == "https://slsa.dev/provenance/v1")
+    }
+
+    @Test(arguments: [false, true])
+    func rekorV2EntriesTakeTheirTimeFromTheTimestampAuthority(inToto: Bool) async throws {
+        let artifact = Array("v2 artifact".utf8)
+        let content: BundleSigner.Content =
+            inToto
+            ? .inTotoStatement(
+                JSONWriter.prettyPrinted([
+                    "_type": "https://in-toto.io/Statement/v1",
+                    "subject": [["name": "a", "digest": ["sha256": .string(Hex.encode(SHA256.hash(data: artifact)))]]],
+                    "predicateType": "https://example.com/predicate", "predicate": [:],
+                ])
+            ) : .artifact(artifact)
+        let signed = try await signer(logVersion: 2).signKeyless(content, token: try IdentityToken(services.identityToken()))
+        let bundle = try SigstoreBundle(bytes: signed.bytes)
+        let entry = try #require(bundle.transparencyLogEntries.first)
+        #expect(entry.kindVersion == "0.0.2")
+        #expect(entry.kind == (inToto ? "dsse" : "hashedrekord"))
+        #expect(entry.integratedTime == nil)
+        #expect(entry.logID == services.logV2ID)
+        let result = try await BundleVerifier(trustedRoot: trustedRoot).verify(bundle, artifact: .bytes(artifact), policy: identityPolicy)
+        #expect(result.verifiedTimes.map(\.source) == ["timestamp authority"])
+    }
+
+    @Test func rekorV2WithoutATimestampAuthorityIsAConfigurationError() async throws {
+        let before = services.logV2Leaves.count
+        let signer = try signer(withTimestampAuthority: false, logVersion: 2)
+        let token = try IdentityToken(services.identityToken())
+        do {
+            _ = try await signer.signKeyless(.artifact([1]), token: token)
+            Issue.record("signed with a Rekor v2 log and no timestamp")
+        } catch {
+            #expect(error.step == .configuration)
+            #expect(error.reason.contains("needs a timestamp authority"))
+        }
+        #expect(services.logV2Leaves.count == before)
     }
 
     @Test(arguments: [InMemorySigner.KeyKind.ecdsaP256, .ed25519])

@@ -250,24 +250,32 @@ public final class TestInstance {
     }
 
     /// The RFC 6962 hash of the leaves in `range`.
-    public func treeHash(_ range: Range<Int>) -> [UInt8] {
+    public func treeHash(_ range: Range<Int>) -> [UInt8] { Self.treeHash(leaves, range) }
+
+    /// The RFC 6962 audit path for leaf `index` in the tree of the leaves in `range`.
+    public func auditPath(_ index: Int, _ range: Range<Int>) -> [[UInt8]] { Self.auditPath(leaves, index, range) }
+
+    /// The RFC 6962 hash of `leaves[range]`.
+    public static func treeHash(_ leaves: [[UInt8]], _ range: Range<Int>) -> [UInt8] {
         if range.count == 1 { return MerkleInclusion.leafHash(leaves[range.lowerBound]) }
         var split = 1
         while split * 2 < range.count { split *= 2 }
         return MerkleInclusion.nodeHash(
-            treeHash(range.lowerBound..<range.lowerBound + split),
-            treeHash(range.lowerBound + split..<range.upperBound)
+            treeHash(leaves, range.lowerBound..<range.lowerBound + split),
+            treeHash(leaves, range.lowerBound + split..<range.upperBound)
         )
     }
 
-    /// The RFC 6962 audit path for leaf `index` in the tree of the first `size` leaves.
-    public func auditPath(_ index: Int, _ range: Range<Int>) -> [[UInt8]] {
+    /// The RFC 6962 audit path for leaf `index` in the tree of `leaves[range]`.
+    public static func auditPath(_ leaves: [[UInt8]], _ index: Int, _ range: Range<Int>) -> [[UInt8]] {
         if range.count <= 1 { return [] }
         var split = 1
         while split * 2 < range.count { split *= 2 }
         let middle = range.lowerBound + split
-        if index < middle { return auditPath(index, range.lowerBound..<middle) + [treeHash(middle..<range.upperBound)] }
-        return auditPath(index, middle..<range.upperBound) + [treeHash(range.lowerBound..<middle)]
+        if index < middle {
+            return auditPath(leaves, index, range.lowerBound..<middle) + [treeHash(leaves, middle..<range.upperBound)]
+        }
+        return auditPath(leaves, index, middle..<range.upperBound) + [treeHash(leaves, range.lowerBound..<middle)]
     }
 
     /// A checkpoint for the current tree, signed by `key` (the log's unless given).

@@ -7,9 +7,9 @@ import X509
 
 /// Sigstore's services on loopback for tests, over a ``TestInstance``: an OIDC issuer that signs
 /// JWTs (with discovery, JWKS and a GitHub-Actions-style token endpoint), a Fulcio-compatible
-/// CA (`POST /fulcio/api/v2/signingCert`), a Rekor-compatible log (`POST
-/// /rekor/api/v1/log/entries`) and an RFC 3161 timestamp authority (`POST
-/// /tsa/api/v1/timestamp`). They speak the public services' request and response shapes, check
+/// CA (`POST /fulcio/api/v2/signingCert`), a Rekor v1 log (`POST /rekor/api/v1/log/entries`,
+/// ECDSA P-256), a Rekor v2 log (`POST /rekor2/api/v2/log/entries`, Ed25519) and an RFC 3161
+/// timestamp authority (`POST /tsa/api/v1/timestamp`). They speak the public services' request and response shapes, check
 /// what real ones check (token signature, audience and expiry; proof of possession; entry
 /// signatures), and can be told to misbehave in one way at a time.
 public final class TestSigstoreServices: @unchecked Sendable {
@@ -44,6 +44,13 @@ public final class TestSigstoreServices: @unchecked Sendable {
     /// The bearer GitHub-Actions-style token requests must present.
     public let actionsRequestToken = "test-actions-request-token"
 
+    /// The Rekor v2 log's key.
+    public let logV2Key = Curve25519.Signing.PrivateKey()
+    /// The Rekor v2 log's entries.
+    public private(set) var logV2Leaves: [[UInt8]] = []
+    /// The Rekor v2 log's checkpoint origin (and signed-note name).
+    public let logV2Origin = "rekor2.test.example"
+
     private let lock = NSLock()
     private var faults: Set<String> = []
     private let rogueKey = P384.Signing.PrivateKey()
@@ -60,8 +67,15 @@ public final class TestSigstoreServices: @unchecked Sendable {
     public var issuerURL: String { baseURL.appendingPathComponent("oidc").absoluteString }
     /// The CA's base URL.
     public var caURL: URL { baseURL.appendingPathComponent("fulcio") }
-    /// The log's base URL.
+    /// The Rekor v1 log's base URL.
     public var logURL: URL { baseURL.appendingPathComponent("rekor") }
+    /// The Rekor v2 log's base URL.
+    public var logV2URL: URL { baseURL.appendingPathComponent("rekor2") }
+
+    /// The Rekor v2 log's id: its signed-note key id, SHA-256 of name, newline, 0x01 and the key.
+    public var logV2ID: [UInt8] {
+        Array(SHA256.hash(data: Array(logV2Origin.utf8) + [0x0a, 0x01] + Array(logV2Key.publicKey.rawRepresentation)))
+    }
     /// The timestamp authority's request URL.
     public var tsaURL: URL { baseURL.appendingPathComponent("tsa/api/v1/timestamp") }
     /// The GitHub-Actions-style token request URL.
@@ -73,20 +87,36 @@ public final class TestSigstoreServices: @unchecked Sendable {
     public func clearFaults() { lock.withLock { faults.removeAll() } }
     private func has(_ fault: Fault) -> Bool { faults.contains("\(fault)") }
 
-    /// The trusted root naming the services' CA, logs and TSA.
-    public func trustedRoot() -> [UInt8] { instance.trustedRoot() }
+    /// The trusted root naming the services' CA, both logs and the TSA.
+    public func trustedRoot() -> [UInt8] {
+        guard case .object(var root)? = try? JSONParser().parse(instance.trustedRoot()), case .array(var logs)? = root["tlogs"] else {
+            return instance.trustedRoot()
+        }
+        let spki = TestInstance.spki(.init(logV2Key.publicKey))
+        logs.append([
+            "baseUrl": .string(logV2URL.absoluteString), "hashAlgorithm": "SHA2_256",
+            "publicKey": [
+                "rawBytes": .string(Data(spki).base64EncodedString()), "keyDetails": "PKIX_ED25519",
+                "validFor": ["start": .string(MetadataDate.format(instance.epoch))],
+            ],
+            "logId": ["keyId": .string(Data(logV2ID).base64EncodedString())],
+        ])
+        root["tlogs"] = .array(logs)
+        return JSONWriter.prettyPrinted(.object(root))
+    }
 
-    /// A signing config pointing at the services (with the TSA when `withTimestampAuthority`).
-    public func signingConfig(withTimestampAuthority: Bool = true) -> [UInt8] {
+    /// A signing config pointing at the services (with the TSA when `withTimestampAuthority`;
+    /// with the Rekor v2 log instead of the v1 log when `logVersion` is 2).
+    public func signingConfig(withTimestampAuthority: Bool = true, logVersion: Int = 1) -> [UInt8] {
         let start = JSONValue.string(MetadataDate.format(instance.epoch))
-        func service(_ url: URL) -> JSONValue {
-            ["url": .string(url.absoluteString), "majorApiVersion": 1, "validFor": ["start": start], "operator": "test"]
+        func service(_ url: URL, version: Int64 = 1) -> JSONValue {
+            ["url": .string(url.absoluteString), "majorApiVersion": .integer(version), "validFor": ["start": start], "operator": "test"]
         }
         var config: JSONValue = [
             "mediaType": "application/vnd.dev.sigstore.signingconfig.v0.2+json",
             "caUrls": [service(caURL)],
             "oidcUrls": [service(URL(string: issuerURL)!)],
-            "rekorTlogUrls": [service(logURL)],
+            "rekorTlogUrls": [logVersion == 2 ? service(logV2URL, version: 2) : service(logURL)],
             "tsaUrls": withTimestampAuthority ? [service(tsaURL)] : [],
             "rekorTlogConfig": ["selector": "ANY"],
         ]
@@ -306,6 +336,96 @@ public final class TestSigstoreServices: @unchecked Sendable {
         let reason: String
     }
 
+    /// Rekor v2: the request names the verifier in DER; the answer is the entry as a bundle holds it.
+    private func rekorV2(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
+        guard request.method == "POST", request.path == "/rekor2/api/v2/log/entries" else { return .error(404, "no such path") }
+        if has(.logHTTPError) { return .error(500, "the log is unavailable") }
+        guard case .object(let proposed)? = try? JSONParser().parse(request.body) else { return .error(400, "malformed request") }
+        func key(_ verifier: JSONObject?) -> VerificationKey? {
+            guard let verifier else { return nil }
+            let details = verifier["keyDetails"]?.stringValue ?? ""
+            if let raw = verifier["x509Certificate"]?.objectValue?["rawBytes"]?.stringValue.flatMap({ Data(base64Encoded: $0) }),
+                let certificate = try? Certificate(derEncoded: Array(raw))
+            {
+                return try? VerificationKey(certificateKey: certificate.publicKey)
+            }
+            guard let raw = verifier["publicKey"]?.objectValue?["rawBytes"]?.stringValue.flatMap({ Data(base64Encoded: $0) }) else {
+                return nil
+            }
+            return try? VerificationKey(der: Array(raw), keyDetails: details)
+        }
+        let kind: String
+        let spec: JSONValue
+        if let rekord = proposed["hashedRekordRequestV002"]?.objectValue {
+            guard let digest = rekord["digest"]?.stringValue.flatMap({ Data(base64Encoded: $0) }).map(Array.init),
+                let signature = rekord["signature"]?.objectValue,
+                let content = signature["content"]?.stringValue.flatMap({ Data(base64Encoded: $0) }).map(Array.init),
+                let verifier = signature["verifier"], let verifierKey = key(verifier.objectValue)
+            else { return .error(400, "malformed hashedRekordRequestV002") }
+            switch verifierKey {
+            case .p256, .p384, .p521:
+                guard verifierKey.isValidSignature(content, digest: digest) == true else {
+                    return .error(400, "the signature does not verify over the digest")
+                }
+            default: break
+            }
+            kind = "hashedrekord"
+            spec = [
+                "hashedRekordV002": [
+                    "data": ["algorithm": "SHA2_256", "digest": .string(Data(digest).base64EncodedString())],
+                    "signature": ["content": .string(Data(content).base64EncodedString()), "verifier": verifier],
+                ]
+            ]
+        } else if let dsse = proposed["dsseRequestV002"]?.objectValue {
+            guard let envelope = dsse["envelope"]?.objectValue,
+                let payload = envelope["payload"]?.stringValue.flatMap({ Data(base64Encoded: $0) }).map(Array.init),
+                let payloadType = envelope["payloadType"]?.stringValue, case .array(let signatures)? = envelope["signatures"],
+                signatures.count == 1,
+                let signature = signatures[0].objectValue?["sig"]?.stringValue.flatMap({ Data(base64Encoded: $0) }).map(Array.init),
+                case .array(let verifiers)? = dsse["verifiers"], verifiers.count == 1, let verifierKey = key(verifiers[0].objectValue)
+            else { return .error(400, "malformed dsseRequestV002") }
+            let pae = DSSEEnvelope(payload: payload, payloadType: payloadType, signatures: []).preAuthenticationEncoding
+            guard verifierKey.isValidSignature(signature, for: pae) else { return .error(400, "the envelope signature does not verify") }
+            kind = "dsse"
+            spec = [
+                "dsseV002": [
+                    "payloadHash": ["algorithm": "SHA2_256", "digest": .string(Data(SHA256.hash(data: payload)).base64EncodedString())],
+                    "signatures": [["content": .string(Data(signature).base64EncodedString()), "verifier": verifiers[0]]],
+                ]
+            ]
+        } else {
+            return .error(400, "unsupported request")
+        }
+        do {
+            let body = try RFC8785.encode(["apiVersion": "0.0.2", "kind": .string(kind), "spec": spec])
+            logV2Leaves.append(body)
+            let index = logV2Leaves.count - 1
+            let size = logV2Leaves.count
+            var root = TestInstance.treeHash(logV2Leaves, 0..<size)
+            let text = "\(logV2Origin)\n\(size)\n\(Data(root).base64EncodedString())\n"
+            let signature = Array(try logV2Key.signature(for: Array(text.utf8)))
+            let checkpoint = text + "\n\u{2014} \(logV2Origin) \(Data(logV2ID.prefix(4) + signature).base64EncodedString())\n"
+            if has(.logBadInclusionProof) { root[0] ^= 1 }
+            let entry: JSONValue = [
+                "logIndex": .string(String(index)),
+                "logId": ["keyId": .string(Data(logV2ID).base64EncodedString())],
+                "kindVersion": ["kind": .string(kind), "version": "0.0.2"],
+                "integratedTime": "0",
+                "inclusionProof": [
+                    "logIndex": .string(String(index)),
+                    "rootHash": .string(Data(root).base64EncodedString()),
+                    "treeSize": .string(String(size)),
+                    "hashes": .array(TestInstance.auditPath(logV2Leaves, index, 0..<size).map { .string(Data($0).base64EncodedString()) }),
+                    "checkpoint": ["envelope": .string(checkpoint)],
+                ],
+                "canonicalizedBody": .string(Data(body).base64EncodedString()),
+            ]
+            return .init(status: 201, body: JSONWriter.prettyPrinted(entry))
+        } catch {
+            return .error(500, "cannot log: \(error)")
+        }
+    }
+
     private static func verifierKey(_ base64PEM: String) -> VerificationKey? {
         guard let pemBytes = Data(base64Encoded: base64PEM), let pem = String(data: pemBytes, encoding: .utf8) else { return nil }
         if let certificate = try? Certificate(pemEncoded: pem) {
@@ -350,6 +470,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
         if request.path.hasPrefix("/oidc/") { return oidc(request) }
         if request.path.hasPrefix("/fulcio/") { return fulcio(request) }
         if request.path.hasPrefix("/rekor/") { return rekor(request) }
+        if request.path.hasPrefix("/rekor2/") { return rekorV2(request) }
         if request.path.hasPrefix("/tsa/") { return tsa(request) }
         return .error(404, "no such service")
     }
