@@ -134,7 +134,10 @@ let package = Package(
         ),
         .testTarget(
             name: "TrustRootCLITests",
-            dependencies: ["TUF", "TUFClient", "Ceremony", "TestSupport", "trustroot"]
+            dependencies: [
+                "TUF", "TUFClient", "Ceremony", "TestSupport", "trustroot", "sigstore-conformance-client",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ]
 )

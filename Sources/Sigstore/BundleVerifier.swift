@@ -86,7 +86,7 @@ public struct BundleVerifier: Sendable {
         switch policy {
         case .identity:
             guard let leaf = bundle.leafCertificate else {
-                throw VerificationError(.bundle, "the bundle has no signing certificate (it is for a managed key)")
+                throw VerificationError(.identity, "the bundle has no signing certificate: it is signed with a managed key")
             }
             for certificate in bundle.certificates.dropFirst() where certificate.subject == certificate.issuer {
                 throw VerificationError(

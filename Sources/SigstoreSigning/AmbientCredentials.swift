@@ -16,7 +16,9 @@ public enum AmbientCredentials {
         if let token = environment["SIGSTORE_ID_TOKEN"], !token.isEmpty {
             return try IdentityToken(token)
         }
-        if let requestURL = environment["ACTIONS_ID_TOKEN_REQUEST_URL"], let bearer = environment["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] {
+        if let requestURL = environment["ACTIONS_ID_TOKEN_REQUEST_URL"], !requestURL.isEmpty,
+            let bearer = environment["ACTIONS_ID_TOKEN_REQUEST_TOKEN"], !bearer.isEmpty
+        {
             return try await gitHubActionsToken(requestURL: requestURL, bearer: bearer, transport: transport)
         }
         return nil
@@ -38,10 +40,10 @@ public enum AmbientCredentials {
                 maximumBytes: 64 * 1024
             )
         } catch {
-            throw SigningError(.identityToken, "GitHub Actions token request: \(error)")
+            throw SigningError(.identityToken, "GitHub Actions token request: \(error)", serviceUnavailable: true)
         }
         guard response.isSuccess else {
-            throw SigningError(.identityToken, "GitHub Actions token request: HTTP status \(response.status)")
+            throw SigningError(.identityToken, "GitHub Actions token request: HTTP status \(response.status)", serviceUnavailable: true)
         }
         guard case .object(let object)? = try? JSONParser().parse(response.body), case .string(let value)? = object["value"] else {
             throw SigningError(.identityToken, "GitHub Actions token response has no value")

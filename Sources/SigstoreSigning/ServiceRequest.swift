@@ -29,7 +29,11 @@ struct ServiceRequest {
             throw SigningError(step, error)
         }
         guard response.isSuccess else {
-            throw SigningError(step, "\(url.absoluteString): HTTP status \(response.status)\(Self.message(response.body))")
+            throw SigningError(
+                step,
+                "\(url.absoluteString): HTTP status \(response.status)\(Self.message(response.body))",
+                serviceUnavailable: true
+            )
         }
         return response.body
     }

@@ -26,11 +26,15 @@ public struct SigningError: Error, Equatable, Sendable, CustomStringConvertible 
     public let step: Step
     /// What was wrong.
     public let reason: String
+    /// Whether a service could not be reached or answered with an error status, rather than
+    /// answering with something untrustworthy: worth retrying later.
+    public let isServiceUnavailable: Bool
 
     /// A failure of `step`.
-    public init(_ step: Step, _ reason: String) {
+    public init(_ step: Step, _ reason: String, serviceUnavailable: Bool = false) {
         self.step = step
         self.reason = reason
+        self.isServiceUnavailable = serviceUnavailable
     }
 
     /// A failure of `step` caused by a verification error.
@@ -40,7 +44,7 @@ public struct SigningError: Error, Equatable, Sendable, CustomStringConvertible 
 
     /// A failure of `step` caused by a transport error.
     init(_ step: Step, _ error: FetchError) {
-        self.init(step, error.description)
+        self.init(step, error.description, serviceUnavailable: true)
     }
 
     /// The failure as one line: the step, then the reason.

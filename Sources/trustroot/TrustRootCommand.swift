@@ -10,7 +10,8 @@ struct TrustRootCommand: AsyncParsableCommand {
         abstract: "Run a Sigstore-style root of trust with TUF: ceremony, client and verifier.",
         version: trustRootVersion,
         subcommands: [
-            MetadataCommand.self, ClientCommand.self, KeyCommand.self, CeremonyCommand.self, RepoCommand.self, VerifyCommand.self,
+            MetadataCommand.self, ClientCommand.self, KeyCommand.self, CeremonyCommand.self, RepoCommand.self, SignCommand.self,
+            VerifyCommand.self,
             InspectCommand.self,
         ]
     )

@@ -41,14 +41,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "A PEM public key, for bundles signed with a managed key.")
     var key: String?
 
-    @Option(help: "The trusted root to use.")
-    var trustedRoot: String?
-
-    @Flag(help: "Without a trusted root or client: use the shipped staging trusted root.")
-    var staging = false
-
-    @Option(help: "The client folder whose refreshed trusted_root.json to use (default $TRUSTROOT_CACHE, else ~/.cache/trustroot).")
-    var cache: String?
+    @OptionGroup var trust: TrustedRootOptions
 
     @Flag(help: "Print the outcome of every check as JSON.")
     var json = false
@@ -82,7 +75,7 @@ struct VerifyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
-        let (root, source) = try await loadTrustedRoot()
+        let (root, source) = try await trust.load()
         let policy = try makePolicy()
         if let batch {
             try await runBatch(batch, verifier: BundleVerifier(trustedRoot: root), policy: policy)
@@ -230,36 +223,5 @@ struct VerifyCommand: AsyncParsableCommand {
             }
         )
         FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
-    }
-
-    /// The trusted root to verify against, and where it came from.
-    func loadTrustedRoot() async throws -> (TrustedRoot, String) {
-        func parse(_ bytes: [UInt8], _ source: String) throws -> TrustedRoot {
-            do {
-                return try TrustedRoot(bytes: bytes)
-            } catch {
-                throw CLIError(message: "\(source): \(error)", code: .invalidData)
-            }
-        }
-        if let trustedRoot { return (try parse(try readFile(trustedRoot, limit: 16 << 20), trustedRoot), trustedRoot) }
-        let layout = ClientSettings.Layout(cache)
-        if !staging, FileManager.default.fileExists(atPath: layout.settings.path) {
-            // The client's copy, checked again against its trusted (cached) targets metadata.
-            let (updater, _) = try await ClientCommand.update(
-                layout,
-                ClientCommand.UpdateMode(offline: true, allowExpired: true),
-                quiet: true
-            )
-            var offline = updater
-            let destination = layout.targets.appendingPathComponent("trusted_root.json")
-            if let info = try? await offline.targetInfo("trusted_root.json"), offline.isCached(info, at: destination) {
-                return (try parse(try readFile(destination.path), destination.path), "\(destination.path) (from the client's last refresh)")
-            }
-        }
-        let known: KnownTrustedRoot = staging ? .staging : .production
-        Logger(label: "trustroot").warning(
-            "using the \(known.rawValue) trusted root shipped with trustroot \(trustRootVersion) (sigstore-python 4.5.1's copy); run `trustroot client init --known \(known.rawValue)` and `client get trusted_root.json` for the current one"
-        )
-        return (try parse(known.bytes, "shipped"), "shipped \(known.rawValue)")
     }
 }

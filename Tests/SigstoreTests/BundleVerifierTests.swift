@@ -183,7 +183,7 @@ struct BundleVerifierTests {
         #expect(await failedCheck(managedBundle, policy: .key(.p256(P256.Signing.PrivateKey().publicKey))) == .entryBody)
         // A certificate bundle offered to a key policy, and the reverse.
         #expect(await failedCheck(bundle, policy: .key(.p256(P256.Signing.PrivateKey().publicKey))) == .key)
-        #expect(await failedCheck(managedBundle) == .bundle)
+        #expect(await failedCheck(managedBundle) == .identity)
     }
 
     @Test func timestampsAreChecked() async throws {

@@ -1,0 +1,172 @@
+import Crypto
+import Foundation
+import TUF
+import TestSupport
+import Testing
+
+/// `trustroot sign` against the loopback services, then `trustroot verify` on what it wrote.
+@Suite("trustroot sign")
+struct SignCLITests {
+    let folder: TemporaryDirectory
+    let services: TestSigstoreServices
+
+    init() throws {
+        folder = try TemporaryDirectory()
+        services = try TestSigstoreServices()
+        try folder.write("trusted_root.json", services.trustedRoot())
+        try folder.write("signing_config.json", services.signingConfig())
+        try folder.write("artifact.txt", Array("the artifact\n".utf8))
+        try folder.write("token", Array(try services.identityToken().utf8))
+    }
+
+    func sign(_ extra: [String], bundle: String = "artifact.sigstore.json", input: String = "artifact.txt") throws
+        -> TrustRootBinary.Outcome
+    {
+        try TrustRootBinary.run(
+            ["sign", "--bundle", folder.file(bundle).path, "--trusted-root", folder.file("trusted_root.json").path] + extra
+                + [folder.file(input).path]
+        )
+    }
+
+    var keyless: [String] {
+        ["--signing-config", folder.file("signing_config.json").path, "--identity-token-file", folder.file("token").path]
+    }
+
+    func verify(_ extra: [String], bundle: String = "artifact.sigstore.json") throws -> TrustRootBinary.Outcome {
+        try TrustRootBinary.run(
+            ["verify", "--bundle", folder.file(bundle).path, "--trusted-root", folder.file("trusted_root.json").path] + extra
+                + [folder.file("artifact.txt").path]
+        )
+    }
+
+    var identity: [String] { ["--certificate-identity", TestInstance.identity, "--certificate-oidc-issuer", services.issuerURL] }
+
+    @Test func keylessBundleVerifies() throws {
+        let signed = try sign(keyless)
+        #expect(signed.status == 0, "\(signed.stderr)")
+        #expect(
+            signed.stdout
+                == "signed \(folder.file("artifact.txt").path) as \(TestInstance.identity); bundle written to \(folder.file("artifact.sigstore.json").path)\n"
+        )
+        let verified = try verify(identity)
+        #expect(verified.status == 0, "\(verified.stderr)")
+        // The services' URLs given as flags work the same way, with a Rekor v2 log.
+        let flags = try sign(
+            [
+                "--fulcio-url", services.caURL.absoluteString, "--rekor-url", services.logV2URL.absoluteString, "--rekor-version", "2",
+                "--tsa-url", services.tsaURL.absoluteString, "--identity-token", String(decoding: try folder.read("token"), as: UTF8.self),
+            ],
+            bundle: "v2.sigstore.json"
+        )
+        #expect(flags.status == 0, "\(flags.stderr)")
+        #expect(try verify(identity, bundle: "v2.sigstore.json").status == 0)
+    }
+
+    @Test func inTotoStatementIsSignedAsAnEnvelope() throws {
+        let digest = Hex.encode(SHA256.hash(data: try folder.read("artifact.txt")))
+        try folder.write(
+            "statement.json",
+            JSONWriter.prettyPrinted([
+                "_type": "https://in-toto.io/Statement/v1", "subject": [["name": "artifact.txt", "digest": ["sha256": .string(digest)]]],
+                "predicateType": "https://slsa.dev/provenance/v1", "predicate": [:],
+            ])
+        )
+        let signed = try sign(keyless + ["--in-toto"], input: "statement.json")
+        #expect(signed.status == 0, "\(signed.stderr)")
+        #expect(try verify(identity + ["--predicate-type", "https://slsa.dev/provenance/v1"]).status == 0)
+        #expect(try verify(identity + ["--predicate-type", "https://example.com/other"]).status == 1)
+    }
+
+    @Test func managedKeyFileBundleVerifiesWithTheKey() throws {
+        let environment = ["TRUSTROOT_KEY_PASSPHRASE": "correct horse"]
+        let generated = try TrustRootBinary.run(
+            ["key", "generate", "--type", "ecdsa-p256", "--kdf", "pbkdf2", "--json", "--out", folder.file("signing.key").path],
+            environment: environment
+        )
+        #expect(generated.status == 0, "\(generated.stderr)")
+        let key = try #require(try JSONParser().parse(Array(generated.stdout.utf8)).objectValue)
+        let pem = try #require(key["key"]?.objectValue?["keyval"]?.objectValue?["public"]?.stringValue)
+        try folder.write("signing.pub", Array(pem.utf8))
+        let signed = try TrustRootBinary.run(
+            [
+                "sign", "--bundle", folder.file("artifact.sigstore.json").path, "--trusted-root", folder.file("trusted_root.json").path,
+                "--signing-config", folder.file("signing_config.json").path, "--key", folder.file("signing.key").path,
+                folder.file("artifact.txt").path,
+            ],
+            environment: environment
+        )
+        #expect(signed.status == 0, "\(signed.stderr)")
+        #expect(try verify(["--key", folder.file("signing.pub").path]).status == 0)
+        #expect(try verify(identity).status == 1)
+    }
+
+    /// Each failure: one line naming the step, the exit code of its class, and the bundle
+    /// already at the destination left as it was.
+    @Test(arguments: [
+        (TestSigstoreServices.Fault.caHTTPError, Int32(69), "trustroot: certificate authority: "),
+        (.caUntrustedChain, 1, "trustroot: certificate authority: certificate chain: "),
+        (.caWrongSCT, 1, "trustroot: certificate authority: signed certificate timestamp: "),
+        (.logHTTPError, 69, "trustroot: transparency log: "),
+        (.logBadInclusionProof, 1, "trustroot: verification: "),
+        (.tsaWrongNonce, 1, "trustroot: timestamp authority: "),
+    ])
+    func serviceFailuresWriteNothing(fault: TestSigstoreServices.Fault, status: Int32, prefix: String) throws {
+        let previous = Array("previous bundle".utf8)
+        try folder.write("artifact.sigstore.json", previous)
+        services.inject(fault)
+        let outcome = try sign(keyless)
+        #expect(outcome.status == status, "\(fault): \(outcome.stderr)")
+        #expect(outcome.stderr.hasPrefix(prefix), "\(fault): \(outcome.stderr)")
+        #expect(outcome.stderr.split(separator: "\n").count == 1)
+        #expect(try folder.read("artifact.sigstore.json") == previous)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.url.path).filter { $0.hasPrefix(".") }.isEmpty)
+    }
+
+    @Test func badTokensAreRefusedBeforeAnyRequest() throws {
+        try folder.write("token", Array(try services.identityToken(expiry: Date().addingTimeInterval(-3600)).utf8))
+        let before = services.instance.leaves.count
+        let expired = try sign(keyless)
+        #expect(expired.status == 65)
+        #expect(expired.stderr.hasPrefix("trustroot: identity token: the token expired at "), "\(expired.stderr)")
+        try folder.write("token", Array("not a token".utf8))
+        let garbage = try sign(keyless)
+        #expect(garbage.status == 65)
+        #expect(garbage.stderr == "trustroot: identity token: not a signed JWT (header.payload.signature)\n")
+        let none = try TrustRootBinary.run(
+            [
+                "sign", "--bundle", folder.file("artifact.sigstore.json").path, "--trusted-root", folder.file("trusted_root.json").path,
+                "--signing-config", folder.file("signing_config.json").path, folder.file("artifact.txt").path,
+            ],
+            environment: ["SIGSTORE_ID_TOKEN": "", "ACTIONS_ID_TOKEN_REQUEST_URL": "", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": ""]
+        )
+        #expect(none.status == 65, "\(none.stderr)")
+        #expect(services.instance.leaves.count == before)
+        #expect(!FileManager.default.fileExists(atPath: folder.file("artifact.sigstore.json").path))
+    }
+
+    @Test func conformanceAdapterSignsAndVerifies() throws {
+        let adapter = TrustRootBinary.url.deletingLastPathComponent().appendingPathComponent("sigstore-conformance-client")
+        let signed = try Subprocess.finish(
+            try Subprocess.start(
+                adapter,
+                [
+                    "sign-bundle", "--identity-token", String(decoding: try folder.read("token"), as: UTF8.self), "--bundle",
+                    folder.file("adapter.sigstore.json").path, "--trusted-root", folder.file("trusted_root.json").path,
+                    "--signing-config", folder.file("signing_config.json").path, folder.file("artifact.txt").path,
+                ]
+            )
+        )
+        #expect(signed.status == 0, "\(signed.errors)")
+        let verified = try Subprocess.finish(
+            try Subprocess.start(
+                adapter,
+                [
+                    "verify-bundle", "--bundle", folder.file("adapter.sigstore.json").path, "--certificate-identity", TestInstance.identity,
+                    "--certificate-oidc-issuer", services.issuerURL, "--trusted-root", folder.file("trusted_root.json").path,
+                    folder.file("artifact.txt").path,
+                ]
+            )
+        )
+        #expect(verified.status == 0, "\(verified.errors)")
+    }
+}
