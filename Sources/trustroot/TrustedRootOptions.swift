@@ -25,7 +25,7 @@ struct TrustedRootOptions: ParsableArguments {
         // The client's copy, checked again against its trusted (cached) targets metadata.
         let (updater, _) = try await ClientCommand.update(layout, ClientCommand.UpdateMode(offline: true, allowExpired: true), quiet: true)
         var offline = updater
-        let destination = layout.targets.appendingPathComponent(name)
+        let destination = layout.targets.appendingPathComponent(percentEncoded(name))
         guard let info = try? await offline.targetInfo(name), offline.isCached(info, at: destination) else { return nil }
         return destination
     }

@@ -53,6 +53,10 @@ public final class TestInstance {
             OrganizationName("trustroot test")
             CommonName("test fulcio intermediate")
         }
+        let rootIdentifier = SubjectKeyIdentifier(hash: .init(rootKey.publicKey))
+        let intermediateIdentifier = SubjectKeyIdentifier(hash: .init(intermediateKey.publicKey))
+        let tsaRootIdentifier = SubjectKeyIdentifier(hash: .init(tsaRootKey.publicKey))
+        let tsaIdentifier = SubjectKeyIdentifier(hash: .init(tsaKey.publicKey))
         let start = epoch.addingTimeInterval(-365 * 86_400)
         let end = epoch.addingTimeInterval(10 * 365 * 86_400)
         rootCertificate = try Certificate(
@@ -67,6 +71,7 @@ public final class TestInstance {
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 1))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
+                rootIdentifier
             },
             issuerPrivateKey: .init(rootKey)
         )
@@ -83,6 +88,8 @@ public final class TestInstance {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 try ExtendedKeyUsage([.codeSigning])
+                intermediateIdentifier
+                AuthorityKeyIdentifier(keyIdentifier: rootIdentifier.keyIdentifier)
             },
             issuerPrivateKey: .init(rootKey)
         )
@@ -100,6 +107,7 @@ public final class TestInstance {
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
                 Critical(KeyUsage(keyCertSign: true))
+                tsaRootIdentifier
             },
             issuerPrivateKey: .init(tsaRootKey)
         )
@@ -115,6 +123,8 @@ public final class TestInstance {
             extensions: try Certificate.Extensions {
                 Critical(KeyUsage(digitalSignature: true))
                 Critical(try ExtendedKeyUsage([.timeStamping]))
+                tsaIdentifier
+                AuthorityKeyIdentifier(keyIdentifier: tsaRootIdentifier.keyIdentifier)
             },
             issuerPrivateKey: .init(tsaRootKey)
         )
@@ -156,6 +166,7 @@ public final class TestInstance {
             "ctlogs": [log(ctKey.publicKey, ctLogID, "https://ct.test.example")],
             "certificateAuthorities": [
                 [
+                    "subject": ["organization": "trustroot test", "commonName": "test fulcio"],
                     "uri": "https://fulcio.test.example",
                     "certChain": [
                         "certificates": [
@@ -167,6 +178,7 @@ public final class TestInstance {
             ],
             "timestampAuthorities": [
                 [
+                    "subject": ["organization": "trustroot test", "commonName": "test tsa"],
                     "uri": "https://tsa.test.example",
                     "certChain": [
                         "certificates": [["rawBytes": b64(Self.der(tsaCertificate))], ["rawBytes": b64(Self.der(tsaRootCertificate))]]
@@ -196,10 +208,17 @@ public final class TestInstance {
         keyUsage.critical = true
         var names = try SubjectAlternativeNames([.uniformResourceIdentifier(identity)]).makeCertificateExtension()
         names.critical = true
+        let authority = AuthorityKeyIdentifier(
+            keyIdentifier: SubjectKeyIdentifier(hash: .init((signer ?? intermediateKey).publicKey)).keyIdentifier
+        )
         let baseExtensions: [Certificate.Extension] = [
             keyUsage,
+            try SubjectKeyIdentifier(hash: .init(key)).makeCertificateExtension(),
+            try authority.makeCertificateExtension(),
             try ExtendedKeyUsage([.codeSigning]).makeCertificateExtension(),
             names,
+            // Fulcio writes the issuer twice: raw (the older .1.1) and as a DER UTF8String (.1.8).
+            Certificate.Extension(oid: FulcioCertificate.issuerV1, critical: false, value: ArraySlice(issuer.utf8)),
             Certificate.Extension(oid: FulcioCertificate.issuerV2, critical: false, value: issuerValue.serializedBytes[...]),
         ]
         let serial = Certificate.SerialNumber()
@@ -517,7 +536,8 @@ public final class TestInstance {
 
     /// `der` as a PEM block labelled `label`.
     public static func pem(_ label: String, _ der: [UInt8]) -> String {
-        "-----BEGIN \(label)-----\n" + Data(der).base64EncodedString(options: .lineLength64Characters) + "\n-----END \(label)-----\n"
+        "-----BEGIN \(label)-----\n" + Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+            + "\n-----END \(label)-----\n"
     }
 }
 

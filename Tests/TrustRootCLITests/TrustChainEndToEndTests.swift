@@ -1,0 +1,100 @@
+import Foundation
+import TUF
+import TestSupport
+import Testing
+
+/// The whole trust chain in one test: key holders publish a TUF repository whose
+/// trusted_root.json names the loopback Sigstore services; a client refreshes it; an artifact
+/// is signed keyless through the services with what the client fetched; the bundle verifies
+/// with the refreshed trusted root, by `trustroot verify` and by sigstore-python.
+@Suite("Trust chain end to end", .serialized)
+struct TrustChainEndToEndTests {
+    @Test func ceremonyClientSignerAndBothVerifiersAgree() throws {
+        let services = try TestSigstoreServices()
+        let ceremony = try CeremonyEndToEndTests.Ceremony()
+        let folder = ceremony.folder
+        try ceremony.fileKey("alice", .ed25519)
+        try ceremony.fileKey("bob", .ecdsaP256)
+        try ceremony.fileKey("online", .ecdsaP256)
+        try folder.write("trusted_root.json", services.trustedRoot())
+        try folder.write("signing_config.v0.2.json", services.signingConfig())
+        let config: JSONValue = [
+            "comment": "trust chain test ceremony",
+            "test_keys": true,
+            "holders": ["alice": ["key_file": "keys/alice.pub.json"], "bob": ["key_file": "keys/bob.pub.json"]],
+            "online_key": ["key_file": "keys/online.pub.json"],
+            "root": ["holders": ["alice", "bob"], "threshold": 2, "expiry_days": 365, "signing_period_days": 60],
+            "targets": ["holders": ["alice", "bob"], "threshold": 2, "expiry_days": 180, "signing_period_days": 30],
+            "snapshot": ["expiry_days": 7],
+            "timestamp": ["expiry_days": 1],
+            "files": [
+                "trusted_root.json": ["file": "trusted_root.json", "custom": ["sigstore": ["usage": "TrustedRoot", "status": "Active"]]],
+                "signing_config.v0.2.json": [
+                    "file": "signing_config.v0.2.json", "custom": ["sigstore": ["usage": "SigningConfig", "status": "Active"]],
+                ],
+            ],
+        ]
+        try folder.write("ceremony.json", JSONWriter.prettyPrinted(config))
+
+        // Key holders: propose, both sign, publish.
+        let initialized = try ceremony.ceremony(["init", ceremony.workspace, "--config", folder.file("ceremony.json").path])
+        #expect(initialized.status == 0, "\(initialized.stderr)")
+        try ceremony.sign(["alice.key", "bob.key"])
+        let published = try ceremony.ceremony(
+            ["publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", folder.file("keys/online.key").path]
+        )
+        #expect(published.status == 0, "\(published.stderr)")
+
+        // A client trusting 1.root.json refreshes over loopback and fetches both Sigstore files.
+        let server = try LoopbackServer(serving: folder.file("repo"))
+        let cache = folder.file("client").path
+        let initClient = try TrustRootBinary.run([
+            "client", "init", "--repo", server.baseURL.appendingPathComponent("metadata").absoluteString, "--targets-url",
+            server.baseURL.appendingPathComponent("targets").absoluteString, "--root", folder.file("repo/metadata/1.root.json").path,
+            "--cache", cache,
+        ])
+        #expect(initClient.status == 0, "\(initClient.stderr)")
+        for target in ["trusted_root.json", "signing_config.v0.2.json"] {
+            let got = try TrustRootBinary.run(["client", "get", target, "-o", folder.file("fetched-\(target)").path, "--cache", cache])
+            #expect(got.status == 0, "\(got.stderr)")
+        }
+        #expect(try folder.read("fetched-trusted_root.json") == services.trustedRoot())
+
+        // Keyless signing with nothing but the client's folder and a token.
+        try folder.write("artifact.tar.gz", Array("release 1.0 contents\n".utf8))
+        try folder.write("token", Array(try services.identityToken().utf8))
+        let signed = try TrustRootBinary.run([
+            "sign", "--cache", cache, "--identity-token-file", folder.file("token").path, "--bundle",
+            folder.file("artifact.sigstore.json").path, folder.file("artifact.tar.gz").path,
+        ])
+        #expect(signed.status == 0, "\(signed.stderr)")
+
+        // Our verifier, with the client's refreshed trusted root.
+        let verified = try TrustRootBinary.run([
+            "verify", "--cache", cache, "--bundle", folder.file("artifact.sigstore.json").path, "--certificate-identity",
+            TestInstance.identity, "--certificate-oidc-issuer", services.issuerURL, folder.file("artifact.tar.gz").path,
+        ])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.contains("from the client's last refresh"), "\(verified.stdout)")
+
+        // sigstore-python, given the same trusted root.
+        let python = try Python.run(
+            "sigstore_verify_bundle.py",
+            [
+                folder.file("fetched-trusted_root.json").path, folder.file("artifact.sigstore.json").path,
+                folder.file("artifact.tar.gz").path, TestInstance.identity, services.issuerURL,
+            ]
+        )
+        #expect(python == "verified\n")
+        // And it refuses the bundle for another artifact, so its "verified" means something.
+        try folder.write("other.tar.gz", Array("other contents\n".utf8))
+        let refused = try Python.run(
+            "sigstore_verify_bundle.py",
+            [
+                folder.file("fetched-trusted_root.json").path, folder.file("artifact.sigstore.json").path, folder.file("other.tar.gz").path,
+                TestInstance.identity, services.issuerURL,
+            ]
+        )
+        #expect(refused.hasPrefix("refused: "), "\(refused)")
+    }
+}
