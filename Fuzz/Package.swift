@@ -22,6 +22,14 @@ let package = Package(
             dependencies: ["FuzzSupport", .product(name: "Sigstore", package: "trustroot")],
             path: "Sources/FuzzSigstore"
         ),
+        .executableTarget(
+            name: "fuzz-signing",
+            dependencies: [
+                "FuzzSupport", .product(name: "SigstoreSigning", package: "trustroot"), .product(name: "Sigstore", package: "trustroot"),
+                .product(name: "TUF", package: "trustroot"),
+            ],
+            path: "Sources/FuzzSigning"
+        ),
         .executableTarget(name: "fuzz-metadata", dependencies: ["FuzzSupport", .product(name: "TUF", package: "trustroot")], path: "Sources/FuzzMetadata"),
     ]
 )

@@ -26,9 +26,14 @@ public struct SignedCertificateTimestamp: Sendable, Equatable {
     /// The SCTs embedded in `certificate` (none when it has no SCT list).
     public static func embedded(in certificate: Certificate) throws(VerificationError) -> [SignedCertificateTimestamp] {
         guard let ext = certificate.extensions[oid: extensionOID] else { return [] }
+        return try list(extensionValue: Array(ext.value))
+    }
+
+    /// The SCTs in the value of an SCT list extension: an OCTET STRING holding a TLS-encoded list.
+    public static func list(extensionValue: [UInt8]) throws(VerificationError) -> [SignedCertificateTimestamp] {
         let list: [UInt8]
         do {
-            list = Array(try ASN1OctetString(derEncoded: ext.value).bytes)
+            list = Array(try ASN1OctetString(derEncoded: extensionValue[...]).bytes)
         } catch {
             throw VerificationError(.signedCertificateTimestamp, "the SCT list extension is not an OCTET STRING")
         }

@@ -34,6 +34,12 @@ public struct FulcioClient: Sendable {
         let url = baseURL.appendingPathComponent("api/v2/signingCert")
         let answer = try await ServiceRequest(step: .certificateAuthority, transport: transport, maximumBytes: 1 << 20)
             .postJSON(url, request)
+        return try Self.certificates(fromAnswer: answer)
+    }
+
+    /// Reads the chain from a `signingCert` answer: PEM certificates, the signing one first, with
+    /// the SCT embedded. What it returns is only well-formed, not yet verified.
+    public static func certificates(fromAnswer answer: JSONValue) throws(SigningError) -> [Certificate] {
         guard case .object(let object) = answer else {
             throw SigningError(.certificateAuthority, "the answer is not a JSON object")
         }

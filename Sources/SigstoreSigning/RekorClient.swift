@@ -69,7 +69,7 @@ public struct RekorClient: Sendable {
         }
         let url = baseURL.appendingPathComponent("api/v1/log/entries")
         let answer = try await request.postJSON(url, Self.requestV1(entry, verifier))
-        return try Self.entry(fromV1: answer)
+        return try Self.entry(fromV1Answer: answer)
     }
 
     static func requestV1(_ entry: Entry, _ verifier: Verifier) -> JSONValue {
@@ -111,8 +111,9 @@ public struct RekorClient: Sendable {
         }
     }
 
-    /// Reads Rekor v1's answer: one entry keyed by its UUID.
-    static func entry(fromV1 answer: JSONValue) throws(SigningError) -> TransparencyLogEntry {
+    /// Reads Rekor v1's answer to an entry submission: one entry keyed by its UUID. What it
+    /// returns is only well-formed, not yet verified.
+    public static func entry(fromV1Answer answer: JSONValue) throws(SigningError) -> TransparencyLogEntry {
         func failure(_ reason: String) -> SigningError { SigningError(.transparencyLog, "the log's answer \(reason)") }
         guard case .object(let entries) = answer, entries.count == 1, case .object(let entry) = entries.members[0].value else {
             throw failure("is not one entry keyed by its UUID")

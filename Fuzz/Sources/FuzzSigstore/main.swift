@@ -1,5 +1,5 @@
 // Fuzzes the Sigstore parsers a verifier runs on untrusted input: bundles, trusted roots,
-// checkpoints and RFC 3161 timestamp tokens; for a parsed bundle also its inclusion proofs,
+// checkpoints, RFC 3161 timestamp tokens and SCT lists; for a parsed bundle also its inclusion proofs,
 // checkpoints, timestamps, SCTs and certificate identities. The first byte chooses the parser.
 // Each either refuses the input with a VerificationError or returns a value; nothing may crash,
 // hang or leak.
@@ -16,7 +16,7 @@ let root = Shared.root
 func check(_ input: UnsafeBufferPointer<UInt8>) {
     guard let selector = input.first else { return }
     let bytes = Array(input.dropFirst())
-    switch selector % 4 {
+    switch selector % 5 {
     case 0:
         guard let bundle = try? SigstoreBundle(bytes: bytes) else { return }
         // The synchronous checks a bundle's parts go through (the chain check is async).
@@ -42,8 +42,10 @@ func check(_ input: UnsafeBufferPointer<UInt8>) {
         if let checkpoint = try? Checkpoint(String(decoding: bytes, as: UTF8.self)), let log = root.transparencyLogs.first {
             _ = try? checkpoint.verify(by: log)
         }
-    default:
+    case 3:
         _ = try? TimestampToken(der: bytes)
+    default:
+        _ = try? SignedCertificateTimestamp.list(extensionValue: bytes)
     }
 }
 
