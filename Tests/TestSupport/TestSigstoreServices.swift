@@ -5,11 +5,12 @@ import SwiftASN1
 import TUF
 import X509
 
-/// Sigstore's services on loopback for tests, over a ``TestInstance``: an OIDC issuer that signs
-/// JWTs (with discovery, JWKS and a GitHub-Actions-style token endpoint), a Fulcio-compatible
-/// CA (`POST /fulcio/api/v2/signingCert`), a Rekor v1 log (`POST /rekor/api/v1/log/entries`,
-/// ECDSA P-256), a Rekor v2 log (`POST /rekor2/api/v2/log/entries`, Ed25519) and an RFC 3161
-/// timestamp authority (`POST /tsa/api/v1/timestamp`). They speak the public services' request and response shapes, check
+/// Sigstore's services on loopback for tests, over a ``TestInstance``, each on a port of its own
+/// with its public API's paths at the root: an OIDC issuer that signs JWTs (with discovery, JWKS
+/// and a GitHub-Actions-style token endpoint), a Fulcio-compatible CA (`POST
+/// /api/v2/signingCert`), a Rekor v1 log (`POST /api/v1/log/entries`, ECDSA P-256), a Rekor v2
+/// log (`POST /api/v2/log/entries`, Ed25519) and an RFC 3161 timestamp authority (`POST
+/// /api/v1/timestamp`). They speak the public services' request and response shapes, check
 /// what real ones check (token signature, audience and expiry; proof of possession; entry
 /// signatures), and can be told to misbehave in one way at a time.
 public final class TestSigstoreServices: @unchecked Sendable {
@@ -39,8 +40,13 @@ public final class TestSigstoreServices: @unchecked Sendable {
     public let instance: TestInstance
     /// The OIDC issuer's signing key.
     public let oidcKey = P256.Signing.PrivateKey()
-    /// The server.
-    public private(set) var server: LoopbackHTTPServer!
+    /// The servers, one per service.
+    private var servers: [Service: LoopbackHTTPServer] = [:]
+
+    /// The services, each on its own server.
+    enum Service: CaseIterable {
+        case oidc, ca, log, logV2, tsa
+    }
     /// The bearer GitHub-Actions-style token requests must present.
     public let actionsRequestToken = "test-actions-request-token"
 
@@ -58,28 +64,28 @@ public final class TestSigstoreServices: @unchecked Sendable {
     /// Starts the services on a free loopback port.
     public init(instance: TestInstance? = nil) throws {
         self.instance = try instance ?? TestInstance()
-        server = try LoopbackHTTPServer { [unowned self] request in self.lock.withLock { self.handle(request) } }
+        for service in Service.allCases {
+            servers[service] = try LoopbackHTTPServer { [unowned self] request in self.lock.withLock { self.handle(request, by: service) } }
+        }
     }
 
-    /// The services' base URL.
-    public var baseURL: URL { server.baseURL }
     /// The OIDC issuer's URL (the `iss` of its tokens).
-    public var issuerURL: String { baseURL.appendingPathComponent("oidc").absoluteString }
+    public var issuerURL: String { servers[.oidc]!.baseURL.absoluteString }
     /// The CA's base URL.
-    public var caURL: URL { baseURL.appendingPathComponent("fulcio") }
+    public var caURL: URL { servers[.ca]!.baseURL }
     /// The Rekor v1 log's base URL.
-    public var logURL: URL { baseURL.appendingPathComponent("rekor") }
+    public var logURL: URL { servers[.log]!.baseURL }
     /// The Rekor v2 log's base URL.
-    public var logV2URL: URL { baseURL.appendingPathComponent("rekor2") }
+    public var logV2URL: URL { servers[.logV2]!.baseURL }
 
     /// The Rekor v2 log's id: its signed-note key id, SHA-256 of name, newline, 0x01 and the key.
     public var logV2ID: [UInt8] {
         Array(SHA256.hash(data: Array(logV2Origin.utf8) + [0x0a, 0x01] + Array(logV2Key.publicKey.rawRepresentation)))
     }
     /// The timestamp authority's request URL.
-    public var tsaURL: URL { baseURL.appendingPathComponent("tsa/api/v1/timestamp") }
+    public var tsaURL: URL { servers[.tsa]!.baseURL.appendingPathComponent("api/v1/timestamp") }
     /// The GitHub-Actions-style token request URL.
-    public var actionsTokenURL: URL { baseURL.appendingPathComponent("oidc/actions-token") }
+    public var actionsTokenURL: URL { servers[.oidc]!.baseURL.appendingPathComponent("actions-token") }
 
     /// Makes the services misbehave in `fault` (until cleared).
     public func inject(_ fault: Fault) { lock.withLock { _ = faults.insert("\(fault)") } }
@@ -151,10 +157,10 @@ public final class TestSigstoreServices: @unchecked Sendable {
 
     private func oidc(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
         switch request.path {
-        case "/oidc/.well-known/openid-configuration":
+        case "/.well-known/openid-configuration":
             let document: JSONValue = ["issuer": .string(issuerURL), "jwks_uri": .string(issuerURL + "/jwks")]
             return .init(status: 200, body: JSONWriter.prettyPrinted(document))
-        case "/oidc/jwks":
+        case "/jwks":
             let point = Array(oidcKey.publicKey.x963Representation)
             func base64URL(_ bytes: ArraySlice<UInt8>) -> JSONValue {
                 .string(
@@ -166,7 +172,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
                 "kty": "EC", "crv": "P-256", "kid": "test", "x": base64URL(point[1..<33]), "y": base64URL(point[33..<65]),
             ]
             return .init(status: 200, body: JSONWriter.prettyPrinted(["keys": [key]]))
-        case "/oidc/actions-token":
+        case "/actions-token":
             guard request.headers["authorization"] == "Bearer \(actionsRequestToken)" else { return .error(401, "bad request token") }
             let audience = request.query.split(separator: "&").first { $0.hasPrefix("audience=") }.map { String($0.dropFirst(9)) }
             guard let token = try? identityToken(audience: audience ?? "") else { return .error(500, "cannot make a token") }
@@ -204,24 +210,44 @@ public final class TestSigstoreServices: @unchecked Sendable {
     // MARK: - Fulcio
 
     private func fulcio(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
-        guard request.method == "POST", request.path == "/fulcio/api/v2/signingCert" else { return .error(404, "no such path") }
+        guard request.method == "POST", request.path == "/api/v2/signingCert" else { return .error(404, "no such path") }
         if has(.caHTTPError) { return .error(503, "the CA is down for maintenance") }
-        guard case .object(let body)? = try? JSONParser().parse(request.body),
-            let token = body["credentials"]?.objectValue?["oidcIdentityToken"]?.stringValue,
-            let keyRequest = body["publicKeyRequest"]?.objectValue,
-            let pem = keyRequest["publicKey"]?.objectValue?["content"]?.stringValue,
-            let proof = keyRequest["proofOfPossession"]?.stringValue.flatMap({ Data(base64Encoded: $0) })
-        else { return .error(400, "malformed signingCert request") }
+        // Fulcio takes the token in the body or as a bearer token, and the key either with a
+        // proof of possession (a signature over the token's identity) or as a signed CSR.
+        guard case .object(let body)? = try? JSONParser().parse(request.body) else { return .error(400, "malformed signingCert request") }
+        let bearer = request.headers["authorization"].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil }
+        guard let token = body["credentials"]?.objectValue?["oidcIdentityToken"]?.stringValue ?? bearer else {
+            return .error(401, "no identity token")
+        }
         let claims: JSONObject
         switch verifiedClaims(token) {
         case .success(let verified): claims = verified
         case .failure(let refusal): return .error(401, refusal.reason)
         }
-        guard let key = try? P256.Signing.PublicKey(pemRepresentation: pem) else { return .error(400, "only P-256 keys are supported") }
         let identity = claims["email"]?.stringValue ?? claims["sub"]?.stringValue ?? ""
-        guard let signature = try? P256.Signing.ECDSASignature(derRepresentation: proof),
-            key.isValidSignature(signature, for: Array(identity.utf8))
-        else { return .error(400, "the proof of possession does not verify") }
+        let key: P256.Signing.PublicKey
+        if let keyRequest = body["publicKeyRequest"]?.objectValue {
+            guard let pem = keyRequest["publicKey"]?.objectValue?["content"]?.stringValue,
+                let proof = keyRequest["proofOfPossession"]?.stringValue.flatMap({ Data(base64Encoded: $0) })
+            else { return .error(400, "malformed publicKeyRequest") }
+            guard let parsed = try? P256.Signing.PublicKey(pemRepresentation: pem) else {
+                return .error(400, "only P-256 keys are supported")
+            }
+            guard let signature = try? P256.Signing.ECDSASignature(derRepresentation: proof),
+                parsed.isValidSignature(signature, for: Array(identity.utf8))
+            else { return .error(400, "the proof of possession does not verify") }
+            key = parsed
+        } else if let encoded = body["certificateSigningRequest"]?.stringValue,
+            let pemBytes = Data(base64Encoded: encoded), let pem = String(data: pemBytes, encoding: .utf8)
+        {
+            guard let csr = try? CertificateSigningRequest(pemEncoded: pem), csr.publicKey.isValidSignature(csr.signature, for: csr) else {
+                return .error(400, "the certificate signing request does not verify")
+            }
+            guard let parsed = P256.Signing.PublicKey(csr.publicKey) else { return .error(400, "only P-256 keys are supported") }
+            key = parsed
+        } else {
+            return .error(400, "malformed signingCert request: no publicKeyRequest or certificateSigningRequest")
+        }
         do {
             let certifiedKey = has(.caWrongKey) ? P256.Signing.PrivateKey().publicKey : key
             let leaf = try instance.issue(
@@ -245,7 +271,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
     // MARK: - Rekor
 
     private func rekor(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
-        guard request.method == "POST", request.path == "/rekor/api/v1/log/entries" else { return .error(404, "no such path") }
+        guard request.method == "POST", request.path == "/api/v1/log/entries" else { return .error(404, "no such path") }
         if has(.logHTTPError) { return .error(500, "the log is unavailable") }
         guard case .object(let proposed)? = try? JSONParser().parse(request.body), let kind = proposed["kind"]?.stringValue,
             proposed["apiVersion"]?.stringValue == "0.0.1", let spec = proposed["spec"]?.objectValue
@@ -338,7 +364,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
 
     /// Rekor v2: the request names the verifier in DER; the answer is the entry as a bundle holds it.
     private func rekorV2(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
-        guard request.method == "POST", request.path == "/rekor2/api/v2/log/entries" else { return .error(404, "no such path") }
+        guard request.method == "POST", request.path == "/api/v2/log/entries" else { return .error(404, "no such path") }
         if has(.logHTTPError) { return .error(500, "the log is unavailable") }
         guard case .object(let proposed)? = try? JSONParser().parse(request.body) else { return .error(400, "malformed request") }
         func key(_ verifier: JSONObject?) -> VerificationKey? {
@@ -437,7 +463,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
     // MARK: - Timestamp authority
 
     private func tsa(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
-        guard request.method == "POST", request.path == "/tsa/api/v1/timestamp" else { return .error(404, "no such path") }
+        guard request.method == "POST", request.path == "/api/v1/timestamp" else { return .error(404, "no such path") }
         if has(.tsaHTTPError) { return .error(502, "bad gateway") }
         // TimeStampReq: version, messageImprint (algorithm, digest), then optional policy, nonce, certReq.
         guard let parsed = try? DER.parse(request.body), case .constructed(let parts) = parsed.content else {
@@ -466,12 +492,13 @@ public final class TestSigstoreServices: @unchecked Sendable {
         }
     }
 
-    private func handle(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
-        if request.path.hasPrefix("/oidc/") { return oidc(request) }
-        if request.path.hasPrefix("/fulcio/") { return fulcio(request) }
-        if request.path.hasPrefix("/rekor/") { return rekor(request) }
-        if request.path.hasPrefix("/rekor2/") { return rekorV2(request) }
-        if request.path.hasPrefix("/tsa/") { return tsa(request) }
-        return .error(404, "no such service")
+    private func handle(_ request: LoopbackHTTPServer.Request, by service: Service) -> LoopbackHTTPServer.Response {
+        switch service {
+        case .oidc: return oidc(request)
+        case .ca: return fulcio(request)
+        case .log: return rekor(request)
+        case .logV2: return rekorV2(request)
+        case .tsa: return tsa(request)
+        }
     }
 }

@@ -100,6 +100,47 @@ struct SignCLITests {
         #expect(try verify(identity).status == 1)
     }
 
+    /// A key on a PKCS#11 token (SoftHSM2 standing in for a hardware token) signs the bundle.
+    @Test(arguments: [("01", "ecdsa"), ("03", "ed25519")])
+    func managedTokenKeyBundleVerifiesWithTheKey(id: String, keyType: String) throws {
+        guard case .success(let token) = SoftHSM.shared else {
+            Issue.record("SoftHSM2 is needed: \(SoftHSM.shared)")
+            return
+        }
+        let environment = ["TRUSTROOT_PKCS11_PIN": token.pin]
+        let imported = try TrustRootBinary.run(
+            [
+                "key", "import-pkcs11", "--module", SoftHSM.module, "--token-label", token.tokenLabel, "--key-id", id, "--out",
+                folder.file("token-key.json").path,
+            ],
+            environment: environment
+        )
+        #expect(imported.status == 0, "\(imported.stderr)")
+        let record = try #require(try JSONParser().parse(try folder.read("token-key.json")).objectValue)
+        let publicValue = try #require(record["key"]?.objectValue?["keyval"]?.objectValue?["public"]?.stringValue)
+        #expect(record["key"]?.objectValue?["keytype"]?.stringValue == keyType)
+        // The verifier takes a PEM SubjectPublicKeyInfo; TUF lists Ed25519 keys as hex.
+        let pem: String
+        if keyType == "ed25519" {
+            let der = [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00] + (try #require(Hex.decode(publicValue)))
+            pem = "-----BEGIN PUBLIC KEY-----\n\(Data(der).base64EncodedString())\n-----END PUBLIC KEY-----\n"
+        } else {
+            pem = publicValue
+        }
+        try folder.write("token.pub", Array(pem.utf8))
+        let signed = try TrustRootBinary.run(
+            [
+                "sign", "--bundle", folder.file("artifact.sigstore.json").path, "--trusted-root", folder.file("trusted_root.json").path,
+                "--signing-config", folder.file("signing_config.json").path, "--pkcs11", folder.file("token-key.json").path,
+                folder.file("artifact.txt").path,
+            ],
+            environment: environment
+        )
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let verified = try verify(["--key", folder.file("token.pub").path])
+        #expect(verified.status == 0, "\(verified.stderr)")
+    }
+
     /// Each failure: one line naming the step, the exit code of its class, and the bundle
     /// already at the destination left as it was.
     @Test(arguments: [
@@ -142,6 +183,31 @@ struct SignCLITests {
         #expect(none.status == 65, "\(none.stderr)")
         #expect(services.instance.leaves.count == before)
         #expect(!FileManager.default.fileExists(atPath: folder.file("artifact.sigstore.json").path))
+    }
+
+    /// sigstore-python signs through the same services (so they speak the public services'
+    /// shapes), and `trustroot verify` accepts what it wrote.
+    @Test func sigstorePythonSignsThroughTheServicesAndWeVerify() throws {
+        let trustedRoot = try #require(try JSONParser().parse(services.trustedRoot()))
+        let signingConfig = try #require(try JSONParser().parse(services.signingConfig()))
+        try folder.write(
+            "trust_config.json",
+            JSONWriter.prettyPrinted([
+                "mediaType": "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json", "trustedRoot": trustedRoot,
+                "signingConfig": signingConfig,
+            ])
+        )
+        _ = try Python.run(
+            "sigstore_sign.py",
+            [
+                folder.file("trust_config.json").path, folder.file("token").path, folder.file("artifact.txt").path,
+                folder.file("python.sigstore.json").path,
+            ]
+        )
+        let verified = try verify(identity, bundle: "python.sigstore.json")
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let bundle = try #require(try JSONParser().parse(try folder.read("python.sigstore.json")).objectValue)
+        #expect(bundle["verificationMaterial"]?.objectValue?["timestampVerificationData"] != nil)
     }
 
     @Test func conformanceAdapterSignsAndVerifies() throws {
