@@ -14,7 +14,7 @@ public struct TimestampToken: Sendable {
     public var imprint: [UInt8]
     /// The certificates the token carries, if any.
     public var certificates: [Certificate]
-    /// The nonce the request asked the authority to repeat (the INTEGER's content octets), if any.
+    /// The nonce the request asked the authority to repeat (the INTEGER's DER content octets), if any.
     public var nonce: [UInt8]?
 
     let tstInfo: [UInt8]
@@ -234,7 +234,8 @@ public struct TimestampToken: Sendable {
             // accuracy SEQUENCE, ordering BOOLEAN, nonce INTEGER, all optional and in that order.
             var nonce: [UInt8]?
             while let node = nodes.next() {
-                if node.identifier == .integer, nonce == nil { nonce = Array(try ArraySlice<UInt8>(derEncoded: node)) }
+                // The content octets as they are: a nonce may be any INTEGER, negative ones included.
+                if node.identifier == .integer, nonce == nil, case .primitive(let content) = node.content { nonce = Array(content) }
             }
             return (Date(time), hash, imprint, nonce)
         }

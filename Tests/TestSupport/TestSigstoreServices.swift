@@ -481,7 +481,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
         }
         var nonce: [UInt8]?
         while let node = iterator.next() {
-            if node.identifier == .integer { nonce = (try? ArraySlice<UInt8>(derEncoded: node)).map(Array.init) }
+            if node.identifier == .integer, case .primitive(let content) = node.content { nonce = Array(content) }
         }
         if has(.tsaWrongNonce), nonce != nil { nonce![nonce!.count - 1] ^= 1 }
         do {
