@@ -19,9 +19,10 @@ public enum AtomicFile {
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw storageError(temporary, "cannot create") }
         var failure: UpdateError?
-        if !writeFully(bytes, to: descriptor) { failure = storageError(temporary, "write failed") }
-        if failure == nil && fsync(descriptor) != 0 { failure = storageError(temporary, "fsync failed") }
-        if close(descriptor) != 0 && failure == nil { failure = storageError(temporary, "close failed") }
+        // Failures name the file being replaced: the temporary one is gone by the time anyone reads the error.
+        if !writeFully(bytes, to: descriptor) { failure = storageError(url.path, "write failed") }
+        if failure == nil && fsync(descriptor) != 0 { failure = storageError(url.path, "fsync failed") }
+        if close(descriptor) != 0 && failure == nil { failure = storageError(url.path, "close failed") }
         if failure == nil && rename(temporary, url.path) != 0 { failure = storageError(url.path, "rename failed") }
         if let failure {
             unlink(temporary)

@@ -19,6 +19,9 @@ struct TrustRootCommand: AsyncParsableCommand {
     /// Maps every error to one line on standard error and a distinct exit code.
     static func main() async {
         LoggingSystem.bootstrap { _ in PlainLogHandler() }
+        // Past a file-size limit, a write should fail (EFBIG) and be reported like a full disk,
+        // not kill the process half-way through writing a file.
+        signal(SIGXFSZ, SIG_IGN)
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

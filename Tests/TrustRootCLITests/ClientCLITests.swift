@@ -146,6 +146,33 @@ struct ClientCLITests {
         #expect(try fixture.cacheFiles() == before)
     }
 
+    /// A disk that fills up during a write (here a file-size limit, which fails writes the same
+    /// way without needing a small file system): one line and exit 74, the previous trusted
+    /// files intact and no temporary left, and the next refresh with room succeeds.
+    @Test func aWriteThatRunsOutOfSpaceKeepsTheTrustedState() throws {
+        let fixture = try Fixture()
+        #expect(try fixture.initClient().status == 0)
+        let before = try fixture.cacheFiles()
+        let limited = try Subprocess.finish(
+            try Subprocess.start(
+                URL(fileURLWithPath: "/bin/bash"),
+                ["-c", "ulimit -f 1 && exec \"$0\" \"$@\"", TrustRootBinary.url.path, "client", "refresh", "--cache", fixture.cache]
+            )
+        )
+        #expect(limited.status == 74, "\(limited.errors)")
+        #expect(limited.errors.hasPrefix("trustroot: \(fixture.folder.file("client/metadata").path)/"), "\(limited.errors)")
+        #expect(limited.errors.hasSuffix(": write failed: File too large\n"), "\(limited.errors)")
+        let after = try fixture.cacheFiles()
+        // What was trusted before is still there, byte for byte; what was written is whole.
+        for (name, bytes) in before { #expect(after[name] == bytes, "\(name)") }
+        for (name, bytes) in after { #expect(throws: Never.self, "\(name)") { try JSONParser().parse(Array(bytes)) } }
+        let names = try FileManager.default.contentsOfDirectory(atPath: fixture.folder.file("client/metadata").path)
+        #expect(names.allSatisfy { !$0.hasSuffix(".partial") }, "\(names)")
+
+        let refreshed = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+        #expect(refreshed.status == 0, "\(refreshed.stderr)")
+    }
+
     /// Killed at arbitrary moments during a refresh, the client always recovers on the next run.
     @Test func survivesBeingKilledMidRefresh() throws {
         let fixture = try Fixture()
