@@ -19,12 +19,16 @@ struct SignCLITests {
         try folder.write("token", Array(try services.identityToken().utf8))
     }
 
-    func sign(_ extra: [String], bundle: String = "artifact.sigstore.json", input: String = "artifact.txt") throws
-        -> TrustRootBinary.Outcome
-    {
+    func sign(
+        _ extra: [String],
+        bundle: String = "artifact.sigstore.json",
+        input: String = "artifact.txt",
+        environment: [String: String] = [:]
+    ) throws -> TrustRootBinary.Outcome {
         try TrustRootBinary.run(
             ["sign", "--bundle", folder.file(bundle).path, "--trusted-root", folder.file("trusted_root.json").path] + extra
-                + [folder.file(input).path]
+                + [folder.file(input).path],
+            environment: environment
         )
     }
 
@@ -87,12 +91,8 @@ struct SignCLITests {
         let key = try #require(try JSONParser().parse(Array(generated.stdout.utf8)).objectValue)
         let pem = try #require(key["key"]?.objectValue?["keyval"]?.objectValue?["public"]?.stringValue)
         try folder.write("signing.pub", Array(pem.utf8))
-        let signed = try TrustRootBinary.run(
-            [
-                "sign", "--bundle", folder.file("artifact.sigstore.json").path, "--trusted-root", folder.file("trusted_root.json").path,
-                "--signing-config", folder.file("signing_config.json").path, "--key", folder.file("signing.key").path,
-                folder.file("artifact.txt").path,
-            ],
+        let signed = try sign(
+            ["--signing-config", folder.file("signing_config.json").path, "--key", folder.file("signing.key").path],
             environment: environment
         )
         #expect(signed.status == 0, "\(signed.stderr)")
@@ -128,12 +128,8 @@ struct SignCLITests {
             pem = publicValue
         }
         try folder.write("token.pub", Array(pem.utf8))
-        let signed = try TrustRootBinary.run(
-            [
-                "sign", "--bundle", folder.file("artifact.sigstore.json").path, "--trusted-root", folder.file("trusted_root.json").path,
-                "--signing-config", folder.file("signing_config.json").path, "--pkcs11", folder.file("token-key.json").path,
-                folder.file("artifact.txt").path,
-            ],
+        let signed = try sign(
+            ["--signing-config", folder.file("signing_config.json").path, "--pkcs11", folder.file("token-key.json").path],
             environment: environment
         )
         #expect(signed.status == 0, "\(signed.stderr)")
@@ -173,11 +169,8 @@ struct SignCLITests {
         let garbage = try sign(keyless)
         #expect(garbage.status == 65)
         #expect(garbage.stderr == "trustroot: identity token: not a signed JWT (header.payload.signature)\n")
-        let none = try TrustRootBinary.run(
-            [
-                "sign", "--bundle", folder.file("artifact.sigstore.json").path, "--trusted-root", folder.file("trusted_root.json").path,
-                "--signing-config", folder.file("signing_config.json").path, folder.file("artifact.txt").path,
-            ],
+        let none = try sign(
+            ["--signing-config", folder.file("signing_config.json").path],
             environment: ["SIGSTORE_ID_TOKEN": "", "ACTIONS_ID_TOKEN_REQUEST_URL": "", "ACTIONS_ID_TOKEN_REQUEST_TOKEN": ""]
         )
         #expect(none.status == 65, "\(none.stderr)")
