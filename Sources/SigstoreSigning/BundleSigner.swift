@@ -60,7 +60,8 @@ public struct BundleSigner: Sendable {
             throw SigningError(.certificateAuthority, "the certificate is for another key than the one sent")
         }
         do {
-            try await BundleVerifier(trustedRoot: trustedRoot).verifySigningCertificate(leaf, at: now)
+            // The time after the answer: the certificate is issued from when the authority answered.
+            try await BundleVerifier(trustedRoot: trustedRoot).verifySigningCertificate(leaf, at: clock())
         } catch {
             throw SigningError(.certificateAuthority, error)
         }
@@ -86,8 +87,7 @@ public struct BundleSigner: Sendable {
             verifier: RekorClient.Verifier(der: certificateDER, isCertificate: true, keyDetails: "PKIX_ECDSA_P256_SHA_256"),
             material: ("certificate", ["rawBytes": .string(Data(certificateDER).base64EncodedString())]),
             policy: .identity(IdentityPolicy(identity: .exact(identity), issuer: issuer)),
-            selection: selection,
-            now: now
+            selection: selection
         )
     }
 
@@ -117,8 +117,7 @@ public struct BundleSigner: Sendable {
             verifier: RekorClient.Verifier(der: keyDER, isCertificate: false, keyDetails: keyDetails),
             material: ("publicKey", ["hint": .string(Hex.encode(SHA256.hash(data: keyDER)))]),
             policy: .key(verificationKey),
-            selection: selection,
-            now: now
+            selection: selection
         )
     }
 
@@ -140,8 +139,7 @@ public struct BundleSigner: Sendable {
         verifier: RekorClient.Verifier,
         material: (name: String, value: JSONValue),
         policy: BundleVerifier.Policy,
-        selection: SigningConfig.Selection,
-        now: Date
+        selection: SigningConfig.Selection
     ) async throws(SigningError) -> SignedBundle {
         let entry: RekorClient.Entry
         let content: (name: String, value: JSONValue)
@@ -191,7 +189,9 @@ public struct BundleSigner: Sendable {
             let bundle = try SigstoreBundle(bytes: bytes)
             var bundleVerifier = BundleVerifier(trustedRoot: trustedRoot)
             bundleVerifier.requiredLogEntries = entries.count
-            let result = try await bundleVerifier.verify(bundle, artifact: prepared.artifact, policy: policy, now: now)
+            // The time after the services answered: a slow round trip must not make the log's
+            // integration time look like the future.
+            let result = try await bundleVerifier.verify(bundle, artifact: prepared.artifact, policy: policy, now: clock())
             return SignedBundle(bytes: bytes, bundle: bundle, result: result)
         } catch {
             throw SigningError(.verification, "the bundle the services' answers make does not verify: \(error)")

@@ -163,6 +163,28 @@ import Testing
         }
     }
 
+    /// Services that take long to answer: the certificate and the finished bundle are checked at
+    /// the time the answers came, not at the time signing began.
+    @Test func slowServicesDoNotMakeTheirAnswersLookFuture() async throws {
+        final class SlowClock: @unchecked Sendable {
+            private let lock = NSLock()
+            private var reads = 0
+            /// The first read is two minutes before the real time, as if the services then took that long.
+            func now() -> Date {
+                lock.withLock {
+                    reads += 1
+                    return reads == 1 ? Date().addingTimeInterval(-120) : Date()
+                }
+            }
+        }
+        let clock = SlowClock()
+        var signer = try signer()
+        signer.clock = { clock.now() }
+        let artifact = Array("slow".utf8)
+        let signed = try await signer.signKeyless(.artifact(artifact), token: try IdentityToken(services.identityToken()))
+        try await BundleVerifier(trustedRoot: trustedRoot).verify(signed.bundle, artifact: .bytes(artifact), policy: identityPolicy)
+    }
+
     @Test func expiredTokenIsRefusedBeforeAnyKeyOrRequest() async throws {
         let token = try IdentityToken(services.identityToken(expiry: Date().addingTimeInterval(-600)))
         let before = services.instance.leaves.count
