@@ -31,6 +31,9 @@ public struct TestBundleBatch: Sendable {
     /// The artifact bundle `index` signs.
     public static func artifact(_ index: Int) -> [UInt8] { Array("artifact \(index)\n".utf8) }
 
+    /// The SHA-256 of the artifact bundle `index` signs.
+    public static func artifactSHA256(_ index: Int) -> [UInt8] { Array(SHA256.hash(data: artifact(index))) }
+
     /// `count` signed and logged artifacts, every `tamperEvery`-th bundle to be tampered with.
     public init(instance: TestInstance, count: Int, tamperEvery: Int) throws {
         self.count = count

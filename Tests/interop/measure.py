@@ -1,13 +1,16 @@
 """Runs a command and prints JSON with its wall time in seconds and peak resident memory in KiB:
-`python3 measure.py CMD [ARGS...]`. Exits with the command's status."""
+`python3 measure.py CMD [ARGS...]`. Exits with the command's status. The command's standard
+output is dropped, or written to the file $MEASURE_STDOUT names."""
 import json
+import os
 import resource
 import subprocess
 import sys
 import time
 
 start = time.perf_counter()
-result = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+output = open(os.environ["MEASURE_STDOUT"], "wb") if os.environ.get("MEASURE_STDOUT") else subprocess.DEVNULL
+result = subprocess.run(sys.argv[1:], stdout=output, stderr=subprocess.PIPE)
 elapsed = time.perf_counter() - start
 usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"seconds": elapsed, "max_rss_kib": usage.ru_maxrss, "status": result.returncode,
