@@ -252,16 +252,16 @@ struct Prepared {
             artifact = .bytes(bytes)
         case .inTotoStatement(let statement):
             guard case .object(let object)? = try? JSONParser().parse(statement) else {
-                throw SigningError(.configuration, "the in-toto statement is not a JSON object")
+                throw SigningError(.input, "the in-toto statement is not a JSON object")
             }
             guard let type = object["_type"]?.stringValue, Self.statementTypes.contains(type) else {
-                throw SigningError(.configuration, "the statement's _type is not an in-toto statement type")
+                throw SigningError(.input, "the statement's _type is not an in-toto statement type")
             }
             guard object["predicateType"]?.stringValue != nil else {
-                throw SigningError(.configuration, "the statement has no predicateType")
+                throw SigningError(.input, "the statement has no predicateType")
             }
             guard case .array(let subjects)? = object["subject"], !subjects.isEmpty else {
-                throw SigningError(.configuration, "the statement has no subjects")
+                throw SigningError(.input, "the statement has no subjects")
             }
             let digest = subjects.lazy.compactMap { subject -> [UInt8]? in
                 guard case .object(let subjectObject) = subject, case .object(let digests)? = subjectObject["digest"],
@@ -269,7 +269,7 @@ struct Prepared {
                 else { return nil }
                 return bytes
             }.first
-            guard let digest else { throw SigningError(.configuration, "no subject of the statement has a sha256 digest") }
+            guard let digest else { throw SigningError(.input, "no subject of the statement has a sha256 digest") }
             messageToSign = DSSEEnvelope(payload: statement, payloadType: Self.inTotoPayloadType, signatures: []).preAuthenticationEncoding
             artifact = .sha256(digest)
         }

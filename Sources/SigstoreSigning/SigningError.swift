@@ -8,6 +8,8 @@ public struct SigningError: Error, Equatable, Sendable, CustomStringConvertible 
     public enum Step: String, Sendable, CaseIterable {
         /// The signing configuration or the trusted root given to the signer.
         case configuration
+        /// What is to be signed: an in-toto statement must be one.
+        case input = "in-toto statement"
         /// The OIDC identity token: its form, its expiry, or fetching it.
         case identityToken = "identity token"
         /// The managed key.

@@ -171,7 +171,7 @@ extension CLIError {
             code = .networkError
         } else {
             switch error.step {
-            case .configuration, .identityToken, .key: code = .invalidData
+            case .configuration, .input, .identityToken, .key: code = .invalidData
             case .certificateAuthority, .transparencyLog, .timestampAuthority, .verification: code = .verificationFailed
             }
         }

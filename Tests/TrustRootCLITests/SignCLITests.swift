@@ -81,6 +81,24 @@ struct SignCLITests {
         #expect(try verify(identity + ["--predicate-type", "https://example.com/other"]).status == 1)
     }
 
+    @Test func somethingThatIsNotAStatementIsRefusedBeforeAnyRequest() throws {
+        let before = services.instance.leaves.count
+        for (name, content) in [
+            ("not-json.json", "not json"), ("no-type.json", #"{"subject": [], "predicateType": "x"}"#),
+            (
+                "no-sha256.json",
+                #"{"_type": "https://in-toto.io/Statement/v1", "predicateType": "x", "subject": [{"digest": {"sha512": "00"}}]}"#
+            ),
+        ] {
+            try folder.write(name, Array(content.utf8))
+            let outcome = try sign(keyless + ["--in-toto"], input: name)
+            #expect(outcome.status == 65, "\(name): \(outcome.stderr)")
+            #expect(outcome.stderr.hasPrefix("trustroot: in-toto statement: "), "\(name): \(outcome.stderr)")
+        }
+        #expect(services.instance.leaves.count == before)
+        #expect(!FileManager.default.fileExists(atPath: folder.file("artifact.sigstore.json").path))
+    }
+
     @Test func managedKeyFileBundleVerifiesWithTheKey() throws {
         let environment = ["TRUSTROOT_KEY_PASSPHRASE": "correct horse"]
         let generated = try TrustRootBinary.run(
