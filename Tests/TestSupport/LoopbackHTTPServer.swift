@@ -79,7 +79,8 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         socket = descriptor
         port = Int(UInt16(bigEndian: address.sin_port))
         self.handler = handler
-        let thread = Thread { [self] in self.serve() }
+        // The thread holds only the socket and the handler, so releasing the server stops it.
+        let thread = Thread { [descriptor, handler] in Self.serve(descriptor, handler) }
         thread.start()
     }
 
@@ -95,7 +96,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         close(socket)
     }
 
-    private func serve() {
+    private static func serve(_ socket: Int32, _ handler: @Sendable (Request) -> Response) {
         while true {
             let connection = accept(socket, nil, nil)
             if connection < 0 {

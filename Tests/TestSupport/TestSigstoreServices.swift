@@ -69,6 +69,11 @@ public final class TestSigstoreServices: @unchecked Sendable {
         }
     }
 
+    // The servers' handlers reach back here unowned: stop them before this goes.
+    deinit {
+        for server in servers.values { server.stop() }
+    }
+
     /// The OIDC issuer's URL (the `iss` of its tokens).
     public var issuerURL: String { servers[.oidc]!.baseURL.absoluteString }
     /// The CA's base URL.
