@@ -89,6 +89,7 @@ let package = Package(
                 "Ceremony",
                 "Sigstore",
                 "SigstoreSigning",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -166,11 +166,14 @@ extension VerificationKey {
 }
 
 /// A digest computed elsewhere, handed to ECDSA verification as it is.
-struct PrecomputedDigest: Digest {
-    static var byteCount: Int { 64 }
-    let bytes: [UInt8]
+package struct PrecomputedDigest: Digest {
+    package static var byteCount: Int { 64 }
+    package let bytes: [UInt8]
 
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try bytes.withUnsafeBytes(body) }
-    func makeIterator() -> IndexingIterator<[UInt8]> { bytes.makeIterator() }
-    var description: String { bytes.map { String(format: "%02x", $0) }.joined() }
+    /// A digest computed elsewhere (of any length up to 64 bytes).
+    package init(bytes: [UInt8]) { self.bytes = bytes }
+
+    package func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R { try bytes.withUnsafeBytes(body) }
+    package func makeIterator() -> IndexingIterator<[UInt8]> { bytes.makeIterator() }
+    package var description: String { bytes.map { String(format: "%02x", $0) }.joined() }
 }

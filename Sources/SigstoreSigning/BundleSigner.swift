@@ -16,6 +16,9 @@ public struct BundleSigner: Sendable {
     public enum Content: Sendable {
         /// An artifact's bytes: the bundle holds a signature over it.
         case artifact([UInt8])
+        /// Only an artifact's SHA-256 (hashed by the caller, as a stream): enough for keyless
+        /// signing, which signs the digest. Managed keys need the bytes.
+        case artifactSHA256([UInt8])
         /// An in-toto statement (JSON): the bundle holds a DSSE envelope around it.
         case inTotoStatement([UInt8])
     }
@@ -72,8 +75,8 @@ public struct BundleSigner: Sendable {
         let signature: [UInt8]
         do {
             switch prepared.content {
-            case .artifact(let bytes):
-                signature = Array(try key.signature(for: SHA256.hash(data: bytes)).derRepresentation)
+            case .artifact, .artifactSHA256:
+                signature = Array(try key.signature(for: PrecomputedDigest(bytes: prepared.artifactSHA256!)).derRepresentation)
             case .inTotoStatement:
                 signature = Array(try key.signature(for: prepared.messageToSign).derRepresentation)
             }
@@ -104,6 +107,9 @@ public struct BundleSigner: Sendable {
             verificationKey = try VerificationKey(der: keyDER, keyDetails: keyDetails)
         } catch {
             throw SigningError(.key, error)
+        }
+        if case .artifactSHA256 = content {
+            throw SigningError(.input, "a managed key signs the artifact's bytes, not only its SHA-256")
         }
         let signature: [UInt8]
         do {
@@ -144,8 +150,8 @@ public struct BundleSigner: Sendable {
         let entry: RekorClient.Entry
         let content: (name: String, value: JSONValue)
         switch prepared.content {
-        case .artifact(let bytes):
-            let digest = Array(SHA256.hash(data: bytes))
+        case .artifact, .artifactSHA256:
+            let digest = prepared.artifactSHA256!
             entry = .messageSignature(artifactSHA256: digest, signature: signature)
             content = (
                 "messageSignature",
@@ -243,6 +249,8 @@ struct Prepared {
     let messageToSign: [UInt8]
     /// What the finished bundle is verified against.
     let artifact: BundleVerifier.Artifact
+    /// The artifact's SHA-256, for message signatures.
+    let artifactSHA256: [UInt8]?
 
     init(_ content: BundleSigner.Content) throws(SigningError) {
         self.content = content
@@ -250,6 +258,12 @@ struct Prepared {
         case .artifact(let bytes):
             messageToSign = bytes
             artifact = .bytes(bytes)
+            artifactSHA256 = Array(SHA256.hash(data: bytes))
+        case .artifactSHA256(let digest):
+            guard digest.count == 32 else { throw SigningError(.input, "a SHA-256 digest is 32 bytes, not \(digest.count)") }
+            messageToSign = []
+            artifact = .sha256(digest)
+            artifactSHA256 = digest
         case .inTotoStatement(let statement):
             guard case .object(let object)? = try? JSONParser().parse(statement) else {
                 throw SigningError(.input, "the in-toto statement is not a JSON object")
@@ -272,6 +286,7 @@ struct Prepared {
             guard let digest else { throw SigningError(.input, "no subject of the statement has a sha256 digest") }
             messageToSign = DSSEEnvelope(payload: statement, payloadType: Self.inTotoPayloadType, signatures: []).preAuthenticationEncoding
             artifact = .sha256(digest)
+            artifactSHA256 = nil
         }
     }
 }

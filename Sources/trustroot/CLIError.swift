@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import TUF
 import TUFClient
@@ -83,4 +84,24 @@ func readFile(_ path: String, limit: Int = 32 << 20) throws(CLIError) -> [UInt8]
         )
     }
     return Array(data)
+}
+
+/// The SHA-256 of a file of any size, read in 1 MiB pieces so that memory stays flat.
+func sha256OfFile(_ path: String) throws(CLIError) -> [UInt8] {
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+        throw CLIError(message: "\(path): cannot read: no such file or not accessible", code: .noInput)
+    }
+    defer { try? handle.close() }
+    var hasher = SHA256()
+    while true {
+        let piece: Data?
+        do {
+            piece = try handle.read(upToCount: 1 << 20)
+        } catch {
+            throw CLIError(message: "\(path): read failed", code: .ioError)
+        }
+        guard let piece, !piece.isEmpty else { break }
+        hasher.update(data: piece)
+    }
+    return Array(hasher.finalize())
 }

@@ -77,8 +77,16 @@ struct SignCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let content: BundleSigner.Content =
-            inToto ? .inTotoStatement(try readFile(input, limit: 16 << 20)) : .artifact(try readFile(input, limit: 1 << 32))
+        let content: BundleSigner.Content
+        if inToto {
+            content = .inTotoStatement(try readFile(input, limit: 16 << 20))
+        } else if key != nil || pkcs11 != nil {
+            // A managed key signs the artifact itself.
+            content = .artifact(try readFile(input, limit: 1 << 32))
+        } else {
+            // Keyless signing needs only the digest: hashed as a stream, an artifact of any size.
+            content = .artifactSHA256(try sha256OfFile(input))
+        }
         let (root, _) = try await trust.load()
         let transport = URLSessionFetcher(idleTimeout: 30, transferTimeout: 120)
         let signer = BundleSigner(trustedRoot: root, signingConfig: try await loadSigningConfig(), transport: transport)

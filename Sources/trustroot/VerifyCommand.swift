@@ -65,12 +65,19 @@ struct VerifyCommand: AsyncParsableCommand {
         }
     }
 
+    /// Above this size an artifact is hashed as a stream rather than read whole.
+    static let streamingThreshold = 256 << 20
+
     /// The artifact named on the command line: a file, or `sha256:HEX`.
     static func artifactValue(_ argument: String) throws -> BundleVerifier.Artifact {
         if let digest = BundleVerifier.Artifact.sha256Digest(argument), !FileManager.default.fileExists(atPath: argument) {
             return .sha256(digest)
         }
-        return .bytes(try readFile(argument, limit: 1 << 32))
+        // A large artifact is hashed as a stream: ECDSA signatures and in-toto subjects need only
+        // its SHA-256. (Ed25519 and RSA message signatures need the bytes, and then fail clearly.)
+        let size = (try? FileManager.default.attributesOfItem(atPath: argument)[.size] as? Int) ?? 0
+        if size > Self.streamingThreshold { return .sha256(try sha256OfFile(argument)) }
+        return .bytes(try readFile(argument, limit: Self.streamingThreshold))
     }
 
     func run() async throws {

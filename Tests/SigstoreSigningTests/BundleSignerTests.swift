@@ -49,6 +49,22 @@ import Testing
         }
     }
 
+    @Test func keylessSigningNeedsOnlyTheDigest() async throws {
+        let artifact = Array("hashed elsewhere".utf8)
+        let digest = Array(SHA256.hash(data: artifact))
+        let signed = try await signer().signKeyless(.artifactSHA256(digest), token: try IdentityToken(services.identityToken()))
+        try await BundleVerifier(trustedRoot: trustedRoot).verify(signed.bundle, artifact: .bytes(artifact), policy: identityPolicy)
+        // A managed key signs the bytes themselves.
+        let signer = try signer()
+        let key = try InMemorySigner(generating: .ecdsaP256)
+        do {
+            _ = try await signer.sign(.artifactSHA256(digest), with: key)
+            Issue.record("a managed key signed a bare digest")
+        } catch {
+            #expect(error.step == .input)
+        }
+    }
+
     @Test func keylessInTotoStatementIsAnEnvelopeForItsSubject() async throws {
         let artifact = Array("binary".utf8)
         let statement = JSONWriter.prettyPrinted([

@@ -66,6 +66,38 @@ struct SignCLITests {
         #expect(try verify(identity, bundle: "v2.sigstore.json").status == 0)
     }
 
+    /// A 300 MiB artifact is hashed as a stream by both sign and verify: neither process's
+    /// peak memory comes near the artifact's size.
+    @Test func largeArtifactsAreHashedAsAStream() throws {
+        let large = folder.file("large.bin")
+        FileManager.default.createFile(atPath: large.path, contents: nil)
+        let handle = try FileHandle(forWritingTo: large)
+        try handle.truncate(atOffset: 300 << 20)  // sparse: 300 MiB of zeros
+        try handle.close()
+        func measured(_ arguments: [String]) throws -> (status: Int, peakKiB: Int, errors: String) {
+            let run = try Subprocess.finish(
+                try Subprocess.start(
+                    URL(fileURLWithPath: "/usr/bin/env"),
+                    ["python3", Python.interopDirectory.appendingPathComponent("measure.py").path, TrustRootBinary.url.path] + arguments
+                )
+            )
+            let report = try #require(try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any], "\(run.errors)")
+            return (report["status"] as? Int ?? -1, report["max_rss_kib"] as? Int ?? .max, report["stderr"] as? String ?? "")
+        }
+        let signed = try measured(
+            ["sign", "--bundle", folder.file("large.sigstore.json").path, "--trusted-root", folder.file("trusted_root.json").path]
+                + keyless + [large.path]
+        )
+        #expect(signed.status == 0, "\(signed.errors)")
+        #expect(signed.peakKiB < 128 * 1024, "sign peak \(signed.peakKiB) KiB")
+        let verified = try measured(
+            ["verify", "--bundle", folder.file("large.sigstore.json").path, "--trusted-root", folder.file("trusted_root.json").path]
+                + identity + [large.path]
+        )
+        #expect(verified.status == 0, "\(verified.errors)")
+        #expect(verified.peakKiB < 128 * 1024, "verify peak \(verified.peakKiB) KiB")
+    }
+
     @Test func inTotoStatementIsSignedAsAnEnvelope() throws {
         let digest = Hex.encode(SHA256.hash(data: try folder.read("artifact.txt")))
         try folder.write(
