@@ -234,7 +234,20 @@ private struct Reader {
 
     mutating func parseString() throws(JSONParseError) -> String {
         position += 1  // opening quote
+        // Most strings are printable ASCII without escapes: take those straight from the input.
+        let start = position
+        while position < bytes.count {
+            let byte = bytes[position]
+            guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
+            position += 1
+        }
+        if position < bytes.count, bytes[position] == UInt8(ascii: "\"") {
+            let string = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<position]), as: UTF8.self)
+            position += 1
+            return string
+        }
         scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<position]))
         while true {
             guard position < bytes.count else { throw JSONParseError(.unexpectedEndOfInput, at: position) }
             let byte = bytes[position]

@@ -1,0 +1,63 @@
+import Foundation
+import Sigstore
+import Testing
+
+/// The block decoder against a bit-at-a-time reference, on every encoding of random bytes and on
+/// random text from the alphabet, padding and a few characters outside it.
+@Suite("Base64")
+struct Base64Tests {
+    /// The straightforward decoder: six bits in, a byte out whenever eight have gathered.
+    static func reference(_ text: String) -> [UInt8]? {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+        let input = Array(text.utf8)
+        var length = input.count
+        while length > 0, input[length - 1] == UInt8(ascii: "=") { length -= 1 }
+        guard input.count - length <= 2, length % 4 != 1 else { return nil }
+        if input.count != length, input.count % 4 != 0 { return nil }
+        var output: [UInt8] = []
+        var accumulator: UInt32 = 0
+        var bits = 0
+        for byte in input[0..<length] {
+            let value: Int
+            if let index = alphabet.firstIndex(of: byte) {
+                value = index
+            } else if byte == UInt8(ascii: "-") {
+                value = 62
+            } else if byte == UInt8(ascii: "_") {
+                value = 63
+            } else {
+                return nil
+            }
+            accumulator = accumulator << 6 | UInt32(value)
+            bits += 6
+            if bits >= 8 {
+                bits -= 8
+                output.append(UInt8(truncatingIfNeeded: accumulator >> UInt32(bits)))
+            }
+        }
+        guard accumulator & ((1 << UInt32(bits)) - 1) == 0 else { return nil }
+        return output
+    }
+
+    @Test func encodingsOfRandomBytesDecodeBack() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<200 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let padded = Data(bytes).base64EncodedString()
+            let unpadded = padded.replacingOccurrences(of: "=", with: "")
+            let urlSafe = unpadded.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            for text in [padded, unpadded, urlSafe] {
+                #expect(Base64.decode(text) == bytes, "\(text)")
+            }
+        }
+    }
+
+    @Test func randomTextAgreesWithTheReference() {
+        var generator = SystemRandomNumberGenerator()
+        let characters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=== .\n\u{e9}")
+        for _ in 0..<20_000 {
+            let text = String((0..<Int.random(in: 0...13, using: &generator)).map { _ in characters.randomElement(using: &generator)! })
+            #expect(Base64.decode(text) == Self.reference(text), "\(text.debugDescription)")
+        }
+    }
+}
