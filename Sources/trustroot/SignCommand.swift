@@ -16,8 +16,8 @@ struct SignCommand: AsyncParsableCommand {
             --fulcio-url/--rekor-url/--tsa-url, or from the signing_config.v0.2.json a `trustroot client` refresh \
             fetched. Every answer is checked against the trusted root, and the bundle is verified before it is \
             written; on any failure nothing is written. Exit 0: written; 1: a service's answer did not verify; \
-            65: bad input (token, key, configuration); 66: a file is missing; 69: a service is unreachable or \
-            answered with an error.
+            65: bad input (token, key, configuration, statement); 66: a file is missing; 69: a service is \
+            unreachable or answered with an error; 74: the bundle cannot be written.
             """
     )
 
