@@ -67,7 +67,9 @@ public struct CeremonyConfig: Sendable, Equatable {
         public var role: String
     }
 
-    /// Every key holder, in the order the configuration names them.
+    /// Every key holder, in the order of their names' UTF-8 bytes. (A JSON object's members have
+    /// no order, and the workspace writes its copy with members sorted: taking the order from the
+    /// file would make the same configuration two different values.)
     public var holders: [Holder]
     /// The key that signs snapshot and timestamp on the publishing machine.
     public var onlineKey: Key
@@ -79,9 +81,10 @@ public struct CeremonyConfig: Sendable, Equatable {
     public var snapshotExpiryDays: Int
     /// Timestamp metadata lifetime, in days.
     public var timestampExpiryDays: Int
-    /// Roles the targets role delegates to, in order.
+    /// Roles the targets role delegates to, in the order of their names' UTF-8 bytes: that is the
+    /// order targets metadata lists them, so where their paths overlap the first by name wins.
     public var delegations: [Delegation]
-    /// Target files, in order.
+    /// Target files, in the order of their paths' UTF-8 bytes.
     public var files: [File]
     /// Whether every key is a test key: metadata then says so in `x-trustroot-test-keys`.
     public var testKeys: Bool
@@ -108,6 +111,7 @@ public struct CeremonyConfig: Sendable, Equatable {
             holders.append(Holder(name: name, key: try Self.readKeyReference(value, path: "holders.\(name)", directory: directory)))
         }
         guard !holders.isEmpty else { throw .invalidValue(path: "holders", reason: "names no key holder") }
+        holders.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         onlineKey = try Self.readKeyReference(reader.required("online_key"), path: "online_key", directory: directory)
         let names = Set(holders.map(\.name))
         root = try Self.readOfflineRole(reader.required("root"), path: "root", holders: names)
@@ -132,6 +136,7 @@ public struct CeremonyConfig: Sendable, Equatable {
                 let role = try Self.readOfflineRole(roleValue, path: path, holders: names, ignoring: ["paths", "terminating"])
                 delegations.append(Delegation(name: name, role: role, paths: paths, terminating: terminating))
             }
+            delegations.sort { $0.name.utf8.lexicographicallyPrecedes($1.name.utf8) }
         }
 
         files = []
@@ -151,6 +156,7 @@ public struct CeremonyConfig: Sendable, Equatable {
                 try Self.refuseUnknownFields(fileReader)
                 files.append(File(path: targetPath, source: source, custom: custom, role: role))
             }
+            files.sort { $0.path.utf8.lexicographicallyPrecedes($1.path.utf8) }
         }
         try Self.refuseUnknownFields(reader)
     }

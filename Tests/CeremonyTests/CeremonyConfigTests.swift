@@ -1,0 +1,58 @@
+import Ceremony
+import Foundation
+import TUF
+import Testing
+
+/// A configuration is the same value however its objects' members are ordered, so the copy a
+/// workspace keeps (written with members sorted) reads back as the configuration it came from.
+@Suite("Ceremony configuration")
+struct CeremonyConfigTests {
+    static let nowhere = URL(fileURLWithPath: "/nonexistent-config-directory")
+
+    /// The fuzz target's round-trip property, on the input where fuzz-ceremony found it broken:
+    /// files listed out of order came back sorted, as another configuration.
+    @Test func fuzzFindingRoundTrips() throws {
+        let input = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/corpus/fuzz-ceremony/regression-member-order.json")
+        let bytes = Array(try Data(contentsOf: input).dropFirst())  // the fuzz target's selector byte
+        let config = try CeremonyConfig(bytes: bytes, directory: Self.nowhere)
+        let again = try CeremonyConfig(bytes: JSONWriter.prettyPrinted(config.resolvedJSON), directory: Self.nowhere)
+        var expected = config
+        for index in expected.files.indices { expected.files[index].source = expected.files[index].path }
+        #expect(again == expected)
+    }
+
+    @Test func memberOrderDoesNotMatter() throws {
+        func text(holders: [String], delegations: [String], files: [String]) -> [UInt8] {
+            let key = { (hex: String) in
+                #"{"key": {"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": "\#(String(repeating: hex, count: 64))"}}}"#
+            }
+            let holderText = holders.map { #""\#($0)": \#(key(String($0.first!)))"# }.joined(separator: ", ")
+            let delegationText = delegations.map {
+                #""\#($0)": {"holders": ["carol"], "threshold": 1, "paths": ["\#($0)/*"], "expiry_days": 90}"#
+            }.joined(separator: ", ")
+            let fileText = files.map { #""\#($0)": {"role": "\#($0.hasPrefix("npm/") ? "npm" : "targets")"}"# }.joined(separator: ", ")
+            return Array(
+                """
+                {"holders": {\(holderText)}, "online_key": \(key("d")),
+                 "root": {"holders": ["alice", "bob", "carol"], "threshold": 2, "expiry_days": 365, "signing_period_days": 60},
+                 "targets": {"holders": ["alice", "bob"], "threshold": 2, "expiry_days": 180, "signing_period_days": 30},
+                 "snapshot": {"expiry_days": 7}, "timestamp": {"expiry_days": 1},
+                 "delegations": {\(delegationText)}, "files": {\(fileText)}}
+                """.utf8
+            )
+        }
+        let sorted = try CeremonyConfig(
+            bytes: text(holders: ["alice", "bob", "carol"], delegations: ["npm", "pypi"], files: ["a.json", "npm/b.json", "z.json"]),
+            directory: Self.nowhere
+        )
+        let reversed = try CeremonyConfig(
+            bytes: text(holders: ["carol", "bob", "alice"], delegations: ["pypi", "npm"], files: ["z.json", "npm/b.json", "a.json"]),
+            directory: Self.nowhere
+        )
+        #expect(reversed == sorted)
+        #expect(reversed.holders.map(\.name) == ["alice", "bob", "carol"])
+        #expect(reversed.delegations.map(\.name) == ["npm", "pypi"])
+        #expect(reversed.files.map(\.path) == ["a.json", "npm/b.json", "z.json"])
+    }
+}
