@@ -204,7 +204,8 @@ public struct BundleVerifier: Sendable {
         try verifySCTs(leaf, issuer: issuer)
     }
 
-    static func der(_ certificate: Certificate) -> [UInt8] {
+    /// The DER of `certificate`.
+    package static func der(_ certificate: Certificate) -> [UInt8] {
         var serializer = DER.Serializer()
         try? serializer.serialize(certificate)
         return serializer.serializedBytes

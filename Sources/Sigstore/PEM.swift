@@ -1,6 +1,15 @@
+import Foundation
+
 /// Reads PEM blocks leniently: the base64 body may be wrapped at any width or not at all, as
 /// several Sigstore services write it (swift-asn1's reader requires 64-character lines).
 package enum PEM {
+    /// `der` as a PEM block labelled `label`: 64-character lines ending in LF, as Rekor and the
+    /// verifiers that rebuild a log entry's body from a bundle write it.
+    package static func encode(label: String, der: [UInt8]) -> String {
+        "-----BEGIN \(label)-----\n" + Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
+            + "\n-----END \(label)-----\n"
+    }
+
     /// The label and DER bytes of the first PEM block in `text`.
     package static func decode(_ text: String) -> (label: String, der: [UInt8])? {
         var text = text

@@ -1,7 +1,6 @@
 import Crypto
 import Foundation
 import Sigstore
-import SwiftASN1
 import TUF
 import TUFClient
 import X509
@@ -83,7 +82,7 @@ public struct BundleSigner: Sendable {
         } catch {
             throw SigningError(.key, "signing failed: \(error)")
         }
-        let certificateDER = Self.der(leaf)
+        let certificateDER = BundleVerifier.der(leaf)
         return try await finish(
             prepared,
             signature: signature,
@@ -202,12 +201,6 @@ public struct BundleSigner: Sendable {
         } catch {
             throw SigningError(.verification, "the bundle the services' answers make does not verify: \(error)")
         }
-    }
-
-    private static func der(_ certificate: Certificate) -> [UInt8] {
-        var serializer = DER.Serializer()
-        try? serializer.serialize(certificate)
-        return serializer.serializedBytes
     }
 
     /// The DER SubjectPublicKeyInfo and protobuf-specs scheme name of a managed key.

@@ -33,13 +33,8 @@ public struct RekorClient: Sendable {
             self.keyDetails = keyDetails
         }
 
-        /// The verifier as PEM, with 64-character lines ending in LF, as Rekor and verifiers
-        /// that rebuild the entry body from the bundle write it.
-        var pem: String {
-            let label = isCertificate ? "CERTIFICATE" : "PUBLIC KEY"
-            return "-----BEGIN \(label)-----\n" + Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
-                + "\n-----END \(label)-----\n"
-        }
+        /// The verifier as PEM.
+        var pem: String { PEM.encode(label: isCertificate ? "CERTIFICATE" : "PUBLIC KEY", der: der) }
     }
 
     /// The log's base URL.

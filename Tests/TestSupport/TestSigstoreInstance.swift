@@ -133,11 +133,7 @@ public final class TestInstance {
     }
 
     /// The DER of `certificate`.
-    public static func der(_ certificate: Certificate) -> [UInt8] {
-        var serializer = DER.Serializer()
-        try! serializer.serialize(certificate)
-        return serializer.serializedBytes
-    }
+    public static func der(_ certificate: Certificate) -> [UInt8] { BundleVerifier.der(certificate) }
 
     /// The DER SubjectPublicKeyInfo of `key`.
     public static func spki(_ key: Certificate.PublicKey) -> [UInt8] { VerificationKey.spkiDER(key) }
@@ -535,10 +531,7 @@ public final class TestInstance {
     }
 
     /// `der` as a PEM block labelled `label`.
-    public static func pem(_ label: String, _ der: [UInt8]) -> String {
-        "-----BEGIN \(label)-----\n" + Data(der).base64EncodedString(options: [.lineLength64Characters, .endLineWithLineFeed])
-            + "\n-----END \(label)-----\n"
-    }
+    public static func pem(_ label: String, _ der: [UInt8]) -> String { PEM.encode(label: label, der: der) }
 }
 
 extension JSONValue {
