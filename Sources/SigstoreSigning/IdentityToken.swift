@@ -90,11 +90,9 @@ public struct IdentityToken: Sendable {
         }
     }
 
-    /// Decodes unpadded base64url.
+    /// Decodes unpadded base64url (a JWT segment carries no padding).
     static func base64URLDecode(_ text: String) -> [UInt8]? {
-        var standard = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })
-        guard !standard.contains("=") else { return nil }
-        while standard.utf8.count % 4 != 0 { standard += "=" }
-        return Base64.decode(standard)
+        guard !text.contains("=") else { return nil }
+        return Base64.decode(text)
     }
 }

@@ -145,10 +145,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
         expiry: Date = Date().addingTimeInterval(300),
         signedBy key: P256.Signing.PrivateKey? = nil
     ) throws -> String {
-        func base64URL(_ bytes: [UInt8]) -> String {
-            Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
-        }
+        let base64URL = Self.base64URL
         let header: JSONValue = ["alg": "ES256", "typ": "JWT", "kid": "test"]
         var claims: JSONValue = [
             "iss": .string(issuerURL), "sub": .string(subject), "aud": .string(audience),
@@ -160,6 +157,12 @@ public final class TestSigstoreServices: @unchecked Sendable {
         return signingInput + "." + base64URL(Array(signature.rawRepresentation))
     }
 
+    /// Unpadded base64url, as JWTs and JWKs write bytes.
+    static func base64URL(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
     private func oidc(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
         switch request.path {
         case "/.well-known/openid-configuration":
@@ -167,14 +170,9 @@ public final class TestSigstoreServices: @unchecked Sendable {
             return .init(status: 200, body: JSONWriter.prettyPrinted(document))
         case "/jwks":
             let point = Array(oidcKey.publicKey.x963Representation)
-            func base64URL(_ bytes: ArraySlice<UInt8>) -> JSONValue {
-                .string(
-                    Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                        .replacingOccurrences(of: "=", with: "")
-                )
-            }
             let key: JSONValue = [
-                "kty": "EC", "crv": "P-256", "kid": "test", "x": base64URL(point[1..<33]), "y": base64URL(point[33..<65]),
+                "kty": "EC", "crv": "P-256", "kid": "test", "x": .string(Self.base64URL(Array(point[1..<33]))),
+                "y": .string(Self.base64URL(Array(point[33..<65]))),
             ]
             return .init(status: 200, body: JSONWriter.prettyPrinted(["keys": [key]]))
         case "/actions-token":
@@ -191,11 +189,8 @@ public final class TestSigstoreServices: @unchecked Sendable {
     private func verifiedClaims(_ token: String) -> Result<JSONObject, Refusal> {
         let parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
         guard parts.count == 3 else { return .failure(Refusal(reason: "the token is not a JWT")) }
-        func decode(_ text: String) -> [UInt8]? {
-            var standard = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-            while standard.count % 4 != 0 { standard += "=" }
-            return Data(base64Encoded: standard).map(Array.init)
-        }
+        // The project's decoder takes base64url without padding.
+        let decode = Base64.decode as (String) -> [UInt8]?
         guard let signature = decode(parts[2]), let ecdsa = try? P256.Signing.ECDSASignature(rawRepresentation: signature),
             oidcKey.publicKey.isValidSignature(ecdsa, for: Array((parts[0] + "." + parts[1]).utf8))
         else { return .failure(Refusal(reason: "the token's signature does not verify")) }
