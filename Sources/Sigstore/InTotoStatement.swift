@@ -3,9 +3,11 @@ import Foundation
 import TUF
 
 /// The in-toto statement a DSSE envelope carries: the artifact must be one of its subjects.
-enum InTotoStatement {
-    static let payloadType = "application/vnd.in-toto+json"
-    static let statementTypes: Set<String> = ["https://in-toto.io/Statement/v0.1", "https://in-toto.io/Statement/v1"]
+package enum InTotoStatement {
+    /// The DSSE payload type of an in-toto statement.
+    package static let payloadType = "application/vnd.in-toto+json"
+    /// The statement types (`_type`) this reads.
+    package static let statementTypes: Set<String> = ["https://in-toto.io/Statement/v0.1", "https://in-toto.io/Statement/v1"]
 
     /// Checks that the statement names `artifact` (whose SHA-256 is `sha256`) among its
     /// subjects; returns its predicate type.

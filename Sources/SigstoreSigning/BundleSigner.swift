@@ -162,7 +162,7 @@ public struct BundleSigner: Sendable {
         case .inTotoStatement(let statement):
             let envelope = DSSEEnvelope(
                 payload: statement,
-                payloadType: Prepared.inTotoPayloadType,
+                payloadType: InTotoStatement.payloadType,
                 signatures: [DSSEEnvelope.Signature(signature: signature, keyID: "")]
             )
             entry = .envelope(envelope)
@@ -234,9 +234,6 @@ public struct SignedBundle: Sendable {
 
 /// What is about to be signed, checked before any service is asked.
 struct Prepared {
-    static let inTotoPayloadType = "application/vnd.in-toto+json"
-    static let statementTypes: Set<String> = ["https://in-toto.io/Statement/v0.1", "https://in-toto.io/Statement/v1"]
-
     let content: BundleSigner.Content
     /// The bytes the key signs: the artifact, or the envelope's pre-authentication encoding.
     let messageToSign: [UInt8]
@@ -261,7 +258,7 @@ struct Prepared {
             guard case .object(let object)? = try? JSONParser().parse(statement) else {
                 throw SigningError(.input, "the in-toto statement is not a JSON object")
             }
-            guard let type = object["_type"]?.stringValue, Self.statementTypes.contains(type) else {
+            guard let type = object["_type"]?.stringValue, InTotoStatement.statementTypes.contains(type) else {
                 throw SigningError(.input, "the statement's _type is not an in-toto statement type")
             }
             guard object["predicateType"]?.stringValue != nil else {
@@ -277,7 +274,8 @@ struct Prepared {
                 return bytes
             }.first
             guard let digest else { throw SigningError(.input, "no subject of the statement has a sha256 digest") }
-            messageToSign = DSSEEnvelope(payload: statement, payloadType: Self.inTotoPayloadType, signatures: []).preAuthenticationEncoding
+            messageToSign =
+                DSSEEnvelope(payload: statement, payloadType: InTotoStatement.payloadType, signatures: []).preAuthenticationEncoding
             artifact = .sha256(digest)
             artifactSHA256 = nil
         }

@@ -83,6 +83,12 @@ public struct SigningConfig: Sendable {
         timestampSelector = .any
     }
 
+    /// `text` as a service URL: http or https, with a host; nil otherwise.
+    public static func serviceURL(_ text: String) -> URL? {
+        guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else { return nil }
+        return url
+    }
+
     /// Reads a `signing_config.json`.
     public init(bytes: [UInt8]) throws(SigningError) {
         do {
@@ -110,9 +116,7 @@ public struct SigningConfig: Sendable {
         guard config.value(name) != nil else { return [] }
         return try config.objects(name).map { service in
             let text = try service.string("url")
-            guard let url = URL(string: text), let scheme = url.scheme, scheme == "https" || scheme == "http", url.host != nil else {
-                throw service.failure("url", "is not an http(s) URL: \(text)")
-            }
+            guard let url = serviceURL(text) else { throw service.failure("url", "is not an http(s) URL: \(text)") }
             let version = try service.int64("majorApiVersion")
             guard let start = try service.object("validFor").optionalTimestamp("start") else {
                 throw service.failure("validFor", "has no start")
