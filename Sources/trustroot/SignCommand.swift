@@ -77,25 +77,21 @@ struct SignCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let content: BundleSigner.Content
-        if inToto {
-            content = .inTotoStatement(try readFile(input, limit: 16 << 20))
-        } else if key != nil || pkcs11 != nil {
-            // A managed key signs the artifact itself.
-            content = .artifact(try readFile(input, limit: 1 << 32))
-        } else {
-            // Keyless signing needs only the digest: hashed as a stream, an artifact of any size.
-            content = .artifactSHA256(try sha256OfFile(input))
-        }
+        // The input is read last: hashing a large artifact should not come before a missing
+        // token or configuration is reported.
         let (root, _) = try await trust.load()
         let transport = URLSessionFetcher(idleTimeout: 30, transferTimeout: 120)
         let signer = BundleSigner(trustedRoot: root, signingConfig: try await loadSigningConfig(), transport: transport)
         let signed: SignedBundle
         if key != nil || pkcs11 != nil {
             let keySigner = try CeremonyCommand.loadSigner(key: key, pkcs11: pkcs11)
+            // A managed key signs the artifact itself.
+            let content = inToto ? try statement() : .artifact(try readFile(input, limit: 1 << 32))
             signed = try await Self.outcome { () async throws(SigningError) in try await signer.sign(content, with: keySigner) }
         } else {
             let token = try await loadToken(transport)
+            // Keyless signing needs only the digest: hashed as a stream, an artifact of any size.
+            let content = inToto ? try statement() : .artifactSHA256(try sha256OfFile(input))
             signed = try await Self.outcome { () async throws(SigningError) in try await signer.signKeyless(content, token: token) }
         }
         do {
@@ -106,6 +102,9 @@ struct SignCommand: AsyncParsableCommand {
         let who = signed.bundle.leafCertificate.flatMap { FulcioCertificate($0).identities.first } ?? "the managed key"
         print("signed \(input) as \(who); bundle written to \(bundle)")
     }
+
+    /// The in-toto statement to sign.
+    func statement() throws -> BundleSigner.Content { .inTotoStatement(try readFile(input, limit: 16 << 20)) }
 
     /// Runs a signing step, turning its error into one line and an exit code of its class.
     static func outcome<Value>(_ body: () async throws(SigningError) -> Value) async throws(CLIError) -> Value {
@@ -138,9 +137,7 @@ struct SignCommand: AsyncParsableCommand {
     func loadSigningConfig() async throws -> SigningConfig {
         if let rekorUrl {
             func url(_ text: String, _ flag: String) throws -> URL {
-                guard let url = URL(string: text), url.scheme == "https" || url.scheme == "http", url.host != nil else {
-                    throw ValidationError("\(flag) is not an http(s) URL: \(text)")
-                }
+                guard let url = SigningConfig.serviceURL(text) else { throw ValidationError("\(flag) is not an http(s) URL: \(text)") }
                 return url
             }
             return SigningConfig(
