@@ -48,12 +48,16 @@ guard let bundlePath = options["--bundle"], positional.count == 1 else { fail("u
 
 let input = positional[0]
 
+/// `--trusted-root`, else the shipped public-good (or staging) trusted root.
+@MainActor func loadTrustedRoot() throws -> TrustedRoot {
+    try options["--trusted-root"].map { try TrustedRoot(bytes: read($0)) }
+        ?? (staging ? KnownTrustedRoot.staging : KnownTrustedRoot.production).trustedRoot()
+}
+
 if command == "sign-bundle" {
     guard let token = options["--identity-token"] else { fail("sign-bundle needs --identity-token", code: 2) }
     do {
-        let trustedRoot =
-            try options["--trusted-root"].map { try TrustedRoot(bytes: read($0)) }
-            ?? (staging ? KnownTrustedRoot.staging : KnownTrustedRoot.production).trustedRoot()
+        let trustedRoot = try loadTrustedRoot()
         // Without a signing config, the public-good instance's services (as its signing config names them).
         let signingConfig =
             try options["--signing-config"].map { try SigningConfig(bytes: read($0)) }
@@ -87,9 +91,7 @@ if let digest = BundleVerifier.Artifact.sha256Digest(input), !FileManager.defaul
 }
 
 do {
-    let trustedRoot =
-        try options["--trusted-root"].map { try TrustedRoot(bytes: read($0)) }
-        ?? (staging ? KnownTrustedRoot.staging : KnownTrustedRoot.production).trustedRoot()
+    let trustedRoot = try loadTrustedRoot()
     let bundle = try SigstoreBundle(bytes: read(bundlePath))
     let policy: BundleVerifier.Policy
     if let keyPath = options["--key"] {
@@ -101,8 +103,6 @@ do {
     }
     try await BundleVerifier(trustedRoot: trustedRoot).verify(bundle, artifact: artifact, policy: policy)
     print("verified")
-} catch let error as VerificationError {
-    fail("\(error)")
 } catch {
     fail("\(error)")
 }
