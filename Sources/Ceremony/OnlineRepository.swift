@@ -169,9 +169,7 @@ public struct OnlineRepository: Sendable {
     ) throws {
         guard var metadata = targets[role] else { throw Error.noSuchRole(role) }
         if metadata.signed.isExpired(at: now) { throw Error.expired(role: role) }
-        guard CeremonyConfig.isSafeRelativePath(path) else {
-            throw RepositoryPublisher.Error.targetFile(path, "a target path must be relative, without empty, . or .. parts")
-        }
+        try RepositoryPublisher.checkTargetPath(path)
         let (delegate, keys): (any Delegate, [String: Key])
         if role == "targets" {
             (delegate, keys) = (root.roles["targets"]!, root.keys)

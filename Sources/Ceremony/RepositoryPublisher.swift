@@ -80,9 +80,7 @@ public struct RepositoryPublisher: Sendable {
         let listings = [targets] + delegated.keys.sorted().map { delegated[$0]! }
         let allTargets = listings.flatMap { $0.signed.targets.sorted { $0.key < $1.key } }
         for (path, file) in allTargets {
-            guard CeremonyConfig.isSafeRelativePath(path) else {
-                throw Error.targetFile(path, "a target path must be relative, without empty, . or .. parts")
-            }
+            try Self.checkTargetPath(path)
             guard let bytes = targetFiles[path] else { throw Error.targetFile(path, "no file given") }
             do {
                 try file.verify(bytes)
@@ -162,12 +160,17 @@ public struct RepositoryPublisher: Sendable {
         return timestamp
     }
 
+    /// Refuses a target path that would leave the targets folder.
+    static func checkTargetPath(_ path: String) throws(Error) {
+        guard CeremonyConfig.isSafeRelativePath(path) else {
+            throw .targetFile(path, "a target path must be relative, without empty, . or .. parts")
+        }
+    }
+
     /// Writes `bytes`, target `path`, under each of its hash-prefixed names (consistent
     /// snapshots) in `folder`. A path that would leave the folder is refused.
     static func writeTargetFile(_ bytes: [UInt8], path: String, file: TargetFile, into folder: URL) throws {
-        guard CeremonyConfig.isSafeRelativePath(path) else {
-            throw Error.targetFile(path, "a target path must be relative, without empty, . or .. parts")
-        }
+        try checkTargetPath(path)
         let components = path.split(separator: "/").map(String.init)
         var parent = folder
         for component in components.dropLast() { parent.appendPathComponent(component) }
