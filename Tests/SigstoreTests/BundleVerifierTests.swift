@@ -88,7 +88,7 @@ struct BundleVerifierTests {
 
         // A checkpoint signed by another key, or carrying another key's hint.
         let size = instance.leaves.count
-        let root = instance.treeHash(0..<size)
+        let root = instance.tree.rootHash
         let foreign = try instance.checkpoint(size: size, rootHash: root, key: P256.Signing.PrivateKey())
         #expect(
             await failedCheck(bundle.replacing(entry + ["inclusionProof", "checkpoint", "envelope"]) { _ in .string(foreign) })

@@ -20,8 +20,8 @@ public struct TestBundleBatch: Sendable {
     let bodies: [[UInt8]]
     let signatures: [[UInt8]]
     let entryTimestamps: [[UInt8]]
-    /// The tree's levels: leaf hashes first, the root last.
-    let levels: [[[UInt8]]]
+    /// The log's tree.
+    let tree: TestMerkleTree
     let checkpoint: String
     let logID: [UInt8]
     let integratedTime: Int64
@@ -64,36 +64,14 @@ public struct TestBundleBatch: Sendable {
         self.bodies = bodies
         self.signatures = signatures
         self.entryTimestamps = entryTimestamps
-        var levels = [bodies.map { MerkleInclusion.leafHash($0) }]
-        while levels[levels.count - 1].count > 1 {
-            let level = levels[levels.count - 1]
-            levels.append(
-                stride(from: 0, to: level.count, by: 2).map {
-                    $0 + 1 < level.count ? MerkleInclusion.nodeHash(level[$0], level[$0 + 1]) : level[$0]
-                }
-            )
-        }
-        self.levels = levels
-        checkpoint = try instance.checkpoint(size: count, rootHash: levels[levels.count - 1][0])
+        tree = TestMerkleTree(bodies)
+        checkpoint = try instance.checkpoint(size: count, rootHash: tree.rootHash)
     }
 
     /// How bundle `index` is tampered with.
     public func tampering(_ index: Int) -> Tampering {
         guard index % tamperEvery == tamperEvery - 1 else { return .none }
         return Tampering.allCases[1 + (index / tamperEvery) % (Tampering.allCases.count - 1)]
-    }
-
-    /// The RFC 6962 audit path of leaf `index`, from the levels. (A node with no sibling is
-    /// carried up unchanged, as RFC 6962's largest-power-of-two split makes it.)
-    func auditPath(_ index: Int) -> [[UInt8]] {
-        var path: [[UInt8]] = []
-        var position = index
-        for level in levels.dropLast() {
-            let sibling = position ^ 1
-            if sibling < level.count { path.append(level[sibling]) }
-            position /= 2
-        }
-        return path
     }
 
     /// Bundle `index` as JSON bytes, tampered with as ``tampering(_:)`` says.
@@ -107,7 +85,7 @@ public struct TestBundleBatch: Sendable {
         }
         var signature = signatures[index]
         var body = bodies[index]
-        var path = auditPath(index)
+        var path = tree.auditPath(index)
         var entryTimestamp = entryTimestamps[index]
         var note = checkpoint
         var logIndex = index
@@ -126,7 +104,7 @@ public struct TestBundleBatch: Sendable {
             "kindVersion": ["kind": "hashedrekord", "version": "0.0.1"], "integratedTime": .string(String(integratedTime)),
             "inclusionPromise": ["signedEntryTimestamp": base64(entryTimestamp)],
             "inclusionProof": [
-                "logIndex": .string(String(logIndex)), "rootHash": base64(levels[levels.count - 1][0]), "treeSize": .string(String(count)),
+                "logIndex": .string(String(logIndex)), "rootHash": base64(tree.rootHash), "treeSize": .string(String(count)),
                 "hashes": .array(path.map(base64)), "checkpoint": ["envelope": .string(note)],
             ],
             "canonicalizedBody": base64(body),

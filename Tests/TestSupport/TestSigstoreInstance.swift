@@ -264,34 +264,8 @@ public final class TestInstance {
         return Int64(leaves.count - 1)
     }
 
-    /// The RFC 6962 hash of the leaves in `range`.
-    public func treeHash(_ range: Range<Int>) -> [UInt8] { Self.treeHash(leaves, range) }
-
-    /// The RFC 6962 audit path for leaf `index` in the tree of the leaves in `range`.
-    public func auditPath(_ index: Int, _ range: Range<Int>) -> [[UInt8]] { Self.auditPath(leaves, index, range) }
-
-    /// The RFC 6962 hash of `leaves[range]`.
-    public static func treeHash(_ leaves: [[UInt8]], _ range: Range<Int>) -> [UInt8] {
-        if range.count == 1 { return MerkleInclusion.leafHash(leaves[range.lowerBound]) }
-        var split = 1
-        while split * 2 < range.count { split *= 2 }
-        return MerkleInclusion.nodeHash(
-            treeHash(leaves, range.lowerBound..<range.lowerBound + split),
-            treeHash(leaves, range.lowerBound + split..<range.upperBound)
-        )
-    }
-
-    /// The RFC 6962 audit path for leaf `index` in the tree of `leaves[range]`.
-    public static func auditPath(_ leaves: [[UInt8]], _ index: Int, _ range: Range<Int>) -> [[UInt8]] {
-        if range.count <= 1 { return [] }
-        var split = 1
-        while split * 2 < range.count { split *= 2 }
-        let middle = range.lowerBound + split
-        if index < middle {
-            return auditPath(leaves, index, range.lowerBound..<middle) + [treeHash(leaves, middle..<range.upperBound)]
-        }
-        return auditPath(leaves, index, middle..<range.upperBound) + [treeHash(leaves, range.lowerBound..<middle)]
-    }
+    /// The Merkle tree of the log's entries so far.
+    public var tree: TestMerkleTree { TestMerkleTree(leaves) }
 
     /// A checkpoint for the current tree, signed by `key` (the log's unless given).
     public func checkpoint(size: Int, rootHash: [UInt8], key: P256.Signing.PrivateKey? = nil, hint: [UInt8]? = nil) throws -> String {
@@ -501,14 +475,14 @@ public final class TestInstance {
             entry = entry.setting("inclusionPromise", ["signedEntryTimestamp": .string(Data(set).base64EncodedString())])
         }
         if options.withInclusionProof {
-            let size = leaves.count
-            let root = treeHash(0..<size)
+            let tree = tree
+            let (size, root) = (tree.size, tree.rootHash)
             entry = entry.setting(
                 "inclusionProof",
                 [
                     "logIndex": .string(String(index)), "rootHash": .string(Data(root).base64EncodedString()),
                     "treeSize": .string(String(size)),
-                    "hashes": .array(auditPath(Int(index), 0..<size).map { .string(Data($0).base64EncodedString()) }),
+                    "hashes": .array(tree.auditPath(Int(index)).map { .string(Data($0).base64EncodedString()) }),
                     "checkpoint": ["envelope": .string(try checkpoint(size: size, rootHash: root))],
                 ]
             )

@@ -326,8 +326,9 @@ public final class TestSigstoreServices: @unchecked Sendable {
             let bodyBytes = try RFC8785.encode(body)
             let index = instance.append(bodyBytes)
             let integrated = Int64(Date().timeIntervalSince1970)
-            let size = instance.leaves.count
-            var root = instance.treeHash(0..<size)
+            let tree = instance.tree
+            let size = tree.size
+            var root = tree.rootHash
             let checkpoint = try instance.checkpoint(size: size, rootHash: root)
             var set = try instance.signedEntryTimestamp(body: bodyBytes, integratedTime: integrated, index: index)
             if has(.logBadInclusionProof) { root[0] ^= 1 }
@@ -342,7 +343,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
                 "verification": [
                     "inclusionProof": [
                         "checkpoint": .string(checkpoint),
-                        "hashes": .array(instance.auditPath(Int(index), 0..<size).map { .string(Hex.encode($0)) }),
+                        "hashes": .array(tree.auditPath(Int(index)).map { .string(Hex.encode($0)) }),
                         "logIndex": .integer(index),
                         "rootHash": .string(Hex.encode(root)),
                         "treeSize": .integer(Int64(size)),
@@ -427,7 +428,8 @@ public final class TestSigstoreServices: @unchecked Sendable {
             logV2Leaves.append(body)
             let index = logV2Leaves.count - 1
             let size = logV2Leaves.count
-            var root = TestInstance.treeHash(logV2Leaves, 0..<size)
+            let tree = TestMerkleTree(logV2Leaves)
+            var root = tree.rootHash
             let text = "\(logV2Origin)\n\(size)\n\(Data(root).base64EncodedString())\n"
             let signature = Array(try logV2Key.signature(for: Array(text.utf8)))
             let checkpoint = text + "\n\u{2014} \(logV2Origin) \(Data(logV2ID.prefix(4) + signature).base64EncodedString())\n"
@@ -441,7 +443,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
                     "logIndex": .string(String(index)),
                     "rootHash": .string(Data(root).base64EncodedString()),
                     "treeSize": .string(String(size)),
-                    "hashes": .array(TestInstance.auditPath(logV2Leaves, index, 0..<size).map { .string(Data($0).base64EncodedString()) }),
+                    "hashes": .array(tree.auditPath(index).map { .string(Data($0).base64EncodedString()) }),
                     "checkpoint": ["envelope": .string(checkpoint)],
                 ],
                 "canonicalizedBody": .string(Data(body).base64EncodedString()),
