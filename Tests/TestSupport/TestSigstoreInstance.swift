@@ -53,83 +53,85 @@ public final class TestInstance {
             OrganizationName("trustroot test")
             CommonName("test fulcio intermediate")
         }
-        let rootIdentifier = SubjectKeyIdentifier(hash: .init(rootKey.publicKey))
-        let intermediateIdentifier = SubjectKeyIdentifier(hash: .init(intermediateKey.publicKey))
-        let tsaRootIdentifier = SubjectKeyIdentifier(hash: .init(tsaRootKey.publicKey))
-        let tsaIdentifier = SubjectKeyIdentifier(hash: .init(tsaKey.publicKey))
-        let start = epoch.addingTimeInterval(-365 * 86_400)
-        let end = epoch.addingTimeInterval(10 * 365 * 86_400)
-        rootCertificate = try Certificate(
-            version: .v3,
-            serialNumber: .init(),
-            publicKey: .init(rootKey.publicKey),
-            notValidBefore: start,
-            notValidAfter: end,
+        let tsaRootName = try DistinguishedName { CommonName("test tsa root") }
+        let tsaName = try DistinguishedName { CommonName("test tsa") }
+        rootCertificate = try Self.authorityCertificate(
+            rootName,
+            .init(rootKey.publicKey),
             issuer: rootName,
-            subject: rootName,
-            signatureAlgorithm: .ecdsaWithSHA384,
+            issuerKey: rootKey,
+            epoch: epoch,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 1))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-                rootIdentifier
-            },
-            issuerPrivateKey: .init(rootKey)
+            }
         )
-        intermediateCertificate = try Certificate(
-            version: .v3,
-            serialNumber: .init(),
-            publicKey: .init(intermediateKey.publicKey),
-            notValidBefore: start,
-            notValidAfter: end,
+        intermediateCertificate = try Self.authorityCertificate(
+            intermediateName,
+            .init(intermediateKey.publicKey),
             issuer: rootName,
-            subject: intermediateName,
-            signatureAlgorithm: .ecdsaWithSHA384,
+            issuerKey: rootKey,
+            epoch: epoch,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
                 Critical(KeyUsage(keyCertSign: true, cRLSign: true))
                 try ExtendedKeyUsage([.codeSigning])
-                intermediateIdentifier
-                AuthorityKeyIdentifier(keyIdentifier: rootIdentifier.keyIdentifier)
-            },
-            issuerPrivateKey: .init(rootKey)
+            }
         )
-        let tsaRootName = try DistinguishedName { CommonName("test tsa root") }
-        let tsaName = try DistinguishedName { CommonName("test tsa") }
-        tsaRootCertificate = try Certificate(
-            version: .v3,
-            serialNumber: .init(),
-            publicKey: .init(tsaRootKey.publicKey),
-            notValidBefore: start,
-            notValidAfter: end,
+        tsaRootCertificate = try Self.authorityCertificate(
+            tsaRootName,
+            .init(tsaRootKey.publicKey),
             issuer: tsaRootName,
-            subject: tsaRootName,
-            signatureAlgorithm: .ecdsaWithSHA384,
+            issuerKey: tsaRootKey,
+            epoch: epoch,
             extensions: try Certificate.Extensions {
                 Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
                 Critical(KeyUsage(keyCertSign: true))
-                tsaRootIdentifier
-            },
-            issuerPrivateKey: .init(tsaRootKey)
+            }
         )
-        tsaCertificate = try Certificate(
-            version: .v3,
-            serialNumber: .init(),
-            publicKey: .init(tsaKey.publicKey),
-            notValidBefore: start,
-            notValidAfter: end,
+        tsaCertificate = try Self.authorityCertificate(
+            tsaName,
+            .init(tsaKey.publicKey),
             issuer: tsaRootName,
-            subject: tsaName,
-            signatureAlgorithm: .ecdsaWithSHA384,
+            issuerKey: tsaRootKey,
+            epoch: epoch,
             extensions: try Certificate.Extensions {
                 Critical(KeyUsage(digitalSignature: true))
                 Critical(try ExtendedKeyUsage([.timeStamping]))
-                tsaIdentifier
-                AuthorityKeyIdentifier(keyIdentifier: tsaRootIdentifier.keyIdentifier)
-            },
-            issuerPrivateKey: .init(tsaRootKey)
+            }
         )
         // Other entries, so that inclusion proofs have a path to check.
         for index in 0..<6 { leaves.append(Array("earlier entry \(index)".utf8)) }
+    }
+
+    /// A certificate of the instance's own (CA, TSA), valid from a year before `epoch` for ten
+    /// years, for `key` named `subject` and signed by `issuerKey`: `extensions`, then its subject
+    /// key identifier and, unless it is self-signed, its issuer's.
+    static func authorityCertificate(
+        _ subject: DistinguishedName,
+        _ publicKey: Certificate.PublicKey,
+        issuer: DistinguishedName,
+        issuerKey: P384.Signing.PrivateKey,
+        epoch: Date,
+        extensions: Certificate.Extensions
+    ) throws -> Certificate {
+        var all = Array(extensions) + [try SubjectKeyIdentifier(hash: publicKey).makeCertificateExtension()]
+        if subject != issuer {
+            let authority = SubjectKeyIdentifier(hash: Certificate.PublicKey(issuerKey.publicKey))
+            all.append(try AuthorityKeyIdentifier(keyIdentifier: authority.keyIdentifier).makeCertificateExtension())
+        }
+        return try Certificate(
+            version: .v3,
+            serialNumber: .init(),
+            publicKey: publicKey,
+            notValidBefore: epoch.addingTimeInterval(-365 * 86_400),
+            notValidAfter: epoch.addingTimeInterval(10 * 365 * 86_400),
+            issuer: issuer,
+            subject: subject,
+            signatureAlgorithm: .ecdsaWithSHA384,
+            extensions: try Certificate.Extensions(all),
+            issuerPrivateKey: .init(issuerKey)
+        )
     }
 
     /// The DER of `certificate`.
