@@ -74,27 +74,17 @@ struct SignCLITests {
         let handle = try FileHandle(forWritingTo: large)
         try handle.truncate(atOffset: 300 << 20)  // sparse: 300 MiB of zeros
         try handle.close()
-        func measured(_ arguments: [String]) throws -> (status: Int, peakKiB: Int, errors: String) {
-            let run = try Subprocess.finish(
-                try Subprocess.start(
-                    URL(fileURLWithPath: "/usr/bin/env"),
-                    ["python3", Python.interopDirectory.appendingPathComponent("measure.py").path, TrustRootBinary.url.path] + arguments
-                )
-            )
-            let report = try #require(try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any], "\(run.errors)")
-            return (report["status"] as? Int ?? -1, report["max_rss_kib"] as? Int ?? .max, report["stderr"] as? String ?? "")
-        }
-        let signed = try measured(
+        let signed = try TrustRootBinary.measured(
             ["sign", "--bundle", folder.file("large.sigstore.json").path, "--trusted-root", folder.file("trusted_root.json").path]
                 + keyless + [large.path]
         )
-        #expect(signed.status == 0, "\(signed.errors)")
+        #expect(signed.status == 0, "\(signed.stderr)")
         #expect(signed.peakKiB < 128 * 1024, "sign peak \(signed.peakKiB) KiB")
-        let verified = try measured(
+        let verified = try TrustRootBinary.measured(
             ["verify", "--bundle", folder.file("large.sigstore.json").path, "--trusted-root", folder.file("trusted_root.json").path]
                 + identity + [large.path]
         )
-        #expect(verified.status == 0, "\(verified.errors)")
+        #expect(verified.status == 0, "\(verified.stderr)")
         #expect(verified.peakKiB < 128 * 1024, "verify peak \(verified.peakKiB) KiB")
     }
 

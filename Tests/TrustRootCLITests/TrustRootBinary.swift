@@ -20,6 +20,30 @@ enum TrustRootBinary {
         return Outcome(status: outcome.status, stdout: outcome.output, stderr: outcome.errors)
     }
 
+    /// What a run under Tests/interop/measure.py left: the exit status, the peak resident memory
+    /// and standard error (standard output goes to `stdout`, if given).
+    struct Measurement {
+        let status: Int32
+        let peakKiB: Int
+        let stderr: String
+    }
+
+    /// Runs `trustroot` with `arguments` under measure.py, which reports its peak memory alone.
+    static func measured(_ arguments: [String], stdout: URL? = nil) throws -> Measurement {
+        let run = try Subprocess.finish(
+            try Subprocess.start(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                ["python3", Python.interopDirectory.appendingPathComponent("measure.py").path, url.path] + arguments,
+                environment: stdout.map { ["MEASURE_STDOUT": $0.path] } ?? [:]
+            )
+        )
+        // measure.py reports seconds as a fraction, which the canonical parser refuses by design.
+        guard let report = try? JSONSerialization.jsonObject(with: run.stdout) as? [String: Any], let peak = report["max_rss_kib"] as? Int,
+            let status = report["status"] as? Int
+        else { throw Python.Failure(description: "measure.py: \(run.output) \(run.errors)") }
+        return Measurement(status: Int32(status), peakKiB: peak, stderr: report["stderr"] as? String ?? "")
+    }
+
     /// Starts `trustroot` without waiting; its output goes to pipes.
     static func start(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
         try #require(FileManager.default.isExecutableFile(atPath: url.path), "build the trustroot product first")

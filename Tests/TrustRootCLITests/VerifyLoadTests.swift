@@ -11,36 +11,20 @@ import Testing
 struct VerifyLoadTests {
     static let count = 10_000
 
-    struct Measurement {
-        let status: Int32
-        let peakKiB: Int
-        let stdout: String
-    }
-
-    /// Runs `trustroot verify --batch LIST` under Tests/interop/measure.py.
-    static func measureBatch(_ list: URL, folder: TemporaryDirectory, trustedRoot: URL) throws -> Measurement {
+    /// Runs `trustroot verify --batch LIST` under measure.py; returns the measurement and the
+    /// verifier's output.
+    static func measureBatch(_ list: URL, folder: TemporaryDirectory, trustedRoot: URL) throws -> (
+        TrustRootBinary.Measurement, stdout: String
+    ) {
         let output = folder.file("\(list.lastPathComponent).out")
-        let run = try Subprocess.finish(
-            try Subprocess.start(
-                URL(fileURLWithPath: "/usr/bin/env"),
-                [
-                    "python3", Python.interopDirectory.appendingPathComponent("measure.py").path, TrustRootBinary.url.path, "verify",
-                    "--batch", list.path, "--trusted-root", trustedRoot.path, "--certificate-identity", TestInstance.identity,
-                    "--certificate-oidc-issuer", TestInstance.issuerURL,
-                ],
-                environment: ["MEASURE_STDOUT": output.path]
-            )
+        let measurement = try TrustRootBinary.measured(
+            [
+                "verify", "--batch", list.path, "--trusted-root", trustedRoot.path, "--certificate-identity", TestInstance.identity,
+                "--certificate-oidc-issuer", TestInstance.issuerURL,
+            ],
+            stdout: output
         )
-        // measure.py reports seconds as a fraction, which the canonical parser refuses by design.
-        let report = try #require(try JSONSerialization.jsonObject(with: run.stdout) as? [String: Any], "\(run.errors)")
-        guard let peak = report["max_rss_kib"] as? Int, let status = report["status"] as? Int else {
-            throw Python.Failure(description: "measure.py: \(run.output) \(run.errors)")
-        }
-        return Measurement(
-            status: Int32(status),
-            peakKiB: Int(peak),
-            stdout: String(decoding: try folder.read(output.lastPathComponent), as: UTF8.self)
-        )
+        return (measurement, String(decoding: try folder.read(output.lastPathComponent), as: UTF8.self))
     }
 
     @Test func tamperedBundlesAreAllRefusedAndMemoryStaysFlat() throws {
@@ -58,13 +42,17 @@ struct VerifyLoadTests {
         try folder.write("first-1000.txt", Array(lines.prefix(1_000).joined(separator: "\n").utf8))
         try folder.write("all.txt", Array(lines.joined(separator: "\n").utf8))
 
-        let small = try Self.measureBatch(folder.file("first-1000.txt"), folder: folder, trustedRoot: folder.file("trusted_root.json"))
-        let large = try Self.measureBatch(folder.file("all.txt"), folder: folder, trustedRoot: folder.file("trusted_root.json"))
+        let (small, _) = try Self.measureBatch(folder.file("first-1000.txt"), folder: folder, trustedRoot: folder.file("trusted_root.json"))
+        let (large, largeOutput) = try Self.measureBatch(
+            folder.file("all.txt"),
+            folder: folder,
+            trustedRoot: folder.file("trusted_root.json")
+        )
         #expect(small.status == 1 && large.status == 1, "some bundles are tampered with: exit 1")
 
         var refused: Set<Int> = []
         var verified = 0
-        for line in large.stdout.split(separator: "\n") {
+        for line in largeOutput.split(separator: "\n") {
             let index = Int(line.split(separator: "/").last?.split(separator: ".").first ?? "") ?? -1
             if line.hasPrefix("ok ") {
                 verified += 1
