@@ -29,10 +29,13 @@ public struct BundleSigner: Sendable {
     /// The time signing happens at; a parameter so tests can sign at a chosen time.
     public var clock: @Sendable () -> Date = { Date() }
     let transport: any HTTPTransport
+    /// The verifier for the trusted root, made once: it checks every authority's own chain.
+    let rootVerifier: BundleVerifier
 
     /// A signer using the services of `signingConfig` over `transport`, trusting `trustedRoot`.
     public init(trustedRoot: TrustedRoot, signingConfig: SigningConfig, transport: any HTTPTransport) {
         self.trustedRoot = trustedRoot
+        self.rootVerifier = BundleVerifier(trustedRoot: trustedRoot)
         self.signingConfig = signingConfig
         self.transport = transport
     }
@@ -63,7 +66,7 @@ public struct BundleSigner: Sendable {
         }
         do {
             // The time after the answer: the certificate is issued from when the authority answered.
-            try await BundleVerifier(trustedRoot: trustedRoot).verifySigningCertificate(leaf, at: clock())
+            try await rootVerifier.verifySigningCertificate(leaf, at: clock())
         } catch {
             throw SigningError(.certificateAuthority, error)
         }
@@ -192,7 +195,7 @@ public struct BundleSigner: Sendable {
         // The bytes about to be written are what is verified, as any verifier will read them.
         do {
             let bundle = try SigstoreBundle(bytes: bytes)
-            var bundleVerifier = BundleVerifier(trustedRoot: trustedRoot)
+            var bundleVerifier = rootVerifier
             bundleVerifier.requiredLogEntries = entries.count
             // The time after the services answered: a slow round trip must not make the log's
             // integration time look like the future.
