@@ -31,8 +31,12 @@ let package = Package(
             ]
         ),
         .target(
+            name: "CLibcurlLoader",
+            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
+        ),
+        .target(
             name: "TUFClient",
-            dependencies: ["TUF"]
+            dependencies: ["TUF", "CLibcurlLoader"]
         ),
         .systemLibrary(
             name: "CPKCS11",

@@ -1,3 +1,4 @@
+import CLibcurlLoader
 import Foundation
 
 #if canImport(FoundationNetworking)
@@ -12,7 +13,10 @@ public final class URLSessionFetcher: Fetcher, HTTPTransport {
     public let idleTimeout: TimeInterval
     /// How long one whole transfer may take, however steadily bytes arrive.
     public let transferTimeout: TimeInterval
-    private let session: URLSession
+    /// Nil when HTTP cannot work in this process: libcurl, which URLSession needs on Linux and
+    /// which is loaded only when a fetcher is made, is missing; `unavailable` says why.
+    private let session: URLSession?
+    private let unavailable: String?
     private let delegate: TransferDelegate
 
     /// A fetcher with these timeouts, in seconds.
@@ -26,11 +30,17 @@ public final class URLSessionFetcher: Fetcher, HTTPTransport {
         configuration.urlCache = nil
         configuration.httpCookieStorage = nil
         delegate = TransferDelegate()
-        session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+        if trustroot_libcurl_load() == 0 {
+            session = URLSession(configuration: configuration, delegate: delegate, delegateQueue: nil)
+            unavailable = nil
+        } else {
+            session = nil
+            unavailable = "HTTP is unavailable: " + String(cString: trustroot_libcurl_load_error())
+        }
     }
 
     deinit {
-        session.invalidateAndCancel()
+        session?.invalidateAndCancel()
     }
 
     /// Fetches `url`; see ``Fetcher/fetch(_:maximumBytes:)``.
@@ -52,6 +62,7 @@ public final class URLSessionFetcher: Fetcher, HTTPTransport {
 
     private func perform(_ request: URLRequest, maximumBytes: Int, acceptsErrorStatus: Bool) async throws(FetchError) -> HTTPResponse {
         let url = request.url?.absoluteString ?? ""
+        guard let session else { throw .transport(url: url, reason: unavailable ?? "HTTP is unavailable") }
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, FetchError>, Never>) in
             let task = session.dataTask(with: request)
             let transfer = Transfer(
