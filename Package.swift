@@ -40,7 +40,6 @@ let package = Package(
         ),
         .systemLibrary(
             name: "CPKCS11",
-            pkgConfig: "p11-kit-1",
             providers: [.apt(["libp11-kit-dev"])]
         ),
         .target(
