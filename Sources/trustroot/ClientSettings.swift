@@ -21,10 +21,13 @@ struct ClientSettings {
 
         /// `--cache`, else `$TRUSTROOT_CACHE`, else `~/.cache/trustroot`.
         init(_ option: String?) {
-            let path =
-                option ?? ProcessInfo.processInfo.environment["TRUSTROOT_CACHE"]
+            root = URL(fileURLWithPath: Self.rootPath(option))
+        }
+
+        /// The client folder's path: `--cache`, else `$TRUSTROOT_CACHE`, else `~/.cache/trustroot`.
+        static func rootPath(_ option: String?) -> String {
+            option ?? ProcessInfo.processInfo.environment["TRUSTROOT_CACHE"]
                 ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache/trustroot").path
-            root = URL(fileURLWithPath: path)
         }
     }
 

@@ -79,7 +79,7 @@ struct SignCommand: AsyncParsableCommand {
     func run() async throws {
         // The input is read last: hashing a large artifact should not come before a missing
         // token or configuration is reported.
-        let (root, _) = try await trust.load()
+        let (root, _) = try await trust.source.load()
         let transport = URLSessionFetcher(idleTimeout: 30, transferTimeout: 120)
         let signer = BundleSigner(trustedRoot: root, signingConfig: try await loadSigningConfig(), transport: transport)
         let signed: SignedBundle
@@ -150,7 +150,7 @@ struct SignCommand: AsyncParsableCommand {
         let path: String
         if let signingConfig {
             path = signingConfig
-        } else if let refreshed = try await trust.clientTarget("signing_config.v0.2.json") {
+        } else if let refreshed = try await trust.source.clientTarget("signing_config.v0.2.json") {
             path = refreshed.path
         } else {
             throw CLIError(

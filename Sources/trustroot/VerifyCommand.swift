@@ -49,186 +49,32 @@ struct VerifyCommand: AsyncParsableCommand {
     @Argument(help: "The artifact, or sha256:HEX for its digest.")
     var artifact: String?
 
-    func validate() throws {
-        guard (bundle != nil && artifact != nil && batch == nil) || (batch != nil && bundle == nil && artifact == nil) else {
-            throw ValidationError("give --bundle and the artifact, or --batch FILE")
-        }
-        if key == nil {
-            guard (certificateIdentity == nil) != (certificateIdentityRegexp == nil), certificateOidcIssuer != nil else {
-                throw ValidationError(
-                    "give --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer, or --key"
-                )
-            }
-        }
-        for claim in claims where !(claim.split(separator: "=", maxSplits: 1).first.flatMap { Int($0) } != nil && claim.contains("=")) {
-            throw ValidationError("--claim must be NUMBER=VALUE, not \(claim)")
-        }
+    /// What the command line asks for, as a plain value.
+    var request: VerifyRequest {
+        VerifyRequest(
+            bundle: bundle,
+            batch: batch,
+            certificateIdentity: certificateIdentity,
+            certificateIdentityRegexp: certificateIdentityRegexp,
+            certificateOidcIssuer: certificateOidcIssuer,
+            claims: claims,
+            predicateType: predicateType,
+            key: key,
+            trust: trust.source,
+            json: json,
+            artifact: artifact
+        )
     }
 
-    /// Above this size an artifact is hashed as a stream rather than read whole.
-    static let streamingThreshold = 256 << 20
-
-    /// The artifact named on the command line: a file, or `sha256:HEX`.
-    static func artifactValue(_ argument: String) throws -> BundleVerifier.Artifact {
-        if let digest = BundleVerifier.Artifact.sha256Digest(argument), !FileManager.default.fileExists(atPath: argument) {
-            return .sha256(digest)
+    func validate() throws {
+        do {
+            try request.validate()
+        } catch let error as VerifyRequest.UsageError {
+            throw ValidationError(error.message)
         }
-        // A large artifact is hashed as a stream: ECDSA signatures and in-toto subjects need only
-        // its SHA-256. (Ed25519 and RSA message signatures need the bytes, and then fail clearly.)
-        let size = (try? FileManager.default.attributesOfItem(atPath: argument)[.size] as? Int) ?? 0
-        if size > Self.streamingThreshold { return .sha256(try sha256OfFile(argument)) }
-        return .bytes(try readFile(argument, limit: Self.streamingThreshold))
     }
 
     func run() async throws {
-        let started = Date()
-        let (root, source) = try await trust.load()
-        let policy = try makePolicy()
-        if let batch {
-            try await runBatch(batch, verifier: BundleVerifier(trustedRoot: root), policy: policy)
-            return
-        }
-        let bundle = bundle!
-        let artifact = artifact!
-        let bundleValue: SigstoreBundle
-        do {
-            bundleValue = try SigstoreBundle(bytes: try readFile(bundle, limit: 16 << 20))
-        } catch let error as VerificationError {
-            throw CLIError(message: "\(bundle): \(error)", code: .invalidData)
-        }
-        let artifactValue = try Self.artifactValue(artifact)
-        do {
-            let result = try await BundleVerifier(trustedRoot: root).verify(bundleValue, artifact: artifactValue, policy: policy)
-            if let predicateType, result.predicateType != predicateType {
-                throw VerificationError(
-                    .envelope,
-                    "the statement's predicate type is \(result.predicateType ?? "absent"), not \(predicateType)"
-                )
-            }
-            report(passed: true, failure: nil, performed: result.checks, times: result.verifiedTimes, source: source, started: started)
-        } catch let error as VerificationError {
-            report(passed: false, failure: error, performed: [], times: [], source: source, started: started)
-            throw CLIError(message: "\(bundle): \(error)", code: error.check == .bundle ? .invalidData : .verificationFailed)
-        }
-    }
-
-    /// Verifies every line of `path` (`BUNDLE<TAB>ARTIFACT`) with one task per core; prints
-    /// `ok` or `FAILED` and the reason for each, in the file's order.
-    func runBatch(_ path: String, verifier: BundleVerifier, policy: BundleVerifier.Policy) async throws {
-        let lines = String(decoding: try readFile(path), as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
-        let jobs = try lines.enumerated().map { index, line -> (String, String) in
-            let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw CLIError(message: "\(path):\(index + 1): not BUNDLE<TAB>ARTIFACT", code: .invalidData) }
-            return (parts[0], parts[1])
-        }
-        let predicateType = self.predicateType
-        var outcomes = [String?](repeating: nil, count: jobs.count)
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        try await withThrowingTaskGroup(of: (Int, String?).self) { group in
-            var next = 0
-            func enqueue() {
-                guard next < jobs.count else { return }
-                let index = next
-                next += 1
-                let (bundlePath, artifactPath) = jobs[index]
-                group.addTask {
-                    do {
-                        let bundle = try SigstoreBundle(bytes: try readFile(bundlePath, limit: 16 << 20))
-                        let result = try await verifier.verify(bundle, artifact: try Self.artifactValue(artifactPath), policy: policy)
-                        if let predicateType, result.predicateType != predicateType {
-                            return (
-                                index, "\(VerificationError.Check.envelope.rawValue): predicate type is \(result.predicateType ?? "absent")"
-                            )
-                        }
-                        return (index, nil)
-                    } catch let error as CLIError {
-                        return (index, error.message)
-                    } catch {
-                        return (index, "\(error)")
-                    }
-                }
-            }
-            for _ in 0..<workers { enqueue() }
-            while let (index, failure) = try await group.next() {
-                outcomes[index] = failure ?? ""
-                enqueue()
-            }
-        }
-        var failed = 0
-        for ((bundlePath, _), outcome) in zip(jobs, outcomes) {
-            if let outcome, !outcome.isEmpty {
-                failed += 1
-                print("FAILED \(bundlePath): \(outcome)")
-            } else {
-                print("ok \(bundlePath)")
-            }
-        }
-        if failed > 0 {
-            throw CLIError(message: "\(failed) of \(jobs.count) bundles failed verification", code: .verificationFailed)
-        }
-    }
-
-    func makePolicy() throws -> BundleVerifier.Policy {
-        let policy: BundleVerifier.Policy
-        if let key {
-            do {
-                policy = .key(try VerificationKey(pem: String(decoding: try readFile(key, limit: 1 << 16), as: UTF8.self)))
-            } catch let error as VerificationError {
-                throw CLIError(message: "\(key): \(error)", code: .invalidData)
-            }
-        } else {
-            var claimValues: [Int: String] = [:]
-            for claim in claims {
-                let parts = claim.split(separator: "=", maxSplits: 1)
-                claimValues[Int(parts[0])!] = String(parts[1])
-            }
-            let identity: IdentityPolicy.Match = certificateIdentity.map { .exact($0) } ?? .regularExpression(certificateIdentityRegexp!)
-            policy = .identity(IdentityPolicy(identity: identity, issuer: certificateOidcIssuer!, claims: claimValues))
-        }
-        return policy
-    }
-
-    /// Prints the outcome; with --json, every check: `passed` or `not applicable` after a
-    /// success; after a failure, `failed` for the failing one, `passed or not applicable` before
-    /// it and `not reached` after it.
-    func report(
-        passed: Bool,
-        failure: VerificationError?,
-        performed: [VerificationError.Check],
-        times: [(source: String, time: Date)],
-        source: String,
-        started: Date
-    ) {
-        guard json else {
-            if passed { print("verified: \(artifact ?? "") (trusted root: \(source))") }
-            return
-        }
-        // The checks in the order the verifier makes them.
-        var checks: [JSONValue] = []
-        let failedIndex = failure.flatMap { failed in VerificationError.Check.allCases.firstIndex(of: failed.check) }
-        for (index, check) in VerificationError.Check.allCases.enumerated() {
-            var entry = JSONObject()
-            entry["check"] = .string(check.rawValue)
-            if let failedIndex {
-                entry["outcome"] = index < failedIndex ? "passed or not applicable" : index == failedIndex ? "failed" : "not reached"
-                if index == failedIndex { entry["reason"] = .string(failure!.reason) }
-            } else {
-                entry["outcome"] = performed.contains(check) ? "passed" : "not applicable"
-            }
-            checks.append(.object(entry))
-        }
-        var object = JSONObject()
-        object["verified"] = .bool(passed)
-        object["trusted_root"] = .string(source)
-        object["checks"] = .array(checks)
-        object["verified_times"] = .array(
-            times.map { entry in
-                var time = JSONObject()
-                time["source"] = .string(entry.source)
-                time["time"] = .string(MetadataDate.format(entry.time))
-                return .object(time)
-            }
-        )
-        FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
+        try await request.run()
     }
 }
