@@ -23,6 +23,10 @@ struct TrustRootCommand: AsyncParsableCommand {
         // not kill the process half-way through writing a file.
         signal(SIGXFSZ, SIG_IGN)
         do {
+            if let request = VerifyArgumentScanner.request(from: Array(CommandLine.arguments.dropFirst())) {
+                try await request.run()
+                return
+            }
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
