@@ -61,18 +61,15 @@ public struct BundleVerifier: Sendable {
     /// Allowed clock skew for "not in the future".
     public var clockSkew: TimeInterval = 60
 
-    /// The certificate authorities whose own chains verify, checked once here rather than
-    /// for every bundle: a signing certificate then needs only its issuer's signature.
-    let certificateAuthorities: [TrustedRoot.Authority]
-    /// The timestamp authorities whose certificates form a chain, likewise checked once.
-    let timestampAuthorities: [TrustedRoot.Authority]
+    /// Which authorities' own certificates form a chain: each is checked once, when first
+    /// needed, rather than for every bundle, so a signing certificate then needs only its
+    /// issuer's signature. Authorities whose certificates do not form a chain are not used.
+    let chainChecks: AuthorityChainChecks
 
-    /// A verifier trusting `trustedRoot`. Authorities whose certificates do not form a chain
-    /// (each signed by the next) are left out.
+    /// A verifier trusting `trustedRoot`.
     public init(trustedRoot: TrustedRoot) {
         self.trustedRoot = trustedRoot
-        self.certificateAuthorities = trustedRoot.certificateAuthorities.filter { Self.chainLinks($0.certificates) }
-        self.timestampAuthorities = trustedRoot.timestampAuthorities.filter { Self.chainLinks($0.certificates) }
+        self.chainChecks = AuthorityChainChecks(trustedRoot)
     }
 
     /// Verifies `bundle` for `artifact` under `policy` at the current time.
@@ -269,7 +266,8 @@ public struct BundleVerifier: Sendable {
         guard token.imprint == token.imprintHash.digest(signature) else {
             throw VerificationError(.timestamp, "the timestamp is for another message than the bundle's signature")
         }
-        for authority in timestampAuthorities where authority.validity.contains(token.time) {
+        for (index, authority) in trustedRoot.timestampAuthorities.enumerated()
+        where authority.validity.contains(token.time) && chainChecks.chainLinks(.timestampAuthority, index, authority) {
             guard let signer = authority.certificates.first, token.verifySignature(by: signer) else { continue }
             // Every certificate of the authority's chain must have been valid then.
             guard authority.certificates.allSatisfy({ $0.notValidBefore <= token.time && token.time <= $0.notValidAfter }) else {
@@ -280,18 +278,12 @@ public struct BundleVerifier: Sendable {
         throw VerificationError(.timestamp, "no trusted timestamp authority, valid at \(token.time), signed the timestamp")
     }
 
-    /// Whether each certificate is signed by the next.
-    static func chainLinks(_ certificates: [Certificate]) -> Bool {
-        zip(certificates, certificates.dropFirst()).allSatisfy { child, parent in
-            child.issuer == parent.subject && parent.publicKey.isValidSignature(child.signature, for: child)
-        }
-    }
-
     /// Checks that `leaf` chains to a trusted certificate authority valid at `time`, and was
     /// itself valid then. Returns the leaf's issuer.
     func verifyChain(_ leaf: Certificate, at time: Date, source: String) async throws(VerificationError) -> Certificate {
         var reasons: [String] = []
-        for authority in certificateAuthorities where authority.validity.contains(time) {
+        for (index, authority) in trustedRoot.certificateAuthorities.enumerated()
+        where authority.validity.contains(time) && chainChecks.chainLinks(.certificateAuthority, index, authority) {
             // The authority's chain was checked once; the rest of it must still have been valid then.
             guard let issuer = authority.certificates.first,
                 authority.certificates.dropFirst().allSatisfy({ $0.notValidBefore <= time && time <= $0.notValidAfter })

@@ -29,7 +29,7 @@ public struct BundleSigner: Sendable {
     /// The time signing happens at; a parameter so tests can sign at a chosen time.
     public var clock: @Sendable () -> Date = { Date() }
     let transport: any HTTPTransport
-    /// The verifier for the trusted root, made once: it checks every authority's own chain.
+    /// The verifier for the trusted root, made once: it remembers which authorities' own chains it checked.
     let rootVerifier: BundleVerifier
 
     /// A signer using the services of `signingConfig` over `transport`, trusting `trustedRoot`.
