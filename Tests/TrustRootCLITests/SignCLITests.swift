@@ -244,7 +244,7 @@ struct SignCLITests {
     }
 
     @Test func conformanceAdapterSignsAndVerifies() throws {
-        let adapter = TrustRootBinary.url.deletingLastPathComponent().appendingPathComponent("sigstore-conformance-client")
+        let adapter = TrustRootBinary.buildFolder.appendingPathComponent("sigstore-conformance-client")
         let signed = try Subprocess.finish(
             try Subprocess.start(
                 adapter,

@@ -10,9 +10,16 @@ enum TrustRootBinary {
         let stderr: String
     }
 
-    /// The test runner sits in the build folder beside the executables built with it.
-    static let url: URL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        .deletingLastPathComponent().appendingPathComponent("trustroot")
+    /// `$TRUSTROOT_BINARY` when set (the README's installed build, which CI tests too); else
+    /// the one beside the test runner, which sits in the build folder with the executables.
+    static let url: URL =
+        installedBuild.map { URL(fileURLWithPath: $0).standardizedFileURL } ?? buildFolder.appendingPathComponent("trustroot")
+
+    /// The folder of the test runner and the executables built with it.
+    static let buildFolder = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+
+    /// The path in `$TRUSTROOT_BINARY`, if any.
+    static let installedBuild = ProcessInfo.processInfo.environment["TRUSTROOT_BINARY"]
 
     /// Runs `trustroot` with `arguments` and `environment` added to the test's own, and waits.
     static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
