@@ -24,7 +24,12 @@ struct TrustRootCommand: AsyncParsableCommand {
         signal(SIGXFSZ, SIG_IGN)
         do {
             if let request = VerifyArgumentScanner.request(from: Array(CommandLine.arguments.dropFirst())) {
-                try await request.run()
+                // One bundle: all on this thread. A batch spreads over the cores instead.
+                if #available(macOS 15, *), request.batch == nil {
+                    try CurrentThreadExecutor().run { try await request.run() }
+                } else {
+                    try await request.run()
+                }
                 return
             }
             var command = try parseAsRoot()
