@@ -174,7 +174,8 @@ struct VerifyBenchmark {
             "--cache", "/nonexistent-trustroot-bench", artifact,
         ]
         let theirs = [
-            "python3", "-m", "sigstore", "verify", "identity", "--offline", "--bundle", bundle, "--cert-identity", Self.identity,
+            Self.executable("python3"), "-m", "sigstore", "verify", "identity", "--offline", "--bundle", bundle, "--cert-identity",
+            Self.identity,
             "--cert-oidc-issuer", Self.issuer, artifact,
         ]
         func median(_ command: [String], runs: Int) throws -> Double {
@@ -192,10 +193,22 @@ struct VerifyBenchmark {
         ]
     }
 
+    /// `name`'s path on $PATH, so that a timed process is started directly rather than through
+    /// /usr/bin/env, which would add its own start to the time.
+    static func executable(_ name: String) -> String {
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+        return folders.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) } ?? name
+    }
+
     func runProcess(_ command: [String]) throws -> String {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
+        if command[0].hasPrefix("/") {
+            process.executableURL = URL(fileURLWithPath: command[0])
+            process.arguments = Array(command.dropFirst())
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = command
+        }
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
