@@ -46,4 +46,31 @@ struct InstalledBinaryTests {
         #expect(loaded.contains("libc.so.6"))
         #expect(!loaded.contains { $0.contains("libcurl") }, "verify loaded \(loaded)")
     }
+
+    /// On a machine without libcurl, a fetch fails with one line and exit 69, and leaves the
+    /// client's trusted files as they were. Simulated in a mount namespace of its own, where
+    /// libcurl's file is replaced by an empty one (this needs root, as CI has).
+    @Test func aMissingLibcurlFailsAFetchClearly() throws {
+        let ldconfig = try Subprocess.finish(try Subprocess.start(URL(fileURLWithPath: "/usr/bin/env"), ["ldconfig", "-p"]))
+        let entry = try #require(ldconfig.output.split(separator: "\n").first { $0.contains("libcurl.so.4 (") })
+        let library = URL(fileURLWithPath: String(try #require(entry.split(separator: " ").last))).resolvingSymlinksInPath().path
+
+        let client = try ClientCLITests.Fixture()
+        #expect(try client.initClient().status == 0)
+        let before = try client.cacheFiles()
+        let hidden = try Subprocess.finish(
+            try Subprocess.start(
+                URL(fileURLWithPath: "/usr/bin/env"),
+                [
+                    "unshare", "--mount", "sh", "-c", #"mount --bind /dev/null "$1" && exec "$2" client refresh --cache "$3""#, "sh",
+                    library,
+                    TrustRootBinary.url.path, client.cache,
+                ]
+            )
+        )
+        #expect(hidden.status == 69, "\(hidden.errors)")
+        #expect(hidden.errors.hasPrefix("trustroot: ") && hidden.errors.contains("HTTP is unavailable: cannot load libcurl.so.4: "))
+        #expect(hidden.errors.split(separator: "\n").count == 1)
+        #expect(try client.cacheFiles() == before)
+    }
 }
