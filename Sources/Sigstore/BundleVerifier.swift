@@ -64,12 +64,12 @@ public struct BundleVerifier: Sendable {
     /// Which authorities' own certificates form a chain: each is checked once, when first
     /// needed, rather than for every bundle, so a signing certificate then needs only its
     /// issuer's signature. Authorities whose certificates do not form a chain are not used.
-    let chainChecks: AuthorityChainChecks
+    let authorities: AuthorityCache
 
     /// A verifier trusting `trustedRoot`.
     public init(trustedRoot: TrustedRoot) {
         self.trustedRoot = trustedRoot
-        self.chainChecks = AuthorityChainChecks(trustedRoot)
+        self.authorities = AuthorityCache(trustedRoot)
     }
 
     /// Verifies `bundle` for `artifact` under `policy` at the current time.
@@ -150,7 +150,7 @@ public struct BundleVerifier: Sendable {
 
         // The signing certificate at each verified time, and its SCTs.
         if case .identity(let identityPolicy) = policy, let leaf = bundle.leafCertificate {
-            var issuer: Certificate?
+            var issuer: TrustedIssuer?
             for (source, time) in verifiedTimes {
                 issuer = try await verifyChain(leaf, at: time, source: source)
             }
@@ -267,7 +267,7 @@ public struct BundleVerifier: Sendable {
             throw VerificationError(.timestamp, "the timestamp is for another message than the bundle's signature")
         }
         for (index, authority) in trustedRoot.timestampAuthorities.enumerated()
-        where authority.validity.contains(token.time) && chainChecks.chainLinks(.timestampAuthority, index, authority) {
+        where authority.validity.contains(token.time) && authorities.chainLinks(.timestampAuthority, index, authority) {
             guard let signer = authority.certificates.first, token.verifySignature(by: signer) else { continue }
             // Every certificate of the authority's chain must have been valid then.
             guard authority.certificates.allSatisfy({ $0.notValidBefore <= token.time && token.time <= $0.notValidAfter }) else {
@@ -278,12 +278,19 @@ public struct BundleVerifier: Sendable {
         throw VerificationError(.timestamp, "no trusted timestamp authority, valid at \(token.time), signed the timestamp")
     }
 
+    /// A signing certificate's issuer: the first certificate of the trusted authority it chains
+    /// to, and the hash of that certificate's key.
+    struct TrustedIssuer {
+        let certificate: Certificate
+        let keyHash: [UInt8]
+    }
+
     /// Checks that `leaf` chains to a trusted certificate authority valid at `time`, and was
     /// itself valid then. Returns the leaf's issuer.
-    func verifyChain(_ leaf: Certificate, at time: Date, source: String) async throws(VerificationError) -> Certificate {
+    func verifyChain(_ leaf: Certificate, at time: Date, source: String) async throws(VerificationError) -> TrustedIssuer {
         var reasons: [String] = []
         for (index, authority) in trustedRoot.certificateAuthorities.enumerated()
-        where authority.validity.contains(time) && chainChecks.chainLinks(.certificateAuthority, index, authority) {
+        where authority.validity.contains(time) && authorities.chainLinks(.certificateAuthority, index, authority) {
             // The authority's chain was checked once; the rest of it must still have been valid then.
             guard let issuer = authority.certificates.first,
                 authority.certificates.dropFirst().allSatisfy({ $0.notValidBefore <= time && time <= $0.notValidAfter })
@@ -294,7 +301,7 @@ public struct BundleVerifier: Sendable {
             }
             switch await verifier.validate(leaf: leaf, intermediates: CertificateStore()) {
             case .validCertificate:
-                return issuer
+                return TrustedIssuer(certificate: issuer, keyHash: authorities.issuingKeyHash(index, issuer))
             case .couldNotValidate(let failures):
                 reasons += failures.map { "\($0.policyFailureReason)" }
             }
@@ -307,7 +314,7 @@ public struct BundleVerifier: Sendable {
     }
 
     /// Checks that at least one embedded SCT is from a trusted CT log and verifies.
-    func verifySCTs(_ leaf: Certificate, issuer: Certificate) throws(VerificationError) {
+    func verifySCTs(_ leaf: Certificate, issuer: TrustedIssuer) throws(VerificationError) {
         let scts = try SignedCertificateTimestamp.embedded(in: leaf)
         guard !scts.isEmpty else { throw VerificationError(.signedCertificateTimestamp, "the certificate has no embedded SCT") }
         var lastError: VerificationError?
@@ -317,7 +324,7 @@ public struct BundleVerifier: Sendable {
                 continue
             }
             do throws(VerificationError) {
-                try sct.verify(certificate: leaf, issuer: issuer, log: log)
+                try sct.verify(certificate: leaf, issuerKeyHash: issuer.keyHash, log: log)
                 guard log.validity.contains(sct.timestamp) else {
                     throw VerificationError(.signedCertificateTimestamp, "the SCT's time is outside its log key's validity")
                 }

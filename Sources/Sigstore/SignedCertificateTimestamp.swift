@@ -66,9 +66,15 @@ public struct SignedCertificateTimestamp: Sendable, Equatable {
         self.signature = signature
     }
 
+    /// The SHA-256 of `issuer`'s key (its DER SubjectPublicKeyInfo), as a precertificate entry
+    /// names the certificate's issuer.
+    public static func issuerKeyHash(_ issuer: Certificate) -> [UInt8] {
+        Array(SHA256.hash(data: VerificationKey.spkiDER(issuer.publicKey)))
+    }
+
     /// Checks the SCT's signature by `log` over the precertificate entry: `certificate`'s TBS
-    /// without the SCT list, and the hash of `issuer`'s key.
-    public func verify(certificate: Certificate, issuer: Certificate, log: TrustedRoot.Log) throws(VerificationError) {
+    /// without the SCT list, and `issuerKeyHash` (``issuerKeyHash(_:)`` of its issuer).
+    public func verify(certificate: Certificate, issuerKeyHash: [UInt8], log: TrustedRoot.Log) throws(VerificationError) {
         guard hashAlgorithm == 4 else {
             throw VerificationError(.signedCertificateTimestamp, "unsupported SCT hash algorithm \(hashAlgorithm)")
         }
@@ -78,7 +84,6 @@ public struct SignedCertificateTimestamp: Sendable, Equatable {
         } catch {
             throw VerificationError(.signedCertificateTimestamp, "cannot rebuild the precertificate: \(error)")
         }
-        let issuerKeyHash = Array(SHA256.hash(data: VerificationKey.spkiDER(issuer.publicKey)))
         var signed: [UInt8] = [0, 0]  // version 1, certificate_timestamp
         signed += withUnsafeBytes(of: rawTimestamp.bigEndian, Array.init)
         signed += [0, 1]  // precert_entry
