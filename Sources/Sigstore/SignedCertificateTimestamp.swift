@@ -95,32 +95,91 @@ public struct SignedCertificateTimestamp: Sendable, Equatable {
         }
     }
 
-    /// The certificate's TBSCertificate with the SCT list extension removed.
-    static func precertificateTBS(_ certificate: Certificate) throws -> [UInt8] {
-        let tbs = try DER.parse(certificate.tbsCertificateBytes)
-        guard case .constructed(let fields) = tbs.content else { throw VerificationError(.signedCertificateTimestamp, "malformed TBS") }
+    /// The DER of the SCT list extension's OID, which marks the extension to leave out.
+    static let extensionOIDDER: [UInt8] = {
+        var serializer = DER.Serializer()
+        try! serializer.serialize(extensionOID)
+        return serializer.serializedBytes
+    }()
+
+    /// `certificate`'s TBS without the SCT list extension, as the log signed it (RFC 6962, 3.2).
+    ///
+    /// The TBS is walked element by element and copied with that one extension left out, rather
+    /// than parsed into a tree: the certificate was already parsed as strict DER, and the tree
+    /// cost more than the rest of the SCT check but its signature.
+    static func precertificateTBS(_ certificate: Certificate) throws(VerificationError) -> [UInt8] {
+        func malformed(_ what: String) -> VerificationError { VerificationError(.signedCertificateTimestamp, "malformed \(what)") }
+        var outer = DERElementReader(certificate.tbsCertificateBytes)
+        guard let tbs = try outer.next(), tbs.tag == 0x30, outer.isAtEnd else { throw malformed("TBS") }
+        var fields = DERElementReader(tbs.content)
         var content: [UInt8] = []
-        for field in fields {
-            guard field.identifier == ASN1Identifier(tagWithNumber: 3, tagClass: .contextSpecific) else {
-                content += field.encodedBytes
+        content.reserveCapacity(tbs.content.count)
+        while let field = try fields.next() {
+            guard field.tag == 0xA3 else {
+                content += field.element
                 continue
             }
-            guard case .constructed(let wrapped) = field.content, let sequence = wrapped.first(where: { _ in true }),
-                case .constructed(let extensions) = sequence.content
-            else { throw VerificationError(.signedCertificateTimestamp, "malformed extensions") }
+            var wrapped = DERElementReader(field.content)
+            guard let sequence = try wrapped.next(), sequence.tag == 0x30, wrapped.isAtEnd else { throw malformed("extensions") }
+            var extensions = DERElementReader(sequence.content)
             var kept: [UInt8] = []
-            for ext in extensions {
-                let oid: ASN1ObjectIdentifier? = try? DER.sequence(ext, identifier: .sequence) { parts in
-                    let oid = try ASN1ObjectIdentifier(derEncoded: &parts)
-                    while parts.next() != nil {}
-                    return oid
-                }
-                if oid != extensionOID { kept += ext.encodedBytes }
+            while let ext = try extensions.next() {
+                guard ext.tag == 0x30 else { throw malformed("extension") }
+                var parts = DERElementReader(ext.content)
+                guard let oid = try parts.next(), oid.tag == 0x06 else { throw malformed("extension") }
+                if !oid.element.elementsEqual(extensionOIDDER) { kept += ext.element }
             }
             content += DEREncoding.element(0xA3, DEREncoding.element(0x30, kept))
         }
         return DEREncoding.element(0x30, content)
     }
+}
+
+/// Reads DER elements (tag, definite length, contents) one after another, each as slices of the
+/// input, without building a tree. Refuses lengths that run past the input.
+struct DERElementReader {
+    /// One element: its single-byte tag, its contents, and the whole element.
+    struct Element {
+        let tag: UInt8
+        let content: ArraySlice<UInt8>
+        let element: ArraySlice<UInt8>
+    }
+
+    private let bytes: ArraySlice<UInt8>
+    private var position: Int
+
+    init(_ bytes: ArraySlice<UInt8>) {
+        self.bytes = bytes
+        position = bytes.startIndex
+    }
+
+    var isAtEnd: Bool { position == bytes.endIndex }
+
+    /// The next element, or nil at the end of the input.
+    mutating func next() throws(VerificationError) -> Element? {
+        guard !isAtEnd else { return nil }
+        let start = position
+        let tag = bytes[position]
+        // Multi-byte tags do not occur in a TBS certificate's outer structure.
+        guard tag & 0x1F != 0x1F, bytes.endIndex - position >= 2 else { throw Self.malformed }
+        var length = Int(bytes[position + 1])
+        position += 2
+        if length & 0x80 != 0 {
+            let count = length & 0x7F
+            guard count >= 1, count <= 4, bytes.endIndex - position >= count else { throw Self.malformed }
+            length = 0
+            for _ in 0..<count {
+                length = length << 8 | Int(bytes[position])
+                position += 1
+            }
+        }
+        guard length <= bytes.endIndex - position else { throw Self.malformed }
+        let content = bytes[position..<position + length]
+        position += length
+        return Element(tag: tag, content: content, element: bytes[start..<position])
+    }
+
+    private static let malformed = VerificationError(.signedCertificateTimestamp, "malformed DER in the certificate")
 }
 
 /// Minimal DER element writing, for rebuilding a certificate's TBS.
