@@ -23,21 +23,32 @@ package enum PEM {
             let end = Array("-----END ".utf8) + label + dashes
             let bodyStart = labelEnd + dashes.count
             guard let bodyEnd = find(end, in: bytes, from: bodyStart) else { return nil }
+            // The base64 without its line breaks, copied a line at a time.
             var body: [UInt8] = []
             body.reserveCapacity(bodyEnd - bodyStart)
-            for byte in bytes[bodyStart..<bodyEnd] where byte != 10 && byte != 13 && byte != 32 && byte != 9 { body.append(byte) }
+            var runStart = bodyStart
+            for index in bodyStart..<bodyEnd {
+                let byte = bytes[index]
+                guard byte == 10 || byte == 13 || byte == 32 || byte == 9 else { continue }
+                body.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
+                runStart = index + 1
+            }
+            body.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bodyEnd]))
             guard let der = body.withUnsafeBufferPointer({ Base64.decode($0) }), !der.isEmpty else { return nil }
             return (String(decoding: label, as: UTF8.self), der)
         }
     }
 
     private static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard needle.count <= haystack.count else { return nil }
-        var index = start
-        while index + needle.count <= haystack.count {
-            if haystack[index] == needle[0], haystack[index..<index + needle.count].elementsEqual(needle) { return index }
-            index += 1
+        guard let base = haystack.baseAddress, let first = needle.first, needle.count <= haystack.count else { return nil }
+        return needle.withUnsafeBufferPointer { needle -> Int? in
+            guard let needleBase = needle.baseAddress else { return nil }
+            var index = start
+            while index <= haystack.count - needle.count {
+                if base[index] == first, memcmp(base + index, needleBase, needle.count) == 0 { return index }
+                index += 1
+            }
+            return nil
         }
-        return nil
     }
 }
