@@ -236,6 +236,12 @@ private struct Reader {
         position += 1  // opening quote
         // Most strings are printable ASCII without escapes: take those straight from the input.
         let start = position
+        // Eight bytes at a time while none of them ends the fast path; then byte by byte.
+        if let base = bytes.baseAddress {
+            while position + 8 <= bytes.count, !Self.mayEndPlainRun(UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)) {
+                position += 8
+            }
+        }
         while position < bytes.count {
             let byte = bytes[position]
             guard byte >= 0x20, byte < 0x80, byte != UInt8(ascii: "\""), byte != UInt8(ascii: "\\") else { break }
@@ -270,6 +276,20 @@ private struct Reader {
                 try copyMultiByteScalar()
             }
         }
+    }
+
+    /// Whether any of the eight bytes in `word` is a control character, non-ASCII, `"` or `\`.
+    /// May say yes for a word without one (the byte loop then decides), never no for a word
+    /// with one.
+    static func mayEndPlainRun(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        // A byte below 0x20: subtracting 0x20 borrows into its high bit (or the byte was >= 0x80).
+        let control = word &- ones &* 0x20
+        // A byte equal to c: x ^ c is zero there, and zero minus one sets the high bit.
+        let quote = (word ^ (ones &* 0x22)) &- ones
+        let backslash = (word ^ (ones &* 0x5C)) &- ones
+        return (control | quote | backslash | word) & highBits != 0
     }
 
     /// Validates one multi-byte UTF-8 sequence (RFC 3629, no overlongs or surrogates) and copies it.

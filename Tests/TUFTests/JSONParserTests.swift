@@ -25,6 +25,33 @@ struct JSONParserTests {
         #expect(value == ["a": [1, -2, true, false, nil, "x"], "b": .object(JSONObject()), "c": []])
     }
 
+    /// Strings are scanned eight bytes at a time until a byte needs a closer look; every such
+    /// byte, at every offset and after every run length, must still be seen.
+    @Test func findsEveryByteThatEndsAPlainRunAtEveryOffset() throws {
+        let specials: [(json: [UInt8], decoded: String?)] = [
+            (Array(#"\""#.utf8), "\""), (Array(#"\\"#.utf8), "\\"), (Array(#"\n"#.utf8), "\n"), (Array("é".utf8), "é"),
+            (Array("😀".utf8), "😀"), ([0x7F], "\u{7F}"), ([0x1F], nil), ([0x00], nil), ([0xFF], nil),
+        ]
+        for length in 0..<24 {
+            for offset in 0...length {
+                let plain = (0..<length).map { UInt8(ascii: "a") + UInt8($0 % 26) }
+                for special in specials {
+                    let json = [UInt8(ascii: "\"")] + plain[..<offset] + special.json + plain[offset...] + [UInt8(ascii: "\"")]
+                    if let decoded = special.decoded {
+                        let expected =
+                            String(decoding: plain[..<offset], as: UTF8.self) + decoded + String(decoding: plain[offset...], as: UTF8.self)
+                        #expect(try JSONParser().parse(json) == .string(expected), "length \(length), offset \(offset)")
+                    } else {
+                        #expect(rejection(json) != nil, "length \(length), offset \(offset), byte \(special.json)")
+                    }
+                }
+                // And the closing quote itself, with nothing special before it.
+                let closed = [UInt8(ascii: "\"")] + plain[..<offset] + [UInt8(ascii: "\"")]
+                #expect(try JSONParser().parse(closed) == .string(String(decoding: plain[..<offset], as: UTF8.self)))
+            }
+        }
+    }
+
     @Test func decodesEscapesAndSurrogatePairs() throws {
         let value = try parse(#""\" \\ \/ \b \f \n \r \t \u00e9 \ud83d\ude00 \u0000""#)
         #expect(value == .string("\" \\ / \u{8} \u{C} \n \r \t é 😀 \u{0}"))
