@@ -21,27 +21,33 @@ public struct Checkpoint: Sendable, Equatable {
             throw VerificationError(.checkpoint, "no blank line between the note and its signatures")
         }
         text = Array(bytes[..<(split + 1)])
-        let lines = String(decoding: text.dropLast(), as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        // Lines and fields are split on bytes, as the signed-note format defines them (and as
+        // Go's reader does); the note may hold no control character but its newlines.
+        guard !text.contains(where: { $0 < 0x20 && $0 != 10 }) else {
+            throw VerificationError(.checkpoint, "the note holds a control character")
+        }
+        let lines = text.dropLast().split(separator: 10, omittingEmptySubsequences: false)
         guard lines.count >= 3, !lines[0].isEmpty else {
             throw VerificationError(.checkpoint, "the note needs an origin, a tree size and a root hash")
         }
-        origin = String(lines[0])
-        guard let size = Int64(lines[1]), size >= 0, String(size) == lines[1] else {
-            throw VerificationError(.checkpoint, "the tree size line \"\(lines[1])\" is not a number")
+        origin = String(decoding: lines[0], as: UTF8.self)
+        let sizeLine = String(decoding: lines[1], as: UTF8.self)
+        guard let size = Int64(sizeLine), size >= 0, String(size) == sizeLine else {
+            throw VerificationError(.checkpoint, "the tree size line \"\(sizeLine)\" is not a number")
         }
         treeSize = size
-        guard let hash = Base64.decode(String(lines[2])), hash.count == 32 else {
+        guard let hash = lines[2].withUnsafeBufferPointer({ Base64.decode($0) }), hash.count == 32 else {
             throw VerificationError(.checkpoint, "the root hash line is not a base64 SHA-256 hash")
         }
-        rootHash = Array(hash)
+        rootHash = hash
         signatures = []
-        let signatureBlock = String(decoding: bytes[(split + 2)...], as: UTF8.self)
-        for line in signatureBlock.split(separator: "\n", omittingEmptySubsequences: true) {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-            guard parts.count == 3, parts[0] == "\u{2014}", !parts[1].isEmpty, let decoded = Base64.decode(String(parts[2])),
-                decoded.count > 4
-            else { throw VerificationError(.checkpoint, "malformed signature line \"\(line)\"") }
-            signatures.append((String(parts[1]), Array(decoded.prefix(4)), Array(decoded.dropFirst(4))))
+        let emDash: [UInt8] = [0xE2, 0x80, 0x94]
+        for line in bytes[(split + 2)...].split(separator: 10, omittingEmptySubsequences: true) {
+            let parts = line.split(separator: 0x20, omittingEmptySubsequences: false)
+            guard parts.count == 3, parts[0].elementsEqual(emDash), !parts[1].isEmpty,
+                let decoded = parts[2].withUnsafeBufferPointer({ Base64.decode($0) }), decoded.count > 4
+            else { throw VerificationError(.checkpoint, "malformed signature line \"\(String(decoding: line, as: UTF8.self))\"") }
+            signatures.append((String(decoding: parts[1], as: UTF8.self), Array(decoded.prefix(4)), Array(decoded.dropFirst(4))))
         }
         guard !signatures.isEmpty else { throw VerificationError(.checkpoint, "the checkpoint has no signature") }
     }
