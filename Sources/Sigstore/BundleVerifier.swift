@@ -92,7 +92,7 @@ public struct BundleVerifier: Sendable {
                 )
             }
             signingKey = try VerificationKey(certificateKey: leaf.publicKey)
-            verifierDER = Self.der(leaf)
+            verifierDER = bundle.leafCertificateDER ?? Self.der(leaf)
         case .key(let key):
             guard bundle.certificates.isEmpty else {
                 throw VerificationError(.key, "the bundle carries a certificate, not a managed key's signature")

@@ -28,7 +28,9 @@ public struct SigstoreBundle: Sendable {
     public var version: Version
     /// The signing certificate first, then any intermediates the bundle carries; empty for a
     /// managed key.
-    public var certificates: [Certificate]
+    public private(set) var certificates: [Certificate]
+    /// The signing certificate's DER as the bundle carries it, which the log entry must name.
+    package private(set) var leafCertificateDER: [UInt8]?
     /// The key hint of a bundle signed with a managed key.
     public var publicKeyHint: String?
     /// Transparency-log entries.
@@ -54,14 +56,21 @@ public struct SigstoreBundle: Sendable {
 
         let material = try bundle.object("verificationMaterial")
         certificates = []
+        leafCertificateDER = nil
         publicKeyHint = nil
         if let chain = try material.optionalObject("x509CertificateChain") {
             let entries = try chain.objects("certificates")
             guard !entries.isEmpty else { throw chain.failure("certificates", "is empty: no signing certificate") }
-            for entry in entries { certificates.append(try Self.certificate(entry)) }
+            for entry in entries {
+                let (certificate, der) = try Self.certificate(entry)
+                certificates.append(certificate)
+                if leafCertificateDER == nil { leafCertificateDER = der }
+            }
         } else if let single = try material.optionalObject("certificate") {
             guard version >= .v0_3 else { throw material.failure("certificate", "needs bundle version 0.3 or later") }
-            certificates = [try Self.certificate(single)]
+            let (certificate, der) = try Self.certificate(single)
+            certificates = [certificate]
+            leafCertificateDER = der
         } else if let key = try material.optionalObject("publicKey") {
             publicKeyHint = try key.optionalString("hint") ?? ""
         } else {
@@ -90,10 +99,10 @@ public struct SigstoreBundle: Sendable {
         }
     }
 
-    static func certificate(_ object: ProtoObject) throws(VerificationError) -> Certificate {
+    static func certificate(_ object: ProtoObject) throws(VerificationError) -> (Certificate, [UInt8]) {
         let der = try object.bytes("rawBytes")
         do {
-            return try Certificate(derEncoded: der)
+            return (try Certificate(derEncoded: der), der)
         } catch {
             throw VerificationError(.bundle, "\(object.path) is not an X.509 certificate: \(error)")
         }
