@@ -36,12 +36,18 @@ package struct ProtoObject {
     /// The field's value under its JSON name or its original snake_case name.
     package func value(_ name: String) -> JSONValue? {
         if let value = object[name], value != .null { return value }
-        var snake = ""
-        for character in name {
-            if character.isUppercase { snake += "_" + character.lowercased() } else { snake.append(character) }
+        // Field names are ASCII identifiers: the snake_case form is a byte-wise rewrite, and a
+        // name without capitals has no other form.
+        var snake: [UInt8] = []
+        for byte in name.utf8 {
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
+                snake += [UInt8(ascii: "_"), byte + 32]
+            } else {
+                snake.append(byte)
+            }
         }
-        if let value = object[snake], value != .null { return value }
-        return nil
+        guard snake.count != name.utf8.count, let value = object[String(decoding: snake, as: UTF8.self)], value != .null else { return nil }
+        return value
     }
 
     package func object(_ name: String) throws(VerificationError) -> ProtoObject {

@@ -41,6 +41,32 @@ struct BundleVerifierTests {
         }
     }
 
+    /// The protobuf JSON mapping lets a reader accept a field's original snake_case name.
+    @Test func snakeCaseFieldNamesAreRead() async throws {
+        func snakeCased(_ value: JSONValue) throws -> JSONValue {
+            switch value {
+            case .object(let object):
+                return .object(
+                    try JSONObject(
+                        members: try object.members.map { name, member in
+                            let snake = name.unicodeScalars.map {
+                                $0.properties.isUppercase ? "_" + $0.description.lowercased() : $0.description
+                            }
+                            return (snake.joined(), name == "mediaType" ? member : try snakeCased(member))
+                        }
+                    )
+                )
+            case .array(let elements): return .array(try elements.map(snakeCased))
+            default: return value
+            }
+        }
+        var timestamped = options
+        timestamped.withTimestamp = true
+        let bundle = try snakeCased(try instance.bundle(for: Self.artifact, timestamped).bundle)
+        #expect(String(decoding: JSONWriter.prettyPrinted(bundle), as: UTF8.self).contains("\"tlog_entries\""))
+        #expect(await failedCheck(bundle) == nil)
+    }
+
     @Test func validBundlesVerify() async throws {
         let message = try instance.bundle(for: Self.artifact, options).bundle
         #expect(await failedCheck(message) == nil)
