@@ -82,7 +82,7 @@ public struct BundleVerifier: Sendable {
         let verifierDER: [UInt8]
         switch policy {
         case .identity:
-            guard let leaf = bundle.leafCertificate else {
+            guard let leaf = bundle.leafCertificate, let leafDER = bundle.leafCertificateDER else {
                 throw VerificationError(.identity, "the bundle has no signing certificate: it is signed with a managed key")
             }
             for certificate in bundle.certificates.dropFirst() where certificate.subject == certificate.issuer {
@@ -92,7 +92,7 @@ public struct BundleVerifier: Sendable {
                 )
             }
             signingKey = try VerificationKey(certificateKey: leaf.publicKey)
-            verifierDER = bundle.leafCertificateDER ?? Self.der(leaf)
+            verifierDER = leafDER
         case .key(let key):
             guard bundle.certificates.isEmpty else {
                 throw VerificationError(.key, "the bundle carries a certificate, not a managed key's signature")

@@ -29,7 +29,8 @@ public struct SigstoreBundle: Sendable {
     /// The signing certificate first, then any intermediates the bundle carries; empty for a
     /// managed key.
     public private(set) var certificates: [Certificate]
-    /// The signing certificate's DER as the bundle carries it, which the log entry must name.
+    /// The signing certificate's DER as the bundle carries it, which the log entry must name;
+    /// set exactly when ``certificates`` is not empty.
     package private(set) var leafCertificateDER: [UInt8]?
     /// The key hint of a bundle signed with a managed key.
     public var publicKeyHint: String?
