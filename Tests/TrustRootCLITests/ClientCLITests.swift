@@ -153,11 +153,9 @@ struct ClientCLITests {
         let fixture = try Fixture()
         #expect(try fixture.initClient().status == 0)
         let before = try fixture.cacheFiles()
-        let limited = try Subprocess.finish(
-            try Subprocess.start(
-                URL(fileURLWithPath: "/bin/bash"),
-                ["-c", "ulimit -f 1 && exec \"$0\" \"$@\"", TrustRootBinary.url.path, "client", "refresh", "--cache", fixture.cache]
-            )
+        let limited = try Subprocess.run(
+            URL(fileURLWithPath: "/bin/bash"),
+            ["-c", "ulimit -f 1 && exec \"$0\" \"$@\"", TrustRootBinary.url.path, "client", "refresh", "--cache", fixture.cache]
         )
         #expect(limited.status == 74, "\(limited.errors)")
         #expect(limited.errors.hasPrefix("trustroot: \(fixture.folder.file("client/metadata").path)/"), "\(limited.errors)")

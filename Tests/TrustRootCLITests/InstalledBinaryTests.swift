@@ -16,7 +16,7 @@ struct InstalledBinaryTests {
     }
 
     @Test func loadsLibcurlOnlyForCommandsThatFetch() throws {
-        let ldd = try Subprocess.finish(try Subprocess.start(URL(fileURLWithPath: "/usr/bin/env"), ["ldd", TrustRootBinary.url.path]))
+        let ldd = try Subprocess.run(command: ["ldd", TrustRootBinary.url.path])
         #expect(ldd.status == 0)
         #expect(ldd.output.contains("libc.so"))
         #expect(!ldd.output.contains("libcurl"), "the installed build links libcurl at start: \(ldd.output)")
@@ -51,23 +51,17 @@ struct InstalledBinaryTests {
     /// client's trusted files as they were. Simulated in a mount namespace of its own, where
     /// libcurl's file is replaced by an empty one (this needs root, as CI has).
     @Test func aMissingLibcurlFailsAFetchClearly() throws {
-        let ldconfig = try Subprocess.finish(try Subprocess.start(URL(fileURLWithPath: "/usr/bin/env"), ["ldconfig", "-p"]))
+        let ldconfig = try Subprocess.run(command: ["ldconfig", "-p"])
         let entry = try #require(ldconfig.output.split(separator: "\n").first { $0.contains("libcurl.so.4 (") })
         let library = URL(fileURLWithPath: String(try #require(entry.split(separator: " ").last))).resolvingSymlinksInPath().path
 
         let client = try ClientCLITests.Fixture()
         #expect(try client.initClient().status == 0)
         let before = try client.cacheFiles()
-        let hidden = try Subprocess.finish(
-            try Subprocess.start(
-                URL(fileURLWithPath: "/usr/bin/env"),
-                [
-                    "unshare", "--mount", "sh", "-c", #"mount --bind /dev/null "$1" && exec "$2" client refresh --cache "$3""#, "sh",
-                    library,
-                    TrustRootBinary.url.path, client.cache,
-                ]
-            )
-        )
+        let hidden = try Subprocess.run(command: [
+            "unshare", "--mount", "sh", "-c", #"mount --bind /dev/null "$1" && exec "$2" client refresh --cache "$3""#, "sh", library,
+            TrustRootBinary.url.path, client.cache,
+        ])
         #expect(hidden.status == 69, "\(hidden.errors)")
         #expect(hidden.errors.hasPrefix("trustroot: ") && hidden.errors.contains("HTTP is unavailable: cannot load libcurl.so.4: "))
         #expect(hidden.errors.split(separator: "\n").count == 1)
