@@ -1,15 +1,22 @@
-/// Base64 decoding over UTF-8 bytes: the standard and URL-safe alphabets, padding optional,
-/// nothing else accepted (no whitespace). Foundation's decoder needs a `String` and a copy
-/// through UTF-16, which dominated verification time.
+/// Base64 over UTF-8 bytes. Decoding takes the standard and URL-safe alphabets, padding
+/// optional, and nothing else (no whitespace); encoding writes the standard alphabet, padded.
+/// Foundation's coders go through `String` and `Data` (decoding through UTF-16), which
+/// dominated verification time.
 package enum Base64 {
-    private static let table: [UInt8] = {
-        var table = [UInt8](repeating: 0xFF, count: 256)
-        for (index, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
-            table[Int(character)] = UInt8(index)
+    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// For each character, its six bits already shifted to their place in a four-character
+    /// block (one table per place), so that a block is four lookups and three ORs. A character
+    /// outside the alphabet sets bit 31, which no valid block has.
+    private static let tables: [UInt32] = {
+        let invalid: UInt32 = 1 << 31
+        var tables = [UInt32](repeating: invalid, count: 4 * 256)
+        var values: [(UInt8, UInt32)] = alphabet.enumerated().map { ($1, UInt32($0)) }
+        values += [(UInt8(ascii: "-"), 62), (UInt8(ascii: "_"), 63)]
+        for (character, value) in values {
+            for place in 0..<4 { tables[place * 256 + Int(character)] = value << (18 - 6 * UInt32(place)) }
         }
-        table[Int(UInt8(ascii: "-"))] = 62
-        table[Int(UInt8(ascii: "_"))] = 63
-        return table
+        return tables
     }()
 
     /// The bytes `text` encodes, or nil when it is not base64.
@@ -25,49 +32,79 @@ package enum Base64 {
         if input.count != length, input.count % 4 != 0 { return nil }
         let outputCount = length * 3 / 4
         var valid = true
-        let output = table.withUnsafeBufferPointer { table in
+        let output = tables.withUnsafeBufferPointer { tables in
             [UInt8](unsafeUninitializedCapacity: outputCount) { output, initialized in
                 initialized = 0
-                // Four characters at a time; a value of 0xFF (not in the alphabet) taints the block.
+                guard let source = input.baseAddress, let table = tables.baseAddress, let target = output.baseAddress else {
+                    valid = length == 0
+                    return
+                }
                 var index = 0
                 var written = 0
+                var invalid: UInt32 = 0
                 while index + 4 <= length {
-                    let a = table[Int(input[index])]
-                    let b = table[Int(input[index + 1])]
-                    let c = table[Int(input[index + 2])]
-                    let d = table[Int(input[index + 3])]
-                    guard (a | b | c | d) & 0x80 == 0 else {
-                        valid = false
-                        return
-                    }
-                    let value = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                    output[written] = UInt8(truncatingIfNeeded: value >> 16)
-                    output[written + 1] = UInt8(truncatingIfNeeded: value >> 8)
-                    output[written + 2] = UInt8(truncatingIfNeeded: value)
+                    let value =
+                        table[Int(source[index])] | table[256 + Int(source[index + 1])]
+                        | table[512 + Int(source[index + 2])] | table[768 + Int(source[index + 3])]
+                    invalid |= value
+                    target[written] = UInt8(truncatingIfNeeded: value >> 16)
+                    target[written + 1] = UInt8(truncatingIfNeeded: value >> 8)
+                    target[written + 2] = UInt8(truncatingIfNeeded: value)
                     index += 4
                     written += 3
                 }
                 let remainder = length - index
                 if remainder >= 2 {
-                    let a = table[Int(input[index])]
-                    let b = table[Int(input[index + 1])]
-                    let c = remainder == 3 ? table[Int(input[index + 2])] : 0
+                    let value =
+                        table[Int(source[index])] | table[256 + Int(source[index + 1])]
+                        | (remainder == 3 ? table[512 + Int(source[index + 2])] : 0)
+                    invalid |= value
                     // Leftover bits must be zero, so that each text has one decoding.
-                    guard (a | b | c) & 0x80 == 0, remainder == 3 ? c & 0x03 == 0 : b & 0x0F == 0 else {
-                        valid = false
-                        return
-                    }
-                    let value = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6
-                    output[written] = UInt8(truncatingIfNeeded: value >> 16)
+                    if value & (remainder == 3 ? 0xFF : 0xFFFF) != 0 { invalid |= 1 << 31 }
+                    target[written] = UInt8(truncatingIfNeeded: value >> 16)
                     written += 1
                     if remainder == 3 {
-                        output[written] = UInt8(truncatingIfNeeded: value >> 8)
+                        target[written] = UInt8(truncatingIfNeeded: value >> 8)
                         written += 1
                     }
                 }
+                // One check at the end: a text with a character outside the alphabet is refused
+                // whole, whatever was written before it.
+                valid = invalid & (1 << 31) == 0
                 initialized = written
             }
         }
         return valid ? output : nil
+    }
+
+    /// Appends the standard, padded base64 of `bytes` to `output`.
+    package static func encode(_ bytes: [UInt8], to output: inout [UInt8]) {
+        let start = output.count
+        output.append(contentsOf: repeatElement(UInt8(ascii: "="), count: (bytes.count + 2) / 3 * 4))
+        alphabet.withUnsafeBufferPointer { alphabet in
+            bytes.withUnsafeBufferPointer { input in
+                output.withUnsafeMutableBufferPointer { output in
+                    guard let source = input.baseAddress, let digits = alphabet.baseAddress, let target = output.baseAddress else { return }
+                    var index = 0
+                    var written = start
+                    while index + 3 <= input.count {
+                        let value = UInt32(source[index]) << 16 | UInt32(source[index + 1]) << 8 | UInt32(source[index + 2])
+                        target[written] = digits[Int(value >> 18)]
+                        target[written + 1] = digits[Int(value >> 12 & 0x3F)]
+                        target[written + 2] = digits[Int(value >> 6 & 0x3F)]
+                        target[written + 3] = digits[Int(value & 0x3F)]
+                        index += 3
+                        written += 4
+                    }
+                    // One or two bytes left: two or three characters, then the padding already there.
+                    let remaining = input.count - index
+                    guard remaining > 0 else { return }
+                    let value = UInt32(source[index]) << 16 | (remaining == 2 ? UInt32(source[index + 1]) << 8 : 0)
+                    target[written] = digits[Int(value >> 18)]
+                    target[written + 1] = digits[Int(value >> 12 & 0x3F)]
+                    if remaining == 2 { target[written + 2] = digits[Int(value >> 6 & 0x3F)] }
+                }
+            }
+        }
     }
 }

@@ -3,7 +3,8 @@ import Sigstore
 import Testing
 
 /// The block decoder against a bit-at-a-time reference, on every encoding of random bytes and on
-/// random text from the alphabet, padding and a few characters outside it.
+/// random text from the alphabet, padding and a few characters outside it; the encoder against
+/// Foundation's.
 @Suite("Base64")
 struct Base64Tests {
     /// The straightforward decoder: six bits in, a byte out whenever eight have gathered.
@@ -49,6 +50,16 @@ struct Base64Tests {
             for text in [padded, unpadded, urlSafe] {
                 #expect(Base64.decode(text) == bytes, "\(text)")
             }
+        }
+    }
+
+    @Test func encodingAgreesWithFoundation() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<200 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            var output = Array("prefix".utf8)
+            Base64.encode(bytes, to: &output)
+            #expect(String(decoding: output, as: UTF8.self) == "prefix" + Data(bytes).base64EncodedString())
         }
     }
 
