@@ -237,13 +237,13 @@ public struct BundleVerifier: Sendable {
                 throw VerificationError(.integratedTime, "the entry was integrated in the future (\(date))")
             }
             if let promise = entry.signedEntryTimestamp {
-                let payload: JSONValue = [
-                    "body": .string(Data(entry.canonicalizedBody).base64EncodedString()),
-                    "integratedTime": .integer(integrated),
-                    "logID": .string(Hex.encode(entry.logID)),
-                    "logIndex": .integer(entry.logIndex),
-                ]
-                guard let bytes = try? RFC8785.encode(payload), log.key.isValidSignature(promise, for: bytes) else {
+                let payload = SignedEntryTimestamp.payload(
+                    body: entry.canonicalizedBody,
+                    integratedTime: integrated,
+                    logID: entry.logID,
+                    logIndex: entry.logIndex
+                )
+                guard let payload, log.key.isValidSignature(promise, for: payload) else {
                     throw VerificationError(.signedEntryTimestamp, "the log's signed entry timestamp does not verify")
                 }
                 guard log.validity.contains(date) else {

@@ -10,8 +10,8 @@ public enum RFC8785 {
         case integerNotExactlyRepresentable(Int64)
     }
 
-    /// The largest magnitude every integer up to which a double holds exactly.
-    static let maximumExactInteger: Int64 = 1 << 53
+    /// The largest magnitude up to which a double holds every integer exactly.
+    public static let maximumExactInteger: Int64 = 1 << 53
 
     /// The RFC 8785 bytes of `value`.
     public static func encode(_ value: JSONValue) throws(EncodingError) -> [UInt8] {
