@@ -70,7 +70,7 @@ public struct JSONObject: Sendable {
     private func index(of name: String) -> Int? {
         // Byte counts first: most members differ in length, and counting is constant-time.
         let count = name.utf8.count
-        return members.firstIndex { $0.name.utf8.count == count && $0.name.utf8.elementsEqual(name.utf8) }
+        return members.firstIndex { $0.name.utf8.count == count && UTF8Name.sameBytes($0.name, name) }
     }
 }
 

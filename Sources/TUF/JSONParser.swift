@@ -395,7 +395,7 @@ private struct MemberNameSet {
     /// Records `name`; returns false when an equal name was already present.
     mutating func insert(_ name: String, existing: [(name: String, value: JSONValue)]) -> Bool {
         if hashed == nil && existing.count < 16 {
-            return !existing.contains { $0.name.utf8.elementsEqual(name.utf8) }
+            return !existing.contains { UTF8Name.sameBytes($0.name, name) }
         }
         if hashed == nil { hashed = Set(existing.map { UTF8Name($0.name) }) }
         return hashed!.insert(UTF8Name(name)).inserted
