@@ -33,21 +33,31 @@ package struct ProtoObject {
 
     package func failure(_ name: String, _ reason: String) -> VerificationError { VerificationError(check, "\(fieldPath(name)) \(reason)") }
 
-    /// The field's value under its JSON name or its original snake_case name.
+    /// The field's value under its JSON name or, failing that, its original snake_case name.
     package func value(_ name: String) -> JSONValue? {
-        if let value = object[name], value != .null { return value }
-        // Field names are ASCII identifiers: the snake_case form is a byte-wise rewrite, and a
-        // name without capitals has no other form.
-        var snake: [UInt8] = []
+        // One pass over the members, and no snake_case string built: field names are ASCII
+        // identifiers, so the snake_case form is a byte-wise rewrite compared on the fly.
+        var snakeValue: JSONValue?
+        let count = name.utf8.count
+        for member in object.members where member.value != .null {
+            let memberCount = member.name.utf8.count
+            if memberCount == count, UTF8Name.sameBytes(member.name, name) { return member.value }
+            if memberCount > count, snakeValue == nil, Self.isSnakeCase(member.name, of: name) { snakeValue = member.value }
+        }
+        return snakeValue
+    }
+
+    /// Whether `candidate` is `name` with each capital letter written as `_` and its lower case.
+    static func isSnakeCase(_ candidate: String, of name: String) -> Bool {
+        var candidateBytes = candidate.utf8.makeIterator()
         for byte in name.utf8 {
             if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") {
-                snake += [UInt8(ascii: "_"), byte + 32]
+                guard candidateBytes.next() == UInt8(ascii: "_"), candidateBytes.next() == byte + 32 else { return false }
             } else {
-                snake.append(byte)
+                guard candidateBytes.next() == byte else { return false }
             }
         }
-        guard snake.count != name.utf8.count, let value = object[String(decoding: snake, as: UTF8.self)], value != .null else { return nil }
-        return value
+        return candidateBytes.next() == nil
     }
 
     package func object(_ name: String) throws(VerificationError) -> ProtoObject {
