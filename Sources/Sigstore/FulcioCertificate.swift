@@ -1,5 +1,6 @@
 import Foundation
 import SwiftASN1
+import TUF
 import X509
 
 /// What a Fulcio signing certificate says about its subject: the identity in its SAN and the
@@ -92,14 +93,16 @@ public struct IdentityPolicy: Sendable {
     /// Checks `certificate` against the policy.
     public func check(_ certificate: FulcioCertificate) throws(VerificationError) {
         guard let issuer = certificate.issuer else { throw VerificationError(.identity, "the certificate names no OIDC issuer") }
-        guard issuer == self.issuer else {
+        // Compared by bytes, as sigstore-go compares: Swift's `==` takes canonically equivalent
+        // strings as equal, and a decomposed "é" is another identity than a precomposed one.
+        guard UTF8Name.sameBytes(issuer, self.issuer) else {
             throw VerificationError(.identity, "the certificate's issuer is \(issuer), not \(self.issuer)")
         }
         let identities = certificate.identities
         let matches: Bool
         switch identity {
         case .exact(let expected):
-            matches = identities.contains(expected)
+            matches = identities.contains { UTF8Name.sameBytes($0, expected) }
         case .regularExpression(let pattern):
             guard let expression = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else {
                 throw VerificationError(.identity, "the identity pattern is not a regular expression: \(pattern)")
@@ -112,7 +115,7 @@ public struct IdentityPolicy: Sendable {
             throw VerificationError(.identity, "the certificate's identity is \(identities.joined(separator: ", ")), not the expected one")
         }
         for (number, expected) in claims.sorted(by: { $0.key < $1.key }) {
-            guard certificate.claim(number) == expected else {
+            guard let claim = certificate.claim(number), UTF8Name.sameBytes(claim, expected) else {
                 throw VerificationError(
                     .identity,
                     "claim \(FulcioCertificate.arc).\(number) is \(certificate.claim(number) ?? "absent"), not \(expected)"

@@ -202,6 +202,16 @@ struct BundleVerifierTests {
         // A pattern must match the whole identity.
         let partial = IdentityPolicy(identity: .regularExpression("example/project"), issuer: TestInstance.issuerURL)
         #expect(await failedCheck(bundle, policy: .identity(partial)) == .identity)
+        // Issuers (UTF8String, unlike the ASCII-only URI and email SANs) compare by their bytes:
+        // a decomposed "é" is not a precomposed one.
+        var accented = options
+        accented.issuer = "https://caf\u{E9}.example"
+        let accentedBundle = try instance.bundle(for: Self.artifact, accented).bundle
+        let sameBytes = IdentityPolicy(identity: .exact(TestInstance.identity), issuer: "https://caf\u{E9}.example")
+        #expect(await failedCheck(accentedBundle, policy: .identity(sameBytes)) == nil)
+        let decomposed = IdentityPolicy(identity: .exact(TestInstance.identity), issuer: "https://cafe\u{301}.example")
+        #expect(decomposed.issuer == accented.issuer)
+        #expect(await failedCheck(accentedBundle, policy: .identity(decomposed)) == .identity)
         // A managed key that is not the bundle's.
         var managed = options
         managed.managedKey = P256.Signing.PrivateKey()

@@ -399,6 +399,8 @@ public final class TestInstance {
         public var signatureOverride: [UInt8]?
         /// The identity of a fresh certificate.
         public var identity = TestInstance.identity
+        /// The OIDC issuer of a fresh certificate.
+        public var issuer = TestInstance.issuerURL
         /// The artifact the log records (default: the one signed).
         public var loggedArtifact: [UInt8]?
     }
@@ -409,7 +411,8 @@ public final class TestInstance {
         let key = options.managedKey ?? P256.Signing.PrivateKey()
         let certificate =
             options.managedKey == nil
-            ? try options.certificate ?? issue(to: key.publicKey, identity: options.identity, at: options.time) : nil
+            ? try options.certificate ?? issue(to: key.publicKey, identity: options.identity, issuer: options.issuer, at: options.time)
+            : nil
         let verifier: JSONValue
         let verifierDER: [UInt8]
         if let certificate {
