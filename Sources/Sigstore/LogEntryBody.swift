@@ -21,7 +21,7 @@ enum LogEntryBody {
         let body = try ProtoObject(parsing: entry.canonicalizedBody, what: "log entry body", check: .entryBody)
         let kind = try body.string("kind")
         let version = try body.string("apiVersion")
-        guard kind == entry.kind, version == entry.kindVersion else {
+        guard UTF8Name.sameBytes(kind, entry.kind), UTF8Name.sameBytes(version, entry.kindVersion) else {
             throw VerificationError(.entryBody, "the body is \(kind) \(version), the entry says \(entry.kind) \(entry.kindVersion)")
         }
         let spec = try body.object("spec")
@@ -29,7 +29,7 @@ enum LogEntryBody {
         case ("hashedrekord", "0.0.1", .messageSignature(let signature, _, _)):
             let data = try spec.object("data").object("hash")
             guard try data.string("algorithm") == "sha256", let digest = expected.artifactSHA256,
-                try data.string("value").lowercased() == Hex.encode(digest)
+                Hex.decode(try data.string("value")) == digest
             else { throw VerificationError(.entryBody, "the entry records another artifact digest") }
             let recorded = try spec.object("signature")
             guard try recorded.bytes("content") == signature else {
@@ -65,7 +65,7 @@ enum LogEntryBody {
         case ("dsse", "0.0.1", .envelope(let envelope)):
             let payloadHash = try spec.object("payloadHash")
             guard try payloadHash.string("algorithm") == "sha256",
-                try payloadHash.string("value").lowercased() == Hex.encode(SHA256.hash(data: envelope.payload))
+                Hex.decode(try payloadHash.string("value")) == Array(SHA256.hash(data: envelope.payload))
             else { throw VerificationError(.entryBody, "the entry records another payload") }
             try checkSignatures(
                 try spec.objects("signatures"),
@@ -89,10 +89,10 @@ enum LogEntryBody {
             let content = try spec.object("content")
             let payloadHash = try content.object("payloadHash")
             guard try payloadHash.string("algorithm") == "sha256",
-                try payloadHash.string("value").lowercased() == Hex.encode(SHA256.hash(data: envelope.payload))
+                Hex.decode(try payloadHash.string("value")) == Array(SHA256.hash(data: envelope.payload))
             else { throw VerificationError(.entryBody, "the entry records another payload") }
             let recordedEnvelope = try content.object("envelope")
-            guard try recordedEnvelope.string("payloadType") == envelope.payloadType else {
+            guard UTF8Name.sameBytes(try recordedEnvelope.string("payloadType"), envelope.payloadType) else {
                 throw VerificationError(.entryBody, "the entry records another payload type")
             }
             try checkSignatures(

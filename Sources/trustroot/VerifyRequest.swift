@@ -76,7 +76,8 @@ struct VerifyRequest: Equatable, Sendable {
         let artifactValue = try Self.artifactValue(artifact)
         do {
             let result = try await BundleVerifier(trustedRoot: root).verify(bundleValue, artifact: artifactValue, policy: policy)
-            if let predicateType, result.predicateType != predicateType {
+            // By bytes: `!=` would take a canonically equivalent spelling for the required type.
+            if let predicateType, !(result.predicateType.map { UTF8Name.sameBytes($0, predicateType) } ?? false) {
                 throw VerificationError(
                     .envelope,
                     "the statement's predicate type is \(result.predicateType ?? "absent"), not \(predicateType)"
@@ -112,7 +113,8 @@ struct VerifyRequest: Equatable, Sendable {
                     do {
                         let bundle = try SigstoreBundle(bytes: try readFile(bundlePath, limit: 16 << 20))
                         let result = try await verifier.verify(bundle, artifact: try Self.artifactValue(artifactPath), policy: policy)
-                        if let predicateType, result.predicateType != predicateType {
+                        // By bytes: `!=` would take a canonically equivalent spelling for the required type.
+                        if let predicateType, !(result.predicateType.map { UTF8Name.sameBytes($0, predicateType) } ?? false) {
                             return (
                                 index, "\(VerificationError.Check.envelope.rawValue): predicate type is \(result.predicateType ?? "absent")"
                             )

@@ -101,6 +101,19 @@ struct SignCLITests {
         #expect(signed.status == 0, "\(signed.stderr)")
         #expect(try verify(identity + ["--predicate-type", "https://slsa.dev/provenance/v1"]).status == 0)
         #expect(try verify(identity + ["--predicate-type", "https://example.com/other"]).status == 1)
+        // The predicate type must have the required bytes: the Kelvin sign (U+212A) is canonically
+        // equivalent to "K", and Swift's == would take one for the other.
+        try folder.write(
+            "statement.json",
+            JSONWriter.prettyPrinted([
+                "_type": "https://in-toto.io/Statement/v1", "subject": [["name": "artifact.txt", "digest": ["sha256": .string(digest)]]],
+                "predicateType": "https://example.com/\u{212A}", "predicate": [:],
+            ])
+        )
+        #expect(try sign(keyless + ["--in-toto"], input: "statement.json").status == 0)
+        #expect(try verify(identity + ["--predicate-type", "https://example.com/\u{212A}"]).status == 0)
+        #expect("https://example.com/\u{212A}" == "https://example.com/K")
+        #expect(try verify(identity + ["--predicate-type", "https://example.com/K"]).status == 1)
     }
 
     @Test func somethingThatIsNotAStatementIsRefusedBeforeAnyRequest() throws {
