@@ -35,36 +35,38 @@ package enum Base64 {
         let output = tables.withUnsafeBufferPointer { tables in
             [UInt8](unsafeUninitializedCapacity: outputCount) { output, initialized in
                 initialized = 0
-                guard let source = input.baseAddress, let table = tables.baseAddress, let target = output.baseAddress else {
+                guard var source = input.baseAddress, let table = tables.baseAddress, var target = output.baseAddress else {
                     valid = length == 0
                     return
                 }
-                var index = 0
-                var written = 0
+                // Wrapping arithmetic and moving pointers: every index stays inside the buffers
+                // (four characters in, three bytes out, counted above), and checked arithmetic
+                // on each would double the loop's instructions.
+                let blocks = length / 4
                 var invalid: UInt32 = 0
-                while index + 4 <= length {
+                for _ in 0..<blocks {
                     let value =
-                        table[Int(source[index])] | table[256 + Int(source[index + 1])]
-                        | table[512 + Int(source[index + 2])] | table[768 + Int(source[index + 3])]
+                        table[Int(source[0])] | table[256 &+ Int(source[1])] | table[512 &+ Int(source[2])]
+                        | table[768 &+ Int(source[3])]
                     invalid |= value
-                    target[written] = UInt8(truncatingIfNeeded: value >> 16)
-                    target[written + 1] = UInt8(truncatingIfNeeded: value >> 8)
-                    target[written + 2] = UInt8(truncatingIfNeeded: value)
-                    index += 4
-                    written += 3
+                    target[0] = UInt8(truncatingIfNeeded: value &>> 16)
+                    target[1] = UInt8(truncatingIfNeeded: value &>> 8)
+                    target[2] = UInt8(truncatingIfNeeded: value)
+                    source += 4
+                    target += 3
                 }
-                let remainder = length - index
+                var written = blocks * 3
+                let remainder = length - blocks * 4
                 if remainder >= 2 {
                     let value =
-                        table[Int(source[index])] | table[256 + Int(source[index + 1])]
-                        | (remainder == 3 ? table[512 + Int(source[index + 2])] : 0)
+                        table[Int(source[0])] | table[256 + Int(source[1])] | (remainder == 3 ? table[512 + Int(source[2])] : 0)
                     invalid |= value
                     // Leftover bits must be zero, so that each text has one decoding.
                     if value & (remainder == 3 ? 0xFF : 0xFFFF) != 0 { invalid |= 1 << 31 }
-                    target[written] = UInt8(truncatingIfNeeded: value >> 16)
+                    target[0] = UInt8(truncatingIfNeeded: value >> 16)
                     written += 1
                     if remainder == 3 {
-                        target[written] = UInt8(truncatingIfNeeded: value >> 8)
+                        target[1] = UInt8(truncatingIfNeeded: value >> 8)
                         written += 1
                     }
                 }
@@ -77,32 +79,41 @@ package enum Base64 {
         return valid ? output : nil
     }
 
-    /// Appends the standard, padded base64 of `bytes` to `output`.
-    package static func encode(_ bytes: [UInt8], to output: inout [UInt8]) {
-        let start = output.count
-        output.append(contentsOf: repeatElement(UInt8(ascii: "="), count: (bytes.count + 2) / 3 * 4))
-        alphabet.withUnsafeBufferPointer { alphabet in
+    /// The standard, padded base64 of `bytes`.
+    package static func encode(_ bytes: [UInt8]) -> [UInt8] {
+        let count = (bytes.count + 2) / 3 * 4
+        return alphabet.withUnsafeBufferPointer { alphabet in
             bytes.withUnsafeBufferPointer { input in
-                output.withUnsafeMutableBufferPointer { output in
-                    guard let source = input.baseAddress, let digits = alphabet.baseAddress, let target = output.baseAddress else { return }
-                    var index = 0
-                    var written = start
-                    while index + 3 <= input.count {
-                        let value = UInt32(source[index]) << 16 | UInt32(source[index + 1]) << 8 | UInt32(source[index + 2])
-                        target[written] = digits[Int(value >> 18)]
-                        target[written + 1] = digits[Int(value >> 12 & 0x3F)]
-                        target[written + 2] = digits[Int(value >> 6 & 0x3F)]
-                        target[written + 3] = digits[Int(value & 0x3F)]
-                        index += 3
-                        written += 4
+                [UInt8](unsafeUninitializedCapacity: count) { output, initialized in
+                    initialized = 0
+                    guard var source = input.baseAddress, let digits = alphabet.baseAddress, var target = output.baseAddress else { return }
+                    let blocks = input.count / 3
+                    for _ in 0..<blocks {
+                        let value = UInt32(source[0]) &<< 16 | UInt32(source[1]) &<< 8 | UInt32(source[2])
+                        target[0] = digits[Int(value &>> 18)]
+                        target[1] = digits[Int(value &>> 12 & 0x3F)]
+                        target[2] = digits[Int(value &>> 6 & 0x3F)]
+                        target[3] = digits[Int(value & 0x3F)]
+                        source += 3
+                        target += 4
                     }
-                    // One or two bytes left: two or three characters, then the padding already there.
-                    let remaining = input.count - index
-                    guard remaining > 0 else { return }
-                    let value = UInt32(source[index]) << 16 | (remaining == 2 ? UInt32(source[index + 1]) << 8 : 0)
-                    target[written] = digits[Int(value >> 18)]
-                    target[written + 1] = digits[Int(value >> 12 & 0x3F)]
-                    if remaining == 2 { target[written + 2] = digits[Int(value >> 6 & 0x3F)] }
+                    // One or two bytes left: two or three characters and the padding.
+                    switch input.count - blocks * 3 {
+                    case 1:
+                        let value = UInt32(source[0]) << 16
+                        target[0] = digits[Int(value >> 18)]
+                        target[1] = digits[Int(value >> 12 & 0x3F)]
+                        target[2] = UInt8(ascii: "=")
+                        target[3] = UInt8(ascii: "=")
+                    case 2:
+                        let value = UInt32(source[0]) << 16 | UInt32(source[1]) << 8
+                        target[0] = digits[Int(value >> 18)]
+                        target[1] = digits[Int(value >> 12 & 0x3F)]
+                        target[2] = digits[Int(value >> 6 & 0x3F)]
+                        target[3] = UInt8(ascii: "=")
+                    default: break
+                    }
+                    initialized = count
                 }
             }
         }

@@ -16,7 +16,7 @@ package enum SignedEntryTimestamp {
         var output: [UInt8] = []
         output.reserveCapacity((body.count + 2) / 3 * 4 + 2 * logID.count + 96)
         output += #"{"body":""#.utf8
-        Base64.encode(body, to: &output)
+        output += Base64.encode(body)
         output += #"","integratedTime":"#.utf8
         output += String(integratedTime).utf8
         output += #","logID":""#.utf8
