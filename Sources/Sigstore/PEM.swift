@@ -23,29 +23,47 @@ package enum PEM {
             let end = Array("-----END ".utf8) + label + dashes
             let bodyStart = labelEnd + dashes.count
             guard let bodyEnd = find(end, in: bytes, from: bodyStart) else { return nil }
-            // The base64 without its line breaks, copied a line at a time.
+            // The base64 without its line breaks (LF, CR, space, tab), copied a run at a time.
+            // Base64 characters are all above 0x20, so eight bytes with none at or below it are
+            // part of a run, found with one word test; only the few bytes around a line break
+            // are looked at one by one.
+            guard let base = bytes.baseAddress else { return nil }
             var body: [UInt8] = []
             body.reserveCapacity(bodyEnd - bodyStart)
             var runStart = bodyStart
-            for index in bodyStart..<bodyEnd {
-                let byte = bytes[index]
-                guard byte == 10 || byte == 13 || byte == 32 || byte == 9 else { continue }
-                body.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
-                runStart = index + 1
+            var index = bodyStart
+            while index < bodyEnd {
+                if index + 8 <= bodyEnd {
+                    let word = UnsafeRawPointer(base + index).loadUnaligned(as: UInt64.self)
+                    if (word &- 0x2121_2121_2121_2121) & ~word & 0x8080_8080_8080_8080 == 0 {
+                        index += 8
+                        continue
+                    }
+                }
+                let byte = base[index]
+                if byte == 10 || byte == 13 || byte == 32 || byte == 9 {
+                    body.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: index - runStart))
+                    runStart = index + 1
+                }
+                index += 1
             }
-            body.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bodyEnd]))
+            body.append(contentsOf: UnsafeBufferPointer(start: base + runStart, count: bodyEnd - runStart))
             guard let der = body.withUnsafeBufferPointer({ Base64.decode($0) }), !der.isEmpty else { return nil }
             return (String(decoding: label, as: UTF8.self), der)
         }
     }
 
     private static func find(_ needle: [UInt8], in haystack: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
-        guard let base = haystack.baseAddress, let first = needle.first, needle.count <= haystack.count else { return nil }
+        guard let base = haystack.baseAddress, let first = needle.first, start <= haystack.count else { return nil }
         return needle.withUnsafeBufferPointer { needle -> Int? in
             guard let needleBase = needle.baseAddress else { return nil }
             var index = start
-            while index <= haystack.count - needle.count {
-                if base[index] == first, memcmp(base + index, needleBase, needle.count) == 0 { return index }
+            // memchr jumps to each candidate first byte; memcmp checks the rest.
+            while index <= haystack.count - needle.count,
+                let candidate = memchr(base + index, Int32(first), haystack.count - needle.count + 1 - index)
+            {
+                index = UnsafePointer(candidate.assumingMemoryBound(to: UInt8.self)) - base
+                if memcmp(base + index, needleBase, needle.count) == 0 { return index }
                 index += 1
             }
             return nil

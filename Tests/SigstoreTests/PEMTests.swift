@@ -33,4 +33,26 @@ struct PEMTests {
             #expect(PEM.decode(text) == nil, "\(text.prefix(40))")
         }
     }
+
+    /// Line breaks, spaces and tabs anywhere in the body are dropped; any other byte outside the
+    /// base64 alphabet, however it is placed, makes the block unreadable.
+    @Test func whitespaceAnywhereOtherControlBytesNowhere() {
+        var generator = SystemRandomNumberGenerator()
+        let base64 = Array(Data(Self.der).base64EncodedString().utf8)
+        for _ in 0..<2_000 {
+            var body = base64
+            for _ in 0..<Int.random(in: 0...12, using: &generator) {
+                body.insert([10, 13, 32, 9].randomElement(using: &generator)!, at: Int.random(in: 0...body.count, using: &generator))
+            }
+            let spoiled = Bool.random(using: &generator)
+            if spoiled {
+                body.insert(
+                    [0, 11, 12, 31, 0x7F, 0x21].randomElement(using: &generator)!,
+                    at: Int.random(in: 0...body.count, using: &generator)
+                )
+            }
+            let text = "-----BEGIN CERTIFICATE-----" + String(decoding: body, as: UTF8.self) + "-----END CERTIFICATE-----"
+            #expect(PEM.decode(text)?.der == (spoiled ? nil : Self.der), "\(text.debugDescription)")
+        }
+    }
 }
