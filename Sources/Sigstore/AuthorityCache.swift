@@ -4,7 +4,8 @@ import X509
 
 /// What a verifier works out once per authority of its trusted root, the first time the
 /// authority is needed: whether the authority's certificates form a chain (each signed by the
-/// next), and the hash of a certificate authority's issuing key, which every SCT signs over.
+/// next), the hash of a certificate authority's issuing key, which every SCT signs over, and
+/// the certificate store a signing certificate's chain check starts from.
 ///
 /// A verifier thus checks each authority's own chain at most once however many bundles it
 /// verifies, and a single verification pays only for the authorities it uses: the public-good
@@ -22,12 +23,14 @@ final class AuthorityCache: @unchecked Sendable {
     private var certificateAuthorityLinks: [Bool?]
     private var timestampAuthorityLinks: [Bool?]
     private var issuingKeyHashes: [[UInt8]?]
+    private var issuerStores: [CertificateStore?]
 
     /// Nothing worked out yet for `trustedRoot`'s authorities.
     init(_ trustedRoot: TrustedRoot) {
         certificateAuthorityLinks = Array(repeating: nil, count: trustedRoot.certificateAuthorities.count)
         timestampAuthorityLinks = Array(repeating: nil, count: trustedRoot.timestampAuthorities.count)
         issuingKeyHashes = Array(repeating: nil, count: trustedRoot.certificateAuthorities.count)
+        issuerStores = Array(repeating: nil, count: trustedRoot.certificateAuthorities.count)
     }
 
     /// Whether `authority`, the `index`th of its kind, has certificates that form a chain.
@@ -50,6 +53,16 @@ final class AuthorityCache: @unchecked Sendable {
         let hash = SignedCertificateTimestamp.issuerKeyHash(issuer)
         lock.withLock { issuingKeyHashes[index] = hash }
         return hash
+    }
+
+    /// A store holding only the issuing (first) certificate of the `index`th certificate
+    /// authority: the root a signing certificate's chain check starts from. Building one indexes
+    /// the certificate by its subject name, which hashes the whole name.
+    func issuerStore(_ index: Int, _ issuer: Certificate) -> CertificateStore {
+        if let known = lock.withLock({ issuerStores[index] }) { return known }
+        let store = CertificateStore([issuer])
+        lock.withLock { issuerStores[index] = store }
+        return store
     }
 
     /// Whether each certificate is signed by the next.

@@ -295,7 +295,7 @@ public struct BundleVerifier: Sendable {
             guard let issuer = authority.certificates.first,
                 authority.certificates.dropFirst().allSatisfy({ $0.notValidBefore <= time && time <= $0.notValidAfter })
             else { continue }
-            var verifier = Verifier(rootCertificates: CertificateStore([issuer])) {
+            var verifier = Verifier(rootCertificates: authorities.issuerStore(index, issuer)) {
                 RFC5280Policy(fixedExpiryValidationTime: time)
                 CodeSigningPolicy()
             }
