@@ -4,12 +4,20 @@ import Crypto
 public enum MerkleInclusion {
     /// The hash of a leaf: SHA-256 of 0x00 then the entry.
     public static func leafHash(_ entry: [UInt8]) -> [UInt8] {
-        Array(SHA256.hash(data: [0] + entry))
+        var hasher = SHA256()
+        withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
+        entry.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return hasher.finalize().withUnsafeBytes { Array($0) }
     }
 
     /// The hash of an inner node: SHA-256 of 0x01, then its children's hashes.
     public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
-        Array(SHA256.hash(data: [1] + left + right))
+        // Hashed in place from the three parts, without concatenating them first.
+        var hasher = SHA256()
+        withUnsafeBytes(of: UInt8(1)) { hasher.update(bufferPointer: $0) }
+        left.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        right.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        return hasher.finalize().withUnsafeBytes { Array($0) }
     }
 
     /// The root hash that `proof` leads to from `leafHash` at `index` in a tree of `treeSize`
