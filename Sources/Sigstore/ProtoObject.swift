@@ -7,14 +7,38 @@ import TUF
 /// fields are ignored.
 package struct ProtoObject {
     package let object: JSONObject
-    package let path: String
+    /// Where the object is, kept as parts: a bundle reads dozens of objects and names the
+    /// path of one only when it fails, so the path is spelled out only then.
+    private let location: Location
     /// The check a malformed field fails.
     package let check: VerificationError.Check
 
+    /// Where an object is: a named document, or a field or array element of another object.
+    private indirect enum Location {
+        case document(String)
+        case field(Location, String)
+        case element(Location, String, Int)
+
+        var path: String {
+            switch self {
+            case .document(let name): return name
+            case .field(let parent, let name): return "\(parent.path).\(name)"
+            case .element(let parent, let name, let index): return "\(parent.path).\(name)[\(index)]"
+            }
+        }
+    }
+
+    /// The object's path from its document, such as `bundle.verificationMaterial.tlogEntries[0]`.
+    package var path: String { location.path }
+
     package init(_ value: JSONValue, path: String, check: VerificationError.Check) throws(VerificationError) {
-        guard case .object(let object) = value else { throw VerificationError(check, "\(path) must be an object") }
+        try self.init(value, location: .document(path), check: check)
+    }
+
+    private init(_ value: JSONValue, location: Location, check: VerificationError.Check) throws(VerificationError) {
+        guard case .object(let object) = value else { throw VerificationError(check, "\(location.path) must be an object") }
         self.object = object
-        self.path = path
+        self.location = location
         self.check = check
     }
 
@@ -62,12 +86,12 @@ package struct ProtoObject {
 
     package func object(_ name: String) throws(VerificationError) -> ProtoObject {
         guard let value = value(name) else { throw failure(name, "is missing") }
-        return try ProtoObject(value, path: fieldPath(name), check: check)
+        return try ProtoObject(value, location: .field(location, name), check: check)
     }
 
     package func optionalObject(_ name: String) throws(VerificationError) -> ProtoObject? {
         guard let value = value(name) else { return nil }
-        return try ProtoObject(value, path: fieldPath(name), check: check)
+        return try ProtoObject(value, location: .field(location, name), check: check)
     }
 
     package func string(_ name: String) throws(VerificationError) -> String {
@@ -118,7 +142,7 @@ package struct ProtoObject {
     package func objects(_ name: String) throws(VerificationError) -> [ProtoObject] {
         var result: [ProtoObject] = []
         for (index, element) in try array(name).enumerated() {
-            result.append(try ProtoObject(element, path: "\(fieldPath(name))[\(index)]", check: check))
+            result.append(try ProtoObject(element, location: .element(location, name, index), check: check))
         }
         return result
     }

@@ -35,4 +35,15 @@ struct ProtoObjectTests {
         #expect(try Self.object("{\"kind\":\"x\"}").optionalString("kind") == "x")
         #expect(try Self.object("{\"caf\u{E9}\":\"x\"}").optionalString("cafe\u{301}") == nil)
     }
+
+    @Test func failuresNameTheWholePath() throws {
+        let document = try Self.object(#"{"outer":{"items":[{"name":"x"},{"name":7}],"bad":[3]}}"#)
+        let items = try document.object("outer").objects("items")
+        #expect(items[1].path == "test.outer.items[1]")
+        #expect(throws: VerificationError(.bundle, "test.outer.items[1].name must be a string")) { try items[1].string("name") }
+        #expect(throws: VerificationError(.bundle, "test.outer.bad[0] must be an object")) {
+            try document.object("outer").objects("bad")
+        }
+        #expect(throws: VerificationError(.bundle, "test.outer.missing is missing")) { try document.object("outer").object("missing") }
+    }
 }
