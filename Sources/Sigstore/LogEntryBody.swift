@@ -32,7 +32,7 @@ enum LogEntryBody {
                 Hex.decode(try data.string("value")) == digest
             else { throw VerificationError(.entryBody, "the entry records another artifact digest") }
             let recorded = try spec.object("signature")
-            guard try recorded.bytes("content") == signature else {
+            guard try recorded.bytes("content").sameBytes(as: signature) else {
                 throw VerificationError(.entryBody, "the entry records another signature")
             }
             try checkVerifier(pem: try recorded.object("publicKey").bytes("content"), expected)
@@ -49,7 +49,7 @@ enum LogEntryBody {
                 guard let artifact = expected.artifactSHA256, digest == artifact else {
                     throw VerificationError(.entryBody, "the entry records another artifact digest")
                 }
-                guard try recorded.bytes("content") == signature else {
+                guard try recorded.bytes("content").sameBytes(as: signature) else {
                     throw VerificationError(.entryBody, "the entry records another signature")
                 }
             case .envelope(let envelope):
@@ -57,7 +57,7 @@ enum LogEntryBody {
                 guard digest == Array(SHA256.hash(data: envelope.preAuthenticationEncoding)) else {
                     throw VerificationError(.entryBody, "the entry records another envelope")
                 }
-                guard envelope.signatures.count == 1, try recorded.bytes("content") == envelope.signatures[0].signature else {
+                guard envelope.signatures.count == 1, try recorded.bytes("content").sameBytes(as: envelope.signatures[0].signature) else {
                     throw VerificationError(.entryBody, "the entry records another envelope signature")
                 }
             }
@@ -125,7 +125,7 @@ enum LogEntryBody {
             )
         }
         for (entry, expected) in zip(recorded, envelope.signatures) {
-            guard try signature(entry) == expected.signature else {
+            guard try signature(entry).sameBytes(as: expected.signature) else {
                 throw VerificationError(.entryBody, "the entry records another envelope signature")
             }
             try verifier(entry)
@@ -137,7 +137,7 @@ enum LogEntryBody {
         guard let document = PEM.decode(String(decoding: pem, as: UTF8.self)) else {
             throw VerificationError(.entryBody, "the entry's verifier is not PEM")
         }
-        guard document.der == expected.verifierDER else {
+        guard document.der.sameBytes(as: expected.verifierDER) else {
             throw VerificationError(.entryBody, "the entry records another certificate or key")
         }
     }
@@ -152,6 +152,8 @@ enum LogEntryBody {
         } else {
             throw VerificationError(.entryBody, "the entry's verifier has neither a certificate nor a key")
         }
-        guard der == expected.verifierDER else { throw VerificationError(.entryBody, "the entry records another certificate or key") }
+        guard der.sameBytes(as: expected.verifierDER) else {
+            throw VerificationError(.entryBody, "the entry records another certificate or key")
+        }
     }
 }
