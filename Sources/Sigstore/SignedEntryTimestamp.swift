@@ -7,8 +7,6 @@ import TUF
 /// never need escaping, and the four names are already in RFC 8785's order, so every bundle is
 /// spared a tree, a sort and an escaping pass over its largest string.
 package enum SignedEntryTimestamp {
-    private static let hexDigits = Array("0123456789abcdef".utf8)
-
     /// The signed bytes, or nil when a number has no exact RFC 8785 form (beyond ±2^53).
     package static func payload(body: [UInt8], integratedTime: Int64, logID: [UInt8], logIndex: Int64) -> [UInt8]? {
         let limit = RFC8785.maximumExactInteger
@@ -20,10 +18,7 @@ package enum SignedEntryTimestamp {
         output += #"","integratedTime":"#.utf8
         output += String(integratedTime).utf8
         output += #","logID":""#.utf8
-        for byte in logID {
-            output.append(hexDigits[Int(byte >> 4)])
-            output.append(hexDigits[Int(byte & 0x0F)])
-        }
+        output += Hex.encode(logID).utf8
         output += #"","logIndex":"#.utf8
         output += String(logIndex).utf8
         output.append(UInt8(ascii: "}"))
