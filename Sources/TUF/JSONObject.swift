@@ -68,9 +68,8 @@ public struct JSONObject: Sendable {
     }
 
     private func index(of name: String) -> Int? {
-        // Byte counts first: most members differ in length, and counting is constant-time.
-        let count = name.utf8.count
-        return members.firstIndex { $0.name.utf8.count == count && UTF8Name.sameBytes($0.name, name) }
+        // UTF8Name.sameBytes compares byte counts before bytes.
+        members.firstIndex { UTF8Name.sameBytes($0.name, name) }
     }
 }
 
