@@ -53,7 +53,7 @@ package struct ProtoObject {
         try self.init(value, path: what, check: check)
     }
 
-    package func fieldPath(_ name: String) -> String { "\(path).\(name)" }
+    package func fieldPath(_ name: String) -> String { Location.field(location, name).path }
 
     package func failure(_ name: String, _ reason: String) -> VerificationError { VerificationError(check, "\(fieldPath(name)) \(reason)") }
 
