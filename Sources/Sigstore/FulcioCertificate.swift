@@ -115,10 +115,11 @@ public struct IdentityPolicy: Sendable {
             throw VerificationError(.identity, "the certificate's identity is \(identities.joined(separator: ", ")), not the expected one")
         }
         for (number, expected) in claims.sorted(by: { $0.key < $1.key }) {
-            guard let claim = certificate.claim(number), UTF8Name.sameBytes(claim, expected) else {
+            let claim = certificate.claim(number)
+            guard let claim, UTF8Name.sameBytes(claim, expected) else {
                 throw VerificationError(
                     .identity,
-                    "claim \(FulcioCertificate.arc).\(number) is \(certificate.claim(number) ?? "absent"), not \(expected)"
+                    "claim \(FulcioCertificate.arc).\(number) is \(claim ?? "absent"), not \(expected)"
                 )
             }
         }
