@@ -123,11 +123,12 @@ public struct SignedCertificateTimestamp: Sendable, Equatable {
             guard let sequence = try wrapped.next(), sequence.tag == 0x30, wrapped.isAtEnd else { throw malformed("extensions") }
             var extensions = DERElementReader(sequence.content)
             var kept: [UInt8] = []
+            let sctListOID = extensionOIDDER
             while let ext = try extensions.next() {
                 guard ext.tag == 0x30 else { throw malformed("extension") }
                 var parts = DERElementReader(ext.content)
                 guard let oid = try parts.next(), oid.tag == 0x06 else { throw malformed("extension") }
-                if !oid.element.elementsEqual(extensionOIDDER) { kept += ext.element }
+                if !oid.element.elementsEqual(sctListOID) { kept += ext.element }
             }
             content += DEREncoding.element(0xA3, DEREncoding.element(0x30, kept))
         }

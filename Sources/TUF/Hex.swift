@@ -5,6 +5,9 @@ public enum Hex {
     /// The lower-case hex form of `bytes`.
     public static func encode(_ bytes: some Sequence<UInt8>) -> String {
         var output: [UInt8] = []
+        output.reserveCapacity(2 * bytes.underestimatedCount)
+        // The table is read once, not once per byte: each read of a global is a call on Linux.
+        let digits = Self.digits
         for byte in bytes {
             output.append(digits[Int(byte >> 4)])
             output.append(digits[Int(byte & 0x0F)])
