@@ -7,31 +7,48 @@ package enum Base64 {
 
     /// For each character, its six bits already shifted to their place in a four-character
     /// block (one table per place), so that a block is four lookups and three ORs. A character
-    /// outside the alphabet sets bit 31, which no valid block has.
+    /// outside the alphabet sets bit 31, which no valid block has; a URL-safe character sets
+    /// bit 30, which no byte is taken from, to tell the two alphabets apart at no cost.
     private static let tables: [UInt32] = {
         let invalid: UInt32 = 1 << 31
         var tables = [UInt32](repeating: invalid, count: 4 * 256)
         var values: [(UInt8, UInt32)] = alphabet.enumerated().map { ($1, UInt32($0)) }
-        values += [(UInt8(ascii: "-"), 62), (UInt8(ascii: "_"), 63)]
+        values += [(UInt8(ascii: "-"), 62 | urlSafe >> 18), (UInt8(ascii: "_"), 63 | urlSafe >> 18)]
         for (character, value) in values {
-            for place in 0..<4 { tables[place * 256 + Int(character)] = value << (18 - 6 * UInt32(place)) }
+            for place in 0..<4 {
+                let bits = value & 0x3F
+                tables[place * 256 + Int(character)] = bits << (18 - 6 * UInt32(place)) | (value == bits ? 0 : urlSafe)
+            }
         }
         return tables
     }()
 
+    private static let urlSafe: UInt32 = 1 << 30
+
     /// The bytes `text` encodes, or nil when it is not base64.
     package static func decode(_ text: String) -> [UInt8]? {
+        decodeNotingForm(text)?.bytes
+    }
+
+    /// The bytes `text` encodes, and whether `text` is exactly what ``encode(_:)`` writes for
+    /// them (the standard alphabet, padded); nil when it is not base64.
+    package static func decodeNotingForm(_ text: String) -> (bytes: [UInt8], isStandard: Bool)? {
         var text = text
-        return text.withUTF8 { decode($0) }
+        return text.withUTF8 { decodeNotingForm($0) }
     }
 
     package static func decode(_ input: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        decodeNotingForm(input)?.bytes
+    }
+
+    package static func decodeNotingForm(_ input: UnsafeBufferPointer<UInt8>) -> (bytes: [UInt8], isStandard: Bool)? {
         var length = input.count
         while length > 0, input[length - 1] == UInt8(ascii: "=") { length -= 1 }
         guard input.count - length <= 2, length % 4 != 1 else { return nil }
         if input.count != length, input.count % 4 != 0 { return nil }
         let outputCount = length * 3 / 4
         var valid = true
+        var standardAlphabet = true
         let output = tables.withUnsafeBufferPointer { tables in
             [UInt8](unsafeUninitializedCapacity: outputCount) { output, initialized in
                 initialized = 0
@@ -73,10 +90,13 @@ package enum Base64 {
                 // One check at the end: a text with a character outside the alphabet is refused
                 // whole, whatever was written before it.
                 valid = invalid & (1 << 31) == 0
+                standardAlphabet = invalid & urlSafe == 0
                 initialized = written
             }
         }
-        return valid ? output : nil
+        // Leftover bits were refused above, so a padded text in the standard alphabet is the
+        // one encoding of its bytes.
+        return valid ? (output, standardAlphabet && input.count % 4 == 0) : nil
     }
 
     /// The standard, padded base64 of `bytes`.

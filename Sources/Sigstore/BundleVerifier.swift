@@ -239,6 +239,7 @@ public struct BundleVerifier: Sendable {
             if let promise = entry.signedEntryTimestamp {
                 let payload = SignedEntryTimestamp.payload(
                     body: entry.canonicalizedBody,
+                    bodyBase64: entry.canonicalizedBodyBase64,
                     integratedTime: integrated,
                     logID: entry.logID,
                     logIndex: entry.logIndex

@@ -8,13 +8,17 @@ import TUF
 /// spared a tree, a sort and an escaping pass over its largest string.
 package enum SignedEntryTimestamp {
     /// The signed bytes, or nil when a number has no exact RFC 8785 form (beyond ±2^53).
-    package static func payload(body: [UInt8], integratedTime: Int64, logID: [UInt8], logIndex: Int64) -> [UInt8]? {
+    /// `bodyBase64`, when given, must be the standard padded base64 of `body`, as a bundle
+    /// that carries it so spares encoding the body again.
+    package static func payload(body: [UInt8], bodyBase64: String? = nil, integratedTime: Int64, logID: [UInt8], logIndex: Int64)
+        -> [UInt8]?
+    {
         let limit = RFC8785.maximumExactInteger
         guard (-limit...limit).contains(integratedTime), (-limit...limit).contains(logIndex) else { return nil }
         var output: [UInt8] = []
         output.reserveCapacity((body.count + 2) / 3 * 4 + 2 * logID.count + 96)
         output += #"{"body":""#.utf8
-        output += Base64.encode(body)
+        if let bodyBase64 { output += bodyBase64.utf8 } else { output += Base64.encode(body) }
         output += #"","integratedTime":"#.utf8
         output += String(integratedTime).utf8
         output += #","logID":""#.utf8

@@ -173,7 +173,13 @@ public struct TransparencyLogEntry: Sendable {
     /// The proof that the entry is in the log.
     public var inclusionProof: InclusionProof?
     /// The entry body the log recorded.
-    public var canonicalizedBody: [UInt8]
+    public var canonicalizedBody: [UInt8] {
+        didSet { canonicalizedBodyBase64 = nil }
+    }
+    /// The bundle's text of ``canonicalizedBody`` when it is the standard, padded base64 a
+    /// signed entry timestamp covers, so that checking one need not encode the body again.
+    /// Dropped whenever the body changes, so it never stands for another body.
+    package private(set) var canonicalizedBodyBase64: String?
 
     init(_ object: ProtoObject, version: SigstoreBundle.Version) throws(VerificationError) {
         logIndex = try object.int64("logIndex")
@@ -187,7 +193,12 @@ public struct TransparencyLogEntry: Sendable {
         if integratedTime == 0 { integratedTime = nil }
         signedEntryTimestamp = try object.optionalObject("inclusionPromise")?.bytes("signedEntryTimestamp")
         inclusionProof = try object.optionalObject("inclusionProof").map { (proof) throws(VerificationError) in try InclusionProof(proof) }
-        canonicalizedBody = try object.bytes("canonicalizedBody")
+        let bodyText = try object.string("canonicalizedBody")
+        guard let (body, isStandard) = Base64.decodeNotingForm(bodyText) else {
+            throw object.failure("canonicalizedBody", "is not base64")
+        }
+        canonicalizedBody = body
+        canonicalizedBodyBase64 = isStandard ? bodyText : nil
         if version == .v0_1 {
             guard signedEntryTimestamp != nil else { throw object.failure("inclusionPromise", "is missing: a v0.1 bundle needs it") }
         } else {

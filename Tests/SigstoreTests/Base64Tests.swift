@@ -61,6 +61,32 @@ struct Base64Tests {
         }
     }
 
+    /// A text is called standard exactly when the encoder writes it for the bytes it decodes to:
+    /// what lets a signed entry timestamp be checked over the bundle's own text.
+    @Test func standardFormIsExactlyTheEncodersOutput() {
+        var generator = SystemRandomNumberGenerator()
+        for length in 0..<100 {
+            let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let padded = Data(bytes).base64EncodedString()
+            let unpadded = padded.replacingOccurrences(of: "=", with: "")
+            let urlSafe = padded.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            #expect(Base64.decodeNotingForm(padded).map { $0.bytes == bytes && $0.isStandard } == true, "\(padded)")
+            // Without padding (when there is any) or in the URL-safe alphabet (when it differs), not standard.
+            #expect(Base64.decodeNotingForm(unpadded)?.isStandard == (unpadded == padded), "\(unpadded)")
+            #expect(Base64.decodeNotingForm(urlSafe)?.isStandard == (urlSafe == padded), "\(urlSafe)")
+        }
+        let characters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_==")
+        for _ in 0..<20_000 {
+            let text = String((0..<Int.random(in: 0...13, using: &generator)).map { _ in characters.randomElement(using: &generator)! })
+            guard let (bytes, isStandard) = Base64.decodeNotingForm(text) else {
+                #expect(Self.reference(text) == nil, "\(text)")
+                continue
+            }
+            #expect(bytes == Self.reference(text), "\(text)")
+            #expect(isStandard == (String(decoding: Base64.encode(bytes), as: UTF8.self) == text), "\(text)")
+        }
+    }
+
     @Test func randomTextAgreesWithTheReference() {
         var generator = SystemRandomNumberGenerator()
         let characters = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/-_=== .\n\u{e9}")

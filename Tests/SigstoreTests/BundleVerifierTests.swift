@@ -132,6 +132,49 @@ struct BundleVerifierTests {
         )
     }
 
+    /// The SET is checked over the bundle's own base64 text of the body only while that text is
+    /// the body's standard encoding: other spellings are encoded again, and a body changed after
+    /// reading is never checked against the text it replaced.
+    @Test func signedEntryTimestampCoversTheBodyAsItIsNow() async throws {
+        let json = try instance.bundle(for: Self.artifact, options).bundle
+        let entry: [Any] = ["verificationMaterial", "tlogEntries", 0]
+        var bundle = try SigstoreBundle(bytes: JSONWriter.prettyPrinted(json))
+        let body = bundle.transparencyLogEntries[0].canonicalizedBody
+        #expect(bundle.transparencyLogEntries[0].canonicalizedBodyBase64 == Data(body).base64EncodedString())
+        try await verifier.verify(bundle, artifact: .bytes(Self.artifact), policy: policy)
+
+        // The body in URL-safe base64 without padding: read, not kept, and the SET still verifies.
+        let urlSafe = json.replacing(entry + ["canonicalizedBody"]) { value in
+            .string(
+                value.stringValue!.replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                    .replacingOccurrences(of: "=", with: "")
+            )
+        }
+        let respelled = try SigstoreBundle(bytes: JSONWriter.prettyPrinted(urlSafe))
+        #expect(respelled.transparencyLogEntries[0].canonicalizedBody == body)
+        #expect(respelled.transparencyLogEntries[0].canonicalizedBodyBase64 == nil)
+        #expect(await failedCheck(urlSafe) == nil)
+
+        // Without the inclusion proof, the SET is what covers the body. The same body set again
+        // drops the text and still verifies; a body that reads the same but is other bytes (a
+        // space appended) is refused by the SET, not passed on the text it replaced.
+        bundle.transparencyLogEntries[0].inclusionProof = nil
+        bundle.transparencyLogEntries[0].canonicalizedBody = body
+        #expect(bundle.transparencyLogEntries[0].canonicalizedBodyBase64 == nil)
+        try await verifier.verify(bundle, artifact: .bytes(Self.artifact), policy: policy)
+        var changed = try SigstoreBundle(bytes: JSONWriter.prettyPrinted(json))
+        changed.transparencyLogEntries[0].inclusionProof = nil
+        try await verifier.verify(changed, artifact: .bytes(Self.artifact), policy: policy)
+        changed.transparencyLogEntries[0].canonicalizedBody.append(UInt8(ascii: " "))
+        #expect(changed.transparencyLogEntries[0].canonicalizedBodyBase64 == nil)
+        do {
+            try await verifier.verify(changed, artifact: .bytes(Self.artifact), policy: policy)
+            Issue.record("a body the SET does not cover verified")
+        } catch {
+            #expect(error.check == .signedEntryTimestamp)
+        }
+    }
+
     @Test func entryBodyMustRecordThisBundle() async throws {
         // The log recorded another artifact's digest.
         var options = self.options
