@@ -80,6 +80,7 @@ public struct BundleVerifier: Sendable {
         // What key signed, and what the log should have recorded.
         let signingKey: VerificationKey
         let verifierDER: [UInt8]
+        var verifierBase64: [UInt8]?
         switch policy {
         case .identity:
             guard let leaf = bundle.leafCertificate, let leafDER = bundle.leafCertificateDER else {
@@ -93,6 +94,7 @@ public struct BundleVerifier: Sendable {
             }
             signingKey = try VerificationKey(certificateKey: leaf.publicKey)
             verifierDER = leafDER
+            verifierBase64 = bundle.leafCertificateBase64
         case .key(let key):
             guard bundle.certificates.isEmpty else {
                 throw VerificationError(.key, "the bundle carries a certificate, not a managed key's signature")
@@ -123,7 +125,12 @@ public struct BundleVerifier: Sendable {
                 "the bundle has \(bundle.transparencyLogEntries.count) log entries; \(requiredLogEntries) needed"
             )
         }
-        let expectation = LogEntryBody.Expectation(verifierDER: verifierDER, content: bundle.content, artifactSHA256: artifactSHA256)
+        let expectation = LogEntryBody.Expectation(
+            verifierDER: verifierDER,
+            verifierBase64: verifierBase64,
+            content: bundle.content,
+            artifactSHA256: artifactSHA256
+        )
         for entry in bundle.transparencyLogEntries {
             if let time = try verifyLogEntry(entry, expectation, version: bundle.version, now: now) {
                 verifiedTimes.append(("transparency log \(entry.logIndex)", time))

@@ -11,6 +11,9 @@ enum LogEntryBody {
     struct Expectation {
         /// The signing certificate's DER, or the managed key's DER SubjectPublicKeyInfo.
         var verifierDER: [UInt8]
+        /// The bundle's base64 text of the signing certificate, which a PEM block with the same
+        /// text must hold.
+        var verifierBase64: [UInt8]?
         /// The bundle's content.
         var content: SigstoreBundle.Content
         /// The SHA-256 of the artifact, for message signatures.
@@ -134,10 +137,11 @@ enum LogEntryBody {
 
     /// Compares a PEM certificate or public key (as the body stores it) with the bundle's.
     static func checkVerifier(pem: [UInt8], _ expected: Expectation) throws(VerificationError) {
-        guard let document = PEM.decode(String(decoding: pem, as: UTF8.self)) else {
-            throw VerificationError(.entryBody, "the entry's verifier is not PEM")
-        }
-        guard document.der.sameBytes(as: expected.verifierDER) else {
+        guard let block = PEM.block(pem) else { throw VerificationError(.entryBody, "the entry's verifier is not PEM") }
+        // The bundle's own text decodes to the bundle's DER, so the same text needs no decoding.
+        if let text = expected.verifierBase64, block.base64.sameBytes(as: text) { return }
+        guard let der = PEM.der(ofBody: block.base64) else { throw VerificationError(.entryBody, "the entry's verifier is not PEM") }
+        guard der.sameBytes(as: expected.verifierDER) else {
             throw VerificationError(.entryBody, "the entry records another certificate or key")
         }
     }

@@ -32,6 +32,8 @@ public struct SigstoreBundle: Sendable {
     /// The signing certificate's DER as the bundle carries it, which the log entry must name;
     /// set exactly when ``certificates`` is not empty.
     package private(set) var leafCertificateDER: [UInt8]?
+    /// The signing certificate's base64 text as the bundle carries it.
+    package private(set) var leafCertificateBase64: [UInt8]?
     /// The key hint of a bundle signed with a managed key.
     public var publicKeyHint: String?
     /// Transparency-log entries.
@@ -58,20 +60,21 @@ public struct SigstoreBundle: Sendable {
         let material = try bundle.object("verificationMaterial")
         certificates = []
         leafCertificateDER = nil
+        leafCertificateBase64 = nil
         publicKeyHint = nil
         if let chain = try material.optionalObject("x509CertificateChain") {
             let entries = try chain.objects("certificates")
             guard !entries.isEmpty else { throw chain.failure("certificates", "is empty: no signing certificate") }
             for entry in entries {
-                let (certificate, der) = try Self.certificate(entry)
+                let (certificate, der, text) = try Self.certificate(entry)
                 certificates.append(certificate)
-                if leafCertificateDER == nil { leafCertificateDER = der }
+                if leafCertificateDER == nil { (leafCertificateDER, leafCertificateBase64) = (der, text) }
             }
         } else if let single = try material.optionalObject("certificate") {
             guard version >= .v0_3 else { throw material.failure("certificate", "needs bundle version 0.3 or later") }
-            let (certificate, der) = try Self.certificate(single)
+            let (certificate, der, text) = try Self.certificate(single)
             certificates = [certificate]
-            leafCertificateDER = der
+            (leafCertificateDER, leafCertificateBase64) = (der, text)
         } else if let key = try material.optionalObject("publicKey") {
             publicKeyHint = try key.optionalString("hint") ?? ""
         } else {
@@ -100,10 +103,12 @@ public struct SigstoreBundle: Sendable {
         }
     }
 
-    static func certificate(_ object: ProtoObject) throws(VerificationError) -> (Certificate, [UInt8]) {
-        let der = try object.bytes("rawBytes")
+    /// A certificate field's certificate, DER and base64 text.
+    static func certificate(_ object: ProtoObject) throws(VerificationError) -> (Certificate, [UInt8], [UInt8]) {
+        let text = try object.string("rawBytes")
+        guard let der = Base64.decode(text) else { throw object.failure("rawBytes", "is not base64") }
         do {
-            return (try Certificate(derEncoded: der), der)
+            return (try Certificate(derEncoded: der), der, Array(text.utf8))
         } catch {
             throw VerificationError(.bundle, "\(object.path) is not an X.509 certificate: \(error)")
         }

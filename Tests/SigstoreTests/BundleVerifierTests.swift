@@ -189,6 +189,61 @@ struct BundleVerifierTests {
         #expect(await failedCheck(bundle, artifact: .bytes(Array("another artifact".utf8))) == .entryBody)
     }
 
+    /// The certificate a log entry's body records is compared with the bundle's by its bytes,
+    /// whether the PEM's text matches the bundle's text or has to be decoded.
+    @Test func entryBodyVerifierIsComparedByItsBytes() throws {
+        let bundle = try SigstoreBundle(bytes: JSONWriter.prettyPrinted(try instance.bundle(for: Self.artifact, options).bundle))
+        let entry = bundle.transparencyLogEntries[0]
+        let der = try #require(bundle.leafCertificateDER)
+        #expect(bundle.leafCertificateBase64.flatMap { Base64.decode(String(decoding: $0, as: UTF8.self)) } == der)
+        let expectation = LogEntryBody.Expectation(
+            verifierDER: der,
+            verifierBase64: bundle.leafCertificateBase64,
+            content: bundle.content,
+            artifactSHA256: Array(SHA256.hash(data: Self.artifact))
+        )
+        func withVerifier(_ pem: String) throws -> TransparencyLogEntry {
+            let body = try JSONParser().parse(entry.canonicalizedBody)
+            var changed = entry
+            changed.canonicalizedBody = JSONWriter.prettyPrinted(
+                body.replacing(["spec", "signature", "publicKey", "content"]) { _ in .string(Data(pem.utf8).base64EncodedString()) }
+            )
+            return changed
+        }
+        func failedCheck(_ entry: TransparencyLogEntry, _ expectation: LogEntryBody.Expectation) -> VerificationError.Check? {
+            do {
+                try LogEntryBody.check(entry, expectation)
+                return nil
+            } catch {
+                return error.check
+            }
+        }
+        var withoutText = expectation
+        withoutText.verifierBase64 = nil
+        var respelled = expectation
+        respelled.verifierBase64 = Array(
+            Data(der).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+                .replacingOccurrences(of: "=", with: "").utf8
+        )
+        // As logged, and wrapped otherwise (76 characters, CRLF): the same text once line breaks go.
+        let rewrapped = Data(der).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        for logged in [entry, try withVerifier("-----BEGIN CERTIFICATE-----\r\n\(rewrapped)\r\n-----END CERTIFICATE-----\r\n")] {
+            // The bundle's text in another spelling, or none: the decoded bytes are compared.
+            for expected in [expectation, withoutText, respelled] { #expect(failedCheck(logged, expected) == nil) }
+        }
+        // Another certificate, or a block that is not base64: refused however compared.
+        var other = der
+        other[other.count / 2] ^= 0x01
+        let otherPEM = try withVerifier(PEM.encode(label: "CERTIFICATE", der: other))
+        let notBase64 = try withVerifier(
+            "-----BEGIN CERTIFICATE-----\n\(Data(der).base64EncodedString().dropLast(2))!!\n-----END CERTIFICATE-----\n"
+        )
+        for expected in [expectation, withoutText, respelled] {
+            #expect(failedCheck(otherPEM, expected) == .entryBody)
+            #expect(failedCheck(notBase64, expected) == .entryBody)
+        }
+    }
+
     @Test func timesAndCertificatesAreChecked() async throws {
         // Integrated after the ten-minute certificate expired.
         var late = options
