@@ -33,7 +33,7 @@ package enum PEM {
     }
 
     /// The label and base64 body, line breaks removed, of the first PEM block in the UTF-8
-    /// `bytes`; its body is not yet known to be base64. ``decode(_:)-([UInt8])`` decodes it.
+    /// `bytes`; its body is not yet known to be base64: ``der(ofBody:)`` decodes it.
     package static func block(_ bytes: [UInt8]) -> (label: String, base64: [UInt8])? {
         bytes.withUnsafeBufferPointer { block($0) }
     }

@@ -84,12 +84,16 @@ public struct SignedCertificateTimestamp: Sendable, Equatable {
         } catch {
             throw VerificationError(.signedCertificateTimestamp, "cannot rebuild the precertificate: \(error)")
         }
-        var signed: [UInt8] = [0, 0]  // version 1, certificate_timestamp
-        signed += withUnsafeBytes(of: rawTimestamp.bigEndian, Array.init)
+        var signed: [UInt8] = []
+        signed.reserveCapacity(17 + issuerKeyHash.count + tbs.count + extensions.count)
+        signed += [0, 0]  // version 1, certificate_timestamp
+        withUnsafeBytes(of: rawTimestamp.bigEndian) { signed += $0 }
         signed += [0, 1]  // precert_entry
         signed += issuerKeyHash
-        signed += [UInt8(tbs.count >> 16 & 0xff), UInt8(tbs.count >> 8 & 0xff), UInt8(tbs.count & 0xff)] + tbs
-        signed += [UInt8(extensions.count >> 8 & 0xff), UInt8(extensions.count & 0xff)] + extensions
+        signed += [UInt8(tbs.count >> 16 & 0xff), UInt8(tbs.count >> 8 & 0xff), UInt8(tbs.count & 0xff)]
+        signed += tbs
+        signed += [UInt8(extensions.count >> 8 & 0xff), UInt8(extensions.count & 0xff)]
+        signed += extensions
         guard log.key.isValidSignature(signature, for: signed, hash: .sha256) else {
             throw VerificationError(.signedCertificateTimestamp, "the SCT's signature by the CT log \(log.baseURL) does not verify")
         }
@@ -104,87 +108,124 @@ public struct SignedCertificateTimestamp: Sendable, Equatable {
 
     /// `certificate`'s TBS without the SCT list extension, as the log signed it (RFC 6962, 3.2).
     ///
-    /// The TBS is walked element by element and copied with that one extension left out, rather
-    /// than parsed into a tree: the certificate was already parsed as strict DER, and the tree
-    /// cost more than the rest of the SCT check but its signature.
+    /// The TBS is walked element by element, by offsets into its bytes, rather than parsed into
+    /// a tree: the certificate was already parsed as strict DER (so it has at most one SCT list
+    /// and minimal lengths), and the tree cost more than the rest of the SCT check but its
+    /// signature. The result is the TBS with that extension cut out and the three lengths
+    /// around it shortened.
     static func precertificateTBS(_ certificate: Certificate) throws(VerificationError) -> [UInt8] {
+        try precertificateTBS(tbs: certificate.tbsCertificateBytes)
+    }
+
+    /// The DER TBS certificate `tbs` without its SCT list extension.
+    static func precertificateTBS(tbs tbsBytes: ArraySlice<UInt8>) throws(VerificationError) -> [UInt8] {
         func malformed(_ what: String) -> VerificationError { VerificationError(.signedCertificateTimestamp, "malformed \(what)") }
-        var outer = DERElementReader(certificate.tbsCertificateBytes)
-        guard let tbs = try outer.next(), tbs.tag == 0x30, outer.isAtEnd else { throw malformed("TBS") }
-        var fields = DERElementReader(tbs.content)
-        var content: [UInt8] = []
-        content.reserveCapacity(tbs.content.count)
-        while let field = try fields.next() {
-            guard field.tag == 0xA3 else {
-                content += field.element
-                continue
+        let sctListOID = extensionOIDDER
+        return try tbsBytes.withUnsafeBufferPointer { (bytes) throws(VerificationError) -> [UInt8] in
+            var outer = DERElementReader(bytes)
+            guard let tbs = try outer.next(), tbs.tag == 0x30, outer.isAtEnd else { throw malformed("TBS") }
+            var fields = DERElementReader(bytes, tbs.content)
+            while let field = try fields.next() {
+                guard field.tag == 0xA3 else { continue }
+                var wrapped = DERElementReader(bytes, field.content)
+                guard let sequence = try wrapped.next(), sequence.tag == 0x30, wrapped.isAtEnd else { throw malformed("extensions") }
+                var extensions = DERElementReader(bytes, sequence.content)
+                while let ext = try extensions.next() {
+                    guard ext.tag == 0x30 else { throw malformed("extension") }
+                    var parts = DERElementReader(bytes, ext.content)
+                    guard let oid = try parts.next(), oid.tag == 0x06 else { throw malformed("extension") }
+                    guard UnsafeBufferPointer(rebasing: bytes[oid.element]).elementsEqual(sctListOID) else { continue }
+                    // Shorter contents may take shorter length fields, all the way out.
+                    let sequenceLength = sequence.content.count - ext.element.count
+                    let fieldLength = DEREncoding.headerCount(length: sequenceLength) + sequenceLength
+                    let tbsLength = tbs.content.count - field.element.count + DEREncoding.headerCount(length: fieldLength) + fieldLength
+                    var output: [UInt8] = []
+                    output.reserveCapacity(bytes.count)
+                    DEREncoding.appendHeader(0x30, length: tbsLength, to: &output)
+                    output += bytes[tbs.content.lowerBound..<field.element.lowerBound]
+                    DEREncoding.appendHeader(0xA3, length: fieldLength, to: &output)
+                    DEREncoding.appendHeader(0x30, length: sequenceLength, to: &output)
+                    output += bytes[sequence.content.lowerBound..<ext.element.lowerBound]
+                    output += bytes[ext.element.upperBound..<tbs.content.upperBound]
+                    return output
+                }
             }
-            var wrapped = DERElementReader(field.content)
-            guard let sequence = try wrapped.next(), sequence.tag == 0x30, wrapped.isAtEnd else { throw malformed("extensions") }
-            var extensions = DERElementReader(sequence.content)
-            var kept: [UInt8] = []
-            let sctListOID = extensionOIDDER
-            while let ext = try extensions.next() {
-                guard ext.tag == 0x30 else { throw malformed("extension") }
-                var parts = DERElementReader(ext.content)
-                guard let oid = try parts.next(), oid.tag == 0x06 else { throw malformed("extension") }
-                if !oid.element.elementsEqual(sctListOID) { kept += ext.element }
-            }
-            content += DEREncoding.element(0xA3, DEREncoding.element(0x30, kept))
+            return Array(bytes)
         }
-        return DEREncoding.element(0x30, content)
     }
 }
 
-/// Reads DER elements (tag, definite length, contents) one after another, each as slices of the
-/// input, without building a tree. Refuses lengths that run past the input.
+/// Reads DER elements (tag, definite length, contents) one after another, as ranges of offsets
+/// into a buffer, without building a tree or holding references. Refuses lengths that run past
+/// the range read.
 struct DERElementReader {
-    /// One element: its single-byte tag, its contents, and the whole element.
+    /// One element: its single-byte tag, and the offsets of its contents and of the whole element.
     struct Element {
         let tag: UInt8
-        let content: ArraySlice<UInt8>
-        let element: ArraySlice<UInt8>
+        let content: Range<Int>
+        let element: Range<Int>
     }
 
-    private let bytes: ArraySlice<UInt8>
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private let end: Int
     private var position: Int
 
-    init(_ bytes: ArraySlice<UInt8>) {
+    /// A reader of the elements in `range` of `bytes` (all of it by default).
+    init(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>? = nil) {
         self.bytes = bytes
-        position = bytes.startIndex
+        position = range?.lowerBound ?? 0
+        end = range?.upperBound ?? bytes.count
     }
 
-    var isAtEnd: Bool { position == bytes.endIndex }
+    var isAtEnd: Bool { position == end }
 
-    /// The next element, or nil at the end of the input.
+    /// The next element, or nil at the end of the range.
     mutating func next() throws(VerificationError) -> Element? {
         guard !isAtEnd else { return nil }
         let start = position
         let tag = bytes[position]
         // Multi-byte tags do not occur in a TBS certificate's outer structure.
-        guard tag & 0x1F != 0x1F, bytes.endIndex - position >= 2 else { throw Self.malformed }
+        guard tag & 0x1F != 0x1F, end - position >= 2 else { throw Self.malformed }
         var length = Int(bytes[position + 1])
         position += 2
         if length & 0x80 != 0 {
             let count = length & 0x7F
-            guard count >= 1, count <= 4, bytes.endIndex - position >= count else { throw Self.malformed }
+            guard count >= 1, count <= 4, end - position >= count else { throw Self.malformed }
             length = 0
             for _ in 0..<count {
                 length = length << 8 | Int(bytes[position])
                 position += 1
             }
         }
-        guard length <= bytes.endIndex - position else { throw Self.malformed }
-        let content = bytes[position..<position + length]
+        guard length <= end - position else { throw Self.malformed }
+        let content = position..<position + length
         position += length
-        return Element(tag: tag, content: content, element: bytes[start..<position])
+        return Element(tag: tag, content: content, element: start..<position)
     }
 
-    private static let malformed = VerificationError(.signedCertificateTimestamp, "malformed DER in the certificate")
+    private static var malformed: VerificationError { VerificationError(.signedCertificateTimestamp, "malformed DER in the certificate") }
 }
 
 /// Minimal DER element writing, for rebuilding a certificate's TBS.
 public enum DEREncoding {
+    /// Appends the identifier and definite length of an element with tag `tag` and `length`
+    /// bytes of contents.
+    static func appendHeader(_ tag: UInt8, length: Int, to output: inout [UInt8]) {
+        output.append(tag)
+        guard length >= 0x80 else {
+            output.append(UInt8(length))
+            return
+        }
+        let count = lengthByteCount(length)
+        output.append(0x80 | UInt8(count))
+        for index in stride(from: count - 1, through: 0, by: -1) { output.append(UInt8(truncatingIfNeeded: length >> (8 * index))) }
+    }
+
+    /// The bytes ``appendHeader(_:length:to:)`` writes for `length`: the tag and the length.
+    static func headerCount(length: Int) -> Int { length < 0x80 ? 2 : 2 + lengthByteCount(length) }
+
+    private static func lengthByteCount(_ length: Int) -> Int { (Int.bitWidth - length.leadingZeroBitCount + 7) / 8 }
+
     /// The DER element with tag `tag` and contents `content`.
     public static func element(_ tag: UInt8, _ content: [UInt8]) -> [UInt8] {
         var length: [UInt8]
