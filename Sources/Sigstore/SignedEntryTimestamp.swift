@@ -8,8 +8,8 @@ import TUF
 /// spared a tree, a sort and an escaping pass over its largest string.
 package enum SignedEntryTimestamp {
     /// The signed bytes, or nil when a number has no exact RFC 8785 form (beyond ±2^53).
-    /// `bodyBase64`, when given, must be the standard padded base64 of `body`, as a bundle
-    /// that carries it so spares encoding the body again.
+    /// `bodyBase64`, when given, must be the standard padded base64 of `body` (a bundle's own
+    /// text of it); the body is then not encoded again.
     package static func payload(body: [UInt8], bodyBase64: String? = nil, integratedTime: Int64, logID: [UInt8], logIndex: Int64)
         -> [UInt8]?
     {
