@@ -107,8 +107,15 @@ package struct ProtoObject {
 
     /// A `bytes` field: standard or URL-safe base64, padding optional.
     package func bytes(_ name: String) throws(VerificationError) -> [UInt8] {
-        guard let decoded = Self.base64(try string(name)) else { throw failure(name, "is not base64") }
-        return decoded
+        try bytesWithText(name).bytes
+    }
+
+    /// A `bytes` field, the text it was read from, and whether that text is the standard,
+    /// padded base64 of the bytes.
+    package func bytesWithText(_ name: String) throws(VerificationError) -> (bytes: [UInt8], text: String, isStandard: Bool) {
+        let text = try string(name)
+        guard let (bytes, isStandard) = Base64.decodeNotingForm(text) else { throw failure(name, "is not base64") }
+        return (bytes, text, isStandard)
     }
 
     package func optionalBytes(_ name: String) throws(VerificationError) -> [UInt8]? {

@@ -105,8 +105,7 @@ public struct SigstoreBundle: Sendable {
 
     /// A certificate field's certificate, DER and base64 text.
     static func certificate(_ object: ProtoObject) throws(VerificationError) -> (Certificate, [UInt8], [UInt8]) {
-        let text = try object.string("rawBytes")
-        guard let der = Base64.decode(text) else { throw object.failure("rawBytes", "is not base64") }
+        let (der, text, _) = try object.bytesWithText("rawBytes")
         do {
             return (try Certificate(derEncoded: der), der, Array(text.utf8))
         } catch {
@@ -198,10 +197,7 @@ public struct TransparencyLogEntry: Sendable {
         if integratedTime == 0 { integratedTime = nil }
         signedEntryTimestamp = try object.optionalObject("inclusionPromise")?.bytes("signedEntryTimestamp")
         inclusionProof = try object.optionalObject("inclusionProof").map { (proof) throws(VerificationError) in try InclusionProof(proof) }
-        let bodyText = try object.string("canonicalizedBody")
-        guard let (body, isStandard) = Base64.decodeNotingForm(bodyText) else {
-            throw object.failure("canonicalizedBody", "is not base64")
-        }
+        let (body, bodyText, isStandard) = try object.bytesWithText("canonicalizedBody")
         canonicalizedBody = body
         canonicalizedBodyBase64 = isStandard ? bodyText : nil
         if version == .v0_1 {
