@@ -46,6 +46,12 @@ struct VerifyRequest: Equatable, Sendable {
     static let streamingThreshold = 256 << 20
 
     /// The artifact named on the command line: a file, or `sha256:HEX`.
+    /// Whether `result`'s statement has the `required` predicate type. Compared by bytes: `==`
+    /// would take a canonically equivalent spelling for the required type.
+    static func hasPredicateType(_ result: BundleVerifier.Result, _ required: String) -> Bool {
+        result.predicateType.map { UTF8Name.sameBytes($0, required) } ?? false
+    }
+
     static func artifactValue(_ argument: String) throws -> BundleVerifier.Artifact {
         let size = fileSize(argument)
         if let digest = BundleVerifier.Artifact.sha256Digest(argument), size == nil {
@@ -76,8 +82,7 @@ struct VerifyRequest: Equatable, Sendable {
         let artifactValue = try Self.artifactValue(artifact)
         do {
             let result = try await BundleVerifier(trustedRoot: root).verify(bundleValue, artifact: artifactValue, policy: policy)
-            // By bytes: `!=` would take a canonically equivalent spelling for the required type.
-            if let predicateType, !(result.predicateType.map { UTF8Name.sameBytes($0, predicateType) } ?? false) {
+            if let predicateType, !Self.hasPredicateType(result, predicateType) {
                 throw VerificationError(
                     .envelope,
                     "the statement's predicate type is \(result.predicateType ?? "absent"), not \(predicateType)"
@@ -113,8 +118,7 @@ struct VerifyRequest: Equatable, Sendable {
                     do {
                         let bundle = try SigstoreBundle(bytes: try readFile(bundlePath, limit: 16 << 20))
                         let result = try await verifier.verify(bundle, artifact: try Self.artifactValue(artifactPath), policy: policy)
-                        // By bytes: `!=` would take a canonically equivalent spelling for the required type.
-                        if let predicateType, !(result.predicateType.map { UTF8Name.sameBytes($0, predicateType) } ?? false) {
+                        if let predicateType, !Self.hasPredicateType(result, predicateType) {
                             return (
                                 index, "\(VerificationError.Check.envelope.rawValue): predicate type is \(result.predicateType ?? "absent")"
                             )
