@@ -120,13 +120,14 @@ public enum MetadataDraft {
         return targetsMetadata(config, role: name, previous: previous, files: files, expiryDays: days, delegations: nil, now: now)
     }
 
-    /// Whether `a` and `b` say the same apart from their version and expiry, which every new
-    /// version changes anyway.
+    /// Whether `a` and `b` say the same apart from their version, expiry and the transcript head
+    /// they were proposed at, which every new version changes anyway.
     public static func sameContent<Signed: RoleMetadata>(_ a: Signed, _ b: Signed) -> Bool {
         func content(_ metadata: Signed) -> JSONValue? {
             guard var object = metadata.json.objectValue else { return nil }
             object["version"] = nil
             object["expires"] = nil
+            object[Workspace.transcriptHeadField] = nil
             return .object(object)
         }
         return content(a) == content(b)

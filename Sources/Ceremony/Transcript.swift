@@ -21,12 +21,57 @@ public struct Transcript: Sendable {
         public var time: Date
         /// The SHA-256 (hex) of the previous line's bytes; 64 zeros for the first.
         public var previous: String
+        /// The signature of the key that took the step, over ``signedBytes``; `sign` steps carry
+        /// one, so that a record saying a holder signed cannot be written without that holder's key.
+        public var signature: Signature?
 
-        var json: JSONValue {
-            [
+        /// A key's signature over a record.
+        public struct Signature: Sendable, Equatable {
+            /// The id of the signing key, as the ceremony's metadata lists it.
+            public var keyID: String
+            /// The signature, in the encoding the key's scheme uses.
+            public var value: [UInt8]
+        }
+
+        /// A record of `step` by `holder`, unsigned.
+        public init(step: String, holder: String, metadataSHA256: String, time: Date, previous: String, signature: Signature? = nil) {
+            self.step = step
+            self.holder = holder
+            self.metadataSHA256 = metadataSHA256
+            self.time = time
+            self.previous = previous
+            self.signature = signature
+        }
+
+        var unsignedJSON: JSONObject {
+            let value: JSONValue = [
                 "step": .string(step), "holder": .string(holder), "metadata_sha256": .string(metadataSHA256),
                 "time": .string(MetadataDate.format(time)), "previous": .string(previous),
             ]
+            return value.objectValue!
+        }
+
+        /// What a record's signature covers: the canonical form of the record without its signature.
+        public var signedBytes: [UInt8] { CanonicalJSON.encode(.object(unsignedJSON)) }
+
+        /// The record as its transcript line (canonical JSON, no newline).
+        public var line: [UInt8] {
+            var object = unsignedJSON
+            if let signature {
+                object["signature"] = ["keyid": .string(signature.keyID), "sig": .string(Hex.encode(signature.value))]
+            }
+            return CanonicalJSON.encode(.object(object))
+        }
+
+        /// Signs the record with `signer`, under `keyID`.
+        public mutating func sign(with signer: some Signer, keyID: String) throws {
+            signature = Signature(keyID: keyID, value: try signer.sign(signedBytes))
+        }
+
+        /// Whether the record's signature is valid under `key`.
+        public func isSigned(by key: Key) -> Bool {
+            guard let signature else { return false }
+            return key.isValidSignature(signature.value, for: signedBytes)
         }
     }
 
@@ -77,13 +122,9 @@ public struct Transcript: Sendable {
                 guard index == lines.count - 1 else { throw .malformed(line: number, reason: "empty line") }
                 continue
             }
-            guard let object = try? JSONParser().parse(Array(line)).objectValue,
-                let step = object["step"]?.stringValue, let holder = object["holder"]?.stringValue,
-                let digest = object["metadata_sha256"]?.stringValue, let link = object["previous"]?.stringValue,
-                let time = object["time"]?.stringValue.flatMap(MetadataDate.parse)
-            else { throw .malformed(line: number, reason: "not a transcript record") }
-            guard link == previous else { throw .brokenChain(line: number) }
-            records.append(Record(step: step, holder: holder, metadataSHA256: digest, time: time, previous: link))
+            guard let record = Record(line: Array(line)) else { throw .malformed(line: number, reason: "not a transcript record") }
+            guard record.previous == previous else { throw .brokenChain(line: number) }
+            records.append(record)
             previous = Hex.encode(SHA256.hash(data: Array(line)))
         }
         return records
@@ -113,10 +154,41 @@ public struct Transcript: Sendable {
             time: time,
             previous: previous
         )
-        var bytes = Array(existing)
-        if let last = bytes.last, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
-        bytes += CanonicalJSON.encode(record.json) + [UInt8(ascii: "\n")]
+        let bytes = Self.appending(record, to: Array(existing))
         try AtomicFile.write(bytes, to: url)
         return record
+    }
+
+    /// `transcript` with `record` added as its last line.
+    static func appending(_ record: Record, to transcript: [UInt8]) -> [UInt8] {
+        var bytes = transcript
+        if let last = bytes.last, last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
+        return bytes + record.line + [UInt8(ascii: "\n")]
+    }
+
+    /// The SHA-256 (hex) of one transcript line: what the record after it names as previous.
+    static func hash(ofLine line: some Collection<UInt8>) -> String { Hex.encode(SHA256.hash(data: Array(line))) }
+}
+
+extension Transcript.Record {
+    /// The record a transcript line holds, if it is a well-formed one and in canonical form
+    /// (so that its hash and its signature cover the same bytes).
+    init?(line: [UInt8]) {
+        guard let object = try? JSONParser().parse(line).objectValue,
+            let step = object["step"]?.stringValue, let holder = object["holder"]?.stringValue,
+            let digest = object["metadata_sha256"]?.stringValue, let link = object["previous"]?.stringValue,
+            let time = object["time"]?.stringValue.flatMap(MetadataDate.parse)
+        else { return nil }
+        var signature: Signature?
+        if let value = object["signature"] {
+            guard let fields = value.objectValue, let keyID = fields["keyid"]?.stringValue,
+                let hex = fields["sig"]?.stringValue, let bytes = Hex.decode(hex)
+            else { return nil }
+            signature = Signature(keyID: keyID, value: bytes)
+        }
+        let known: Set<String> = ["step", "holder", "metadata_sha256", "previous", "time", "signature"]
+        guard object.names.allSatisfy(known.contains) else { return nil }
+        self.init(step: step, holder: holder, metadataSHA256: digest, time: time, previous: link, signature: signature)
+        guard self.line == line else { return nil }
     }
 }

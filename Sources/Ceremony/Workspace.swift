@@ -11,7 +11,11 @@ import TUFClient
 /// - `proposal/ROLE.json`: what is proposed next, collecting signatures;
 /// - `transcript.jsonl`: the hash-chained record of every step (``Transcript``). Each record
 ///   holds the digest of the whole workspace as the step left it, so an edit between steps
-///   is caught by ``verifyRecord()``.
+///   is caught by ``verifyRecord()``; `sign` records are signed by the key that signed.
+///
+/// Every file is reached through the workspace folder's descriptor without following links
+/// (``ConfinedDirectory``): a link planted in a copy of the workspace is refused, never followed.
+/// Commands that only read (``snapshot()`` and what is built on it) write nothing.
 public struct Workspace: Sendable {
     /// The folder.
     public let directory: URL
@@ -35,6 +39,10 @@ public struct Workspace: Sendable {
         case signedProposalPending
         /// Publishing would give clients metadata without enough signatures.
         case incomplete([String])
+        /// The folder holds no ceremony transcript.
+        case notWorkspace(String)
+        /// A link, or something other than a plain file or folder, stands where a workspace file is read or written.
+        case unsafe(ConfinedDirectory.Error)
 
         /// The error as one line for people.
         public var description: String {
@@ -46,6 +54,8 @@ public struct Workspace: Sendable {
             case .signedProposalPending:
                 return "the pending proposal already has signatures; publish it, or propose again with --replace to discard them"
             case .incomplete(let roles): return "not enough signatures: \(roles.joined(separator: "; "))"
+            case .notWorkspace(let path): return "\(path): not a ceremony workspace (no transcript.jsonl)"
+            case .unsafe(let error): return error.description
             }
         }
     }
@@ -55,13 +65,56 @@ public struct Workspace: Sendable {
         self.directory = directory
     }
 
-    var configURL: URL { directory.appendingPathComponent("ceremony.json") }
-    var targetFilesURL: URL { directory.appendingPathComponent("targets") }
-    var proposalURL: URL { directory.appendingPathComponent("proposal") }
-    var publishedURL: URL { directory.appendingPathComponent("published") }
+    /// The custom field of proposed root and targets metadata that names the transcript's head
+    /// when the proposal was made: the holders who sign the proposal vouch for the record up to it.
+    public static let transcriptHeadField = "x-trustroot-transcript-head"
 
-    /// The record of the ceremony.
-    public var transcript: Transcript { Transcript(url: directory.appendingPathComponent("transcript.jsonl")) }
+    // MARK: - Reading
+
+    /// Reads the workspace once and checks it: no links, the transcript's chain and its record
+    /// signatures, and every file as the last step (or a committed, unfinished one) left it.
+    /// Writes nothing.
+    public func snapshot() throws -> WorkspaceSnapshot {
+        let folder: ConfinedDirectory?
+        do {
+            folder = try ConfinedDirectory.open(directory.path)
+        } catch {
+            throw Error.unsafe(error)
+        }
+        guard let folder else { throw Error.notWorkspace(directory.path) }
+        let snapshot = try WorkspaceSnapshot.load(folder)
+        _ = try TranscriptAudit(snapshot)
+        return snapshot
+    }
+
+    /// Checks the transcript chain and that the workspace is what its last step left, so a file
+    /// edited by hand between steps is caught. Writes nothing.
+    ///
+    /// - Returns: the transcript's records.
+    @discardableResult
+    public func verifyRecord() throws -> [Transcript.Record] {
+        try snapshot().records
+    }
+
+    /// What is proposed, against the newest published metadata, once the workspace is checked.
+    public func proposal() throws -> Proposal {
+        try snapshot().proposal()
+    }
+
+    /// The workspace's configuration.
+    public func config() throws -> CeremonyConfig {
+        try snapshot().config(directory: directory)
+    }
+
+    /// Every published root, oldest first; they must be versions 1 to N with no gap.
+    public func publishedRoots() throws -> [Metadata<Root>] {
+        try snapshot().publishedRoots()
+    }
+
+    /// The newest published version of the targets role and of each delegated role.
+    public func publishedTargets() throws -> [String: Metadata<Targets>] {
+        try snapshot().publishedTargets()
+    }
 
     // MARK: - Creating and proposing
 
@@ -79,8 +132,15 @@ public struct Workspace: Sendable {
             throw Error.notEmpty(directory.path)
         }
         let workspace = Workspace(directory: directory)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let proposal = try workspace.propose(configuration: (configuration, configDirectory), holder: holder, step: "init", now: now)
+        let empty = WorkspaceSnapshot(files: [:], transcript: [], records: [], pending: nil)
+        let proposal = try workspace.propose(
+            on: empty,
+            configuration: (configuration, configDirectory),
+            holder: holder,
+            step: "init",
+            options: (false, false, false),
+            now: now
+        )
         return (workspace, proposal)
     }
 
@@ -88,7 +148,8 @@ public struct Workspace: Sendable {
     /// files in place of the workspace's, with the configuration and the files' bytes.
     func installation(
         of configuration: [UInt8],
-        from configDirectory: URL
+        from configDirectory: URL,
+        replacing snapshot: WorkspaceSnapshot
     ) throws -> (WorkspaceJournal.Change, CeremonyConfig, [String: [UInt8]]) {
         let config: CeremonyConfig
         do {
@@ -104,41 +165,11 @@ public struct Workspace: Sendable {
             files[file.path] = Array(data)
             change.writes["targets/\(file.path)"] = Array(data)
         }
-        for path in existingFiles(in: "targets") where change.writes[path] == nil { change.deletes.insert(path) }
-        change.writes["ceremony.json"] = JSONWriter.prettyPrinted(config.resolvedJSON)
+        for path in snapshot.paths(in: "targets") where change.writes[path] == nil { change.deletes.insert(path) }
+        change.writes[WorkspaceSnapshot.configPath] = JSONWriter.prettyPrinted(config.resolvedJSON)
         // The configuration as the workspace will read it back.
-        let installed = try CeremonyConfig(bytes: change.writes["ceremony.json"]!, directory: directory)
+        let installed = try CeremonyConfig(bytes: change.writes[WorkspaceSnapshot.configPath]!, directory: directory)
         return (change, installed, files)
-    }
-
-    /// The files under `folder`, as paths relative to the workspace.
-    func existingFiles(in folder: String) -> [String] {
-        let base = directory.appendingPathComponent(folder)
-        guard let enumerator = FileManager.default.enumerator(atPath: base.path) else { return [] }
-        var paths: [String] = []
-        for case let path as String in enumerator {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: base.appendingPathComponent(path).path, isDirectory: &isDirectory),
-                !isDirectory.boolValue, !path.hasSuffix(".partial")
-            {
-                paths.append("\(folder)/\(path)")
-            }
-        }
-        return paths.sorted()
-    }
-
-    var journal: WorkspaceJournal {
-        WorkspaceJournal(directory: directory, transcript: transcript, faultHook: faultHook, recordState: recordState)
-    }
-
-    /// The workspace's configuration.
-    public func config() throws(Error) -> CeremonyConfig {
-        guard let data = FileManager.default.contents(atPath: configURL.path) else { throw .missing(configURL.path) }
-        do {
-            return try CeremonyConfig(bytes: Array(data), directory: directory)
-        } catch {
-            throw .invalid(configURL.path, error)
-        }
     }
 
     /// Proposes what the configuration describes beyond what is published: a new root when the
@@ -158,49 +189,64 @@ public struct Workspace: Sendable {
         replacing: Bool = false,
         now: Date = Date()
     ) throws -> Proposal {
-        try verifyRecord()
-        let pending = try proposal()
-        let hasSignatures =
-            !(pending.root?.metadata.signatures.isEmpty ?? true) || pending.targets.values.contains { !$0.signatures.isEmpty }
-        guard replacing || !hasSignatures else { throw Error.signedProposalPending }
+        try propose(
+            on: try snapshot(),
+            configuration: configuration,
+            holder: holder,
+            step: step,
+            options: (forceRoot, forceTargets, replacing),
+            now: now
+        )
+    }
+
+    private func propose(
+        on snapshot: WorkspaceSnapshot,
+        configuration: (bytes: [UInt8], directory: URL)?,
+        holder: String,
+        step: String,
+        options: (forceRoot: Bool, forceTargets: Bool, replacing: Bool),
+        now: Date
+    ) throws -> Proposal {
+        if !snapshot.records.isEmpty {
+            let pending = try snapshot.proposal()
+            let hasSignatures =
+                !(pending.root?.metadata.signatures.isEmpty ?? true) || pending.targets.values.contains { !$0.signatures.isEmpty }
+            guard options.replacing || !hasSignatures else { throw Error.signedProposalPending }
+        }
         var change = WorkspaceJournal.Change()
         let config: CeremonyConfig
         let files: [String: [UInt8]]
         if let configuration {
-            (change, config, files) = try installation(of: configuration.bytes, from: configuration.directory)
+            (change, config, files) = try installation(of: configuration.bytes, from: configuration.directory, replacing: snapshot)
         } else {
-            config = try self.config()
-            files = try targetFiles(config)
+            config = try snapshot.config(directory: directory)
+            files = try snapshot.targetFiles(config)
         }
-        let publishedRoot = try publishedRoots().last
-        let publishedTargets = try self.publishedTargets()
+        let publishedRoot = try snapshot.publishedRoots().last
+        let publishedTargets = try snapshot.publishedTargets()
+        let head = JSONValue.string(snapshot.headHash)
         var root: RootProposal?
-        let draftRoot = MetadataDraft.root(config, previous: publishedRoot?.signed, now: now)
-        if forceRoot || publishedRoot.map({ !MetadataDraft.sameContent($0.signed, draftRoot) }) ?? true {
+        var draftRoot = MetadataDraft.root(config, previous: publishedRoot?.signed, now: now)
+        if options.forceRoot || publishedRoot.map({ !MetadataDraft.sameContent($0.signed, draftRoot) }) ?? true {
+            draftRoot.unrecognizedFields[Self.transcriptHeadField] = head
             root = try RootProposal(previous: publishedRoot?.signed, metadata: Metadata(signed: draftRoot))
         }
         var proposal = Proposal(root: root, targets: [:], publishedRoot: publishedRoot, publishedTargets: publishedTargets)
 
-        let draftTargets = MetadataDraft.targets(config, previous: publishedTargets["targets"]?.signed, files: files, now: now)
-        if forceTargets || needsNewVersion(of: "targets", draft: draftTargets, in: proposal) {
-            proposal.targets["targets"] = Metadata(signed: draftTargets)
-        }
+        var drafts = [("targets", MetadataDraft.targets(config, previous: publishedTargets["targets"]?.signed, files: files, now: now))]
         for delegation in config.delegations {
-            let draft = MetadataDraft.delegated(
-                delegation.name,
-                config,
-                previous: publishedTargets[delegation.name]?.signed,
-                files: files,
-                now: now
-            )
-            if forceTargets || needsNewVersion(of: delegation.name, draft: draft, in: proposal) {
-                proposal.targets[delegation.name] = Metadata(signed: draft)
-            }
+            let previous = publishedTargets[delegation.name]?.signed
+            drafts.append((delegation.name, MetadataDraft.delegated(delegation.name, config, previous: previous, files: files, now: now)))
         }
-        let proposalChange = self.change(saving: proposal)
+        for (role, var draft) in drafts where options.forceTargets || needsNewVersion(of: role, draft: draft, in: proposal) {
+            draft.unrecognizedFields[Self.transcriptHeadField] = head
+            proposal.targets[role] = Metadata(signed: draft)
+        }
+        let proposalChange = self.change(saving: proposal, in: snapshot)
         change.writes.merge(proposalChange.writes) { _, new in new }
+        change.deletes.subtract(proposalChange.writes.keys)
         change.deletes.formUnion(proposalChange.deletes)
-        try journal.commit(change, step: step, holder: holder, time: now)
+        try commit(change, step: step, holder: holder, time: now, on: snapshot)
         return proposal
     }
 
@@ -213,143 +259,43 @@ public struct Workspace: Sendable {
         return !ThresholdVerification(role: role, delegate: delegate, keys: keys, metadata: published).isSatisfied
     }
 
-    /// The bytes of every configured target file, by target path.
-    func targetFiles(_ config: CeremonyConfig) throws(Error) -> [String: [UInt8]] {
-        var files: [String: [UInt8]] = [:]
-        for file in config.files {
-            let url = targetFilesURL.appendingPathComponent(file.path)
-            guard let data = FileManager.default.contents(atPath: url.path) else { throw .missing(url.path) }
-            files[file.path] = Array(data)
-        }
-        return files
-    }
-
-    // MARK: - Reading
-
-    /// Every published root, oldest first; they must be versions 1 to N with no gap.
-    public func publishedRoots() throws(Error) -> [Metadata<Root>] {
-        let versions = publishedVersions(of: "root")
-        guard versions == Array(0..<versions.count).map({ $0 + 1 }) else {
-            throw .gap("published roots are versions \(versions), not 1 to \(versions.count)")
-        }
-        var roots: [Metadata<Root>] = []
-        for version in versions { roots.append(try read(publishedURL.appendingPathComponent("\(version).root.json"))) }
-        return roots
-    }
-
-    /// The newest published version of the targets role and of each delegated role.
-    public func publishedTargets() throws(Error) -> [String: Metadata<Targets>] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: publishedURL.path)) ?? []
-        var newest: [String: Int] = [:]
-        for name in names where name.hasSuffix(".json") {
-            let parts = name.dropLast(".json".count).split(separator: ".", maxSplits: 1)
-            guard parts.count == 2, let version = Int(parts[0]), parts[1] != "root" else { continue }
-            newest[String(parts[1])] = max(newest[String(parts[1])] ?? 0, version)
-        }
-        var result: [String: Metadata<Targets>] = [:]
-        for (role, version) in newest {
-            result[role] = try read(publishedURL.appendingPathComponent("\(version).\(role).json"))
-        }
-        return result
-    }
-
-    func publishedVersions(of role: String) -> [Int] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: publishedURL.path)) ?? []
-        return names.compactMap { name -> Int? in
-            guard name.hasSuffix(".\(role).json") else { return nil }
-            return Int(name.dropLast(".\(role).json".count))
-        }.sorted()
-    }
-
-    /// What is proposed, against the newest published metadata.
-    public func proposal() throws -> Proposal {
-        try journal.recover()
-        let publishedRoot = try publishedRoots().last
-        var root: RootProposal?
-        var targets: [String: Metadata<Targets>] = [:]
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: proposalURL.path)) ?? []
-        for name in names.sorted() where name.hasSuffix(".json") {
-            let url = proposalURL.appendingPathComponent(name)
-            let role = String(name.dropLast(".json".count))
-            if role == "root" {
-                root = try RootProposal(previous: publishedRoot?.signed, metadata: try read(url))
-            } else {
-                targets[role] = try read(url)
-            }
-        }
-        return Proposal(root: root, targets: targets, publishedRoot: publishedRoot, publishedTargets: try publishedTargets())
-    }
-
     // MARK: - Recording
 
-    /// Writes the proposal (each file atomically) and records `step` by `holder` in the
-    /// transcript, after checking that the workspace is as the last step left it.
-    public func save(_ proposal: Proposal, step: String, holder: String) throws {
-        try save(proposal, step: step, holder: holder, verified: false)
+    /// Writes the proposal and records `step` by `holder` in the transcript, as one step,
+    /// after checking that the workspace is as the last step left it.
+    ///
+    /// - Parameter signer: the key that took the step, which signs its record (with the id it
+    ///   has in the ceremony's metadata); `sign` steps pass the key that signed.
+    public func save(_ proposal: Proposal, step: String, holder: String, signer: (any Signer, keyID: String)? = nil) throws {
+        let snapshot = try snapshot()
+        try commit(change(saving: proposal, in: snapshot), step: step, holder: holder, signer: signer, on: snapshot)
     }
 
-    func save(_ proposal: Proposal, step: String, holder: String, verified: Bool) throws {
-        if !verified { try verifyRecord() }
-        try journal.commit(change(saving: proposal), step: step, holder: holder)
+    /// Finishes a step that was committed but interrupted before all its files were written.
+    public func finishInterruptedStep() throws {
+        let snapshot = try snapshot()
+        if snapshot.pending != nil { try WorkspaceWriter(workspace: self).finish(snapshot) }
     }
 
     /// The changes that make `proposal/` hold exactly `proposal`.
-    func change(saving proposal: Proposal) -> WorkspaceJournal.Change {
+    func change(saving proposal: Proposal, in snapshot: WorkspaceSnapshot) -> WorkspaceJournal.Change {
         var change = WorkspaceJournal.Change()
         if let root = proposal.root { change.writes["proposal/root.json"] = root.metadata.encoded() }
         for (role, metadata) in proposal.targets { change.writes["proposal/\(role).json"] = metadata.encoded() }
-        for path in existingFiles(in: "proposal") where change.writes[path] == nil { change.deletes.insert(path) }
+        for path in snapshot.paths(in: "proposal") where change.writes[path] == nil { change.deletes.insert(path) }
         return change
     }
 
-    /// Checks the transcript chain and that the workspace is what its last step left, so a file
-    /// edited by hand between steps is caught.
-    ///
-    /// - Returns: the transcript's records.
-    @discardableResult
-    public func verifyRecord() throws -> [Transcript.Record] {
-        try journal.recover()
-        let records = try transcript.verify()
-        guard let last = records.last else { return records }
-        let digests = try fileDigests()
-        guard Hex.encode(SHA256.hash(data: CanonicalJSON.encode(.object(digests)))) == last.metadataSHA256 else {
-            let changed = changedFiles(digests, since: last)
-            throw Error.gap(
-                "\(changed.isEmpty ? "the workspace" : changed.joined(separator: ", ")) changed since the last recorded step (\(last.step) by \(last.holder)): edited outside the ceremony"
-            )
-        }
-        return records
-    }
-
-    var stateURL: URL { directory.appendingPathComponent("state.json") }
-
-    /// Records the digest of every managed file; the transcript holds the hash of this record.
-    func recordState() throws -> [UInt8] {
-        let bytes = CanonicalJSON.encode(.object(try fileDigests()))
-        try AtomicFile.write(bytes, to: stateURL)
-        return bytes
-    }
-
-    /// The SHA-256 of every file the ceremony manages: `ceremony.json` and everything under
-    /// `published/`, `proposal/` and `targets/`, by relative path.
-    func fileDigests() throws -> JSONObject {
-        var digests = JSONObject()
-        let paths = ["ceremony.json"] + ["published", "proposal", "targets"].flatMap(existingFiles(in:))
-        for path in paths.sorted() {
-            guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(path).path) else { continue }
-            digests[path] = .string(Hex.encode(SHA256.hash(data: data)))
-        }
-        return digests
-    }
-
-    /// The files added, removed or changed since `record`, named when the state record beside
-    /// the transcript is the one `record` hashed (else nothing can be named).
-    func changedFiles(_ digests: JSONObject, since record: Transcript.Record) -> [String] {
-        guard let data = FileManager.default.contents(atPath: stateURL.path),
-            Hex.encode(SHA256.hash(data: data)) == record.metadataSHA256,
-            let recorded = try? JSONParser().parse(Array(data)).objectValue
-        else { return [] }
-        return Set(recorded.names + digests.names).sorted().filter { recorded[$0] != digests[$0] }
+    /// Commits `change` as `step` by `holder` on top of `snapshot`, finishing an interrupted step first.
+    func commit(
+        _ change: WorkspaceJournal.Change,
+        step: String,
+        holder: String,
+        time: Date = Date(),
+        signer: (any Signer, keyID: String)? = nil,
+        on snapshot: WorkspaceSnapshot
+    ) throws {
+        try WorkspaceWriter(workspace: self).commit(change, step: step, holder: holder, time: time, signer: signer, on: snapshot)
     }
 
     // MARK: - Publishing
@@ -362,9 +308,10 @@ public struct Workspace: Sendable {
     /// signatures, or when a client trusting any earlier root would not reach the new one.
     @discardableResult
     public func publish(to repository: URL, online: some Signer, holder: String, now: Date = Date()) throws -> Metadata<Timestamp> {
-        let config = try config()
-        let proposal = try readyToPublish()
-        var roots = try publishedRoots()
+        let snapshot = try snapshot()
+        let config = try snapshot.config(directory: directory)
+        let proposal = try readyToPublish(snapshot)
+        var roots = try snapshot.publishedRoots()
         if let root = proposal.root { roots.append(root.metadata) }
         guard let targets = proposal.effectiveTargets("targets") else { throw Error.missing("targets metadata") }
         var delegated: [String: Metadata<Targets>] = [:]
@@ -376,7 +323,7 @@ public struct Workspace: Sendable {
             roots: roots,
             targets: targets,
             delegated: delegated,
-            targetFiles: try targetFiles(config),
+            targetFiles: try snapshot.targetFiles(config),
             online: online,
             snapshotExpires: MetadataDraft.expiry(now, days: config.snapshotExpiryDays),
             timestampExpires: MetadataDraft.expiry(now, days: config.timestampExpiryDays),
@@ -391,16 +338,19 @@ public struct Workspace: Sendable {
         for (role, metadata) in proposal.targets {
             change.writes["published/\(metadata.signed.version).\(role).json"] = metadata.encoded()
         }
-        change.deletes = Set(existingFiles(in: "proposal"))
-        try journal.commit(change, step: "publish", holder: holder, time: now)
+        change.deletes = Set(snapshot.paths(in: "proposal")).subtracting(change.writes.keys)
+        try commit(change, step: "publish", holder: holder, time: now, on: snapshot)
         return timestamp
     }
 
     /// The proposal, once the workspace is as its last step left it and every proposed role
     /// has the signatures a client needs.
     public func readyToPublish() throws -> Proposal {
-        try verifyRecord()
-        let proposal = try proposal()
+        try readyToPublish(try snapshot())
+    }
+
+    func readyToPublish(_ snapshot: WorkspaceSnapshot) throws -> Proposal {
+        let proposal = try snapshot.proposal()
         guard !proposal.isEmpty else { throw Proposal.Error.nothingProposed }
         let unmet = proposal.statuses.filter { !$0.isComplete }.map { status in
             var line = "\(status.role) v\(status.version) has \(status.verification.summary)"
@@ -411,14 +361,5 @@ public struct Workspace: Sendable {
         }
         guard unmet.isEmpty else { throw Error.incomplete(unmet) }
         return proposal
-    }
-
-    private func read<Signed: RoleMetadata>(_ url: URL) throws(Error) -> Metadata<Signed> {
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw .missing(url.path) }
-        do {
-            return try Metadata<Signed>(bytes: Array(data))
-        } catch {
-            throw .invalid(url.path, error)
-        }
     }
 }

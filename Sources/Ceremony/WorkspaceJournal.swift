@@ -3,86 +3,87 @@ import Foundation
 import TUF
 import TUFClient
 
-/// Makes each ceremony step all-or-nothing: the step's file changes and its transcript record
-/// are first written as one journal file (one atomic rename is the commit point), then applied.
-/// A step interrupted before the commit changed nothing; one interrupted after it is finished
-/// by ``recover()``, the next time the workspace is opened. Either way the workspace verifies
-/// and no collected signature is lost.
-struct WorkspaceJournal {
+/// One committed ceremony step: the files it writes and removes, and the exact transcript record
+/// it adds. The journal file is written first (its atomic rename is the commit point), then its
+/// changes are applied; a step interrupted after the commit is finished by the next command that
+/// writes to the workspace, and read-only commands see the workspace as if it were finished.
+///
+/// A journal is accepted only as the continuation of the verified transcript: its record names
+/// the transcript's last line as previous (or is that line), its record's state digest is the
+/// workspace with its changes applied, and every file on disk is either as the last recorded
+/// step left it or as the journal makes it (see ``WorkspaceSnapshot``).
+struct WorkspaceJournal: Sendable, Equatable {
     /// The files a step writes and removes, by path relative to the workspace.
-    struct Change {
+    struct Change: Sendable, Equatable {
         var writes: [String: [UInt8]] = [:]
         var deletes: Set<String> = []
+
+        /// `files` with the change applied.
+        func applied(to files: [String: [UInt8]]) -> [String: [UInt8]] {
+            var result = files
+            for path in deletes { result[path] = nil }
+            result.merge(writes) { _, new in new }
+            return result
+        }
     }
 
-    let directory: URL
-    let transcript: Transcript
-    /// Called before each file operation while a journal is applied, with what is about to be
-    /// done; tests make it throw to stop a step part-way, as a crash would.
-    let faultHook: (@Sendable (String) throws -> Void)?
-    /// Computes and stores the workspace's state record once the files are in place.
-    let recordState: () throws -> [UInt8]
+    static let fileName = "journal.json"
+    static let sizeLimit = 1 << 30
 
-    var url: URL { directory.appendingPathComponent("journal.json") }
+    /// What the step changes.
+    var change: Change
+    /// The record the step adds to the transcript.
+    var record: Transcript.Record
 
-    /// Commits `change` and the transcript record of `step` by `holder`, then applies them.
-    func commit(_ change: Change, step: String, holder: String, time: Date = Date()) throws {
+    init(change: Change, record: Transcript.Record) {
+        self.change = change
+        self.record = record
+    }
+
+    /// The journal as its file holds it: canonical JSON.
+    var bytes: [UInt8] {
         var writes = JSONObject()
-        for (path, bytes) in change.writes.sorted(by: { $0.key < $1.key }) {
-            guard CeremonyConfig.isSafeRelativePath(path) else {
-                throw Workspace.Error.gap("refusing to write outside the workspace: \(path)")
-            }
-            writes[path] = .string(Hex.encode(bytes))
-        }
+        for (path, bytes) in change.writes { writes[path] = .string(Hex.encode(bytes)) }
         var journal = JSONObject()
+        journal["record"] = .string(String(decoding: record.line, as: UTF8.self))
         journal["writes"] = .object(writes)
         journal["deletes"] = .array(change.deletes.sorted().map { .string($0) })
-        journal["step"] = .string(step)
-        journal["holder"] = .string(holder)
-        journal["time"] = .string(MetadataDate.format(time))
-        journal["previous"] = .string(transcript.headHash())
-        try faultHook?("commit journal")
-        try AtomicFile.write(CanonicalJSON.encode(.object(journal)), to: url)
-        try apply()
+        return CanonicalJSON.encode(.object(journal))
     }
 
-    /// Finishes a committed step that was interrupted, if there is one.
-    func recover() throws {
-        guard FileManager.default.fileExists(atPath: url.path) else { return }
-        try apply()
+    /// The journal in a journal file's `bytes`.
+    ///
+    /// - Throws: when the file is not a journal this tool writes, or names a path the
+    ///   ceremony does not manage.
+    init(bytes: [UInt8]) throws(Workspace.Error) {
+        let altered = Workspace.Error.gap("\(Self.fileName) is not a journal this tool wrote: it was altered")
+        guard let object = try? JSONParser().parse(bytes).objectValue,
+            Set(object.names) == ["record", "writes", "deletes"],
+            let line = object["record"]?.stringValue, let record = Transcript.Record(line: Array(line.utf8)),
+            let writeMembers = object["writes"]?.objectValue?.members, let deleteValues = object["deletes"]?.arrayValue
+        else { throw altered }
+        var change = Change()
+        for (path, hex) in writeMembers {
+            guard let bytes = hex.stringValue.flatMap(Hex.decode) else { throw altered }
+            change.writes[path] = bytes
+        }
+        for value in deleteValues {
+            guard let path = value.stringValue, change.writes[path] == nil, change.deletes.insert(path).inserted else { throw altered }
+        }
+        try Self.requireManaged(change)
+        self.init(change: change, record: record)
     }
 
-    private func apply() throws {
-        guard let data = FileManager.default.contents(atPath: url.path),
-            let journal = try? JSONParser().parse(Array(data)).objectValue,
-            let writes = journal["writes"]?.objectValue, let deletes = journal["deletes"]?.arrayValue,
-            let step = journal["step"]?.stringValue, let holder = journal["holder"]?.stringValue,
-            let time = journal["time"]?.stringValue.flatMap(MetadataDate.parse), let previous = journal["previous"]?.stringValue
-        else { throw Workspace.Error.gap("journal.json is not a journal this tool wrote: it was altered") }
-        for (path, hex) in writes.members {
-            guard CeremonyConfig.isSafeRelativePath(path), let bytes = hex.stringValue.flatMap(Hex.decode) else {
-                throw Workspace.Error.gap("journal.json is not a journal this tool wrote: it was altered")
-            }
-            try faultHook?("write \(path)")
-            let target = directory.appendingPathComponent(path)
-            try FileManager.default.createDirectory(at: target.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try AtomicFile.write(bytes, to: target)
+    /// Refuses a change that touches anything but the files the ceremony manages.
+    static func requireManaged(_ change: Change) throws(Workspace.Error) {
+        for path in Array(change.writes.keys) + change.deletes where !WorkspaceSnapshot.isManaged(path) {
+            throw .gap("refusing to change \(path): not a file the ceremony manages")
         }
-        for path in deletes.compactMap(\.stringValue) where CeremonyConfig.isSafeRelativePath(path) {
-            let target = directory.appendingPathComponent(path)
-            guard FileManager.default.fileExists(atPath: target.path) else { continue }
-            try faultHook?("remove \(path)")
-            try AtomicFile.remove(target)
-        }
-        try faultHook?("record \(step)")
-        let state = try recordState()
-        let records = try transcript.verify()
-        if transcript.headHash() == previous {
-            try transcript.append(step: step, holder: holder, metadata: state, time: time)
-        } else if !(records.last.map { $0.previous == previous && $0.step == step && $0.holder == holder } ?? false) {
-            throw Workspace.Error.gap("journal.json does not follow the transcript's last record")
-        }
-        try faultHook?("finish \(step)")
-        try AtomicFile.remove(url)
+    }
+
+    /// Whether the step changes `path`, and to what (`nil` bytes: removes it).
+    func effect(on path: String) -> (touched: Bool, bytes: [UInt8]?) {
+        if let bytes = change.writes[path] { return (true, bytes) }
+        return (change.deletes.contains(path), nil)
     }
 }

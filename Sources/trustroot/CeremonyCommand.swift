@@ -23,12 +23,13 @@ struct CeremonyCommand: ParsableCommand {
 
         var value: Workspace { Workspace(directory: URL(fileURLWithPath: workspace)) }
 
+        /// The workspace read once and checked; writes nothing.
+        func snapshot() throws -> WorkspaceSnapshot {
+            try step { try value.snapshot() }
+        }
+
         func proposal() throws -> Proposal {
-            do {
-                return try value.proposal()
-            } catch {
-                throw CLIError(message: "\(workspace): \(error)", code: .invalidData)
-            }
+            try step { try value.proposal() }
         }
 
         /// Runs a step that changes the workspace, turning the library's errors into one line
@@ -40,8 +41,10 @@ struct CeremonyCommand: ParsableCommand {
                 throw error
             } catch let error as Workspace.Error {
                 switch error {
-                case .gap, .incomplete, .signedProposalPending: throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
+                case .gap, .incomplete, .signedProposalPending, .unsafe:
+                    throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
                 case .missing: throw CLIError(message: "\(workspace): \(error)", code: .noInput)
+                case .notWorkspace: throw CLIError(message: "\(error)", code: .noInput)
                 case .notEmpty: throw CLIError(message: "\(error)", code: .ioError)
                 case .invalid: throw CLIError(message: "\(workspace): \(error)", code: .invalidData)
                 }
@@ -187,15 +190,22 @@ struct CeremonyCommand: ParsableCommand {
 
         func run() throws {
             var proposal = try workspace.proposal()
-            try workspace.step { try workspace.value.verifyRecord() }
             workspace.warn(proposal)
             let signer = try loadSigner(key: key, pkcs11: pkcs11)
             let signed = try workspace.step { try proposal.sign(with: signer) }
+            let keyID = signed[0].keyIDs[0]
             let owner = signed.lazy.flatMap(\.keyIDs).compactMap { keyID in
                 (proposal.effectiveRoot?.keys[keyID] ?? proposal.effectiveTargets("targets")?.signed.delegations?.keys[keyID])?
                     .unrecognizedFields[MetadataDraft.ownerField]?.stringValue
             }.first
-            try workspace.step { try workspace.value.save(proposal, step: "sign", holder: holder ?? owner ?? signer.publicKey.keyID) }
+            try workspace.step {
+                try workspace.value.save(
+                    proposal,
+                    step: "sign",
+                    holder: holder ?? owner ?? signer.publicKey.keyID,
+                    signer: (signer, keyID: keyID)
+                )
+            }
             for (role, ids) in signed { print("signed \(role) as \(ids.joined(separator: ", "))") }
             print(Status.report(proposal), terminator: "")
         }
@@ -267,9 +277,21 @@ struct CeremonyCommand: ParsableCommand {
         @OptionGroup var workspace: WorkspaceArgument
 
         func run() throws {
-            let records = try workspace.step { try workspace.value.verifyRecord() }
-            print("transcript: \(records.count) records, chain intact, workspace as its last step left it")
-            let proposal = try workspace.proposal()
+            let snapshot = try workspace.snapshot()
+            let audit = try workspace.step { try TranscriptAudit(snapshot) }
+            print("transcript: \(snapshot.records.count) records, chain intact, workspace as its last step left it")
+            if snapshot.hasPendingStep {
+                print("  the last step was interrupted after its commit; the next step that writes finishes it")
+            }
+            for entry in audit.entries {
+                let who =
+                    entry.signer.map { "signed by key \($0.keyID)\($0.holder.map { " (\($0))" } ?? "")" } ?? "unsigned"
+                print("  \(entry.line): \(entry.record.step) by \(entry.record.holder), \(who)")
+            }
+            for anchor in audit.anchors {
+                print("  \(anchor.path) vouches for transcript lines 1 to \(anchor.line) (the head it was proposed at)")
+            }
+            let proposal = try workspace.step { try snapshot.proposal() }
             for finding in CeremonyCommand.lint(proposal, workspace: workspace.value) { print("lint: \(finding)") }
             print(Status.report(proposal), terminator: "")
             guard proposal.isEmpty || proposal.isComplete else {

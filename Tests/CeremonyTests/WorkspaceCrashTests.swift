@@ -102,9 +102,13 @@ struct WorkspaceCrashTests {
             let (workspace, _) = fixture.interrupted(at: point)
             #expect(throws: Stop.self) { try fixture.sign(workspace, with: fixture.holders[1]) }
 
-            // The next run finishes a committed step or finds none; the workspace verifies.
+            // Reading sees a committed step as finished and writes nothing; the workspace verifies.
             let records = try fixture.reopened.verifyRecord()
             let after = try fixture.signatures()
+            let journal = fixture.folder.file("ws/journal.json").path
+            #expect(FileManager.default.fileExists(atPath: journal) == (point > 1), "point \(point)")
+            try fixture.reopened.finishInterruptedStep()
+            #expect(try fixture.reopened.verifyRecord() == records, "point \(point)")
             #expect(after.isSuperset(of: before), "point \(point): a signature was lost")
             // Only the journal's commit (the first operation) can stop the step from happening.
             if point == 1 {
