@@ -144,6 +144,29 @@ public struct Workspace: Sendable {
         return (workspace, proposal)
     }
 
+    /// Starts the transcript of a workspace assembled by hand or by another tool: records an
+    /// `adopt` step over the managed files present, which later steps are then checked against.
+    ///
+    /// - Throws: ``Error/gap(_:)`` when the folder already has a transcript or a journal.
+    @discardableResult
+    public static func adopt(at directory: URL, holder: String, now: Date = Date()) throws -> Workspace {
+        let workspace = Workspace(directory: directory)
+        let folder: ConfinedDirectory
+        do {
+            guard let opened = try ConfinedDirectory.open(directory.path) else { throw Error.notWorkspace(directory.path) }
+            folder = opened
+            guard try !folder.exists(WorkspaceSnapshot.transcriptPath), try !folder.exists(WorkspaceJournal.fileName) else {
+                throw Error.gap("\(directory.path) already has a transcript: it is a workspace")
+            }
+        } catch let error as ConfinedDirectory.Error {
+            throw Error.unsafe(error)
+        }
+        let files = try WorkspaceSnapshot.managedFiles(in: folder)
+        let empty = WorkspaceSnapshot(files: [:], transcript: [], records: [], pending: nil)
+        try workspace.commit(WorkspaceJournal.Change(writes: files), step: "adopt", holder: holder, time: now, on: empty)
+        return workspace
+    }
+
     /// The changes that install `configuration` (relative to `configDirectory`) and its target
     /// files in place of the workspace's, with the configuration and the files' bytes.
     func installation(

@@ -19,6 +19,7 @@ struct WorkspaceWriter {
         on snapshot: WorkspaceSnapshot
     ) throws {
         try WorkspaceJournal.requireManaged(change)
+        guard step != "sign" || signer != nil else { throw Workspace.Error.gap("a sign step must carry the signer's signature") }
         if snapshot.pending != nil { try finish(snapshot) }
         let files = change.applied(to: snapshot.files)
         var record = Transcript.Record(

@@ -59,7 +59,7 @@ struct WorkspaceCrashTests {
         func sign(_ workspace: Workspace, with signer: InMemorySigner, step: String = "sign") throws {
             var proposal = try workspace.proposal()
             try proposal.sign(with: signer)
-            try workspace.save(proposal, step: step, holder: "holder")
+            try workspace.save(proposal, step: step, holder: "holder", signer: (signer, keyID: signer.publicKey.keyID))
         }
 
         func signatures() throws -> Set<String> {

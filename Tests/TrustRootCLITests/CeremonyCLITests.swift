@@ -62,6 +62,7 @@ struct CeremonyCLITests {
         )
         let workspace = folder.file("ws").path
         let environment = ["TRUSTROOT_KEY_PASSPHRASE": Self.passphrase]
+        try Workspace.adopt(at: folder.file("ws"), holder: "test")
 
         let diff = try TrustRootBinary.run(["ceremony", "diff", workspace])
         #expect(diff.status == 0)
@@ -97,7 +98,7 @@ struct CeremonyCLITests {
         #expect(merged.stdout.contains("complete: ready to publish"))
         let verified = try TrustRootBinary.run(["ceremony", "verify", workspace])
         #expect(verified.status == 0, "\(verified.stderr)")
-        #expect(verified.stdout.hasPrefix("transcript: 2 records, chain intact"))
+        #expect(verified.stdout.hasPrefix("transcript: 3 records, chain intact"))
 
         // A client trusting v1 takes the result.
         var client = try TrustedMetadataSet(rootBytes: first.metadata.encoded(), referenceTime: Date())
