@@ -53,21 +53,23 @@ public struct OnlineRepository: Sendable {
         }
     }
 
-    var metadataURL: URL { directory.appendingPathComponent("metadata") }
+    /// The repository folder, whose files are reached without following links.
+    let folder: ConfinedDirectory
 
     /// Loads and checks the repository in `directory`.
     public init(directory: URL) throws {
         self.directory = directory
-        let metadata = directory.appendingPathComponent("metadata")
-        func read(_ name: String) throws(Error) -> [UInt8] {
-            guard let data = FileManager.default.contents(atPath: metadata.appendingPathComponent(name).path) else {
-                throw .missing(metadata.appendingPathComponent(name).path)
+        guard let folder = try ConfinedDirectory.open(directory.path) else { throw Error.missing(directory.path) }
+        self.folder = folder
+        func read(_ name: String) throws -> [UInt8] {
+            guard let data = try folder.read("metadata/\(name)", limit: Self.fileLimit) else {
+                throw Error.missing(directory.appendingPathComponent("metadata/\(name)").path)
             }
-            return Array(data)
+            return data
         }
         var rootFiles = [try read("1.root.json")]
-        while let data = FileManager.default.contents(atPath: metadata.appendingPathComponent("\(rootFiles.count + 1).root.json").path) {
-            rootFiles.append(Array(data))
+        while let data = try folder.read("metadata/\(rootFiles.count + 1).root.json", limit: Self.fileLimit) {
+            rootFiles.append(data)
         }
         do {
             var client = try TrustedMetadataSet(rootBytes: rootFiles[0], referenceTime: Date(), acceptsExpired: true)
@@ -122,7 +124,7 @@ public struct OnlineRepository: Sendable {
         var next = Metadata(signed: signed)
         try next.sign(with: online, keyID: try RepositoryPublisher(directory: directory).onlineKeyID(online, role: "timestamp", in: root))
         try checkAsClient(timestamp: next.encoded(), now: now)
-        try AtomicFile.write(next.encoded(), to: metadataURL.appendingPathComponent("timestamp.json"))
+        try folder.write(next.encoded(), to: "metadata/timestamp.json")
         timestamp = next
         return next
     }
@@ -143,7 +145,7 @@ public struct OnlineRepository: Sendable {
         var next = Metadata(signed: signed)
         try next.sign(with: online, keyID: try RepositoryPublisher(directory: directory).onlineKeyID(online, role: "snapshot", in: root))
         // Written under its own version name: the current timestamp still names the old one.
-        try AtomicFile.write(next.encoded(), to: metadataURL.appendingPathComponent("\(signed.version).snapshot.json"))
+        try folder.write(next.encoded(), to: "metadata/\(signed.version).snapshot.json")
         let previous = snapshot
         snapshot = next
         do {
@@ -191,7 +193,7 @@ public struct OnlineRepository: Sendable {
         metadata = try Self.signed(signed, role: role, by: signers, delegate: delegate, keys: keys)
 
         if let bytes, let file = signed.targets[path] {
-            try RepositoryPublisher.writeTargetFile(bytes, path: path, file: file, into: directory.appendingPathComponent("targets"))
+            try RepositoryPublisher.writeTargetFile(bytes, path: path, file: file, into: folder)
         }
         try publish([role: metadata], online: online, now: now)
     }
@@ -276,11 +278,9 @@ public struct OnlineRepository: Sendable {
     mutating func publish(_ changed: [String: Metadata<Targets>], online: some Signer, now: Date) throws {
         var meta = snapshot.signed.meta
         for (role, metadata) in changed {
-            try AtomicFile.write(
+            try folder.write(
                 metadata.encoded(),
-                to: metadataURL.appendingPathComponent(
-                    "\(metadata.signed.version).\(role == "targets" ? "targets" : percentEncoded(role)).json"
-                )
+                to: "metadata/\(metadata.signed.version).\(role == "targets" ? "targets" : percentEncoded(role)).json"
             )
             meta["\(role).json"] = MetaFile(version: metadata.signed.version)
         }
@@ -318,9 +318,13 @@ public struct OnlineRepository: Sendable {
         }
     }
 
-    private func fileBytes(_ name: String) throws(Error) -> [UInt8] {
-        let url = metadataURL.appendingPathComponent(name)
-        guard let data = FileManager.default.contents(atPath: url.path) else { throw .missing(url.path) }
-        return Array(data)
+    private func fileBytes(_ name: String) throws -> [UInt8] {
+        guard let data = try folder.read("metadata/\(name)", limit: Self.fileLimit) else {
+            throw Error.missing(directory.appendingPathComponent("metadata/\(name)").path)
+        }
+        return data
     }
+
+    /// The largest metadata file read from the repository.
+    static let fileLimit = 64 << 20
 }

@@ -91,7 +91,7 @@ public struct RepositoryPublisher: Sendable {
 
         let targetsBytes = targets.encoded()
         // What the repository serves now, read once: the versions to follow, and what must not roll back.
-        let served = servedTimestamp()
+        let served = try servedTimestamp()
         let snapshotVersion = snapshotVersion ?? served.map { $0.signed.snapshotMeta.version + 1 } ?? 1
         let timestampVersion = timestampVersion ?? served.map { $0.signed.version + 1 } ?? 1
         try refuseRollback(
@@ -139,24 +139,19 @@ public struct RepositoryPublisher: Sendable {
             throw Error.rejected(error)
         }
 
-        let metadata = directory.appendingPathComponent("metadata")
-        let files = directory.appendingPathComponent("targets")
-        for folder in [metadata, files] { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) }
+        let folder = try ConfinedDirectory.create(directory.path)
         for (root, bytes) in zip(roots, rootFiles) {
-            try AtomicFile.write(bytes, to: metadata.appendingPathComponent("\(root.signed.version).root.json"))
+            try folder.write(bytes, to: "metadata/\(root.signed.version).root.json")
         }
-        try AtomicFile.write(rootFiles.last!, to: metadata.appendingPathComponent("root.json"))
-        for (path, file) in allTargets { try Self.writeTargetFile(targetFiles[path]!, path: path, file: file, into: files) }
-        try AtomicFile.write(targetsBytes, to: metadata.appendingPathComponent("\(targets.signed.version).targets.json"))
+        try folder.write(rootFiles.last!, to: "metadata/root.json")
+        for (path, file) in allTargets { try Self.writeTargetFile(targetFiles[path]!, path: path, file: file, into: folder) }
+        try folder.write(targetsBytes, to: "metadata/\(targets.signed.version).targets.json")
         for (role, roleMetadata) in delegated {
-            try AtomicFile.write(
-                roleMetadata.encoded(),
-                to: metadata.appendingPathComponent("\(roleMetadata.signed.version).\(percentEncoded(role)).json")
-            )
+            try folder.write(roleMetadata.encoded(), to: "metadata/\(roleMetadata.signed.version).\(percentEncoded(role)).json")
         }
-        try AtomicFile.write(snapshotBytes, to: metadata.appendingPathComponent("\(snapshotVersion).snapshot.json"))
+        try folder.write(snapshotBytes, to: "metadata/\(snapshotVersion).snapshot.json")
         // The timestamp last: until it is replaced, clients see the previous repository whole.
-        try AtomicFile.write(timestampBytes, to: metadata.appendingPathComponent("timestamp.json"))
+        try folder.write(timestampBytes, to: "metadata/timestamp.json")
         return timestamp
     }
 
@@ -168,52 +163,52 @@ public struct RepositoryPublisher: Sendable {
     }
 
     /// Writes `bytes`, target `path`, under each of its hash-prefixed names (consistent
-    /// snapshots) in `folder`. A path that would leave the folder is refused.
-    static func writeTargetFile(_ bytes: [UInt8], path: String, file: TargetFile, into folder: URL) throws {
+    /// snapshots) in the repository's `targets/` folder. A path that would leave the folder,
+    /// or pass through a link, is refused.
+    static func writeTargetFile(_ bytes: [UInt8], path: String, file: TargetFile, into folder: ConfinedDirectory) throws {
         try checkTargetPath(path)
-        let components = path.split(separator: "/").map(String.init)
-        var parent = folder
-        for component in components.dropLast() { parent.appendPathComponent(component) }
-        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true)
+        var components = path.split(separator: "/").map(String.init)
+        let name = components.removeLast()
         for digest in Set(file.hashes.values) {
-            try AtomicFile.write(bytes, to: parent.appendingPathComponent("\(digest).\(components.last!)"))
+            try folder.write(bytes, to: (["targets"] + components + ["\(digest).\(name)"]).joined(separator: "/"))
         }
     }
 
+    /// The bytes of the repository file at `relative`, or `nil` when the repository or the file
+    /// is absent; a link is refused, never followed.
+    func served(_ relative: String) throws(ConfinedDirectory.Error) -> [UInt8]? {
+        try ConfinedDirectory.open(directory.path)?.read(relative, limit: 64 << 20)
+    }
+
     /// The timestamp the repository serves now, if it has a readable one.
-    func servedTimestamp() -> Metadata<Timestamp>? {
-        let url = directory.appendingPathComponent("metadata/timestamp.json")
-        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
-        return try? Metadata<Timestamp>(bytes: Array(data))
+    func servedTimestamp() throws(ConfinedDirectory.Error) -> Metadata<Timestamp>? {
+        try served("metadata/timestamp.json").flatMap { try? Metadata<Timestamp>(bytes: $0) }
     }
 
     /// Checks that the repository does not already serve a newer root, or a newer or different
     /// version of any targets role, than what would be published.
-    func refuseRollback(served: Metadata<Timestamp>?, _ rootVersion: Int, _ roles: [String: (version: Int, bytes: [UInt8])]) throws(Error) {
-        let metadata = directory.appendingPathComponent("metadata")
-        if let data = FileManager.default.contents(atPath: metadata.appendingPathComponent("root.json").path),
-            let published = try? Metadata<Root>(bytes: Array(data)), published.signed.version > rootVersion
+    func refuseRollback(served: Metadata<Timestamp>?, _ rootVersion: Int, _ roles: [String: (version: Int, bytes: [UInt8])]) throws {
+        if let data = try self.served("metadata/root.json"),
+            let published = try? Metadata<Root>(bytes: data), published.signed.version > rootVersion
         {
-            throw .olderThanPublished(role: "root", published: published.signed.version, proposed: rootVersion)
+            throw Error.olderThanPublished(role: "root", published: published.signed.version, proposed: rootVersion)
         }
         guard let timestamp = served,
-            let snapshotData = FileManager.default.contents(
-                atPath: metadata.appendingPathComponent("\(timestamp.signed.snapshotMeta.version).snapshot.json").path
-            ),
-            let snapshot = try? Metadata<Snapshot>(bytes: Array(snapshotData))
+            let snapshotData = try self.served("metadata/\(timestamp.signed.snapshotMeta.version).snapshot.json"),
+            let snapshot = try? Metadata<Snapshot>(bytes: snapshotData)
         else { return }
         for (role, proposed) in roles.sorted(by: { $0.key < $1.key }) {
             guard let published = snapshot.signed.meta["\(role).json"]?.version else { continue }
-            let file = metadata.appendingPathComponent("\(published).\(percentEncoded(role)).json")
-            if published > proposed.version
-                || (published == proposed.version && FileManager.default.contents(atPath: file.path).map(Array.init) != proposed.bytes)
+            let file = "metadata/\(published).\(percentEncoded(role)).json"
+            let servedBytes = published == proposed.version ? try self.served(file) : nil
+            if published > proposed.version || (published == proposed.version && servedBytes != proposed.bytes)
             {
-                throw .olderThanPublished(role: role, published: published, proposed: proposed.version)
+                throw Error.olderThanPublished(role: role, published: published, proposed: proposed.version)
             }
         }
         for name in snapshot.signed.meta.keys.sorted() where name.hasSuffix(".json") {
             let role = String(name.dropLast(".json".count))
-            if roles[role] == nil { throw .roleDropped(role) }
+            if roles[role] == nil { throw Error.roleDropped(role) }
         }
     }
 

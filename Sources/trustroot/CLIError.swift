@@ -44,6 +44,19 @@ extension CLIError {
     }
 }
 
+extension CLIError {
+    /// A refused or failed file operation: 1 when a link or an unsafe path was refused, 74 when
+    /// the system failed it.
+    init(_ error: ConfinedDirectory.Error) {
+        message = error.description
+        switch error.kind {
+        case .system: code = .ioError
+        case .tooLarge: code = .invalidData
+        case .unsafePath, .symbolicLink, .notRegularFile: code = .verificationFailed
+        }
+    }
+}
+
 /// Writes text to a standard stream without buffering surprises.
 struct FileHandleOutput {
     let handle: FileHandle

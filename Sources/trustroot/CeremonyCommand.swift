@@ -58,6 +58,8 @@ struct CeremonyCommand: ParsableCommand {
                 throw CLIError(message: "publish refused: \(error)", code: .verificationFailed)
             } catch let error as UpdateError {
                 throw CLIError(message: "\(workspace): \(error)", code: .ioError)
+            } catch let error as ConfinedDirectory.Error {
+                throw CLIError(error)
             }
         }
 

@@ -53,6 +53,8 @@ struct RepoCommand: ParsableCommand {
                 throw CLIError(message: "\(repository): \(error)", code: .verificationFailed)
             } catch let error as UpdateError {
                 throw CLIError(message: "\(repository): \(error)", code: .ioError)
+            } catch let error as ConfinedDirectory.Error {
+                throw CLIError(error)
             }
         }
     }
