@@ -99,17 +99,18 @@ public struct IdentityPolicy: Sendable {
             throw VerificationError(.identity, "the certificate's issuer is \(issuer), not \(self.issuer)")
         }
         let identities = certificate.identities
+        // A control character has no place in an identity, and a trailing line break is
+        // what lets an identity slip past patterns and exact names that look anchored.
+        if let odd = identities.first(where: TerminalText.containsControlCharacters) {
+            throw VerificationError(.identity, "the certificate's identity \(TerminalText.escaped(odd)) holds a control character")
+        }
         let matches: Bool
         switch identity {
         case .exact(let expected):
             matches = identities.contains { UTF8Name.sameBytes($0, expected) }
         case .regularExpression(let pattern):
-            guard let expression = try? NSRegularExpression(pattern: "^(?:\(pattern))$") else {
-                throw VerificationError(.identity, "the identity pattern is not a regular expression: \(pattern)")
-            }
-            matches = identities.contains { identity in
-                expression.firstMatch(in: identity, range: NSRange(identity.startIndex..., in: identity)) != nil
-            }
+            let expression = try Self.wholeStringExpression(pattern)
+            matches = identities.contains { Self.matchesWhole(expression, $0) }
         }
         guard matches else {
             throw VerificationError(.identity, "the certificate's identity is \(identities.joined(separator: ", ")), not the expected one")
@@ -123,6 +124,27 @@ public struct IdentityPolicy: Sendable {
                 )
             }
         }
+    }
+}
+
+extension IdentityPolicy {
+    /// `pattern` compiled to match a whole string: it must compile on its own first (so an
+    /// unbalanced `x)|(.*` cannot break out of the group around it), and is anchored with
+    /// `\z`, the true end of input, where `$` would also match before a final line break.
+    static func wholeStringExpression(_ pattern: String) throws(VerificationError) -> NSRegularExpression {
+        guard (try? NSRegularExpression(pattern: pattern)) != nil,
+            let expression = try? NSRegularExpression(pattern: "^(?:\(pattern))\\z")
+        else {
+            throw VerificationError(.identity, "the identity pattern is not a regular expression: \(pattern)")
+        }
+        return expression
+    }
+
+    /// Whether `expression` matches all of `text`: the match must span it from start to end.
+    static func matchesWhole(_ expression: NSRegularExpression, _ text: String) -> Bool {
+        let whole = NSRange(text.startIndex..., in: text)
+        guard let match = expression.firstMatch(in: text, options: [.anchored], range: whole) else { return false }
+        return match.range == whole
     }
 }
 

@@ -64,7 +64,8 @@ struct FileHandleOutput {
     static let standardError = FileHandleOutput(handle: .standardError)
     static let standardOutput = FileHandleOutput(handle: .standardOutput)
 
-    func write(_ text: String) { handle.write(Data(text.utf8)) }
+    /// Writes `text`, its control characters escaped but its line breaks kept (``TerminalText``).
+    func write(_ text: String) { handle.write(Data(TerminalText.escapedLines(text).utf8)) }
     func write(_ bytes: [UInt8]) { handle.write(Data(bytes)) }
 }
 

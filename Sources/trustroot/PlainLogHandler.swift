@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import TUF
 
 /// Writes log messages to standard error as `trustroot: warning: …`, one line each, without the
 /// timestamps and labels of swift-log's default handler: the CLI's messages are read by people.
@@ -14,6 +15,6 @@ struct PlainLogHandler: LogHandler {
 
     func log(event: LogEvent) {
         let prefix = event.level >= .warning ? "\(event.level): " : ""
-        FileHandle.standardError.write(Data("trustroot: \(prefix)\(event.message)\n".utf8))
+        FileHandle.standardError.write(Data("trustroot: \(prefix)\(TerminalText.escaped("\(event.message)"))\n".utf8))
     }
 }

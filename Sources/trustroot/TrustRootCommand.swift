@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import TUF
 
 /// The `trustroot` command: run a Sigstore-style root of trust with TUF.
 @main
@@ -39,7 +40,7 @@ struct TrustRootCommand: AsyncParsableCommand {
                 try command.run()
             }
         } catch let error as CLIError {
-            FileHandleOutput.standardError.write("trustroot: \(error.message)\n")
+            FileHandleOutput.standardError.write("trustroot: \(TerminalText.escaped(error.message))\n")
             Foundation.exit(error.exitCode)
         } catch {
             exit(withError: error)

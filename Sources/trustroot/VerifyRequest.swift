@@ -37,8 +37,8 @@ struct VerifyRequest: Equatable, Sendable {
                 )
             }
         }
-        for claim in claims where !(claim.split(separator: "=", maxSplits: 1).first.flatMap { Int($0) } != nil && claim.contains("=")) {
-            throw UsageError("--claim must be NUMBER=VALUE, not \(claim)")
+        for claim in claims where Self.parseClaim(claim) == nil {
+            throw UsageError("--claim must be NUMBER=VALUE with a number from 1 to 9999 and a value, not \(claim)")
         }
     }
 
@@ -162,8 +162,8 @@ struct VerifyRequest: Equatable, Sendable {
         } else {
             var claimValues: [Int: String] = [:]
             for claim in claims {
-                let parts = claim.split(separator: "=", maxSplits: 1)
-                claimValues[Int(parts[0])!] = String(parts[1])
+                guard let (number, value) = Self.parseClaim(claim) else { throw UsageError("--claim must be NUMBER=VALUE, not \(claim)") }
+                claimValues[number] = value
             }
             let identity: IdentityPolicy.Match = certificateIdentity.map { .exact($0) } ?? .regularExpression(certificateIdentityRegexp!)
             policy = .identity(IdentityPolicy(identity: identity, issuer: certificateOidcIssuer!, claims: claimValues))
@@ -213,5 +213,17 @@ struct VerifyRequest: Equatable, Sendable {
             }
         )
         FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
+    }
+
+    /// The extension number and value of a `--claim NUMBER=VALUE`; `nil` unless the number is
+    /// a plain decimal from 1 to 9999 and the value is not empty.
+    static func parseClaim(_ claim: String) -> (Int, String)? {
+        guard let equals = claim.firstIndex(of: "=") else { return nil }
+        let digits = claim[..<equals]
+        let value = String(claim[claim.index(after: equals)...])
+        guard (1...4).contains(digits.utf8.count), digits.utf8.allSatisfy({ (0x30...0x39).contains($0) }), let number = Int(digits),
+            number >= 1, !value.isEmpty
+        else { return nil }
+        return (number, value)
     }
 }

@@ -320,6 +320,46 @@ struct BundleVerifierTests {
         #expect(await failedCheck(managedBundle) == .identity)
     }
 
+    @Test func identityPatternsMatchTheWholeIdentityAndControlCharactersAreRefused() async throws {
+        let email = "alice@example.com"
+        let anchored = IdentityPolicy(identity: .regularExpression("alice@example\\.com"), issuer: TestInstance.issuerURL)
+        let branch = IdentityPolicy(
+            identity: .regularExpression("https://github\\.com/example/.*@refs/heads/main"),
+            issuer: TestInstance.issuerURL
+        )
+        func bundle(_ identity: String) throws -> JSONValue {
+            var options = self.options
+            options.identity = identity
+            return try instance.bundle(for: Self.artifact, options).bundle
+        }
+        #expect(await failedCheck(try bundle(email), policy: .identity(anchored)) == nil)
+        #expect(await failedCheck(try bundle(TestInstance.identity), policy: .identity(branch)) == nil)
+        // `$` would match before a final line break; these identities must not pass.
+        for ending in ["\n", "\r\n", "\r", "\u{0B}", "\u{0C}", "\u{7F}"] {
+            #expect(await failedCheck(try bundle(email + ending), policy: .identity(anchored)) == .identity, "\(ending.unicodeScalars.map(\.value))")
+            #expect(await failedCheck(try bundle(TestInstance.identity + ending), policy: .identity(branch)) == .identity)
+            let exact = IdentityPolicy(identity: .exact(email + ending), issuer: TestInstance.issuerURL)
+            #expect(await failedCheck(try bundle(email + ending), policy: .identity(exact)) == .identity)
+        }
+        // A pattern that only compiles inside the wrapper would break out of it and match anything.
+        for escape in ["x)|(.*", ".*)|(", "\\Q.*"] {
+            let broken = IdentityPolicy(identity: .regularExpression(escape), issuer: TestInstance.issuerURL)
+            #expect(await failedCheck(try bundle(email), policy: .identity(broken)) == .identity, "\(escape)")
+        }
+        // Alternatives: the whole identity must match one of them, not a prefix.
+        let alternatives = IdentityPolicy(identity: .regularExpression("alice|alice@example\\.com"), issuer: TestInstance.issuerURL)
+        #expect(await failedCheck(try bundle(email), policy: .identity(alternatives)) == nil)
+        let prefixOnly = IdentityPolicy(identity: .regularExpression("alice|bob"), issuer: TestInstance.issuerURL)
+        #expect(await failedCheck(try bundle(email), policy: .identity(prefixOnly)) == .identity)
+    }
+
+    @Test func terminalTextEscapesEveryControlCharacter() {
+        #expect(TerminalText.escaped("plain text, é and ✓") == "plain text, é and ✓")
+        #expect(TerminalText.escaped("a\nb\rc\td") == "a\\nb\\rc\\td")
+        #expect(TerminalText.escaped("\u{1B}[2J\u{7F}\u{85}\u{202E}\u{2028}") == "\\u{1b}[2J\\u{7f}\\u{85}\\u{202e}\\u{2028}")
+        #expect(TerminalText.escapedLines("one\ntwo\u{1B}\n") == "one\ntwo\\u{1b}\n")
+    }
+
     @Test func timestampsAreChecked() async throws {
         var options = self.options
         options.withTimestamp = true

@@ -120,4 +120,22 @@ struct CLITests {
         // Nothing the command read was changed.
         #expect(try Data(contentsOf: URL(fileURLWithPath: root)) == before)
     }
+
+    @Test func controlCharactersInNamesAreEscapedInMessages() throws {
+        let outcome = try run(["metadata", "show", "/nonexistent/root.json\ntrustroot: verified\u{1B}[2J"])
+        #expect(outcome.status == 66)
+        #expect(outcome.stderr.split(separator: "\n").count == 1, "\(outcome.stderr)")
+        #expect(outcome.stderr.contains("root.json\\ntrustroot: verified\\u{1b}[2J"), "\(outcome.stderr)")
+    }
+
+    @Test func malformedClaimsAreUsageErrorsNotCrashes() throws {
+        for claim in ["12=", "=5", "x=1", "99999=a", "0=a", "12"] {
+            let outcome = try run([
+                "verify", "--bundle", "/nonexistent.json", "--certificate-identity", "a", "--certificate-oidc-issuer", "b",
+                "--claim", claim, "/nonexistent",
+            ])
+            #expect(outcome.status == 64, "\(claim): \(outcome.status) \(outcome.stderr)")
+            #expect(outcome.stderr.contains("--claim must be NUMBER=VALUE"), "\(claim): \(outcome.stderr)")
+        }
+    }
 }
