@@ -15,7 +15,8 @@ public struct EncryptedKeyFileSigner: Signer {
     /// Opens the encrypted key in `pem` with `passphrase`.
     public init(pemEncoded pem: String, passphrase: [UInt8]) throws {
         let info = try EncryptedPrivateKeyInfo(pemEncoded: pem)
-        let privateKeyInfo = try info.decrypt(passphrase: passphrase)
+        var privateKeyInfo = try info.decrypt(passphrase: passphrase)
+        defer { SecretMemory.wipe(&privateKeyInfo) }
         do {
             signer = try InMemorySigner(pkcs8PEM: PEMDocument(type: "PRIVATE KEY", derBytes: privateKeyInfo).pemString)
         } catch {

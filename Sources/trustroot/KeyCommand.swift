@@ -178,7 +178,8 @@ struct KeyCommand: ParsableCommand {
     /// passphrase; a wrong passphrase exits 1, a file that is not a key 65.
     static func openKeyFile(_ path: String, contents: [UInt8]? = nil) throws -> EncryptedKeyFileSigner {
         let pem = String(decoding: try contents ?? readFile(path, limit: 1 << 16), as: UTF8.self)
-        let passphrase = try PassphraseReader.read(prompt: "Passphrase for \(path): ", environmentVariable: passphraseVariable)
+        var passphrase = try PassphraseReader.read(prompt: "Passphrase for \(path): ", environmentVariable: passphraseVariable)
+        defer { SecretMemory.wipe(&passphrase) }
         do {
             return try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: passphrase)
         } catch let error as EncryptedPrivateKeyInfo.Error {

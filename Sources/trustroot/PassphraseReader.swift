@@ -1,4 +1,5 @@
 import Foundation
+import TUF
 
 #if canImport(Glibc)
     import Glibc
@@ -12,13 +13,18 @@ enum PassphraseReader {
     /// is asked twice and must match.
     static func read(prompt: String, environmentVariable variable: String, confirm: Bool = false) throws(CLIError) -> [UInt8] {
         if let value = ProcessInfo.processInfo.environment[variable] {
+            guard !value.isEmpty else { throw CLIError(message: "$\(variable) is empty: an empty passphrase or PIN is not accepted", code: .invalidData) }
             return Array(value.utf8)
         }
-        let first = try readFromTerminal(prompt)
+        var first = try readFromTerminal(prompt)
+        guard !first.isEmpty else { throw CLIError(message: "an empty passphrase or PIN is not accepted", code: .invalidData) }
         if confirm {
-            let second = try readFromTerminal("Repeat to confirm: ")
-            guard first == second else { throw CLIError(message: "the two entries differ", code: .invalidData) }
-            guard !first.isEmpty else { throw CLIError(message: "an empty passphrase is not accepted", code: .invalidData) }
+            var second = try readFromTerminal("Repeat to confirm: ")
+            defer { SecretMemory.wipe(&second) }
+            guard first == second else {
+                SecretMemory.wipe(&first)
+                throw CLIError(message: "the two entries differ", code: .invalidData)
+            }
         }
         return first
     }

@@ -23,6 +23,9 @@ struct TrustRootCommand: AsyncParsableCommand {
         // Past a file-size limit, a write should fail (EFBIG) and be reported like a full disk,
         // not kill the process half-way through writing a file.
         signal(SIGXFSZ, SIG_IGN)
+        // Many commands decrypt a private key or log in to a token: no core dump may hold one.
+        // Off for every command, before any argument is read, so none can be missed.
+        SecretMemory.disableCoreDumps()
         do {
             if let request = VerifyArgumentScanner.request(from: Array(CommandLine.arguments.dropFirst())) {
                 // One bundle: all on this thread. A batch spreads over the cores instead.

@@ -5,6 +5,61 @@ import Testing
 
 @Suite("trustroot key")
 struct KeyCLITests {
+    @Test func anEmptyPassphraseIsRefused() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.file("holder.key").path
+        let generated = try TrustRootBinary.run(
+            ["key", "generate", "--type", "ed25519", "--out", path],
+            environment: ["TRUSTROOT_KEY_PASSPHRASE": ""]
+        )
+        #expect(generated.status == 65)
+        #expect(generated.stderr == "trustroot: $TRUSTROOT_KEY_PASSPHRASE is empty: an empty passphrase or PIN is not accepted\n")
+        #expect(!FileManager.default.fileExists(atPath: path))
+        try #require(
+            try TrustRootBinary.run(["key", "generate", "--type", "ed25519", "--out", path], environment: ["TRUSTROOT_KEY_PASSPHRASE": "x"])
+                .status == 0
+        )
+        let shown = try TrustRootBinary.run(["key", "show", path], environment: ["TRUSTROOT_KEY_PASSPHRASE": ""])
+        #expect(shown.status == 65)
+    }
+
+    /// A process holding a decrypted key cannot dump core: the limit is zero. Seen on a `sign`
+    /// that decrypted its key and then waits on a log that accepts the connection and never answers.
+    @Test func aProcessHoldingAKeyDumpsNoCore() throws {
+        let folder = try TemporaryDirectory()
+        let path = folder.file("holder.key").path
+        let secret = ["TRUSTROOT_KEY_PASSPHRASE": "s3cret passphrase"]
+        try #require(try TrustRootBinary.run(["key", "generate", "--type", "ecdsa-p256", "--out", path], environment: secret).status == 0)
+        try folder.write("artifact.txt", Array("artifact\n".utf8))
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try #require(withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } } == 0)
+        try #require(listen(listener, 4) == 0)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        let port = UInt16(bigEndian: address.sin_port)
+        let process = try TrustRootBinary.start(
+            [
+                "sign", "--key", path, "--rekor-url", "http://127.0.0.1:\(port)", "--bundle", folder.file("out.sigstore.json").path,
+                folder.file("artifact.txt").path,
+            ],
+            environment: secret
+        )
+        defer {
+            process.terminate()
+            process.waitUntilExit()
+        }
+        // The connection arrives once the key is decrypted and the artifact signed.
+        var waiting = pollfd(fd: listener, events: Int16(POLLIN), revents: 0)
+        try #require(poll(&waiting, 1, 30_000) == 1, "sign never reached the log")
+        let limits = try String(contentsOfFile: "/proc/\(process.processIdentifier)/limits", encoding: .utf8)
+        let core = try #require(limits.split(separator: "\n").first { $0.hasPrefix("Max core file size") })
+        #expect(core.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"], "\(core)")
+    }
+
     @Test func generatesAnEncryptedKeyAndShowsItsPublicKey() throws {
         let folder = try TemporaryDirectory()
         let path = folder.file("holder.key").path
