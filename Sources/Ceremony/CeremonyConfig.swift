@@ -260,21 +260,29 @@ public struct CeremonyConfig: Sendable, Equatable {
         guard (1...names.count).contains(threshold) else {
             throw .invalidValue(path: "\(path).threshold", reason: "must be between 1 and the \(names.count) holders")
         }
-        let expiry = try reader.integer("expiry_days")
-        let signing = try reader.optionalInteger("signing_period_days") ?? max(1, expiry / 6)
-        guard expiry > 0, signing > 0 else {
-            throw .invalidValue(path: path, reason: "expiry_days and signing_period_days must be positive")
-        }
+        let expiry = try days(reader.integer("expiry_days"), path: "\(path).expiry_days")
+        let signing = try days(reader.optionalInteger("signing_period_days") ?? max(1, expiry / 6), path: "\(path).signing_period_days")
         try refuseUnknownFields(reader)
         return OfflineRole(holders: names, threshold: threshold, expiryDays: expiry, signingPeriodDays: signing)
     }
 
     static func readOnlineRole(_ value: JSONValue, path: String) throws(MetadataError) -> Int {
         var reader = try FieldReader(value, path: path)
-        let expiry = try reader.integer("expiry_days")
-        guard expiry > 0 else { throw .invalidValue(path: "\(path).expiry_days", reason: "must be positive") }
+        let expiry = try days(reader.integer("expiry_days"), path: "\(path).expiry_days")
         try refuseUnknownFields(reader)
         return expiry
+    }
+
+    /// The longest lifetime or period a configuration may give, in days (about a century):
+    /// every expiry it yields is a date the metadata format can write and read back.
+    public static let maximumDays = 36_525
+
+    /// `value` when it is a number of days from 1 to ``maximumDays``.
+    public static func days(_ value: Int, path: String) throws(MetadataError) -> Int {
+        guard (1...maximumDays).contains(value) else {
+            throw .invalidValue(path: path, reason: "must be from 1 to \(maximumDays) days, is \(value)")
+        }
+        return value
     }
 
     static func refuseUnknownFields(_ reader: FieldReader) throws(MetadataError) {

@@ -105,7 +105,11 @@ public struct OnlineRepository: Sendable {
 
     /// The lifetime in days the root gives `role` (`x-tuf-on-ci-expiry-period`), else `fallback`.
     func expiryDays(_ role: String, fallback: Int) -> Int {
-        root.roles[role]?.unrecognizedFields[MetadataDraft.expiryPeriodField]?.integerValue.map(Int.init) ?? fallback
+        // Written by whichever tool made the root: used only when it is a sane number of days.
+        guard let days = root.roles[role]?.unrecognizedFields[MetadataDraft.expiryPeriodField]?.integerValue,
+            (1...Int64(CeremonyConfig.maximumDays)).contains(days)
+        else { return fallback }
+        return Int(days)
     }
 
     /// Signs and writes a new timestamp for the current snapshot, `days` long (default: the
@@ -115,7 +119,10 @@ public struct OnlineRepository: Sendable {
         let snapshotBytes = try fileBytes("\(snapshot.signed.version).snapshot.json")
         var signed = timestamp.signed
         signed.version += 1
-        signed.expires = MetadataDraft.expiry(now, days: days ?? expiryDays("timestamp", fallback: 1))
+        signed.expires = MetadataDraft.expiry(
+            now,
+            days: try CeremonyConfig.days(days ?? expiryDays("timestamp", fallback: 1), path: "timestamp expiry")
+        )
         signed.snapshotMeta = MetaFile(
             version: snapshot.signed.version,
             length: snapshotBytes.count,
@@ -140,7 +147,10 @@ public struct OnlineRepository: Sendable {
     ) throws -> Metadata<Snapshot> {
         var signed = snapshot.signed
         signed.version += 1
-        signed.expires = MetadataDraft.expiry(now, days: days ?? expiryDays("snapshot", fallback: 7))
+        signed.expires = MetadataDraft.expiry(
+            now,
+            days: try CeremonyConfig.days(days ?? expiryDays("snapshot", fallback: 7), path: "snapshot expiry")
+        )
         if let meta { signed.meta = meta }
         var next = Metadata(signed: signed)
         try next.sign(with: online, keyID: try RepositoryPublisher(directory: directory).onlineKeyID(online, role: "snapshot", in: root))
@@ -214,6 +224,7 @@ public struct OnlineRepository: Sendable {
     ) throws {
         guard var top = targets["targets"]?.signed else { throw Error.noSuchRole("targets") }
         if top.isExpired(at: now) { throw Error.expired(role: "targets") }
+        _ = try CeremonyConfig.days(expiresDays, path: "--expires-days")
         guard !topLevelRoleNames.contains(name), !name.isEmpty, targets[name] == nil,
             top.delegations?.delegate(named: name) == nil
         else { throw Error.roleExists(name) }

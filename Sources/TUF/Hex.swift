@@ -30,6 +30,9 @@ public enum Hex {
         return bytes
     }
 
+    /// Whether `byte` is a hex digit, in either case.
+    public static func isDigit(_ byte: UInt8) -> Bool { nibble(byte) != nil }
+
     private static func nibble(_ byte: UInt8) -> UInt8? {
         switch byte {
         case UInt8(ascii: "0")...UInt8(ascii: "9"): return byte - UInt8(ascii: "0")

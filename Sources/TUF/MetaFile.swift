@@ -22,9 +22,7 @@ public struct MetaFile: Sendable, Hashable {
     public init(json: JSONValue, path: String) throws(MetadataError) {
         var reader = try FieldReader(json, path: path)
         version = try reader.integer("version")
-        guard version >= 1 else {
-            throw .invalidValue(path: reader.fieldPath("version"), reason: "must be 1 or more, is \(version)")
-        }
+        try validateVersion(version, path: reader.fieldPath("version"))
         length = try reader.optionalInteger("length")
         if let length { try validateLength(length, path: reader.fieldPath("length")) }
         hashes = try reader.optionalDictionary("hashes", FieldReader.string)
@@ -45,6 +43,24 @@ public struct MetaFile: Sendable, Hashable {
 
 func validateLength(_ length: Int, path: String) throws(MetadataError) {
     guard length >= 0 else { throw .invalidValue(path: path, reason: "must not be negative, is \(length)") }
+    guard length <= MetadataLimits.largestInteger else {
+        throw .invalidValue(path: path, reason: "is \(length), more than \(MetadataLimits.largestInteger)")
+    }
+}
+
+/// Refuses a version below 1 or above ``MetadataLimits/largestInteger``.
+func validateVersion(_ version: Int, path: String) throws(MetadataError) {
+    guard version >= 1 else { throw .invalidValue(path: path, reason: "must be 1 or more, is \(version)") }
+    guard version <= MetadataLimits.largestInteger else {
+        throw .invalidValue(path: path, reason: "is \(version), more than \(MetadataLimits.largestInteger)")
+    }
+}
+
+/// Bounds on the integers metadata may hold.
+public enum MetadataLimits {
+    /// The largest version or length accepted: 2^53 − 1, the largest integer every JSON reader
+    /// holds exactly. Far below `Int.max`, so a version + 1 or a length + 1 cannot overflow.
+    public static let largestInteger = (1 << 53) - 1
 }
 
 func validateHashes(_ hashes: [String: String], path: String) throws(MetadataError) {

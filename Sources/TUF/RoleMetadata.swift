@@ -57,9 +57,7 @@ struct CommonFields {
             )
         }
         version = try reader.integer("version")
-        guard version >= 1 else {
-            throw .invalidValue(path: reader.fieldPath("version"), reason: "must be 1 or more, is \(version)")
-        }
+        try validateVersion(version, path: reader.fieldPath("version"))
         let expiresString = try reader.string("expires")
         guard let date = MetadataDate.parse(expiresString) else {
             throw .invalidValue(

@@ -16,7 +16,7 @@ public struct FileFetcher: Fetcher {
         defer { try? handle.close() }
         let data: Data?
         do {
-            data = try handle.read(upToCount: maximumBytes + 1)
+            data = try handle.read(upToCount: maximumBytes < Int.max ? maximumBytes + 1 : Int.max)
         } catch {
             throw .transport(url: url.absoluteString, reason: "read failed: \(error.localizedDescription)")
         }

@@ -38,7 +38,7 @@ public struct MetadataCache: Sendable {
     public func read(_ role: String, maximumBytes: Int) -> [UInt8]? {
         guard let handle = FileHandle(forReadingAtPath: url(for: role).path) else { return nil }
         defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: maximumBytes + 1), data.count <= maximumBytes else { return nil }
+        guard let data = try? handle.read(upToCount: maximumBytes < Int.max ? maximumBytes + 1 : Int.max), data.count <= maximumBytes else { return nil }
         return Array(data)
     }
 

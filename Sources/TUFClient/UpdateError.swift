@@ -33,6 +33,9 @@ public enum UpdateError: Error, Equatable, Sendable, CustomStringConvertible {
     case storage(path: String, reason: String)
     /// No trusted targets metadata lists the target.
     case targetNotFound(String)
+    /// A target path (or its hash prefix) with an empty, `.` or `..` part, which would name a
+    /// file outside the repository.
+    case unsafeTargetPath(String)
 
     /// The error as one line for people.
     public var description: String {
@@ -54,6 +57,8 @@ public enum UpdateError: Error, Equatable, Sendable, CustomStringConvertible {
         case .fetch(let error): return error.description
         case .storage(let path, let reason): return "\(path): \(reason)"
         case .targetNotFound(let path): return "\(path): no trusted targets metadata lists this target"
+        case .unsafeTargetPath(let path):
+            return "\(path): refusing a target path with an empty, . or .. part, or a hash prefix that is not hex"
         }
     }
 }

@@ -60,7 +60,10 @@ public struct Updater: Sendable {
         if let pinned = configuration.pinnedRootVersion, start > pinned {
             throw .pinnedRootUnavailable(pinned: pinned, reached: start)
         }
-        let last = configuration.pinnedRootVersion ?? (start + configuration.maximumRootRotations)
+        // Versions and rotation counts come from files and flags: saturate, never trap.
+        let (sum, overflow) = start.addingReportingOverflow(configuration.maximumRootRotations)
+        let last = configuration.pinnedRootVersion ?? (overflow ? Int.max : sum)
+        guard start < last else { return }
         var version = start + 1
         while version <= last {
             let bytes: [UInt8]
@@ -210,17 +213,24 @@ public struct Updater: Sendable {
     public func isCached(_ info: TargetFile, at destination: URL) -> Bool {
         guard let handle = FileHandle(forReadingAtPath: destination.path) else { return false }
         defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: info.length + 1) else { return false }
+        guard let data = try? handle.read(upToCount: info.length < Int.max ? info.length + 1 : Int.max) else { return false }
         return (try? info.verify(data)) != nil
     }
 
     /// Downloads the target at `path`, described by `info`, from `targetBaseURL`, checks its
     /// length and hashes, and writes it atomically to `destination`.
     public func downloadTarget(_ path: String, _ info: TargetFile, from targetBaseURL: URL, to destination: URL) async throws(UpdateError) {
-        var remotePath = path.split(separator: "/", omittingEmptySubsequences: false).map { percentEncoded(String($0)) }
+        // Names come from metadata: one with an empty, `.` or `..` part (or a prefix that is not a
+        // hex digest) would name a file outside the repository's targets, on a `file://` one above all.
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard !path.isEmpty, parts.allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }) else {
+            throw .unsafeTargetPath(path)
+        }
+        var remotePath = parts.map { percentEncoded(String($0)) }
         if configuration.prefixTargetsWithHash, trusted?.root.signed.consistentSnapshot == true,
             let digest = Self.preferredHash(info), let name = remotePath.popLast()
         {
+            guard !digest.isEmpty, digest.utf8.allSatisfy({ Hex.isDigit($0) }) else { throw .unsafeTargetPath("\(digest).\(path)") }
             remotePath.append("\(digest).\(name)")
         }
         let url = URL(string: Self.joined(targetBaseURL, remotePath.joined(separator: "/")))!

@@ -60,6 +60,8 @@ struct CeremonyCommand: ParsableCommand {
                 throw CLIError(message: "\(workspace): \(error)", code: .ioError)
             } catch let error as ConfinedDirectory.Error {
                 throw CLIError(error)
+            } catch let error as MetadataError {
+                throw CLIError(message: "\(workspace): \(error)", code: .invalidData)
             }
         }
 

@@ -55,6 +55,8 @@ struct RepoCommand: ParsableCommand {
                 throw CLIError(message: "\(repository): \(error)", code: .ioError)
             } catch let error as ConfinedDirectory.Error {
                 throw CLIError(error)
+            } catch let error as MetadataError {
+                throw CLIError(message: "\(repository): \(error)", code: .invalidData)
             }
         }
     }

@@ -22,6 +22,39 @@ struct CeremonyConfigTests {
         #expect(again == expected)
     }
 
+    /// Lifetimes far beyond a century gave expiry dates the metadata format cannot read back
+    /// (year 101960), or trapped converting to a date; they are refused where they are read.
+    @Test func lifetimesAreRangeChecked() throws {
+        let key = #"{"key": {"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": "\#(String(repeating: "a", count: 64))"}}}"#
+        func config(root: String = "365", snapshot: String = "7", signing: String = "60") -> [UInt8] {
+            Array(
+                """
+                {"holders": {"alice": \(key)}, "online_key": \(key),
+                 "root": {"holders": ["alice"], "threshold": 1, "expiry_days": \(root), "signing_period_days": \(signing)},
+                 "targets": {"holders": ["alice"], "threshold": 1, "expiry_days": 180},
+                 "snapshot": {"expiry_days": \(snapshot)}, "timestamp": {"expiry_days": 1}}
+                """.utf8
+            )
+        }
+        #expect(throws: Never.self) { try CeremonyConfig(bytes: config(), directory: Self.nowhere) }
+        #expect(throws: Never.self) { try CeremonyConfig(bytes: config(root: "36525"), directory: Self.nowhere) }
+        for (bad, path) in [
+            (config(root: "3000000"), "root.expiry_days"), (config(root: "100000000000000"), "root.expiry_days"),
+            (config(snapshot: "1000000000000000"), "snapshot.expiry_days"), (config(snapshot: "0"), "snapshot.expiry_days"),
+            (config(signing: "9223372036854775807"), "root.signing_period_days"),
+        ] {
+            let value = try #require(try Self.number(in: bad, at: path))
+            #expect(throws: MetadataError.invalidValue(path: path, reason: "must be from 1 to 36525 days, is \(value)")) {
+                try CeremonyConfig(bytes: bad, directory: Self.nowhere)
+            }
+        }
+    }
+
+    static func number(in config: [UInt8], at path: String) throws -> Int64? {
+        let parts = path.split(separator: ".").map(String.init)
+        return try JSONParser().parse(config).objectValue?[parts[0]]?.objectValue?[parts[1]]?.integerValue
+    }
+
     @Test func memberOrderDoesNotMatter() throws {
         func text(holders: [String], delegations: [String], files: [String]) -> [UInt8] {
             let key = { (hex: String) in

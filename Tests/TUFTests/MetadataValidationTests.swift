@@ -72,6 +72,16 @@ struct MetadataValidationTests {
         #expect(rootError { $0["version"] = 0 } == .invalidValue(path: "signed.version", reason: "must be 1 or more, is 0"))
         #expect(rootError { $0["version"] = -3 } == .invalidValue(path: "signed.version", reason: "must be 1 or more, is -3"))
         #expect(rootError { $0["version"] = "1" } == .wrongType(path: "signed.version", expected: "an integer", found: "string"))
+        // Versions and lengths past 2^53 - 1 are refused, so version + 1 and length + 1 never trap.
+        #expect(
+            rootError { $0["version"] = .integer(Int64.max) }
+                == .invalidValue(path: "signed.version", reason: "is \(Int64.max), more than \(MetadataLimits.largestInteger)")
+        )
+        #expect(rootError { $0["version"] = .integer(Int64(MetadataLimits.largestInteger)) } == nil)
+        let huge = JSONValue.integer(Int64.max)
+        #expect(throws: MetadataError.self) { try MetaFile(json: ["version": huge], path: "meta") }
+        #expect(throws: MetadataError.self) { try MetaFile(json: ["version": 1, "length": huge], path: "meta") }
+        #expect(throws: MetadataError.self) { try TargetFile(json: ["length": huge, "hashes": ["sha256": "00"]], path: "target") }
     }
 
     @Test func checksExpiresStrictly() {

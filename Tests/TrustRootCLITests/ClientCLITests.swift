@@ -71,6 +71,16 @@ struct ClientCLITests {
         #expect(offline.stderr.hasPrefix("trustroot: warning: offline: using the cache only (last refreshed "))
     }
 
+    /// Integers from flags saturate instead of trapping: the largest rotation count walks the
+    /// same chain as the default.
+    @Test func theLargestRotationCountIsNotACrash() throws {
+        let fixture = try Fixture()
+        #expect(try fixture.initClient().status == 0)
+        let refresh = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache, "--max-root-rotations", "9223372036854775807"])
+        #expect(refresh.status == 0, "\(refresh.stderr)")
+        #expect(refresh.stderr == "root v1 → v2\nroot v2 → v3\nroot v3 → v4\n")
+    }
+
     @Test func startsFromAShippedRoot() throws {
         let folder = try TemporaryDirectory()
         let known = try TrustRootBinary.run(["client", "init", "--known", "sigstore", "--cache", folder.path])
