@@ -74,8 +74,12 @@ struct FileHandleOutput {
 /// Plain POSIX calls rather than FileManager and FileHandle: this runs on every `verify`, and
 /// Foundation's attribute dictionary costs reflective lookups worth about half a millisecond
 /// of a process that lives ten.
-func readFile(_ path: String, limit: Int = 32 << 20) throws(CLIError) -> [UInt8] {
-    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+///
+/// - Parameter acceptingStreams: whether a pipe or device may stand for the file (an artifact
+///   given as `/dev/stdin` or `<(…)`); trusted files, bundles and keys must be regular files.
+func readFile(_ path: String, limit: Int = 32 << 20, acceptingStreams: Bool = false) throws(CLIError) -> [UInt8] {
+    // Non-blocking, so that a FIFO or device put in a file's place is refused, not waited on.
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
     guard descriptor >= 0 else {
         throw CLIError(message: "\(path): cannot read: no such file or not accessible", code: .noInput)
     }
@@ -87,7 +91,11 @@ func readFile(_ path: String, limit: Int = 32 << 20) throws(CLIError) -> [UInt8]
     guard status.st_mode & S_IFMT != S_IFDIR else {
         throw CLIError(message: "\(path): is a folder, not a file", code: .noInput)
     }
-    if Int(status.st_size) > limit {
+    if status.st_mode & S_IFMT != S_IFREG {
+        guard acceptingStreams else { throw CLIError(message: "\(path): not a regular file", code: .noInput) }
+        _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
+    }
+    if status.st_mode & S_IFMT == S_IFREG && Int(status.st_size) > limit {
         throw CLIError(message: "\(path): file is \(status.st_size) bytes, more than the limit of \(limit)", code: .invalidData)
     }
     // Read up to one byte past the limit, so that a file that grew since fstat is still refused.

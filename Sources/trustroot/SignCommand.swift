@@ -86,7 +86,7 @@ struct SignCommand: AsyncParsableCommand {
         if key != nil || pkcs11 != nil {
             let keySigner = try CeremonyCommand.loadSigner(key: key, pkcs11: pkcs11)
             // A managed key signs the artifact itself.
-            let content = inToto ? try statement() : .artifact(try readFile(input, limit: 1 << 32))
+            let content = inToto ? try statement() : .artifact(try readFile(input, limit: 1 << 32, acceptingStreams: true))
             signed = try await Self.outcome { () async throws(SigningError) in try await signer.sign(content, with: keySigner) }
         } else {
             let token = try await loadToken(transport)
@@ -148,10 +148,12 @@ struct SignCommand: AsyncParsableCommand {
             )
         }
         let path: String
+        let bytes: [UInt8]
         if let signingConfig {
             path = signingConfig
+            bytes = try readFile(path, limit: 1 << 20)
         } else if let refreshed = try await trust.source.clientTarget("signing_config.v0.2.json") {
-            path = refreshed.path
+            (bytes, path) = refreshed
         } else {
             throw CLIError(
                 message:
@@ -159,7 +161,6 @@ struct SignCommand: AsyncParsableCommand {
                 code: .invalidData
             )
         }
-        let bytes = try readFile(path, limit: 1 << 20)
         do {
             return try SigningConfig(bytes: bytes)
         } catch {

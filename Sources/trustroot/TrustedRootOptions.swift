@@ -12,6 +12,11 @@ struct TrustedRootOptions: ParsableArguments {
     @Option(help: "The client folder whose refreshed trusted_root.json to use (default $TRUSTROOT_CACHE, else ~/.cache/trustroot).")
     var cache: String?
 
+    @Flag(help: "Use the client's trusted root even when its trusted metadata has expired (warns with its age).")
+    var allowExpiredTrustedRoot = false
+
     /// What the options name.
-    var source: TrustedRootSource { TrustedRootSource(file: trustedRoot, staging: staging, cache: cache) }
+    var source: TrustedRootSource {
+        TrustedRootSource(file: trustedRoot, staging: staging, cache: cache, allowExpired: allowExpiredTrustedRoot)
+    }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Sigstore
+import TUF
 import TUFClient
 
 /// Where `verify` and `sign` take the trusted root from: the file given; else the
@@ -14,18 +15,67 @@ struct TrustedRootSource: Equatable, Sendable {
     /// `--cache DIR`: the client folder (default $TRUSTROOT_CACHE, else ~/.cache/trustroot).
     var cache: String?
 
-    /// A target the client's last refresh fetched and its trusted metadata still lists with the
-    /// same length and hashes, or nil.
-    func clientTarget(_ name: String) async throws -> URL? {
+    /// `--allow-expired-trusted-root`: take the client's copy even when its trusted metadata has
+    /// expired (a refresh that keeps failing), with a warning that says how old it is.
+    var allowExpired = false
+
+    /// The bytes and path of a target the client's last refresh fetched, read once and checked
+    /// against the length and hashes its trusted metadata lists; nil when the client has none.
+    ///
+    /// - Throws: when the client's trusted metadata has expired (unless ``allowExpired``):
+    ///   someone who blocks refreshes must not keep verifiers on an old, revoked root.
+    func clientTarget(_ name: String) async throws -> (bytes: [UInt8], path: String)? {
         // A plain stat first: with no client there, `verify` should not pay for building URLs.
         guard !staging, fileSize(ClientSettings.Layout.rootPath(cache) + "/settings") != nil else { return nil }
         let layout = ClientSettings.Layout(cache)
-        // The client's copy, checked again against its trusted (cached) targets metadata.
         let (updater, _) = try await ClientCommand.update(layout, ClientCommand.UpdateMode(offline: true, allowExpired: true), quiet: true)
+        try checkFreshness(updater.trusted, cache: layout.root.path)
         var offline = updater
-        let destination = layout.targets.appendingPathComponent(percentEncoded(name))
-        guard let info = try? await offline.targetInfo(name), offline.isCached(info, at: destination) else { return nil }
-        return destination
+        let file = percentEncoded(name)
+        let path = layout.targets.appendingPathComponent(file).path
+        guard let info = try? await offline.targetInfo(name) else { return nil }
+        let bytes: [UInt8]?
+        do {
+            bytes = try ConfinedDirectory.open(layout.targets.path)?.read(file, limit: min(info.length, 64 << 20))
+        } catch {
+            throw CLIError(error)
+        }
+        guard let bytes else { return nil }
+        guard (try? info.verify(bytes)) != nil else {
+            throw CLIError(
+                message:
+                    "\(path): does not match the length and hashes the client's trusted targets metadata lists: run `trustroot client get \(name)`",
+                code: .verificationFailed
+            )
+        }
+        return (bytes, path)
+    }
+
+    /// Refuses trusted metadata that has expired, naming the role and the date, unless
+    /// ``allowExpired``; then warns with its age.
+    func checkFreshness(_ trusted: TrustedMetadataSet?, cache: String) throws {
+        guard let trusted else { return }
+        let now = Date()
+        var expired: [(String, Date)] = []
+        if trusted.root.signed.expires <= now { expired.append(("root", trusted.root.signed.expires)) }
+        if let timestamp = trusted.timestamp, timestamp.signed.expires <= now { expired.append(("timestamp", timestamp.signed.expires)) }
+        if let snapshot = trusted.snapshot, snapshot.signed.expires <= now { expired.append(("snapshot", snapshot.signed.expires)) }
+        for (role, entry) in trusted.targets.sorted(by: { $0.key < $1.key }) where entry.metadata.signed.expires <= now {
+            expired.append((role, entry.metadata.signed.expires))
+        }
+        guard let (role, date) = expired.min(by: { $0.1 < $1.1 }) else { return }
+        let age = ClientCommand.describeAge(since: date)
+        let others = expired.count > 1 ? " (also expired: \(expired.map(\.0).filter { $0 != role }.joined(separator: ", ")))" : ""
+        guard allowExpired else {
+            throw CLIError(
+                message:
+                    "\(cache): the client's trusted \(role) metadata expired on \(MetadataDate.format(date)), \(age) ago\(others): run `trustroot client refresh`, or pass --allow-expired-trusted-root to use the old trusted root anyway",
+                code: .verificationFailed
+            )
+        }
+        Logger(label: "trustroot").warning(
+            "using a trusted root from a client whose \(role) metadata expired on \(MetadataDate.format(date)), \(age) ago\(others), because of --allow-expired-trusted-root"
+        )
     }
 
     /// The trusted root, and where it came from.
@@ -38,8 +88,8 @@ struct TrustedRootSource: Equatable, Sendable {
             }
         }
         if let file { return (try parse(try readFile(file, limit: 16 << 20), file), file) }
-        if let destination = try await clientTarget("trusted_root.json") {
-            return (try parse(try readFile(destination.path), destination.path), "\(destination.path) (from the client's last refresh)")
+        if let (bytes, path) = try await clientTarget("trusted_root.json") {
+            return (try parse(bytes, path), "\(path) (from the client's last refresh)")
         }
         let known: KnownTrustedRoot = staging ? .staging : .production
         Logger(label: "trustroot").warning(

@@ -15,7 +15,7 @@ enum VerifyArgumentScanner {
         "predicate-type", "key", "trusted-root", "cache",
     ]
     /// The flags `verify` takes.
-    static let flags = ["json", "staging"]
+    static let flags = ["json", "staging", "allow-expired-trusted-root"]
 
     /// The request `arguments` (the command line after the program's name) make, or nil when
     /// ArgumentParser should read them.
@@ -41,7 +41,11 @@ enum VerifyArgumentScanner {
             if flags.contains(name) {
                 guard value == nil, !seen.contains(name) else { return nil }
                 seen.append(name)
-                if name == "json" { request.json = true } else { request.trust.staging = true }
+                switch name {
+                case "json": request.json = true
+                case "staging": request.trust.staging = true
+                default: request.trust.allowExpired = true
+                }
                 continue
             }
             guard valueOptions.contains(name), name == "claim" || !seen.contains(name) else { return nil }

@@ -60,7 +60,7 @@ struct VerifyRequest: Equatable, Sendable {
         // A large artifact is hashed as a stream: ECDSA signatures and in-toto subjects need only
         // its SHA-256. (Ed25519 and RSA message signatures need the bytes, and then fail clearly.)
         if let size, size > Self.streamingThreshold { return .sha256(try sha256OfFile(argument)) }
-        return .bytes(try readFile(argument, limit: Self.streamingThreshold))
+        return .bytes(try readFile(argument, limit: Self.streamingThreshold, acceptingStreams: true))
     }
 
     func run() async throws {

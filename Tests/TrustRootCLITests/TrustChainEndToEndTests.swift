@@ -96,5 +96,44 @@ struct TrustChainEndToEndTests {
             ]
         )
         #expect(refused.hasPrefix("refused: "), "\(refused)")
+
+        // Three days on, the client's timestamp (one day) has expired: its trusted root is
+        // refused by default, and taken with a warning that says how old it is when asked.
+        let verify = [
+            "verify", "--cache", cache, "--bundle", folder.file("artifact.sigstore.json").path, "--certificate-identity",
+            TestInstance.identity, "--certificate-oidc-issuer", services.issuerURL, folder.file("artifact.tar.gz").path,
+        ]
+        let stale = try Self.runLater(verify)
+        #expect(stale.status == 1, "\(stale.errors)")
+        #expect(stale.errors.split(separator: "\n").count == 1, "\(stale.errors)")
+        #expect(stale.errors.contains("the client's trusted timestamp metadata expired on "), "\(stale.errors)")
+        #expect(stale.errors.contains("--allow-expired-trusted-root"), "\(stale.errors)")
+        let allowed = try Self.runLater(verify + ["--allow-expired-trusted-root"])
+        #expect(allowed.status == 0, "\(allowed.errors)")
+        #expect(allowed.errors.contains("timestamp metadata expired on "), "\(allowed.errors)")
+
+        // The client's copy is read once and checked: another file in its place is refused, a
+        // FIFO is refused without waiting, and neither falls back to another root.
+        let copy = folder.file("client/targets/trusted_root.json").path
+        let trusted = try folder.read("client/targets/trusted_root.json")
+        try folder.write("client/targets/trusted_root.json", try TestInstance().trustedRoot())
+        let swapped = try TrustRootBinary.run(verify)
+        #expect(swapped.status == 1)
+        #expect(swapped.stderr.contains("does not match the length and hashes"), "\(swapped.stderr)")
+        try FileManager.default.removeItem(atPath: copy)
+        #expect(mkfifo(copy, 0o644) == 0)
+        let fifo = try TrustRootBinary.run(verify)
+        #expect(fifo.status == 1)
+        #expect(fifo.stderr.contains("not a regular file"), "\(fifo.stderr)")
+        try FileManager.default.removeItem(atPath: copy)
+        try folder.write("client/targets/trusted_root.json", trusted)
+        #expect(try TrustRootBinary.run(verify).status == 0)
+    }
+
+    /// Runs `trustroot` three days in the future (faketime).
+    static func runLater(_ arguments: [String]) throws -> Subprocess.Outcome {
+        try Subprocess.finish(
+            try Subprocess.start(URL(fileURLWithPath: "/usr/bin/faketime"), ["-f", "+3d", TrustRootBinary.url.path] + arguments)
+        )
     }
 }
