@@ -131,9 +131,13 @@ public struct BundleVerifier: Sendable {
             content: bundle.content,
             artifactSHA256: artifactSHA256
         )
+        var checkpointWindows: [(entry: Int64, windows: [TrustedRoot.Validity])] = []
         for entry in bundle.transparencyLogEntries {
-            if let time = try verifyLogEntry(entry, expectation, version: bundle.version, now: now) {
+            let outcome = try verifyLogEntry(entry, expectation, version: bundle.version, now: now)
+            if let time = outcome.integratedTime {
                 verifiedTimes.append(("transparency log \(entry.logIndex)", time))
+            } else {
+                checkpointWindows.append((entry.logIndex, outcome.checkpointKeyWindows))
             }
         }
         checks += [.transparencyLog, .entryBody]
@@ -147,6 +151,8 @@ public struct BundleVerifier: Sendable {
             verifiedTimes.append(("timestamp authority", time))
         }
         if !bundle.timestamps.isEmpty { checks.append(.timestamp) }
+        let times = verifiedTimes.isEmpty ? [now] : verifiedTimes.map(\.time)
+        for (entry, windows) in checkpointWindows { try Self.checkCheckpointWindows(windows, times, entry: entry) }
         guard !verifiedTimes.isEmpty else {
             throw VerificationError(
                 .verifiedTime,
@@ -215,14 +221,25 @@ public struct BundleVerifier: Sendable {
         return serializer.serializedBytes
     }
 
-    /// Checks one log entry; returns its integration time when the log signed it (a SET).
+    /// What a verified log entry tells: its integration time when the log signed it (a SET),
+    /// and the validity windows of the log keys that signed its checkpoint, which must cover
+    /// the time the bundle is verified at.
+    struct LogEntryOutcome {
+        var integratedTime: Date?
+        var checkpointKeyWindows: [TrustedRoot.Validity]
+    }
+
+    /// Checks one log entry against the trusted root's keys for its log; a log listed more than
+    /// once (a rotated key) is checked with the key whose validity covers the time in question.
     func verifyLogEntry(_ entry: TransparencyLogEntry, _ expectation: LogEntryBody.Expectation, version: SigstoreBundle.Version, now: Date)
-        throws(VerificationError) -> Date?
+        throws(VerificationError) -> LogEntryOutcome
     {
-        guard let log = trustedRoot.transparencyLog(entry.logID) else {
+        let logs = trustedRoot.transparencyLogs(entry.logID)
+        guard !logs.isEmpty else {
             throw VerificationError(.transparencyLog, "the entry's log (id \(Hex.encode(entry.logID))) is not in the trusted root")
         }
         try LogEntryBody.check(entry, expectation)
+        var windows: [TrustedRoot.Validity] = []
         if let proof = entry.inclusionProof {
             let leaf = MerkleInclusion.leafHash(entry.canonicalizedBody)
             guard let root = MerkleInclusion.rootHash(leafHash: leaf, index: proof.logIndex, treeSize: proof.treeSize, proof: proof.hashes),
@@ -232,7 +249,16 @@ public struct BundleVerifier: Sendable {
                 throw VerificationError(.checkpoint, "the inclusion proof has no checkpoint")
             }
             let checkpoint = try Checkpoint(envelope)
-            try checkpoint.verify(by: log)
+            var firstFailure: VerificationError?
+            for log in logs {
+                do throws(VerificationError) {
+                    try checkpoint.verify(by: log)
+                    windows.append(log.validity)
+                } catch {
+                    firstFailure = firstFailure ?? error
+                }
+            }
+            if windows.isEmpty, let firstFailure { throw firstFailure }
             guard checkpoint.treeSize == proof.treeSize, checkpoint.rootHash == proof.rootHash else {
                 throw VerificationError(.checkpoint, "the checkpoint is for another tree than the inclusion proof")
             }
@@ -251,10 +277,11 @@ public struct BundleVerifier: Sendable {
                     logID: entry.logID,
                     logIndex: entry.logIndex
                 )
-                guard let payload, log.key.isValidSignature(promise, for: payload) else {
+                let signers = payload.map { payload in logs.filter { $0.key.isValidSignature(promise, for: payload) } } ?? []
+                guard !signers.isEmpty else {
                     throw VerificationError(.signedEntryTimestamp, "the log's signed entry timestamp does not verify")
                 }
-                guard log.validity.contains(date) else {
+                guard signers.contains(where: { $0.validity.contains(date) }) else {
                     throw VerificationError(.transparencyLog, "the entry was integrated at \(date), outside the log key's validity")
                 }
                 time = date
@@ -265,7 +292,24 @@ public struct BundleVerifier: Sendable {
         if time == nil, entry.inclusionProof == nil {
             throw VerificationError(.inclusionProof, "the entry has neither an inclusion proof nor a signed entry timestamp")
         }
-        return time
+        // A checkpoint vouches for an entry with a signed time only through that time's key.
+        if let time { windows = windows.filter { $0.contains(time) } }
+        if entry.inclusionProof != nil, windows.isEmpty {
+            throw VerificationError(.checkpoint, "no key of the log valid at \(time.map { "\($0)" } ?? "that time") signed the checkpoint")
+        }
+        return LogEntryOutcome(integratedTime: time, checkpointKeyWindows: windows)
+    }
+
+    /// Refuses a checkpoint whose signing keys were not valid at every verified time of the
+    /// bundle (or now, when it has none): a Rekor v2 entry has no signed time of its own.
+    static func checkCheckpointWindows(_ windows: [TrustedRoot.Validity], _ times: [Date], entry: Int64) throws(VerificationError) {
+        guard !windows.isEmpty else { return }
+        for time in times where !windows.contains(where: { $0.contains(time) }) {
+            throw VerificationError(
+                .transparencyLog,
+                "log entry \(entry): its checkpoint is signed by a log key not valid at \(time)"
+            )
+        }
     }
 
     /// Checks an RFC 3161 timestamp over `signature` against the trusted timestamp authorities.
@@ -327,18 +371,21 @@ public struct BundleVerifier: Sendable {
         guard !scts.isEmpty else { throw VerificationError(.signedCertificateTimestamp, "the certificate has no embedded SCT") }
         var lastError: VerificationError?
         for sct in scts {
-            guard let log = trustedRoot.certificateTransparencyLog(sct.logID) else {
+            let logs = trustedRoot.certificateTransparencyLogs(sct.logID)
+            guard !logs.isEmpty else {
                 lastError = VerificationError(.signedCertificateTimestamp, "the SCT's log is not in the trusted root")
                 continue
             }
-            do throws(VerificationError) {
-                try sct.verify(certificate: leaf, issuerKeyHash: issuer.keyHash, log: log)
-                guard log.validity.contains(sct.timestamp) else {
-                    throw VerificationError(.signedCertificateTimestamp, "the SCT's time is outside its log key's validity")
+            for log in logs {
+                do throws(VerificationError) {
+                    try sct.verify(certificate: leaf, issuerKeyHash: issuer.keyHash, log: log)
+                    guard log.validity.contains(sct.timestamp) else {
+                        throw VerificationError(.signedCertificateTimestamp, "the SCT's time is outside its log key's validity")
+                    }
+                    return
+                } catch {
+                    lastError = error
                 }
-                return
-            } catch {
-                lastError = error
             }
         }
         throw lastError!

@@ -116,9 +116,10 @@ public struct TrustedRoot: Sendable {
         )
     }
 
-    /// The transparency log with id `logID`.
-    public func transparencyLog(_ logID: [UInt8]) -> Log? { transparencyLogs.first { $0.logID == logID } }
+    /// Every transparency log entry with id `logID`: a log whose key was rotated is listed once
+    /// per key, each with its window; the caller picks by the time it checks.
+    public func transparencyLogs(_ logID: [UInt8]) -> [Log] { transparencyLogs.filter { $0.logID == logID } }
 
-    /// The certificate-transparency log with id `logID`.
-    public func certificateTransparencyLog(_ logID: [UInt8]) -> Log? { certificateTransparencyLogs.first { $0.logID == logID } }
+    /// Every certificate-transparency log entry with id `logID`.
+    public func certificateTransparencyLogs(_ logID: [UInt8]) -> [Log] { certificateTransparencyLogs.filter { $0.logID == logID } }
 }

@@ -353,6 +353,60 @@ struct BundleVerifierTests {
         #expect(await failedCheck(try bundle(email), policy: .identity(prefixOnly)) == .identity)
     }
 
+    /// A verifier whose trusted root is the instance's with `edit` applied to its JSON.
+    func verifier(editingRoot edit: (JSONValue) -> JSONValue) throws -> BundleVerifier {
+        let root = try JSONParser().parse(instance.trustedRoot())
+        return BundleVerifier(trustedRoot: try TrustedRoot(bytes: JSONWriter.prettyPrinted(edit(root))))
+    }
+
+    /// The validity period `{start, end}` in the trusted root's form.
+    func window(from start: TimeInterval, to end: TimeInterval?) -> JSONValue {
+        var period: JSONValue = ["start": .string(MetadataDate.format(instance.epoch.addingTimeInterval(start)))]
+        if let end { period = period.setting("end", .string(MetadataDate.format(instance.epoch.addingTimeInterval(end)))) }
+        return period
+    }
+
+    /// A log (transparency or CT) listed twice, first with a window that ended before the
+    /// bundle, then with the current one: the current one is used.
+    @Test func aRotatedLogKeyIsPickedByItsValidityWindow() async throws {
+        let day: TimeInterval = 86_400
+        for list in ["tlogs", "ctlogs"] {
+            let listedTwice = try verifier { root in
+                root.replacing([list]) { logs in
+                    let current = logs.arrayValue![0]
+                    let expired = current.replacing(["publicKey", "validFor"]) { _ in self.window(from: -400 * day, to: -300 * day) }
+                    return .array([expired, current])
+                }
+            }
+            let bundle = try instance.bundle(for: Self.artifact, options).bundle
+            #expect(await failedCheck(bundle, verifier: listedTwice) == nil, "\(list)")
+            // Only the expired listing: refused.
+            let onlyExpired = try verifier { root in
+                root.replacing([list, 0, "publicKey", "validFor"]) { _ in self.window(from: -400 * day, to: -300 * day) }
+            }
+            #expect(await failedCheck(bundle, verifier: onlyExpired) != nil, "\(list)")
+        }
+    }
+
+    /// A checkpoint-only entry (as Rekor v2 writes, with no signed time) is accepted only
+    /// when its log key was valid at the bundle's verified (timestamp) time.
+    @Test func checkpointsAreHeldToTheLogKeysValidity() async throws {
+        let day: TimeInterval = 86_400
+        var options = self.options
+        options.withSET = false
+        options.withTimestamp = true
+        let bundle = try instance.bundle(for: Self.artifact, options).bundle
+        #expect(await failedCheck(bundle) == nil)
+        for (start, end) in [(day, nil), (-300 * day, -day)] as [(TimeInterval, TimeInterval?)] {
+            let outside = try verifier { root in root.replacing(["tlogs", 0, "publicKey", "validFor"]) { _ in self.window(from: start, to: end) } }
+            #expect(await failedCheck(bundle, verifier: outside) == .transparencyLog, "\(start) \(String(describing: end))")
+        }
+        // With a SET too, the checkpoint's key must be valid at the integrated time.
+        let withSET = try instance.bundle(for: Self.artifact, self.options).bundle
+        let later = try verifier { root in root.replacing(["tlogs", 0, "publicKey", "validFor"]) { _ in self.window(from: day, to: nil) } }
+        #expect(await failedCheck(withSET, verifier: later) != nil)
+    }
+
     @Test func terminalTextEscapesEveryControlCharacter() {
         #expect(TerminalText.escaped("plain text, é and ✓") == "plain text, é and ✓")
         #expect(TerminalText.escaped("a\nb\rc\td") == "a\\nb\\rc\\td")
