@@ -48,12 +48,45 @@ public struct FulcioCertificate: Sendable {
     }
 
     /// The OIDC issuer: from extension .8 (a UTF8String), else the older .1 (raw text).
-    public var issuer: String? { extensionValue(Self.issuerV2) ?? extensionValue(Self.issuerV1) }
+    public var issuer: String? { try? checkedIssuer() }
+
+    /// The OIDC issuer, once its two forms are shown to agree: extension .8 must be a DER
+    /// UTF8String, .1 valid UTF-8, and when both are present they must be the same bytes.
+    ///
+    /// - Returns: `nil` when the certificate has neither extension.
+    public func checkedIssuer() throws(VerificationError) -> String? {
+        var issuer: String?
+        if let current = certificate.extensions[oid: Self.issuerV2] {
+            guard let text = try? ASN1UTF8String(derEncoded: current.value) else {
+                throw VerificationError(.identity, "the certificate's OIDC issuer extension \(Self.arc).8 is not a DER UTF8String")
+            }
+            issuer = String(text)
+        }
+        if let older = certificate.extensions[oid: Self.issuerV1] {
+            guard let text = String(validating: older.value, as: UTF8.self) else {
+                throw VerificationError(.identity, "the certificate's OIDC issuer extension \(Self.arc).1 is not UTF-8")
+            }
+            if let issuer, !UTF8Name.sameBytes(issuer, text) {
+                throw VerificationError(
+                    .identity,
+                    "the certificate's OIDC issuer extensions disagree: .1 says \(TerminalText.escaped(text)), .8 says \(TerminalText.escaped(issuer))"
+                )
+            }
+            issuer = issuer ?? text
+        }
+        return issuer
+    }
 
     /// The value of the Fulcio extension `.number` (DER UTF8String, or raw text for the
     /// older extensions 1 to 6).
     public func claim(_ number: Int) -> String? {
         guard let oid = try? ASN1ObjectIdentifier(dotRepresentation: "\(Self.arc).\(number)") else { return nil }
+        if number == 8 { return try? checkedIssuer() }
+        // Extensions from .8 on are DER UTF8Strings, and nothing else is taken for one.
+        if number >= 8 {
+            guard let ext = certificate.extensions[oid: oid] else { return nil }
+            return (try? ASN1UTF8String(derEncoded: ext.value)).map(String.init)
+        }
         return extensionValue(oid)
     }
 
@@ -92,7 +125,7 @@ public struct IdentityPolicy: Sendable {
 
     /// Checks `certificate` against the policy.
     public func check(_ certificate: FulcioCertificate) throws(VerificationError) {
-        guard let issuer = certificate.issuer else { throw VerificationError(.identity, "the certificate names no OIDC issuer") }
+        guard let issuer = try certificate.checkedIssuer() else { throw VerificationError(.identity, "the certificate names no OIDC issuer") }
         // Compared by bytes, as sigstore-go compares: Swift's `==` takes canonically equivalent
         // strings as equal, and a decomposed "é" is another identity than a precomposed one.
         guard UTF8Name.sameBytes(issuer, self.issuer) else {
@@ -156,6 +189,10 @@ struct CodeSigningPolicy: VerifierPolicy {
     ]
 
     func chainMeetsPolicyRequirements(chain: UnverifiedCertificateChain) async -> PolicyEvaluationResult {
+        // A leaf that may issue certificates is no signing certificate (sigstore-go refuses it too).
+        if let constraints = try? chain.leaf.extensions.basicConstraints, case .isCertificateAuthority = constraints {
+            return .failsToMeetPolicy(reason: "the signing certificate is a CA certificate (basic constraints CA:TRUE)")
+        }
         guard let usage = try? chain.leaf.extensions.extendedKeyUsage, usage.contains(.codeSigning) else {
             return .failsToMeetPolicy(reason: "the signing certificate is not for code signing")
         }

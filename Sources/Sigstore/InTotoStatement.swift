@@ -17,7 +17,8 @@ package enum InTotoStatement {
         guard UTF8Name.sameBytes(envelope.payloadType, payloadType) else {
             throw VerificationError(.envelope, "the payload type is \(envelope.payloadType), not an in-toto statement")
         }
-        let statement = try ProtoObject(parsing: envelope.payload, what: "in-toto statement", check: .envelope)
+        // A plain JSON format: its fields have one name each (`predicateType`, never `predicate_type`).
+        let statement = try ProtoObject(parsing: envelope.payload, what: "in-toto statement", check: .envelope, acceptsOriginalNames: false)
         let type = try statement.string("_type")
         guard statementTypes.contains(where: { UTF8Name.sameBytes($0, type) }) else {
             throw VerificationError(.envelope, "unknown statement type \(type)")

@@ -12,6 +12,9 @@ package struct ProtoObject {
     private let location: Location
     /// The check a malformed field fails.
     package let check: VerificationError.Check
+    /// Whether a field may also be given under its original snake_case name, as protobuf's JSON
+    /// mapping allows; formats defined as plain JSON (in-toto statements) take only their names.
+    package let acceptsOriginalNames: Bool
 
     /// Where an object is: a named document, or a field or array element of another object.
     private indirect enum Location {
@@ -31,44 +34,58 @@ package struct ProtoObject {
     /// The object's path from its document, such as `bundle.verificationMaterial.tlogEntries[0]`.
     package var path: String { location.path }
 
-    package init(_ value: JSONValue, path: String, check: VerificationError.Check) throws(VerificationError) {
-        try self.init(value, location: .document(path), check: check)
+    package init(_ value: JSONValue, path: String, check: VerificationError.Check, acceptsOriginalNames: Bool = true) throws(VerificationError) {
+        try self.init(value, location: .document(path), check: check, acceptsOriginalNames: acceptsOriginalNames)
     }
 
-    private init(_ value: JSONValue, location: Location, check: VerificationError.Check) throws(VerificationError) {
+    private init(_ value: JSONValue, location: Location, check: VerificationError.Check, acceptsOriginalNames: Bool) throws(VerificationError) {
         guard case .object(let object) = value else { throw VerificationError(check, "\(location.path) must be an object") }
         self.object = object
         self.location = location
         self.check = check
+        self.acceptsOriginalNames = acceptsOriginalNames
     }
 
     /// Parses `bytes` as one JSON object.
-    package init(parsing bytes: [UInt8], what: String, check: VerificationError.Check) throws(VerificationError) {
+    package init(
+        parsing bytes: [UInt8],
+        what: String,
+        check: VerificationError.Check,
+        acceptsOriginalNames: Bool = true
+    ) throws(VerificationError) {
         let value: JSONValue
         do {
             value = try JSONParser(options: .init(maximumDepth: 64, maximumBytes: 16 << 20)).parse(bytes)
         } catch {
             throw VerificationError(check, "\(what) is not valid JSON: \(error)")
         }
-        try self.init(value, path: what, check: check)
+        try self.init(value, path: what, check: check, acceptsOriginalNames: acceptsOriginalNames)
     }
 
     package func fieldPath(_ name: String) -> String { Location.field(location, name).path }
 
     package func failure(_ name: String, _ reason: String) -> VerificationError { VerificationError(check, "\(fieldPath(name)) \(reason)") }
 
-    /// The field's value under its JSON name or, failing that, its original snake_case name.
-    package func value(_ name: String) -> JSONValue? {
+    /// The field's value under its JSON name or its original snake_case name.
+    ///
+    /// - Throws: when both names are given: readers disagree on which one wins, so a message
+    ///   could mean one thing to this verifier and another to the next.
+    package func value(_ name: String) throws(VerificationError) -> JSONValue? {
         // One pass over the members, and no snake_case string built: field names are ASCII
         // identifiers, so the snake_case form is a byte-wise rewrite compared on the fly.
+        var jsonValue: JSONValue?
         var snakeValue: JSONValue?
         let count = name.utf8.count
         for member in object.members where member.value != .null {
             let memberCount = member.name.utf8.count
-            if memberCount == count, UTF8Name.sameBytes(member.name, name) { return member.value }
-            if memberCount > count, snakeValue == nil, Self.isSnakeCase(member.name, of: name) { snakeValue = member.value }
+            if memberCount == count, UTF8Name.sameBytes(member.name, name) {
+                jsonValue = member.value
+            } else if acceptsOriginalNames, memberCount > count, Self.isSnakeCase(member.name, of: name) {
+                snakeValue = member.value
+            }
         }
-        return snakeValue
+        if jsonValue != nil, snakeValue != nil { throw failure(name, "is given both under its JSON name and its snake_case name") }
+        return jsonValue ?? snakeValue
     }
 
     /// Whether `candidate` is `name` with each capital letter written as `_` and its lower case.
@@ -85,23 +102,23 @@ package struct ProtoObject {
     }
 
     package func object(_ name: String) throws(VerificationError) -> ProtoObject {
-        guard let value = value(name) else { throw failure(name, "is missing") }
-        return try ProtoObject(value, location: .field(location, name), check: check)
+        guard let value = try value(name) else { throw failure(name, "is missing") }
+        return try ProtoObject(value, location: .field(location, name), check: check, acceptsOriginalNames: acceptsOriginalNames)
     }
 
     package func optionalObject(_ name: String) throws(VerificationError) -> ProtoObject? {
-        guard let value = value(name) else { return nil }
-        return try ProtoObject(value, location: .field(location, name), check: check)
+        guard let value = try value(name) else { return nil }
+        return try ProtoObject(value, location: .field(location, name), check: check, acceptsOriginalNames: acceptsOriginalNames)
     }
 
     package func string(_ name: String) throws(VerificationError) -> String {
-        guard let value = value(name) else { throw failure(name, "is missing") }
+        guard let value = try value(name) else { throw failure(name, "is missing") }
         guard case .string(let string) = value else { throw failure(name, "must be a string") }
         return string
     }
 
     package func optionalString(_ name: String) throws(VerificationError) -> String? {
-        guard value(name) != nil else { return nil }
+        guard try value(name) != nil else { return nil }
         return try string(name)
     }
 
@@ -119,13 +136,13 @@ package struct ProtoObject {
     }
 
     package func optionalBytes(_ name: String) throws(VerificationError) -> [UInt8]? {
-        guard value(name) != nil else { return nil }
+        guard try value(name) != nil else { return nil }
         return try bytes(name)
     }
 
     /// An `int64` field: the mapping writes it as a string, and reads a number too.
     package func int64(_ name: String) throws(VerificationError) -> Int64 {
-        guard let value = value(name) else { throw failure(name, "is missing") }
+        guard let value = try value(name) else { throw failure(name, "is missing") }
         switch value {
         case .integer(let number): return number
         case .string(let text):
@@ -136,12 +153,12 @@ package struct ProtoObject {
     }
 
     package func optionalInt64(_ name: String) throws(VerificationError) -> Int64? {
-        guard value(name) != nil else { return nil }
+        guard try value(name) != nil else { return nil }
         return try int64(name)
     }
 
     package func array(_ name: String) throws(VerificationError) -> [JSONValue] {
-        guard let value = value(name) else { return [] }
+        guard let value = try value(name) else { return [] }
         guard case .array(let array) = value else { throw failure(name, "must be an array") }
         return array
     }
@@ -149,13 +166,13 @@ package struct ProtoObject {
     package func objects(_ name: String) throws(VerificationError) -> [ProtoObject] {
         var result: [ProtoObject] = []
         for (index, element) in try array(name).enumerated() {
-            result.append(try ProtoObject(element, location: .element(location, name, index), check: check))
+            result.append(try ProtoObject(element, location: .element(location, name, index), check: check, acceptsOriginalNames: acceptsOriginalNames))
         }
         return result
     }
 
     package func optionalTimestamp(_ name: String) throws(VerificationError) -> Date? {
-        guard value(name) != nil else { return nil }
+        guard try value(name) != nil else { return nil }
         guard let date = ProtoTimestamp.parse(try string(name)) else { throw failure(name, "is not an RFC 3339 timestamp") }
         return date
     }

@@ -113,7 +113,7 @@ public struct SigningConfig: Sendable {
     }
 
     private static func services(_ config: ProtoObject, _ name: String) throws -> [Service] {
-        guard config.value(name) != nil else { return [] }
+        guard try config.value(name) != nil else { return [] }
         return try config.objects(name).map { service in
             let text = try service.string("url")
             guard let url = serviceURL(text) else { throw service.failure("url", "is not an http(s) URL: \(text)") }

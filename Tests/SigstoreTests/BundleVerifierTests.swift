@@ -407,6 +407,61 @@ struct BundleVerifierTests {
         #expect(await failedCheck(withSET, verifier: later) != nil)
     }
 
+    /// What sigstore-go and sigstore-python refuse is refused here too, each by a named check.
+    @Test func whatTheReferenceClientsRefuseIsRefused() async throws {
+        func bundle(_ edit: @escaping ([Certificate.Extension]) throws -> [Certificate.Extension]) throws -> JSONValue {
+            let key = P256.Signing.PrivateKey()
+            var options = self.options
+            options.certificate = try instance.issue(to: key.publicKey, at: instance.epoch, editExtensions: edit)
+            options.signingKey = key
+            return try instance.bundle(for: Self.artifact, options).bundle
+        }
+        #expect(await failedCheck(try bundle { $0 }) == nil)
+        // A signing certificate that is a CA.
+        let authority = try bundle { $0 + [try Certificate.Extension(BasicConstraints.isCertificateAuthority(maxPathLength: nil), critical: true)] }
+        #expect(await failedCheck(authority) == .certificateChain)
+        // Issuer extensions that disagree, and a .8 value that is not a DER UTF8String.
+        let disagreeing = try bundle { extensions in
+            extensions.map {
+                $0.oid == FulcioCertificate.issuerV1
+                    ? Certificate.Extension(oid: FulcioCertificate.issuerV1, critical: false, value: ArraySlice("https://evil.example".utf8)) : $0
+            }
+        }
+        #expect(await failedCheck(disagreeing) == .identity)
+        let rawV2 = try bundle { extensions in
+            extensions.map {
+                $0.oid == FulcioCertificate.issuerV2
+                    ? Certificate.Extension(oid: FulcioCertificate.issuerV2, critical: false, value: ArraySlice(TestInstance.issuerURL.utf8)) : $0
+            }
+        }
+        #expect(await failedCheck(rawV2) == .identity)
+
+        let valid = try instance.bundle(for: Self.artifact, options).bundle
+        // A v0.3 bundle with a certificate chain instead of a certificate.
+        let certificate = try #require(valid.at(["verificationMaterial", "certificate"]))
+        let chained = valid.replacing(["verificationMaterial"]) { material in
+            material.setting("certificate", .null).setting("x509CertificateChain", ["certificates": [certificate]])
+        }
+        #expect(await failedCheck(chained) == .bundle)
+        // An in-toto statement names its predicate type as predicateType only.
+        var snakeStatement = options
+        snakeStatement.dsse = true
+        snakeStatement.predicateTypeField = "predicate_type"
+        let parsed = try SigstoreBundle(bytes: JSONWriter.prettyPrinted(try instance.bundle(for: Self.artifact, snakeStatement).bundle))
+        let result = try await verifier.verify(parsed, artifact: .bytes(Self.artifact), policy: policy)
+        #expect(result.predicateType == nil)
+        // The same field under both its JSON and its snake_case name.
+        let material = try #require(valid.at(["verificationMaterial"]))
+        #expect(await failedCheck(valid.setting("verification_material", material)) == .bundle)
+    }
+
+    @Test func timestampsWithImpossibleOffsetsAreRefused() {
+        #expect(ProtoTimestamp.parse("2026-01-01T00:00:00+01:30") != nil)
+        for text in ["2026-01-01T00:00:00-99:99", "2026-01-01T00:00:00+24:00", "2026-01-01T00:00:00+00:60"] {
+            #expect(ProtoTimestamp.parse(text) == nil, "\(text)")
+        }
+    }
+
     @Test func terminalTextEscapesEveryControlCharacter() {
         #expect(TerminalText.escaped("plain text, é and ✓") == "plain text, é and ✓")
         #expect(TerminalText.escaped("a\nb\rc\td") == "a\\nb\\rc\\td")

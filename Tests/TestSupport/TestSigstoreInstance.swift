@@ -198,7 +198,8 @@ public final class TestInstance {
         issuer: String = TestInstance.issuerURL,
         at time: Date,
         signedBy signer: P384.Signing.PrivateKey? = nil,
-        sctKey: P256.Signing.PrivateKey? = nil
+        sctKey: P256.Signing.PrivateKey? = nil,
+        editExtensions: ([Certificate.Extension]) throws -> [Certificate.Extension] = { $0 }
     ) throws -> Certificate {
         var issuerValue = DER.Serializer()
         try issuerValue.serialize(ASN1UTF8String(issuer))
@@ -209,7 +210,7 @@ public final class TestInstance {
         let authority = AuthorityKeyIdentifier(
             keyIdentifier: SubjectKeyIdentifier(hash: .init((signer ?? intermediateKey).publicKey)).keyIdentifier
         )
-        let baseExtensions: [Certificate.Extension] = [
+        let baseExtensions: [Certificate.Extension] = try editExtensions([
             keyUsage,
             try SubjectKeyIdentifier(hash: .init(key)).makeCertificateExtension(),
             try authority.makeCertificateExtension(),
@@ -218,7 +219,7 @@ public final class TestInstance {
             // Fulcio writes the issuer twice: raw (the older .1.1) and as a DER UTF8String (.1.8).
             Certificate.Extension(oid: FulcioCertificate.issuerV1, critical: false, value: ArraySlice(issuer.utf8)),
             Certificate.Extension(oid: FulcioCertificate.issuerV2, critical: false, value: issuerValue.serializedBytes[...]),
-        ]
+        ])
         let serial = Certificate.SerialNumber()
         func make(_ extensions: [Certificate.Extension]) throws -> Certificate {
             try Certificate(
@@ -395,6 +396,10 @@ public final class TestInstance {
         public var integratedTime: Date?
         /// The certificate to use instead of a fresh one.
         public var certificate: Certificate?
+        /// The statement's field naming its predicate type.
+        public var predicateTypeField = "predicateType"
+        /// The key that signs under ``certificate`` (default: a fresh one).
+        public var signingKey: P256.Signing.PrivateKey?
         /// The signature to log and bundle instead of a real one.
         public var signatureOverride: [UInt8]?
         /// The identity of a fresh certificate.
@@ -408,7 +413,7 @@ public final class TestInstance {
     /// A v0.3 bundle for `artifact`, signed with a fresh key under a fresh certificate (or
     /// `options.managedKey`), logged, and (optionally) timestamped.
     public func bundle(for artifact: [UInt8], _ options: Options) throws -> (bundle: JSONValue, signingKey: P256.Signing.PrivateKey) {
-        let key = options.managedKey ?? P256.Signing.PrivateKey()
+        let key = options.managedKey ?? options.signingKey ?? P256.Signing.PrivateKey()
         let certificate =
             options.managedKey == nil
             ? try options.certificate ?? issue(to: key.publicKey, identity: options.identity, issuer: options.issuer, at: options.time)
@@ -427,11 +432,11 @@ public final class TestInstance {
         let body: JSONValue
         let content: (String, JSONValue)
         if options.dsse {
-            let statement: JSONValue = [
+            let statement: JSONValue = JSONValue([
                 "_type": "https://in-toto.io/Statement/v1",
                 "subject": [["name": "artifact", "digest": ["sha256": .string(Hex.encode(SHA256.hash(data: logged)))]]],
                 "predicateType": "https://slsa.dev/provenance/v1", "predicate": [:],
-            ]
+            ]).renaming("predicateType", to: options.predicateTypeField)
             let payload = JSONWriter.prettyPrinted(statement)
             let envelope = DSSEEnvelope(payload: payload, payloadType: "application/vnd.in-toto+json", signatures: [])
             signature = try options.signatureOverride ?? Array(key.signature(for: envelope.preAuthenticationEncoding).derRepresentation)
@@ -514,6 +519,21 @@ public final class TestInstance {
 }
 
 extension JSONValue {
+    init(_ value: JSONValue) { self = value }
+
+    /// The object with the member `name` renamed `newName`.
+    public func renaming(_ name: String, to newName: String) -> JSONValue {
+        guard name != newName, let value = objectValue?[name] else { return self }
+        return setting(name, .null).removing(name).setting(newName, value)
+    }
+
+    /// The object without the member `name`.
+    public func removing(_ name: String) -> JSONValue {
+        guard var object = objectValue else { return self }
+        object[name] = nil
+        return .object(object)
+    }
+
     /// The object with `name` set to `value`.
     public func setting(_ name: String, _ value: JSONValue) -> JSONValue {
         guard var object = objectValue else { return self }
