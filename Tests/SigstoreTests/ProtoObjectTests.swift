@@ -9,9 +9,13 @@ struct ProtoObjectTests {
         try ProtoObject(parsing: Array(json.utf8), what: "test", check: .bundle)
     }
 
-    @Test func theJSONNameWinsOverTheSnakeCaseName() throws {
-        #expect(try Self.object(#"{"log_index":"1","logIndex":"2"}"#).int64("logIndex") == 2)
-        #expect(try Self.object(#"{"logIndex":"2","log_index":"1"}"#).int64("logIndex") == 2)
+    /// Readers disagree on which of two spellings wins, so a message with both is refused.
+    @Test func aFieldUnderBothNamesIsRefused() throws {
+        for json in [#"{"log_index":"1","logIndex":"2"}"#, #"{"logIndex":"2","log_index":"1"}"#, #"{"logIndex":"2","log_index":"2"}"#] {
+            #expect(throws: VerificationError.self, "\(json)") { try Self.object(json).int64("logIndex") }
+        }
+        #expect(try Self.object(#"{"logIndex":"2"}"#).int64("logIndex") == 2)
+        #expect(try Self.object(#"{"log_index":"1"}"#).int64("logIndex") == 1)
     }
 
     @Test func aNullJSONNameFallsBackToTheSnakeCaseName() throws {
