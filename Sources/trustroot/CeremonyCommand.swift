@@ -293,7 +293,11 @@ struct CeremonyCommand: ParsableCommand {
                 print("  \(entry.line): \(entry.record.step) by \(entry.record.holder), \(who)")
             }
             for anchor in audit.anchors {
-                print("  \(anchor.path) vouches for transcript lines 1 to \(anchor.line) (the head it was proposed at)")
+                if anchor.line == 0 {
+                    print("  \(anchor.path) was proposed on an empty transcript")
+                } else {
+                    print("  \(anchor.path) was proposed at transcript line \(anchor.line): its signers vouch for lines 1 to \(anchor.line)")
+                }
             }
             let proposal = try workspace.step { try snapshot.proposal() }
             for finding in CeremonyCommand.lint(proposal, workspace: workspace.value) { print("lint: \(finding)") }
