@@ -125,10 +125,17 @@ public struct CeremonyConfig: Sendable, Equatable {
             guard case .object(let object) = value else {
                 throw .wrongType(path: "delegations", expected: "an object", found: value.typeName)
             }
+            var foldedNames: Set<String> = []
             for (name, roleValue) in object.members {
                 let path = "delegations.\(name)"
                 guard !topLevelRoleNames.contains(name), !name.isEmpty, !name.contains("/") else {
                     throw .invalidValue(path: path, reason: "a delegated role needs its own name, without /")
+                }
+                // Metadata files are named after roles: on a case-insensitive file system (a
+                // web server's, a mirror's) `Root` would overwrite `root`, `NPM` would overwrite `npm`.
+                let folded = name.lowercased()
+                guard !topLevelRoleNames.contains(folded), foldedNames.insert(folded).inserted else {
+                    throw .invalidValue(path: path, reason: "differs from another role's name only in case")
                 }
                 var roleReader = try FieldReader(roleValue, path: path)
                 let paths = try roleReader.stringArray("paths")

@@ -225,7 +225,8 @@ public struct OnlineRepository: Sendable {
         guard var top = targets["targets"]?.signed else { throw Error.noSuchRole("targets") }
         if top.isExpired(at: now) { throw Error.expired(role: "targets") }
         _ = try CeremonyConfig.days(expiresDays, path: "--expires-days")
-        guard !topLevelRoleNames.contains(name), !name.isEmpty, targets[name] == nil,
+        let folded = name.lowercased()
+        guard !topLevelRoleNames.contains(folded), !name.isEmpty, !targets.keys.contains(where: { $0.lowercased() == folded }),
             top.delegations?.delegate(named: name) == nil
         else { throw Error.roleExists(name) }
         var delegations = top.delegations ?? Delegations(keys: [:], roles: .list([]))

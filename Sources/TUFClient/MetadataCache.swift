@@ -1,4 +1,5 @@
 import Foundation
+import TUF
 
 #if canImport(Glibc)
     import Glibc
@@ -28,9 +29,12 @@ public struct MetadataCache: Sendable {
         }
     }
 
-    /// The file for `role`.
+    /// The file for `role`: a top-level role's name, else ``caseSafeFileName(_:)`` of the
+    /// delegated role's, so that no delegated role (`Root`, `TIMESTAMP`) can land on another
+    /// role's file on a case-insensitive file system.
     public func url(for role: String) -> URL {
-        directory.appendingPathComponent("\(percentEncoded(role)).json")
+        let name = topLevelRoleNames.contains(role) ? role : caseSafeFileName(role)
+        return directory.appendingPathComponent("\(name).json")
     }
 
     /// The stored bytes of `role`, or `nil` if there are none. A file larger than
@@ -82,6 +86,23 @@ extension MetadataCache {
             unlink(directory.appendingPathComponent(name).path)
         }
     }
+}
+
+/// `string` percent-encoded (``percentEncoded(_:)``) with its capital letters encoded too, so
+/// that two different strings never give names that a case-insensitive file system takes for
+/// the same: the only capitals left are the hex digits of `%XX`, and `%` itself is encoded.
+public func caseSafeFileName(_ string: String) -> String {
+    var output = ""
+    for byte in string.utf8 {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
+            UInt8(ascii: "_"), UInt8(ascii: "~"):
+            output.unicodeScalars.append(Unicode.Scalar(byte))
+        default:
+            output += String(format: "%%%02X", byte)
+        }
+    }
+    return output
 }
 
 /// `string` with every byte outside the URL-unreserved set (letters, digits, `-._~`)

@@ -243,7 +243,7 @@ struct ClientCommand: ParsableCommand {
         func run() async throws {
             let layout = cacheOption.layout
             var (updater, settings) = try await ClientCommand.update(layout, options.mode, quiet: false)
-            let destination = layout.targets.appendingPathComponent(percentEncoded(target))
+            let destination = layout.targets.appendingPathComponent(caseSafeFileName(target))
             do {
                 guard let info = try await updater.targetInfo(target) else { throw UpdateError.targetNotFound(target) }
                 try FileManager.default.createDirectory(at: layout.targets, withIntermediateDirectories: true)

@@ -31,7 +31,7 @@ struct TrustedRootSource: Equatable, Sendable {
         let (updater, _) = try await ClientCommand.update(layout, ClientCommand.UpdateMode(offline: true, allowExpired: true), quiet: true)
         try checkFreshness(updater.trusted, cache: layout.root.path)
         var offline = updater
-        let file = percentEncoded(name)
+        let file = caseSafeFileName(name)
         let path = layout.targets.appendingPathComponent(file).path
         guard let info = try? await offline.targetInfo(name) else { return nil }
         let bytes: [UInt8]?

@@ -50,6 +50,28 @@ struct CeremonyConfigTests {
         }
     }
 
+    /// Delegated roles name metadata files; names that differ only in case would overwrite
+    /// each other (or root's) on a case-insensitive file system.
+    @Test func roleNamesThatDifferOnlyInCaseAreRefused() throws {
+        let key = #"{"key": {"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": "\#(String(repeating: "a", count: 64))"}}}"#
+        func config(_ delegations: [String]) -> [UInt8] {
+            let text = delegations.map { #""\#($0)": {"holders": ["alice"], "threshold": 1, "paths": ["x/*"], "expiry_days": 90}"# }
+            return Array(
+                """
+                {"holders": {"alice": \(key)}, "online_key": \(key),
+                 "root": {"holders": ["alice"], "threshold": 1, "expiry_days": 365},
+                 "targets": {"holders": ["alice"], "threshold": 1, "expiry_days": 180},
+                 "snapshot": {"expiry_days": 7}, "timestamp": {"expiry_days": 1},
+                 "delegations": {\(text.joined(separator: ", "))}}
+                """.utf8
+            )
+        }
+        #expect(throws: Never.self) { try CeremonyConfig(bytes: config(["npm", "pypi"]), directory: Self.nowhere) }
+        for names in [["Root"], ["TARGETS"], ["npm", "NPM"]] {
+            #expect(throws: MetadataError.self, "\(names)") { try CeremonyConfig(bytes: config(names), directory: Self.nowhere) }
+        }
+    }
+
     static func number(in config: [UInt8], at path: String) throws -> Int64? {
         let parts = path.split(separator: ".").map(String.init)
         return try JSONParser().parse(config).objectValue?[parts[0]]?.objectValue?[parts[1]]?.integerValue

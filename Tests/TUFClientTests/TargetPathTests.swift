@@ -43,3 +43,20 @@ struct TargetPathTests {
         #expect(cache.read("root", maximumBytes: Int.max) == nil)
     }
 }
+
+/// Cache file names stay distinct on a case-insensitive file system.
+@Suite("Cache file names")
+struct CacheFileNameTests {
+    @Test func delegatedRolesNeverLandOnAnotherRolesFile() throws {
+        let folder = try TemporaryDirectory()
+        let cache = try MetadataCache(directory: folder.file("cache"))
+        let names = ["root", "Root", "ROOT", "timestamp", "Timestamp", "npm", "NPM", "Npm", "%4E", "%4e", "a b", "é", "E\u{301}"]
+        let files = names.map { cache.url(for: $0).lastPathComponent }
+        // Folded to one case, every name is still its own.
+        #expect(Set(files.map { $0.lowercased() }).count == names.count, "\(files)")
+        #expect(cache.url(for: "root").lastPathComponent == "root.json")
+        #expect(cache.url(for: "Root").lastPathComponent == "%52oot.json")
+        #expect(cache.url(for: "registry.npmjs.org").lastPathComponent == "registry.npmjs.org.json")
+        #expect(caseSafeFileName("trusted_root.json") == "trusted_root.json")
+    }
+}
