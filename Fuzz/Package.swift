@@ -18,6 +18,11 @@ let package = Package(
             path: "Sources/FuzzCeremony"
         ),
         .executableTarget(
+            name: "fuzz-workspace",
+            dependencies: ["FuzzSupport", .product(name: "Ceremony", package: "trustroot"), .product(name: "TUF", package: "trustroot")],
+            path: "Sources/FuzzWorkspace"
+        ),
+        .executableTarget(
             name: "fuzz-sigstore",
             dependencies: ["FuzzSupport", .product(name: "Sigstore", package: "trustroot")],
             path: "Sources/FuzzSigstore"

@@ -74,6 +74,17 @@ public struct BundleSigner: Sendable {
         guard let identity = fulcio.identities.first, let issuer = fulcio.issuer else {
             throw SigningError(.certificateAuthority, "the certificate names no identity or no OIDC issuer")
         }
+        // A trusted authority may still answer for someone else: the certificate must be for
+        // the token's issuer and, when the token names an email address, for that address.
+        guard UTF8Name.sameBytes(issuer, token.issuer) else {
+            throw SigningError(.certificateAuthority, "the certificate names the OIDC issuer \(issuer), not the token's \(token.issuer)")
+        }
+        if let email = token.email, !fulcio.identities.contains(where: { UTF8Name.sameBytes($0, email) }) {
+            throw SigningError(
+                .certificateAuthority,
+                "the certificate is for \(fulcio.identities.joined(separator: ", ")), not the token's \(email)"
+            )
+        }
         let signature: [UInt8]
         do {
             switch prepared.content {

@@ -160,6 +160,9 @@ import Testing
         (.caUntrustedChain, .certificateAuthority, "does not chain to a trusted authority"),
         (.caWrongSCT, .certificateAuthority, "SCT's log is not in the trusted root"),
         (.caWrongKey, .certificateAuthority, "another key"),
+        (.caOtherIdentity, .certificateAuthority, "not the token's"),
+        (.caOtherIssuer, .certificateAuthority, "not the token's"),
+        (.caAuthorityLeaf, .certificateAuthority, "CA certificate"),
         (.logHTTPError, .transparencyLog, "HTTP status 500"),
         (.logBadInclusionProof, .verification, "inclusion proof"),
         (.logBadSET, .verification, "signed entry timestamp"),
@@ -168,7 +171,7 @@ import Testing
     ])
     func serviceFaultsStopSigning(fault: TestSigstoreServices.Fault, step: SigningError.Step, message: String) async throws {
         services.inject(fault)
-        let token = try IdentityToken(services.identityToken())
+        let token = try IdentityToken(services.identityToken(email: "alice@example.com"))
         let signer = try signer()
         do {
             _ = try await signer.signKeyless(.artifact(Array("x".utf8)), token: token)

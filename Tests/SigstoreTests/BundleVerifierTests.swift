@@ -489,6 +489,32 @@ struct BundleVerifierTests {
         #expect(await failedCheck(bundle.replacing(path) { _ in "AAAA" }) == .timestamp)
     }
 
+    /// A timestamp authority's window is inclusive at both ends, as the conformance suite
+    /// expects, and a second outside it is refused.
+    @Test func timestampAuthorityWindowsAreExact() async throws {
+        var options = self.options
+        options.withTimestamp = true
+        options.withSET = false
+        let bundle = try instance.bundle(for: Self.artifact, options).bundle
+        let path: [Any] = ["verificationMaterial", "timestampVerificationData", "rfc3161Timestamps", 0, "signedTimestamp"]
+        let der = try #require(bundle.at(path)?.stringValue.flatMap { Data(base64Encoded: $0) })
+        let time = try TimestampToken(der: Array(der)).time
+        func window(_ start: Date, _ end: Date?) throws -> BundleVerifier {
+            try verifier { root in
+                root.replacing(["timestampAuthorities", 0, "validFor"]) { _ in
+                    var period: JSONValue = ["start": .string(MetadataDate.format(start))]
+                    if let end { period = period.setting("end", .string(ProtoTimestampFormat.format(end))) }
+                    return period
+                }
+            }
+        }
+        let second: TimeInterval = 1
+        let wholeSecond = Date(timeIntervalSince1970: time.timeIntervalSince1970.rounded(.down))
+        #expect(await failedCheck(bundle, verifier: try window(wholeSecond.addingTimeInterval(-60), time)) == nil)
+        #expect(await failedCheck(bundle, verifier: try window(wholeSecond.addingTimeInterval(-60), time.addingTimeInterval(-second))) == .timestamp)
+        #expect(await failedCheck(bundle, verifier: try window(wholeSecond.addingTimeInterval(second), nil)) == .timestamp)
+    }
+
     @Test func malformedInputIsRefused() async throws {
         let bundle = try instance.bundle(for: Self.artifact, options).bundle
         #expect(await failedCheck(bundle.replacing(["mediaType"]) { _ in "application/vnd.dev.sigstore.bundle+json;version=9" }) == .bundle)
@@ -499,5 +525,15 @@ struct BundleVerifierTests {
         var root = try JSONParser().parse(instance.trustedRoot())
         root = root.replacing(["tlogs", 0, "publicKey"]) { $0.setting("validFor", [:]) }
         #expect(throws: VerificationError.self) { try TrustedRoot(bytes: JSONWriter.prettyPrinted(root)) }
+    }
+}
+
+/// RFC 3339 with fractional seconds, for windows that end at an exact instant.
+enum ProtoTimestampFormat {
+    static func format(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        return formatter.string(from: date)
     }
 }

@@ -24,6 +24,12 @@ public final class TestSigstoreServices: @unchecked Sendable {
         case caWrongSCT
         /// The CA certifies another key than the one sent.
         case caWrongKey
+        /// The CA certifies the key for another identity than the token's.
+        case caOtherIdentity
+        /// The CA names another OIDC issuer than the token's.
+        case caOtherIssuer
+        /// The CA issues a CA certificate as the signing certificate.
+        case caAuthorityLeaf
         /// The log answers with an HTTP error.
         case logHTTPError
         /// The log's inclusion proof does not lead to its root hash.
@@ -252,11 +258,14 @@ public final class TestSigstoreServices: @unchecked Sendable {
             let certifiedKey = has(.caWrongKey) ? P256.Signing.PrivateKey().publicKey : key
             let leaf = try instance.issue(
                 to: certifiedKey,
-                identity: identity,
-                issuer: issuerURL,
+                identity: has(.caOtherIdentity) ? "mallory@example.com" : identity,
+                issuer: has(.caOtherIssuer) ? "https://issuer.mallory.example" : issuerURL,
                 at: Date().addingTimeInterval(-1),
                 signedBy: has(.caUntrustedChain) ? rogueKey : nil,
-                sctKey: has(.caWrongSCT) ? P256.Signing.PrivateKey() : nil
+                sctKey: has(.caWrongSCT) ? P256.Signing.PrivateKey() : nil,
+                editExtensions: { [authority = has(.caAuthorityLeaf)] extensions in
+                    authority ? extensions + [try Certificate.Extension(BasicConstraints.isCertificateAuthority(maxPathLength: nil), critical: true)] : extensions
+                }
             )
             let chain = [leaf, instance.intermediateCertificate, instance.rootCertificate].map {
                 JSONValue.string(TestInstance.pem("CERTIFICATE", TestInstance.der($0)))
