@@ -203,7 +203,7 @@ public struct WorkspaceSnapshot: Sendable {
     }
 
     /// The workspace's configuration; file paths in it are relative to `directory`.
-    func config(directory: URL) throws(Workspace.Error) -> CeremonyConfig {
+    public func config(directory: URL) throws(Workspace.Error) -> CeremonyConfig {
         guard let bytes = files[Self.configPath] else { throw .missing(Self.configPath) }
         do {
             return try CeremonyConfig(bytes: bytes, directory: directory)

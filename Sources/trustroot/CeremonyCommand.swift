@@ -82,8 +82,12 @@ struct CeremonyCommand: ParsableCommand {
     }
 
     static func lint(_ proposal: Proposal, workspace: Workspace) -> [RootLint.Finding] {
+        lint(proposal, config: try? workspace.config())
+    }
+
+    static func lint(_ proposal: Proposal, config: CeremonyConfig?) -> [RootLint.Finding] {
         var findings = proposal.effectiveRoot.map { RootLint.check($0) } ?? []
-        if let config = try? workspace.config() { findings += RootLint.checkHolders(config) }
+        if let config { findings += RootLint.checkHolders(config) }
         return findings
     }
 
@@ -300,7 +304,8 @@ struct CeremonyCommand: ParsableCommand {
                 }
             }
             let proposal = try workspace.step { try snapshot.proposal() }
-            for finding in CeremonyCommand.lint(proposal, workspace: workspace.value) { print("lint: \(finding)") }
+            let config = try? snapshot.config(directory: workspace.value.directory)
+            for finding in CeremonyCommand.lint(proposal, config: config) { print("lint: \(finding)") }
             print(Status.report(proposal), terminator: "")
             guard proposal.isEmpty || proposal.isComplete else {
                 throw CLIError(

@@ -187,6 +187,13 @@ struct CeremonyEndToEndTests {
         let transcript = try ceremony.ceremony(["verify", ceremony.workspace])
         #expect(transcript.status == 0, "\(transcript.stderr)")
         #expect(transcript.stdout.hasPrefix("transcript: 17 records, chain intact"))
+        // Every sign record is signed by the key that signed, token keys (dave, erin) included.
+        let signLines = transcript.stdout.split(separator: "\n").filter { $0.contains(": sign by ") }
+        #expect(!signLines.isEmpty)
+        #expect(signLines.allSatisfy { $0.contains(", signed by key ") }, "\(signLines)")
+        for holder in ["dave", "erin"] {
+            #expect(signLines.contains { $0.contains("sign by \(holder), signed by key") && $0.hasSuffix("(\(holder))") }, "\(holder): \(signLines)")
+        }
 
         // python-tuf, trusting v1, walks to v3 over loopback and downloads both targets.
         let server = try LoopbackServer(serving: folder.file("repo"))
