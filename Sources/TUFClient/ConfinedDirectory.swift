@@ -36,13 +36,16 @@ public struct ConfinedDirectory: Sendable {
         public let kind: Kind
 
         /// The error as one line for people.
-        public var description: String {
+        public var description: String { "\(path): \(reason)" }
+
+        /// What went wrong, without the path.
+        public var reason: String {
             switch kind {
-            case .unsafePath: return "\(path): not a plain relative path inside the folder"
-            case .symbolicLink: return "\(path): is or passes through a symbolic link, which is refused"
-            case .notRegularFile: return "\(path): not a regular file or folder"
-            case .tooLarge(let limit): return "\(path): larger than \(limit) bytes"
-            case .system(let reason): return "\(path): \(reason)"
+            case .unsafePath: return "not a plain relative path inside the folder"
+            case .symbolicLink: return "is or passes through a symbolic link, which is refused"
+            case .notRegularFile: return "not a regular file or folder"
+            case .tooLarge(let limit): return "larger than \(limit) bytes"
+            case .system(let reason): return reason
             }
         }
     }

@@ -40,16 +40,19 @@ public struct MetadataCache: Sendable {
     /// The stored bytes of `role`, or `nil` if there are none. A file larger than
     /// `maximumBytes` is treated as absent: the update then fetches a fresh copy.
     public func read(_ role: String, maximumBytes: Int) -> [UInt8]? {
-        guard let handle = FileHandle(forReadingAtPath: url(for: role).path) else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: maximumBytes < Int.max ? maximumBytes + 1 : Int.max), data.count <= maximumBytes else { return nil }
-        return Array(data)
+        // Opened without following a link: what is read is the cache's own file, never one a
+        // link planted in the folder points at.
+        try? ConfinedDirectory.open(directory.path)?.read(url(for: role).lastPathComponent, limit: maximumBytes)
     }
 
     /// Stores `bytes` as `role`, atomically.
     public func write(_ role: String, _ bytes: [UInt8]) throws(UpdateError) {
         try beforeWrite?(role)
-        try AtomicFile.write(bytes, to: url(for: role))
+        do {
+            try ConfinedDirectory.create(directory.path).write(bytes, to: url(for: role).lastPathComponent)
+        } catch {
+            throw .storage(path: error.path, reason: error.reason)
+        }
     }
 
     /// Removes `role`'s file.

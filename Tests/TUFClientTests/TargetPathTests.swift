@@ -60,3 +60,23 @@ struct CacheFileNameTests {
         #expect(caseSafeFileName("trusted_root.json") == "trusted_root.json")
     }
 }
+
+/// A link planted in the client's cache is never followed.
+@Suite("Cache links")
+struct CacheLinkTests {
+    @Test func aLinkedCacheFileIsNeitherReadNorWrittenThrough() throws {
+        let folder = try TemporaryDirectory()
+        let cache = try MetadataCache(directory: folder.file("cache"))
+        try folder.write("outside.json", Array("{\"outside\": true}".utf8))
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.file("cache/root.json").path,
+            withDestinationPath: folder.file("outside.json").path
+        )
+        #expect(cache.read("root", maximumBytes: 1 << 20) == nil)
+        #expect(throws: UpdateError.self) { try cache.write("root", Array("new".utf8)) }
+        #expect(try folder.read("outside.json") == Array("{\"outside\": true}".utf8))
+        try cache.write("timestamp", Array("ok".utf8))
+        #expect(cache.read("timestamp", maximumBytes: 10) == Array("ok".utf8))
+        #expect(cache.read("timestamp", maximumBytes: 1) == nil)
+    }
+}
