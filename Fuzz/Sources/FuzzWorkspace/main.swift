@@ -45,19 +45,36 @@ let paths = [
     "evil", "proposal/evil", "targets/sub",
 ]
 
+/// The bytes of the regular file at `path`, read with plain calls: Foundation's reader leaks a
+/// buffer per empty file, which LeakSanitizer would report on every input.
+func readAll(_ path: String) -> [UInt8] {
+    let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)
+    guard descriptor >= 0 else { return [] }
+    defer { close(descriptor) }
+    var bytes: [UInt8] = []
+    var chunk = [UInt8](repeating: 0, count: 65536)
+    while true {
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        if count <= 0 { return bytes }
+        bytes += chunk[0..<count]
+    }
+}
+
 /// Every file and link below `url`, with a digest of its bytes or its link target.
 func tree(_ url: URL) -> [String: String] {
     var entries: [String: String] = [:]
     guard let enumerator = FileManager.default.enumerator(atPath: url.path) else { return [:] }
     for case let path as String in enumerator {
         let full = url.appendingPathComponent(path).path
-        if let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: full) {
-            entries[path] = "-> \(destination)"
+        var status = stat()
+        guard lstat(full, &status) == 0 else { continue }
+        switch status.st_mode & S_IFMT {
+        case S_IFLNK:
+            entries[path] = "-> \((try? FileManager.default.destinationOfSymbolicLink(atPath: full)) ?? "?")"
             enumerator.skipDescendants()
-        } else if let data = FileManager.default.contents(atPath: full) {
-            entries[path] = Hex.encode(SHA256.hash(data: data))
-        } else {
-            entries[path] = "folder"
+        case S_IFREG: entries[path] = Hex.encode(SHA256.hash(data: readAll(full)))
+        case S_IFDIR: entries[path] = "folder"
+        default: entries[path] = "special \(status.st_mode)"
         }
     }
     return entries
@@ -65,7 +82,7 @@ func tree(_ url: URL) -> [String: String] {
 
 /// A journal whose record follows `workspace`'s transcript head and writes `data` to `path`.
 func forgedJournal(_ workspace: URL, path: String, data: [UInt8], step: String) -> [UInt8] {
-    let transcript = FileManager.default.contents(atPath: workspace.appendingPathComponent("transcript.jsonl").path) ?? Data()
+    let transcript = readAll(workspace.appendingPathComponent("transcript.jsonl").path)
     let head = transcript.split(separator: UInt8(ascii: "\n")).last.map { Hex.encode(SHA256.hash(data: Array($0))) }
     let record: JSONValue = [
         "step": .string(step), "holder": "fuzz", "metadata_sha256": .string(Hex.encode(SHA256.hash(data: data))),
@@ -76,6 +93,11 @@ func forgedJournal(_ workspace: URL, path: String, data: [UInt8], step: String) 
         "writes": [path: .string(Hex.encode(data))], "deletes": [],
     ]
     return CanonicalJSON.encode(journal)
+}
+
+func isFolder(_ url: URL) -> Bool {
+    var status = stat()
+    return lstat(url.path, &status) == 0 && status.st_mode & S_IFMT == S_IFDIR
 }
 
 /// Runs the program in `input` on the workspace at `workspace`, with links pointing at `outside`.
@@ -92,7 +114,10 @@ func plant(_ input: [UInt8], in workspace: URL, outside: URL) {
         let url = workspace.appendingPathComponent(path)
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         switch operation {
-        case 0: try? Data(data).write(to: url)
+        case 0:
+            // Replaced, not written into: a FIFO planted there earlier would block the write.
+            if !isFolder(url) { try? FileManager.default.removeItem(at: url) }
+            try? Data(data).write(to: url)
         case 1:
             try? FileManager.default.removeItem(at: url)
             try? FileManager.default.createSymbolicLink(at: url, withDestinationURL: outside)
@@ -104,6 +129,7 @@ func plant(_ input: [UInt8], in workspace: URL, outside: URL) {
         case 5:
             let target = paths[Int(data.first ?? 0) % paths.count] + (data.count > 1 && data[1] & 1 == 1 ? "/victim.txt" : "")
             let journal = forgedJournal(workspace, path: target, data: Array(data.dropFirst(2)), step: data.count > 1 && data[1] & 2 == 2 ? "sign" : "propose")
+            try? FileManager.default.removeItem(at: workspace.appendingPathComponent("journal.json"))
             try? Data(journal).write(to: workspace.appendingPathComponent("journal.json"))
         default:
             _ = mkfifo(url.path, 0o644)
@@ -111,7 +137,7 @@ func plant(_ input: [UInt8], in workspace: URL, outside: URL) {
     }
 }
 
-var counter = 0
+nonisolated(unsafe) var counter = 0
 
 func check(_ input: UnsafeBufferPointer<UInt8>) {
     counter += 1
