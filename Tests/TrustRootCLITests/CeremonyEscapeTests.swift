@@ -95,6 +95,13 @@ struct CeremonyEscapeTests {
             }
         }
 
+        /// Plants ``journal(in:step:holder:writes:deletes:)`` as the workspace's `journal.json`.
+        func plantJournal(step: String, holder: String, writes: [String: [UInt8]], deletes: [String] = []) throws {
+            let workspace = ceremony.workspace
+            let bytes = try journal(in: workspace, step: step, holder: holder, writes: writes, deletes: deletes)
+            try Data(bytes).write(to: URL(fileURLWithPath: "\(workspace)/journal.json"))
+        }
+
         /// Runs every command on the planted workspace (and merges it into a clean copy), and
         /// checks that each is refused and that nothing outside, nor either copy, changed.
         func expectEveryCommandRefused(_ planted: String, clean: String, because reason: String) throws {
@@ -124,8 +131,7 @@ struct CeremonyEscapeTests {
         try setup.copyClean()
         let workspace = setup.ceremony.workspace
         try FileManager.default.createSymbolicLink(atPath: "\(workspace)/evil", withDestinationPath: setup.outside.path)
-        let journal = try setup.journal(in: workspace, step: "sign", holder: "alice", writes: ["evil/victim.txt": Array("owned\n".utf8)])
-        try Data(journal).write(to: URL(fileURLWithPath: "\(workspace)/journal.json"))
+        try setup.plantJournal(step: "sign", holder: "alice", writes: ["evil/victim.txt": Array("owned\n".utf8)])
         try setup.expectEveryCommandRefused(workspace, clean: "clean", because: "refusing to change evil/victim.txt")
     }
 
@@ -134,14 +140,12 @@ struct CeremonyEscapeTests {
         try setup.copyClean()
         let workspace = setup.ceremony.workspace
         try FileManager.default.createSymbolicLink(atPath: "\(workspace)/proposal/evil", withDestinationPath: setup.outside.path)
-        let journal = try setup.journal(
-            in: workspace,
+        try setup.plantJournal(
             step: "propose",
             holder: "mallory",
             writes: ["proposal/evil/victim.txt": Array("owned\n".utf8)],
             deletes: ["proposal/evil/precious.txt"]
         )
-        try Data(journal).write(to: URL(fileURLWithPath: "\(workspace)/journal.json"))
         try setup.expectEveryCommandRefused(workspace, clean: "clean", because: "symbolic link")
     }
 
@@ -159,13 +163,7 @@ struct CeremonyEscapeTests {
         let setup = try Setup()
         try setup.copyClean()
         let workspace = setup.ceremony.workspace
-        let journal = try setup.journal(
-            in: workspace,
-            step: "sign",
-            holder: "alice",
-            writes: ["proposal/notes.json": Array("{}".utf8)]
-        )
-        try Data(journal).write(to: URL(fileURLWithPath: "\(workspace)/journal.json"))
+        try setup.plantJournal(step: "sign", holder: "alice", writes: ["proposal/notes.json": Array("{}".utf8)])
         try setup.expectEveryCommandRefused(workspace, clean: "clean", because: "a sign step must carry the signer's signature")
     }
 

@@ -32,6 +32,17 @@ struct TranscriptForgeryTests {
 
     func verify(_ ceremony: Ceremony) throws -> TrustRootBinary.Outcome { try ceremony.ceremony(["verify", ceremony.workspace]) }
 
+    /// Edits the transcript's records, recomputes the chain as a forger would, and expects
+    /// `ceremony verify` to refuse with `message` on standard error.
+    func expectRefused(_ ceremony: Ceremony, saying message: String, after edit: (inout [JSONObject]) throws -> Void) throws {
+        var records = try Self.lines(ceremony)
+        try edit(&records)
+        try Self.rechain(records, into: ceremony)
+        let outcome = try verify(ceremony)
+        #expect(outcome.status == 1)
+        #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
+    }
+
     @Test func signRecordsAreSignedAndCannotBeReassigned() throws {
         let ceremony = try CeremonyRefusalTests().proposedCeremony()
         let signed = try ceremony.ceremony(["sign", ceremony.workspace, "--key", ceremony.folder.file("keys/alice.key").path])
@@ -42,23 +53,19 @@ struct TranscriptForgeryTests {
         #expect(report.stdout.contains("proposal/root.json was proposed on an empty transcript"), "\(report.stdout)")
 
         // The record renamed to bob, the chain recomputed: the signature no longer covers it.
-        var records = try Self.lines(ceremony)
-        records[1]["holder"] = "bob"
-        try Self.rechain(records, into: ceremony)
-        let renamed = try verify(ceremony)
-        #expect(renamed.status == 1)
-        #expect(renamed.stderr.contains("transcript line 2 (sign by bob): its signature is not by key"), "\(renamed.stderr)")
+        try expectRefused(ceremony, saying: "transcript line 2 (sign by bob): its signature is not by key") { $0[1]["holder"] = "bob" }
 
         // A signature claimed under another holder's key id does not verify either.
-        records = try Self.lines(ceremony)
-        records[1]["holder"] = "alice"
-        var signature = try #require(records[1]["signature"]?.objectValue)
-        signature["keyid"] = .string(String(repeating: "a", count: 64))
-        records[1]["signature"] = .object(signature)
-        try Self.rechain(records, into: ceremony)
-        #expect(try verify(ceremony).stderr.contains("its signature is not by key \(String(repeating: "a", count: 64))"))
+        let otherKey = String(repeating: "a", count: 64)
+        try expectRefused(ceremony, saying: "its signature is not by key \(otherKey)") { records in
+            records[1]["holder"] = "alice"
+            var signature = try #require(records[1]["signature"]?.objectValue)
+            signature["keyid"] = .string(otherKey)
+            records[1]["signature"] = .object(signature)
+        }
 
         // Stripped of its signature, the record is shown as unsigned: nobody vouches for it.
+        var records = try Self.lines(ceremony)
         records[1]["signature"] = nil
         try Self.rechain(records, into: ceremony)
         let stripped = try verify(ceremony)
@@ -74,11 +81,6 @@ struct TranscriptForgeryTests {
 
         // The first record rewritten and the chain recomputed: the proposal names a head that
         // is no longer in the transcript.
-        var records = try Self.lines(ceremony)
-        records[0]["holder"] = "someone else"
-        try Self.rechain(records, into: ceremony)
-        let rewritten = try verify(ceremony)
-        #expect(rewritten.status == 1)
-        #expect(rewritten.stderr.contains("was proposed at a transcript head that is not in this transcript"), "\(rewritten.stderr)")
+        try expectRefused(ceremony, saying: "was proposed at a transcript head that is not in this transcript") { $0[0]["holder"] = "someone else" }
     }
 }
