@@ -11,7 +11,11 @@ let package = Package(
     targets: [
         .target(name: "CFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CFuzzer"]),
-        .executableTarget(name: "fuzz-json", dependencies: ["FuzzSupport", .product(name: "TUF", package: "trustroot")], path: "Sources/FuzzJSON"),
+        .executableTarget(
+            name: "fuzz-json",
+            dependencies: ["FuzzSupport", .product(name: "TUF", package: "trustroot")],
+            path: "Sources/FuzzJSON"
+        ),
         .executableTarget(
             name: "fuzz-ceremony",
             dependencies: ["FuzzSupport", .product(name: "Ceremony", package: "trustroot"), .product(name: "TUF", package: "trustroot")],
@@ -35,6 +39,10 @@ let package = Package(
             ],
             path: "Sources/FuzzSigning"
         ),
-        .executableTarget(name: "fuzz-metadata", dependencies: ["FuzzSupport", .product(name: "TUF", package: "trustroot")], path: "Sources/FuzzMetadata"),
+        .executableTarget(
+            name: "fuzz-metadata",
+            dependencies: ["FuzzSupport", .product(name: "TUF", package: "trustroot")],
+            path: "Sources/FuzzMetadata"
+        ),
     ]
 )

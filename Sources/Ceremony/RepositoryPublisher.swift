@@ -201,8 +201,7 @@ public struct RepositoryPublisher: Sendable {
             guard let published = snapshot.signed.meta["\(role).json"]?.version else { continue }
             let file = "metadata/\(published).\(percentEncoded(role)).json"
             let servedBytes = published == proposed.version ? try self.served(file) : nil
-            if published > proposed.version || (published == proposed.version && servedBytes != proposed.bytes)
-            {
+            if published > proposed.version || (published == proposed.version && servedBytes != proposed.bytes) {
                 throw Error.olderThanPublished(role: role, published: published, proposed: proposed.version)
             }
         }

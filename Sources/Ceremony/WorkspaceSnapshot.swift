@@ -82,7 +82,9 @@ public struct WorkspaceSnapshot: Sendable {
         }
         let journal = try WorkspaceJournal(bytes: journalBytes)
         guard journal.record.step != "sign" || journal.record.signature != nil else {
-            throw Workspace.Error.gap("\(WorkspaceJournal.fileName) records a sign step without a signature, and a sign step must carry the signer's signature: it was planted")
+            throw Workspace.Error.gap(
+                "\(WorkspaceJournal.fileName) records a sign step without a signature, and a sign step must carry the signer's signature: it was planted"
+            )
         }
         if journal.record.previous == headHash(of: transcript) {
             let files = try continuation(of: onDisk, by: journal, after: records.last, stateRecord: state)

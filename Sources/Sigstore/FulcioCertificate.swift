@@ -125,7 +125,9 @@ public struct IdentityPolicy: Sendable {
 
     /// Checks `certificate` against the policy.
     public func check(_ certificate: FulcioCertificate) throws(VerificationError) {
-        guard let issuer = try certificate.checkedIssuer() else { throw VerificationError(.identity, "the certificate names no OIDC issuer") }
+        guard let issuer = try certificate.checkedIssuer() else {
+            throw VerificationError(.identity, "the certificate names no OIDC issuer")
+        }
         // Compared by bytes, as sigstore-go compares: Swift's `==` takes canonically equivalent
         // strings as equal, and a decomposed "é" is another identity than a precomposed one.
         guard UTF8Name.sameBytes(issuer, self.issuer) else {

@@ -34,11 +34,15 @@ package struct ProtoObject {
     /// The object's path from its document, such as `bundle.verificationMaterial.tlogEntries[0]`.
     package var path: String { location.path }
 
-    package init(_ value: JSONValue, path: String, check: VerificationError.Check, acceptsOriginalNames: Bool = true) throws(VerificationError) {
+    package init(_ value: JSONValue, path: String, check: VerificationError.Check, acceptsOriginalNames: Bool = true)
+        throws(VerificationError)
+    {
         try self.init(value, location: .document(path), check: check, acceptsOriginalNames: acceptsOriginalNames)
     }
 
-    private init(_ value: JSONValue, location: Location, check: VerificationError.Check, acceptsOriginalNames: Bool) throws(VerificationError) {
+    private init(_ value: JSONValue, location: Location, check: VerificationError.Check, acceptsOriginalNames: Bool)
+        throws(VerificationError)
+    {
         guard case .object(let object) = value else { throw VerificationError(check, "\(location.path) must be an object") }
         self.object = object
         self.location = location
@@ -166,7 +170,14 @@ package struct ProtoObject {
     package func objects(_ name: String) throws(VerificationError) -> [ProtoObject] {
         var result: [ProtoObject] = []
         for (index, element) in try array(name).enumerated() {
-            result.append(try ProtoObject(element, location: .element(location, name, index), check: check, acceptsOriginalNames: acceptsOriginalNames))
+            result.append(
+                try ProtoObject(
+                    element,
+                    location: .element(location, name, index),
+                    check: check,
+                    acceptsOriginalNames: acceptsOriginalNames
+                )
+            )
         }
         return result
     }

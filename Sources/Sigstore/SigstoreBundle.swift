@@ -66,7 +66,10 @@ public struct SigstoreBundle: Sendable {
             // Version 0.3 carries the signing certificate alone; a chain there is refused by
             // sigstore-go and sigstore-python, and so here.
             guard version < .v0_3 else {
-                throw material.failure("x509CertificateChain", "is not allowed in bundle version 0.3 and later, which carry certificate instead")
+                throw material.failure(
+                    "x509CertificateChain",
+                    "is not allowed in bundle version 0.3 and later, which carry certificate instead"
+                )
             }
             let entries = try chain.objects("certificates")
             guard !entries.isEmpty else { throw chain.failure("certificates", "is empty: no signing certificate") }

@@ -300,7 +300,9 @@ struct CeremonyCommand: ParsableCommand {
                 if anchor.line == 0 {
                     print("  \(anchor.path) was proposed on an empty transcript")
                 } else {
-                    print("  \(anchor.path) was proposed at transcript line \(anchor.line): its signers vouch for lines 1 to \(anchor.line)")
+                    print(
+                        "  \(anchor.path) was proposed at transcript line \(anchor.line): its signers vouch for lines 1 to \(anchor.line)"
+                    )
                 }
             }
             let proposal = try workspace.step { try snapshot.proposal() }

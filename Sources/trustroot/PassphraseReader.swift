@@ -13,7 +13,9 @@ enum PassphraseReader {
     /// is asked twice and must match.
     static func read(prompt: String, environmentVariable variable: String, confirm: Bool = false) throws(CLIError) -> [UInt8] {
         if let value = ProcessInfo.processInfo.environment[variable] {
-            guard !value.isEmpty else { throw CLIError(message: "$\(variable) is empty: an empty passphrase or PIN is not accepted", code: .invalidData) }
+            guard !value.isEmpty else {
+                throw CLIError(message: "$\(variable) is empty: an empty passphrase or PIN is not accepted", code: .invalidData)
+            }
             return Array(value.utf8)
         }
         var first = try readFromTerminal(prompt)

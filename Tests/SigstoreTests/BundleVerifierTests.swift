@@ -336,7 +336,10 @@ struct BundleVerifierTests {
         #expect(await failedCheck(try bundle(TestInstance.identity), policy: .identity(branch)) == nil)
         // `$` would match before a final line break; these identities must not pass.
         for ending in ["\n", "\r\n", "\r", "\u{0B}", "\u{0C}", "\u{7F}"] {
-            #expect(await failedCheck(try bundle(email + ending), policy: .identity(anchored)) == .identity, "\(ending.unicodeScalars.map(\.value))")
+            #expect(
+                await failedCheck(try bundle(email + ending), policy: .identity(anchored)) == .identity,
+                "\(ending.unicodeScalars.map(\.value))"
+            )
             #expect(await failedCheck(try bundle(TestInstance.identity + ending), policy: .identity(branch)) == .identity)
             let exact = IdentityPolicy(identity: .exact(email + ending), issuer: TestInstance.issuerURL)
             #expect(await failedCheck(try bundle(email + ending), policy: .identity(exact)) == .identity)
@@ -398,7 +401,9 @@ struct BundleVerifierTests {
         let bundle = try instance.bundle(for: Self.artifact, options).bundle
         #expect(await failedCheck(bundle) == nil)
         for (start, end) in [(day, nil), (-300 * day, -day)] as [(TimeInterval, TimeInterval?)] {
-            let outside = try verifier { root in root.replacing(["tlogs", 0, "publicKey", "validFor"]) { _ in self.window(from: start, to: end) } }
+            let outside = try verifier { root in
+                root.replacing(["tlogs", 0, "publicKey", "validFor"]) { _ in self.window(from: start, to: end) }
+            }
             #expect(await failedCheck(bundle, verifier: outside) == .transparencyLog, "\(start) \(String(describing: end))")
         }
         // With a SET too, the checkpoint's key must be valid at the integrated time.
@@ -418,20 +423,30 @@ struct BundleVerifierTests {
         }
         #expect(await failedCheck(try bundle { $0 }) == nil)
         // A signing certificate that is a CA.
-        let authority = try bundle { $0 + [try Certificate.Extension(BasicConstraints.isCertificateAuthority(maxPathLength: nil), critical: true)] }
+        let authority = try bundle {
+            $0 + [try Certificate.Extension(BasicConstraints.isCertificateAuthority(maxPathLength: nil), critical: true)]
+        }
         #expect(await failedCheck(authority) == .certificateChain)
         // Issuer extensions that disagree, and a .8 value that is not a DER UTF8String.
         let disagreeing = try bundle { extensions in
             extensions.map {
                 $0.oid == FulcioCertificate.issuerV1
-                    ? Certificate.Extension(oid: FulcioCertificate.issuerV1, critical: false, value: ArraySlice("https://evil.example".utf8)) : $0
+                    ? Certificate.Extension(
+                        oid: FulcioCertificate.issuerV1,
+                        critical: false,
+                        value: ArraySlice("https://evil.example".utf8)
+                    ) : $0
             }
         }
         #expect(await failedCheck(disagreeing) == .identity)
         let rawV2 = try bundle { extensions in
             extensions.map {
                 $0.oid == FulcioCertificate.issuerV2
-                    ? Certificate.Extension(oid: FulcioCertificate.issuerV2, critical: false, value: ArraySlice(TestInstance.issuerURL.utf8)) : $0
+                    ? Certificate.Extension(
+                        oid: FulcioCertificate.issuerV2,
+                        critical: false,
+                        value: ArraySlice(TestInstance.issuerURL.utf8)
+                    ) : $0
             }
         }
         #expect(await failedCheck(rawV2) == .identity)
@@ -511,7 +526,10 @@ struct BundleVerifierTests {
         let second: TimeInterval = 1
         let wholeSecond = Date(timeIntervalSince1970: time.timeIntervalSince1970.rounded(.down))
         #expect(await failedCheck(bundle, verifier: try window(wholeSecond.addingTimeInterval(-60), time)) == nil)
-        #expect(await failedCheck(bundle, verifier: try window(wholeSecond.addingTimeInterval(-60), time.addingTimeInterval(-second))) == .timestamp)
+        #expect(
+            await failedCheck(bundle, verifier: try window(wholeSecond.addingTimeInterval(-60), time.addingTimeInterval(-second)))
+                == .timestamp
+        )
         #expect(await failedCheck(bundle, verifier: try window(wholeSecond.addingTimeInterval(second), nil)) == .timestamp)
     }
 

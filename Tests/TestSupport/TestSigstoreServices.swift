@@ -264,7 +264,10 @@ public final class TestSigstoreServices: @unchecked Sendable {
                 signedBy: has(.caUntrustedChain) ? rogueKey : nil,
                 sctKey: has(.caWrongSCT) ? P256.Signing.PrivateKey() : nil,
                 editExtensions: { [authority = has(.caAuthorityLeaf)] extensions in
-                    authority ? extensions + [try Certificate.Extension(BasicConstraints.isCertificateAuthority(maxPathLength: nil), critical: true)] : extensions
+                    authority
+                        ? extensions + [
+                            try Certificate.Extension(BasicConstraints.isCertificateAuthority(maxPathLength: nil), critical: true)
+                        ] : extensions
                 }
             )
             let chain = [leaf, instance.intermediateCertificate, instance.rootCertificate].map {

@@ -192,7 +192,10 @@ struct CeremonyEndToEndTests {
         #expect(!signLines.isEmpty)
         #expect(signLines.allSatisfy { $0.contains(", signed by key ") }, "\(signLines)")
         for holder in ["dave", "erin"] {
-            #expect(signLines.contains { $0.contains("sign by \(holder), signed by key") && $0.hasSuffix("(\(holder))") }, "\(holder): \(signLines)")
+            #expect(
+                signLines.contains { $0.contains("sign by \(holder), signed by key") && $0.hasSuffix("(\(holder))") },
+                "\(holder): \(signLines)"
+            )
         }
 
         // python-tuf, trusting v1, walks to v3 over loopback and downloads both targets.

@@ -155,7 +155,10 @@ struct CeremonyEscapeTests {
         let workspace = setup.ceremony.workspace
         let root = "\(workspace)/proposal/root.json"
         try FileManager.default.moveItem(atPath: root, toPath: setup.outside.appendingPathComponent("root.json").path)
-        try FileManager.default.createSymbolicLink(atPath: root, withDestinationPath: setup.outside.appendingPathComponent("root.json").path)
+        try FileManager.default.createSymbolicLink(
+            atPath: root,
+            withDestinationPath: setup.outside.appendingPathComponent("root.json").path
+        )
         try setup.expectEveryCommandRefused(workspace, clean: "clean", because: "symbolic link")
     }
 

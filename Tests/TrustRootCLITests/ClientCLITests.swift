@@ -76,7 +76,9 @@ struct ClientCLITests {
     @Test func theLargestRotationCountIsNotACrash() throws {
         let fixture = try Fixture()
         #expect(try fixture.initClient().status == 0)
-        let refresh = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache, "--max-root-rotations", "9223372036854775807"])
+        let refresh = try TrustRootBinary.run([
+            "client", "refresh", "--cache", fixture.cache, "--max-root-rotations", "9223372036854775807",
+        ])
         #expect(refresh.status == 0, "\(refresh.stderr)")
         #expect(refresh.stderr == "root v1 → v2\nroot v2 → v3\nroot v3 → v4\n")
     }

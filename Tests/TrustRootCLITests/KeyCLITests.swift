@@ -16,8 +16,11 @@ struct KeyCLITests {
         #expect(generated.stderr == "trustroot: $TRUSTROOT_KEY_PASSPHRASE is empty: an empty passphrase or PIN is not accepted\n")
         #expect(!FileManager.default.fileExists(atPath: path))
         try #require(
-            try TrustRootBinary.run(["key", "generate", "--type", "ed25519", "--out", path], environment: ["TRUSTROOT_KEY_PASSPHRASE": "x"])
-                .status == 0
+            try TrustRootBinary.run(
+                ["key", "generate", "--type", "ed25519", "--out", path],
+                environment: ["TRUSTROOT_KEY_PASSPHRASE": "x"]
+            )
+            .status == 0
         )
         let shown = try TrustRootBinary.run(["key", "show", path], environment: ["TRUSTROOT_KEY_PASSPHRASE": ""])
         #expect(shown.status == 65)
@@ -37,9 +40,13 @@ struct KeyCLITests {
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try #require(withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } } == 0)
+        try #require(
+            withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } } == 0
+        )
         try #require(listen(listener, 4) == 0)
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) } }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
+        }
         let port = UInt16(bigEndian: address.sin_port)
         let process = try TrustRootBinary.start(
             [

@@ -49,7 +49,10 @@ struct TranscriptForgeryTests {
         #expect(signed.status == 0, "\(signed.stderr)")
         let report = try verify(ceremony)
         #expect(report.stdout.contains("1: init by "), "\(report.stdout)")
-        #expect(report.stdout.range(of: #"2: sign by alice, signed by key [0-9a-f]{64} \(alice\)"#, options: .regularExpression) != nil, "\(report.stdout)")
+        #expect(
+            report.stdout.range(of: #"2: sign by alice, signed by key [0-9a-f]{64} \(alice\)"#, options: .regularExpression) != nil,
+            "\(report.stdout)"
+        )
         #expect(report.stdout.contains("proposal/root.json was proposed on an empty transcript"), "\(report.stdout)")
 
         // The record renamed to bob, the chain recomputed: the signature no longer covers it.
@@ -77,10 +80,15 @@ struct TranscriptForgeryTests {
         let proposed = try ceremony.ceremony(["propose", ceremony.workspace, "--root", "--targets", "--replace"])
         #expect(proposed.status == 0, "\(proposed.stderr)")
         let report = try verify(ceremony)
-        #expect(report.stdout.contains("proposal/root.json was proposed at transcript line 1: its signers vouch for lines 1 to 1"), "\(report.stdout)")
+        #expect(
+            report.stdout.contains("proposal/root.json was proposed at transcript line 1: its signers vouch for lines 1 to 1"),
+            "\(report.stdout)"
+        )
 
         // The first record rewritten and the chain recomputed: the proposal names a head that
         // is no longer in the transcript.
-        try expectRefused(ceremony, saying: "was proposed at a transcript head that is not in this transcript") { $0[0]["holder"] = "someone else" }
+        try expectRefused(ceremony, saying: "was proposed at a transcript head that is not in this transcript") {
+            $0[0]["holder"] = "someone else"
+        }
     }
 }

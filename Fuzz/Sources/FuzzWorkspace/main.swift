@@ -128,7 +128,12 @@ func plant(_ input: [UInt8], in workspace: URL, outside: URL) {
         case 4: try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         case 5:
             let target = paths[Int(data.first ?? 0) % paths.count] + (data.count > 1 && data[1] & 1 == 1 ? "/victim.txt" : "")
-            let journal = forgedJournal(workspace, path: target, data: Array(data.dropFirst(2)), step: data.count > 1 && data[1] & 2 == 2 ? "sign" : "propose")
+            let journal = forgedJournal(
+                workspace,
+                path: target,
+                data: Array(data.dropFirst(2)),
+                step: data.count > 1 && data[1] & 2 == 2 ? "sign" : "propose"
+            )
             try? FileManager.default.removeItem(at: workspace.appendingPathComponent("journal.json"))
             try? Data(journal).write(to: workspace.appendingPathComponent("journal.json"))
         default:
