@@ -47,6 +47,22 @@ public enum Subprocess {
         try run(URL(fileURLWithPath: "/usr/bin/env"), command, input: input, environment: environment)
     }
 
+    /// Collects the output of a process that `start` began, ending it if it runs longer than
+    /// `seconds` (a test of a refusal must not hang when the refusal regresses into a wait).
+    ///
+    /// - Returns: the outcome, and whether the process had to be ended.
+    public static func finish(_ process: Process, within seconds: TimeInterval) throws -> (Outcome, timedOut: Bool) {
+        let ended = LockedData()
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
+            if process.isRunning {
+                ended.set(Data([1]))
+                process.terminate()
+            }
+        }
+        let outcome = try finish(process)
+        return (outcome, ended.isSet)
+    }
+
     /// Feeds `input` to a process that `start` began, collects its output and waits for it.
     public static func finish(_ process: Process, input: [UInt8] = []) throws -> Outcome {
         let stdin = process.standardInput as! Pipe

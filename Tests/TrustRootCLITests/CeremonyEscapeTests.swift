@@ -135,6 +135,24 @@ struct CeremonyEscapeTests {
         try setup.expectEveryCommandRefused(workspace, clean: "clean", because: "refusing to change evil/victim.txt")
     }
 
+    /// The journal the review planted, in the format the tool wrote before: it wrote through
+    /// `evil -> outside` and removed a file through `link -> outside`.
+    @Test func theReviewsJournalIsRefusedAndNothingOutsideChanges() throws {
+        let setup = try Setup()
+        try setup.copyClean()
+        let workspace = setup.ceremony.workspace
+        try FileManager.default.createSymbolicLink(atPath: "\(workspace)/evil", withDestinationPath: setup.outside.path)
+        try FileManager.default.createSymbolicLink(atPath: "\(workspace)/link", withDestinationPath: setup.outside.path)
+        let transcript = try setup.ceremony.folder.read("ws/transcript.jsonl")
+        let head = Hex.encode(SHA256.hash(data: Array(transcript.split(separator: UInt8(ascii: "\n")).last!)))
+        let journal: JSONValue = [
+            "writes": ["evil/victim.txt": .string(Hex.encode(Array("owned\n".utf8)))], "deletes": ["link/precious.txt"],
+            "step": "sign", "holder": "alice", "time": "2026-12-01T00:00:00Z", "previous": .string(head),
+        ]
+        try Data(CanonicalJSON.encode(journal)).write(to: URL(fileURLWithPath: "\(workspace)/journal.json"))
+        try setup.expectEveryCommandRefused(workspace, clean: "clean", because: "journal.json is not a journal this tool wrote")
+    }
+
     @Test func aLinkInsideAManagedFolderIsRefusedByEveryCommand() throws {
         let setup = try Setup()
         try setup.copyClean()
