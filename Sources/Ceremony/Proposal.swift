@@ -118,6 +118,53 @@ public struct Proposal: Sendable {
         return signed
     }
 
+    /// How `other` proposes something else than this proposal, role by role: a role proposed on
+    /// one side only, or with other content (signatures aside). Empty when both propose the same.
+    public func differences(from other: Proposal) -> [String] {
+        var lines: [String] = []
+        switch (root, other.root) {
+        case (let ours?, let theirs?) where ours.metadata.signed.json != theirs.metadata.signed.json:
+            lines.append("root: this copy proposes v\(ours.metadata.signed.version), the other v\(theirs.metadata.signed.version)")
+            lines += Self.described(
+                RootDiff.changes(from: ours.metadata.signed, to: theirs.metadata.signed),
+                ours.metadata.signed.unrecognizedFields,
+                theirs.metadata.signed.unrecognizedFields
+            )
+        case (.some, nil): lines.append("root: proposed in this copy only")
+        case (nil, .some): lines.append("root: proposed in the other copy only")
+        default: break
+        }
+        for role in Set(targets.keys).union(other.targets.keys).sorted() {
+            switch (targets[role], other.targets[role]) {
+            case (let ours?, let theirs?) where ours.signed.json != theirs.signed.json:
+                lines.append("\(role): this copy proposes v\(ours.signed.version), the other v\(theirs.signed.version)")
+                lines += Self.described(
+                    TargetsDiff.changes(from: ours.signed, to: theirs.signed),
+                    ours.signed.unrecognizedFields,
+                    theirs.signed.unrecognizedFields
+                )
+            case (.some, nil): lines.append("\(role): proposed in this copy only")
+            case (nil, .some): lines.append("\(role): proposed in the other copy only")
+            default: break
+            }
+        }
+        return lines
+    }
+
+    /// The lines a summary of changes gives, as the other copy's; when it names none, what else
+    /// differs: the transcript head the proposal was made at, or other fields.
+    static func described(_ changes: [String], _ ours: JSONObject, _ theirs: JSONObject) -> [String] {
+        var lines = changes
+        if lines.isEmpty {
+            let field = Workspace.transcriptHeadField
+            lines.append(
+                ours[field] != theirs[field]
+                    ? "proposed at another point of the transcript (\(field))" : "differs in fields the summary does not show"
+            )
+        }
+        return lines.map { "  the other copy: \($0)" }
+    }
+
     /// Adds the valid signatures of `other`, a copy of this proposal signed elsewhere; metadata
     /// whose signed content differs is not taken from.
     ///

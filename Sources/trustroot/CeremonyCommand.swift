@@ -32,37 +32,11 @@ struct CeremonyCommand: ParsableCommand {
             try step { try value.proposal() }
         }
 
-        /// Runs a step that changes the workspace, turning the library's errors into one line
-        /// and an exit code: 1 for a refusal (tampering, missing signatures), 65 for bad data.
+        /// Runs a step on the workspace, turning the library's errors into one line and an exit
+        /// code: 1 for a refusal (tampering, missing signatures), 65 for bad data, 66 for a
+        /// folder that is not a workspace.
         func step<T>(_ body: () throws -> T) throws -> T {
-            do {
-                return try body()
-            } catch let error as CLIError {
-                throw error
-            } catch let error as Workspace.Error {
-                switch error {
-                case .gap, .incomplete, .signedProposalPending, .unsafe:
-                    throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
-                case .missing: throw CLIError(message: "\(workspace): \(error)", code: .noInput)
-                case .notWorkspace: throw CLIError(message: "\(error)", code: .noInput)
-                case .notEmpty: throw CLIError(message: "\(error)", code: .ioError)
-                case .invalid: throw CLIError(message: "\(workspace): \(error)", code: .invalidData)
-                }
-            } catch let error as Transcript.Error {
-                throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
-            } catch let error as Proposal.Error {
-                throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
-            } catch let error as RootProposal.Error {
-                throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
-            } catch let error as RepositoryPublisher.Error {
-                throw CLIError(message: "publish refused: \(error)", code: .verificationFailed)
-            } catch let error as UpdateError {
-                throw CLIError(message: "\(workspace): \(error)", code: .ioError)
-            } catch let error as ConfinedDirectory.Error {
-                throw CLIError(error)
-            } catch let error as MetadataError {
-                throw CLIError(message: "\(workspace): \(error)", code: .invalidData)
-            }
+            try CeremonyCommand.step(on: workspace, body)
         }
 
         /// Lint findings for the proposal and the configuration, on standard error.
@@ -70,6 +44,38 @@ struct CeremonyCommand: ParsableCommand {
             for finding in CeremonyCommand.lint(proposal, workspace: value) {
                 FileHandleOutput.standardError.write("trustroot: warning: \(finding)\n")
             }
+        }
+    }
+
+    /// Runs `body` on the workspace at `workspace`, mapping the library's errors to one line and an exit code.
+    static func step<T>(on workspace: String, _ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as CLIError {
+            throw error
+        } catch let error as Workspace.Error {
+            switch error {
+            case .gap, .incomplete, .signedProposalPending, .unsafe:
+                throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
+            case .missing: throw CLIError(message: "\(workspace): \(error)", code: .noInput)
+            case .notWorkspace: throw CLIError(message: "\(error)", code: .noInput)
+            case .notEmpty: throw CLIError(message: "\(error)", code: .ioError)
+            case .invalid: throw CLIError(message: "\(workspace): \(error)", code: .invalidData)
+            }
+        } catch let error as Transcript.Error {
+            throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
+        } catch let error as Proposal.Error {
+            throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
+        } catch let error as RootProposal.Error {
+            throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
+        } catch let error as RepositoryPublisher.Error {
+            throw CLIError(message: "publish refused: \(error)", code: .verificationFailed)
+        } catch let error as UpdateError {
+            throw CLIError(message: "\(workspace): \(error)", code: .ioError)
+        } catch let error as ConfinedDirectory.Error {
+            throw CLIError(error)
+        } catch let error as MetadataError {
+            throw CLIError(message: "\(workspace): \(error)", code: .invalidData)
         }
     }
 
@@ -365,11 +371,16 @@ struct CeremonyCommand: ParsableCommand {
 
         func run() throws {
             var proposal = try workspace.proposal()
-            let theirs: Proposal
-            do {
-                theirs = try Workspace(directory: URL(fileURLWithPath: other)).proposal()
-            } catch {
-                throw CLIError(message: "\(other): \(error)", code: .invalidData)
+            let theirs = try CeremonyCommand.step(on: other) { try Workspace(directory: URL(fileURLWithPath: other)).proposal() }
+            // Signatures over another proposal cannot be merged: say how the two differ.
+            let differences = proposal.differences(from: theirs)
+            guard differences.isEmpty else {
+                for line in differences { print(line) }
+                throw CLIError(
+                    message:
+                        "\(other) proposes something else than \(workspace.workspace): nothing merged; sign the same proposal, or propose again in one copy",
+                    code: .verificationFailed
+                )
             }
             let added = proposal.merge(theirs)
             if added.isEmpty {
