@@ -48,6 +48,9 @@ struct ClientCommand: ParsableCommand {
         @Option(help: "Walk the root chain to exactly this version and stay there.")
         var pinRootVersion: Int?
 
+        @Flag(help: "Start over even when the client folder already trusts another root (a newer one is given up).")
+        var force = false
+
         @OptionGroup var cacheOption: CacheOption
 
         func validate() throws {
@@ -83,6 +86,7 @@ struct ClientCommand: ParsableCommand {
             }
             let targets = defaultTargets
             let layout = cacheOption.layout
+            try refuseReset(layout, to: bytes)
             do {
                 let cache = try MetadataCache(directory: layout.metadata)
                 try cache.bootstrap(rootBytes: bytes, pinnedSHA256: rootSha256)
@@ -98,6 +102,21 @@ struct ClientCommand: ParsableCommand {
             try settings.save(layout)
             let version = (try? Metadata<Root>(bytes: bytes))?.signed.version ?? 0
             print("trusting root v\(version) for \(metadataURL.absoluteString) in \(layout.root.path)")
+        }
+
+        /// Refuses to replace a trusted root other than `bytes` without `--force`: starting over
+        /// from an older root would quietly undo every rotation the client has verified.
+        func refuseReset(_ layout: ClientSettings.Layout, to bytes: [UInt8]) throws {
+            guard !force, let cache = try? MetadataCache(directory: layout.metadata),
+                let trusted = cache.read("root", maximumBytes: UpdaterConfiguration().rootMaximumBytes), trusted != bytes
+            else { return }
+            let trustedVersion = (try? Metadata<Root>(bytes: trusted))?.signed.version
+            let givenVersion = (try? Metadata<Root>(bytes: bytes))?.signed.version
+            throw CLIError(
+                message:
+                    "\(layout.root.path) already trusts root v\(trustedVersion.map(String.init) ?? "?"); starting over from v\(givenVersion.map(String.init) ?? "?") would give that up: pass --force to do so, or use another --cache",
+                code: .verificationFailed
+            )
         }
     }
 

@@ -71,6 +71,23 @@ struct ClientCLITests {
         #expect(offline.stderr.hasPrefix("trustroot: warning: offline: using the cache only (last refreshed "))
     }
 
+    /// `client init` over a client that has walked to a newer root does not silently go back.
+    @Test func initDoesNotResetANewerTrustedRootWithoutForce() throws {
+        let fixture = try Fixture()
+        #expect(try fixture.initClient().status == 0)
+        #expect(try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache]).status == 0)
+        let trusted = try fixture.folder.read("client/metadata/root.json")
+        let again = try fixture.initClient()
+        #expect(again.status == 1)
+        #expect(again.stderr.contains("already trusts root v4; starting over from v1 would give that up: pass --force"), "\(again.stderr)")
+        #expect(try fixture.folder.read("client/metadata/root.json") == trusted)
+        let forced = try fixture.initClient(["--force"])
+        #expect(forced.status == 0, "\(forced.stderr)")
+        #expect(try fixture.folder.read("client/metadata/root.json") == fixture.folder.read("repo/1.root.json"))
+        // The same root again is no reset.
+        #expect(try fixture.initClient().status == 0)
+    }
+
     /// Integers from flags saturate instead of trapping: the largest rotation count walks the
     /// same chain as the default.
     @Test func theLargestRotationCountIsNotACrash() throws {
