@@ -91,6 +91,8 @@ struct ClientCommand: ParsableCommand {
                 let cache = try MetadataCache(directory: layout.metadata)
                 try cache.bootstrap(rootBytes: bytes, pinnedSHA256: rootSha256)
             } catch {
+                // A root that is not root metadata is bad input (65), as the README says.
+                if case .invalidMetadata = error { throw CLIError(message: error.description, code: .invalidData) }
                 throw CLIError(error)
             }
             let settings = ClientSettings(

@@ -50,6 +50,8 @@ struct RepoCommand: ParsableCommand {
                 default: throw CLIError(message: "\(repository): \(error)", code: .verificationFailed)
                 }
             } catch let error as RepositoryPublisher.Error {
+                // A target path or file that cannot be published is bad input, not a refusal.
+                if case .targetFile = error { throw CLIError(message: "\(repository): \(error)", code: .invalidData) }
                 throw CLIError(message: "\(repository): \(error)", code: .verificationFailed)
             } catch let error as UpdateError {
                 throw CLIError(message: "\(repository): \(error)", code: .ioError)

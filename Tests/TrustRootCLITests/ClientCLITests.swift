@@ -71,6 +71,25 @@ struct ClientCLITests {
         #expect(offline.stderr.hasPrefix("trustroot: warning: offline: using the cache only (last refreshed "))
     }
 
+    /// Each documented exit code for what `client init` is given.
+    @Test func initExitCodesAreTheDocumentedOnes() throws {
+        let fixture = try Fixture()
+        let root = try fixture.folder.read("repo/1.root.json")
+        try fixture.folder.write("truncated.json", Array(root.prefix(root.count / 2)))
+        func initialize(_ root: String, _ extra: [String] = []) throws -> TrustRootBinary.Outcome {
+            try TrustRootBinary.run(
+                ["client", "init", "--repo", fixture.metadataURL, "--root", root, "--cache", fixture.folder.file("c").path] + extra
+            )
+        }
+        #expect(try initialize(fixture.folder.file("truncated.json").path).status == 65)
+        #expect(try initialize("/nonexistent/root.json").status == 66)
+        #expect(try initialize(fixture.folder.file("repo/1.root.json").path, ["--pin-root-version", "0"]).status == 64)
+        #expect(
+            try initialize(fixture.folder.file("repo/1.root.json").path, ["--root-sha256", String(repeating: "0", count: 64)]).status == 1
+        )
+        #expect(try initialize(fixture.folder.file("repo/1.root.json").path).status == 0)
+    }
+
     /// `client init` over a client that has walked to a newer root does not silently go back.
     @Test func initDoesNotResetANewerTrustedRootWithoutForce() throws {
         let fixture = try Fixture()

@@ -44,7 +44,7 @@ struct RepoCLITests {
                 "--key", folder.file("keys/carol.key").path,
             ] + online
         )
-        #expect(escape.status == 1)
+        #expect(escape.status == 65)
         #expect(escape.stderr.contains("a target path must be relative"))
         #expect(!FileManager.default.fileExists(atPath: folder.file("escape.txt").path))
         let added = try repo(
