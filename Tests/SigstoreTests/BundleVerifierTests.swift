@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import SwiftASN1
 import TUF
 import TestSupport
 import Testing
@@ -428,27 +429,14 @@ struct BundleVerifierTests {
         }
         #expect(await failedCheck(authority) == .certificateChain)
         // Issuer extensions that disagree, and a .8 value that is not a DER UTF8String.
-        let disagreeing = try bundle { extensions in
-            extensions.map {
-                $0.oid == FulcioCertificate.issuerV1
-                    ? Certificate.Extension(
-                        oid: FulcioCertificate.issuerV1,
-                        critical: false,
-                        value: ArraySlice("https://evil.example".utf8)
-                    ) : $0
+        func replacing(_ oid: ASN1ObjectIdentifier, with value: String) -> ([Certificate.Extension]) -> [Certificate.Extension] {
+            { extensions in
+                extensions.map { $0.oid == oid ? Certificate.Extension(oid: oid, critical: false, value: ArraySlice(value.utf8)) : $0 }
             }
         }
+        let disagreeing = try bundle(replacing(FulcioCertificate.issuerV1, with: "https://evil.example"))
         #expect(await failedCheck(disagreeing) == .identity)
-        let rawV2 = try bundle { extensions in
-            extensions.map {
-                $0.oid == FulcioCertificate.issuerV2
-                    ? Certificate.Extension(
-                        oid: FulcioCertificate.issuerV2,
-                        critical: false,
-                        value: ArraySlice(TestInstance.issuerURL.utf8)
-                    ) : $0
-            }
-        }
+        let rawV2 = try bundle(replacing(FulcioCertificate.issuerV2, with: TestInstance.issuerURL))
         #expect(await failedCheck(rawV2) == .identity)
 
         let valid = try instance.bundle(for: Self.artifact, options).bundle

@@ -124,13 +124,18 @@ struct CeremonyEscapeTests {
         func copyClean() throws {
             try FileManager.default.copyItem(at: ceremony.folder.file("ws"), to: ceremony.folder.file("clean"))
         }
+
+        /// Plants `name` in the workspace as a link to the folder outside.
+        func link(_ name: String) throws {
+            try FileManager.default.createSymbolicLink(atPath: "\(ceremony.workspace)/\(name)", withDestinationPath: outside.path)
+        }
     }
 
     @Test func aLinkedFolderAndAJournalWritingThroughItAreRefusedByEveryCommand() throws {
         let setup = try Setup()
         try setup.copyClean()
         let workspace = setup.ceremony.workspace
-        try FileManager.default.createSymbolicLink(atPath: "\(workspace)/evil", withDestinationPath: setup.outside.path)
+        try setup.link("evil")
         try setup.plantJournal(step: "sign", holder: "alice", writes: ["evil/victim.txt": Array("owned\n".utf8)])
         try setup.expectEveryCommandRefused(workspace, clean: "clean", because: "refusing to change evil/victim.txt")
     }
@@ -141,8 +146,8 @@ struct CeremonyEscapeTests {
         let setup = try Setup()
         try setup.copyClean()
         let workspace = setup.ceremony.workspace
-        try FileManager.default.createSymbolicLink(atPath: "\(workspace)/evil", withDestinationPath: setup.outside.path)
-        try FileManager.default.createSymbolicLink(atPath: "\(workspace)/link", withDestinationPath: setup.outside.path)
+        try setup.link("evil")
+        try setup.link("link")
         let transcript = try setup.ceremony.folder.read("ws/transcript.jsonl")
         let head = Hex.encode(SHA256.hash(data: Array(transcript.split(separator: UInt8(ascii: "\n")).last!)))
         let journal: JSONValue = [
@@ -157,7 +162,7 @@ struct CeremonyEscapeTests {
         let setup = try Setup()
         try setup.copyClean()
         let workspace = setup.ceremony.workspace
-        try FileManager.default.createSymbolicLink(atPath: "\(workspace)/proposal/evil", withDestinationPath: setup.outside.path)
+        try setup.link("proposal/evil")
         try setup.plantJournal(
             step: "propose",
             holder: "mallory",
