@@ -39,7 +39,10 @@ struct ClientCommand: ParsableCommand {
         @Option(help: "The SHA-256 (hex) the root file must have.")
         var rootSha256: String?
 
-        @Option(help: "The repository's targets URL (default: REPO/targets).")
+        @Option(
+            help:
+                "The repository's targets URL (default: beside a REPO that ends in /metadata, as ceremony publish lays a repository out; else REPO/targets)."
+        )
         var targetsURL: String?
 
         @Option(help: "Refuse to trust any root older than this version.")
@@ -77,7 +80,7 @@ struct ClientCommand: ParsableCommand {
                     throw ValidationError("--repo must be a URL such as https://example.org/metadata or file:///mnt/repo")
                 }
                 metadataURL = url
-                defaultTargets = url.appendingPathComponent("targets")
+                defaultTargets = Self.defaultTargetsURL(for: url)
                 bytes = try readFile(root, limit: UpdaterConfiguration().rootMaximumBytes)
             }
             if let targetsURL {
@@ -104,6 +107,15 @@ struct ClientCommand: ParsableCommand {
             try settings.save(layout)
             let version = (try? Metadata<Root>(bytes: bytes))?.signed.version ?? 0
             print("trusting root v\(version) for \(metadataURL.absoluteString) in \(layout.root.path)")
+        }
+
+        /// Where a repository whose metadata is at `metadata` keeps its targets: `ceremony publish`
+        /// (like tuf-on-ci and python-tuf's layouts) writes `metadata/` and `targets/` side by side.
+        static func defaultTargetsURL(for metadata: URL) -> URL {
+            var base = metadata
+            while base.path.hasSuffix("/") && base.path != "/" { base.deleteLastPathComponent() }
+            guard base.lastPathComponent == "metadata" else { return metadata.appendingPathComponent("targets") }
+            return base.deletingLastPathComponent().appendingPathComponent("targets")
         }
 
         /// Refuses to replace a trusted root other than `bytes` without `--force`: starting over
@@ -261,6 +273,17 @@ struct ClientCommand: ParsableCommand {
         @OptionGroup var cacheOption: CacheOption
         @OptionGroup var options: UpdateOptions
 
+        /// Downloads `target`; a 404 for a target the trusted metadata lists points at the targets URL.
+        static func download(_ target: String, _ info: TargetFile, updater: Updater, from base: URL, to destination: URL) async throws {
+            do {
+                try await updater.downloadTarget(target, info, from: base, to: destination)
+            } catch {
+                guard case .fetch(let failure) = error, failure.isNotFound else { throw error }
+                let hint = "the trusted metadata lists \(target), but the targets URL \(base.absoluteString) does not serve it"
+                throw CLIError(message: "\(failure.description): \(hint); check it, or init again with --targets-url", code: .networkError)
+            }
+        }
+
         func run() async throws {
             let layout = cacheOption.layout
             var (updater, settings) = try await ClientCommand.update(layout, options.mode, quiet: false)
@@ -269,7 +292,7 @@ struct ClientCommand: ParsableCommand {
                 guard let info = try await updater.targetInfo(target) else { throw UpdateError.targetNotFound(target) }
                 try FileManager.default.createDirectory(at: layout.targets, withIntermediateDirectories: true)
                 if !updater.isCached(info, at: destination) {
-                    try await updater.downloadTarget(target, info, from: settings.targetsURL, to: destination)
+                    try await Self.download(target, info, updater: updater, from: settings.targetsURL, to: destination)
                 }
                 let bytes = try readFile(destination.path, limit: info.length)
                 // The copy on disk could have changed since it was checked: check what is written out.

@@ -71,6 +71,31 @@ struct ClientCLITests {
         #expect(offline.stderr.hasPrefix("trustroot: warning: offline: using the cache only (last refreshed "))
     }
 
+    /// A repository laid out as `ceremony publish` writes it (`metadata/` beside `targets/`) needs
+    /// no --targets-url; a targets URL that does not serve a listed target says so.
+    @Test func targetsAreFoundBesideMetadataAndA404SaysWhere() throws {
+        let fixture = try Fixture()
+        try FileManager.default.createDirectory(at: fixture.folder.file("layout"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: fixture.folder.file("repo/metadata"), to: fixture.folder.file("layout/metadata"))
+        try FileManager.default.copyItem(at: fixture.folder.file("repo/targets"), to: fixture.folder.file("layout/targets"))
+        let cache = fixture.folder.file("side-by-side").path
+        let metadata = fixture.folder.file("layout/metadata").absoluteString
+        let initialized = try TrustRootBinary.run([
+            "client", "init", "--repo", metadata, "--root", fixture.folder.file("repo/1.root.json").path, "--cache", cache,
+        ])
+        #expect(initialized.status == 0, "\(initialized.stderr)")
+        let got = try TrustRootBinary.run([
+            "client", "get", "trusted_root.json", "--cache", cache, "-o", fixture.folder.file("got.json").path,
+        ])
+        #expect(got.status == 0, "\(got.stderr)")
+        try FileManager.default.removeItem(at: fixture.folder.file("layout/targets"))
+        try FileManager.default.removeItem(atPath: "\(cache)/targets")
+        let missing = try TrustRootBinary.run(["client", "get", "trusted_root.json", "--cache", cache])
+        #expect(missing.status == 69)
+        #expect(missing.stderr.contains("the trusted metadata lists trusted_root.json, but the targets URL "), "\(missing.stderr)")
+        #expect(missing.stderr.contains("/layout/targets/ does not serve it"), "\(missing.stderr)")
+    }
+
     /// Each documented exit code for what `client init` is given.
     @Test func initExitCodesAreTheDocumentedOnes() throws {
         let fixture = try Fixture()
