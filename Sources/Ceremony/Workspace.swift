@@ -75,6 +75,12 @@ public struct Workspace: Sendable {
     /// signatures, and every file as the last step (or a committed, unfinished one) left it.
     /// Writes nothing.
     public func snapshot() throws -> WorkspaceSnapshot {
+        try audited().snapshot
+    }
+
+    /// ``snapshot()`` with the audit of its transcript that checking it produced, for callers
+    /// that report who signed what.
+    public func audited() throws -> (snapshot: WorkspaceSnapshot, audit: TranscriptAudit) {
         let folder: ConfinedDirectory?
         do {
             folder = try ConfinedDirectory.open(directory.path)
@@ -83,8 +89,7 @@ public struct Workspace: Sendable {
         }
         guard let folder else { throw Error.notWorkspace(directory.path) }
         let snapshot = try WorkspaceSnapshot.load(folder)
-        _ = try TranscriptAudit(snapshot)
-        return snapshot
+        return (snapshot, try TranscriptAudit(snapshot))
     }
 
     /// Checks the transcript chain and that the workspace is what its last step left, so a file
@@ -287,10 +292,19 @@ public struct Workspace: Sendable {
     /// Writes the proposal and records `step` by `holder` in the transcript, as one step,
     /// after checking that the workspace is as the last step left it.
     ///
-    /// - Parameter signer: the key that took the step, which signs its record (with the id it
-    ///   has in the ceremony's metadata); `sign` steps pass the key that signed.
-    public func save(_ proposal: Proposal, step: String, holder: String, signer: (any Signer, keyID: String)? = nil) throws {
-        let snapshot = try snapshot()
+    /// - Parameters:
+    ///   - signer: the key that took the step, which signs its record (with the id it has in
+    ///     the ceremony's metadata); `sign` steps pass the key that signed.
+    ///   - snapshot: the workspace as read when `proposal` was taken from it, so that the step
+    ///     is recorded on what was checked (default: the workspace read again now).
+    public func save(
+        _ proposal: Proposal,
+        step: String,
+        holder: String,
+        signer: (any Signer, keyID: String)? = nil,
+        on snapshot: WorkspaceSnapshot? = nil
+    ) throws {
+        let snapshot = try snapshot ?? self.snapshot()
         try commit(change(saving: proposal, in: snapshot), step: step, holder: holder, signer: signer, on: snapshot)
     }
 

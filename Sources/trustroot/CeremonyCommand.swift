@@ -39,9 +39,11 @@ struct CeremonyCommand: ParsableCommand {
             try CeremonyCommand.step(on: workspace, body)
         }
 
-        /// Lint findings for the proposal and the configuration, on standard error.
-        func warn(_ proposal: Proposal) {
-            for finding in CeremonyCommand.lint(proposal, workspace: value) {
+        /// Lint findings for the proposal and the configuration (from `snapshot`, the workspace as
+        /// read for this step; else read after it), on standard error.
+        func warn(_ proposal: Proposal, _ snapshot: WorkspaceSnapshot? = nil) {
+            let config = snapshot.map { try? $0.config(directory: value.directory) } ?? (try? value.config())
+            for finding in CeremonyCommand.lint(proposal, config: config) {
                 FileHandleOutput.standardError.write("trustroot: warning: \(finding)\n")
             }
         }
@@ -85,10 +87,6 @@ struct CeremonyCommand: ParsableCommand {
         var holder: String?
 
         var name: String { holder ?? ProcessInfo.processInfo.environment["USER"] ?? "unknown" }
-    }
-
-    static func lint(_ proposal: Proposal, workspace: Workspace) -> [RootLint.Finding] {
-        lint(proposal, config: try? workspace.config())
     }
 
     static func lint(_ proposal: Proposal, config: CeremonyConfig?) -> [RootLint.Finding] {
@@ -203,8 +201,10 @@ struct CeremonyCommand: ParsableCommand {
         }
 
         func run() throws {
-            var proposal = try workspace.proposal()
-            workspace.warn(proposal)
+            // Read once: what is signed, warned about and recorded is the workspace as checked.
+            let snapshot = try workspace.snapshot()
+            var proposal = try workspace.step { try snapshot.proposal() }
+            workspace.warn(proposal, snapshot)
             let signer = try loadSigner(key: key, pkcs11: pkcs11)
             let signed = try workspace.step { try proposal.sign(with: signer) }
             let keyID = signed[0].keyIDs[0]
@@ -217,7 +217,8 @@ struct CeremonyCommand: ParsableCommand {
                     proposal,
                     step: "sign",
                     holder: holder ?? owner ?? signer.publicKey.keyID,
-                    signer: (signer, keyID: keyID)
+                    signer: (signer, keyID: keyID),
+                    on: snapshot
                 )
             }
             for (role, ids) in signed { print("signed \(role) as \(ids.joined(separator: ", "))") }
@@ -291,8 +292,8 @@ struct CeremonyCommand: ParsableCommand {
         @OptionGroup var workspace: WorkspaceArgument
 
         func run() throws {
-            let snapshot = try workspace.snapshot()
-            let audit = try workspace.step { try TranscriptAudit(snapshot) }
+            // The audit is the one checking the snapshot produced: the transcript is checked once.
+            let (snapshot, audit) = try workspace.step { try workspace.value.audited() }
             print("transcript: \(snapshot.records.count) records, chain intact, workspace as its last step left it")
             if snapshot.hasPendingStep {
                 print("  the last step was interrupted after its commit; the next step that writes finishes it")
@@ -370,7 +371,8 @@ struct CeremonyCommand: ParsableCommand {
         var other: String
 
         func run() throws {
-            var proposal = try workspace.proposal()
+            let snapshot = try workspace.snapshot()
+            var proposal = try workspace.step { try snapshot.proposal() }
             let theirs = try CeremonyCommand.step(on: other) { try Workspace(directory: URL(fileURLWithPath: other)).proposal() }
             // Signatures over another proposal cannot be merged: say how the two differ.
             let differences = proposal.differences(from: theirs)
@@ -387,7 +389,12 @@ struct CeremonyCommand: ParsableCommand {
                 print("nothing to merge")
             } else {
                 try workspace.step {
-                    try workspace.value.save(proposal, step: "merge", holder: "merge from \(URL(fileURLWithPath: other).lastPathComponent)")
+                    try workspace.value.save(
+                        proposal,
+                        step: "merge",
+                        holder: "merge from \(URL(fileURLWithPath: other).lastPathComponent)",
+                        on: snapshot
+                    )
                 }
                 for (role, ids) in added { print("merged \(role) signatures of \(ids.joined(separator: ", "))") }
             }
