@@ -49,13 +49,20 @@ public struct TrustedMetadataSet: Sendable {
     /// The trusted roles that have expired at the reference time (only possible with
     /// ``acceptsExpired``, or for a timestamp kept as a rollback reference).
     public var expiredRoles: [String] {
-        var roles: [String] = []
-        if root.signed.isExpired(at: referenceTime) { roles.append("root") }
-        if timestamp?.signed.isExpired(at: referenceTime) == true { roles.append("timestamp") }
-        if snapshot?.signed.isExpired(at: referenceTime) == true { roles.append("snapshot") }
-        for (role, entry) in targets.sorted(by: { $0.key < $1.key }) where entry.metadata.signed.isExpired(at: referenceTime) {
-            roles.append(role)
+        expirations(at: referenceTime).map(\.role)
+    }
+
+    /// Every trusted role that has expired at `time`, with its expiry: root, timestamp,
+    /// snapshot, then targets roles by name.
+    public func expirations(at time: Date) -> [(role: String, expires: Date)] {
+        var roles: [(role: String, expires: Date)] = []
+        func add(_ role: String, _ signed: (some RoleMetadata)?) {
+            if let signed, signed.isExpired(at: time) { roles.append((role, signed.expires)) }
         }
+        add("root", root.signed)
+        add("timestamp", timestamp?.signed)
+        add("snapshot", snapshot?.signed)
+        for (role, entry) in targets.sorted(by: { $0.key < $1.key }) { add(role, entry.metadata.signed) }
         return roles
     }
 

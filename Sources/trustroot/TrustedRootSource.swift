@@ -55,17 +55,10 @@ struct TrustedRootSource: Equatable, Sendable {
     /// ``allowExpired``; then warns with its age.
     func checkFreshness(_ trusted: TrustedMetadataSet?, cache: String) throws {
         guard let trusted else { return }
-        let now = Date()
-        var expired: [(String, Date)] = []
-        if trusted.root.signed.expires <= now { expired.append(("root", trusted.root.signed.expires)) }
-        if let timestamp = trusted.timestamp, timestamp.signed.expires <= now { expired.append(("timestamp", timestamp.signed.expires)) }
-        if let snapshot = trusted.snapshot, snapshot.signed.expires <= now { expired.append(("snapshot", snapshot.signed.expires)) }
-        for (role, entry) in trusted.targets.sorted(by: { $0.key < $1.key }) where entry.metadata.signed.expires <= now {
-            expired.append((role, entry.metadata.signed.expires))
-        }
-        guard let (role, date) = expired.min(by: { $0.1 < $1.1 }) else { return }
+        let expired = trusted.expirations(at: Date())
+        guard let (role, date) = expired.min(by: { $0.expires < $1.expires }) else { return }
         let age = ClientCommand.describeAge(since: date)
-        let others = expired.count > 1 ? " (also expired: \(expired.map(\.0).filter { $0 != role }.joined(separator: ", ")))" : ""
+        let others = expired.count > 1 ? " (also expired: \(expired.map(\.role).filter { $0 != role }.joined(separator: ", ")))" : ""
         guard allowExpired else {
             throw CLIError(
                 message:
