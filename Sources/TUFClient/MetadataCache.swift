@@ -95,27 +95,25 @@ extension MetadataCache {
 /// that two different strings never give names that a case-insensitive file system takes for
 /// the same: the only capitals left are the hex digits of `%XX`, and `%` itself is encoded.
 public func caseSafeFileName(_ string: String) -> String {
+    percentEncoded(string, keepingCapitals: false)
+}
+
+/// `string` with every byte outside the URL-unreserved set (letters, digits, `-._~`)
+/// percent-encoded, as role names are in file names and URLs.
+public func percentEncoded(_ string: String) -> String {
+    percentEncoded(string, keepingCapitals: true)
+}
+
+/// `string` with every byte but the unreserved ones (capital letters among them only when
+/// `keepingCapitals`) written as `%XX`.
+private func percentEncoded(_ string: String, keepingCapitals: Bool) -> String {
     var output = ""
     for byte in string.utf8 {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."),
             UInt8(ascii: "_"), UInt8(ascii: "~"):
             output.unicodeScalars.append(Unicode.Scalar(byte))
-        default:
-            output += String(format: "%%%02X", byte)
-        }
-    }
-    return output
-}
-
-/// `string` with every byte outside the URL-unreserved set (letters, digits, `-._~`)
-/// percent-encoded, as role names are in file names and URLs.
-public func percentEncoded(_ string: String) -> String {
-    var output = ""
-    for byte in string.utf8 {
-        switch byte {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-            UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+        case UInt8(ascii: "A")...UInt8(ascii: "Z") where keepingCapitals:
             output.unicodeScalars.append(Unicode.Scalar(byte))
         default:
             output += String(format: "%%%02X", byte)
