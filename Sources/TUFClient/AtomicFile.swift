@@ -17,7 +17,7 @@ public enum AtomicFile {
         let folder = url.deletingLastPathComponent().path
         let temporary = "\(folder)/.\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).partial"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw storageError(temporary, "cannot create") }
+        guard descriptor >= 0 else { throw storageError(url.path, "cannot create a temporary file beside it") }
         var failure: UpdateError?
         // Failures name the file being replaced: the temporary one is gone by the time anyone reads the error.
         if !writeFully(bytes, to: descriptor) { failure = storageError(url.path, "write failed") }
