@@ -150,9 +150,20 @@ struct ClientCommand: ParsableCommand {
         @Option(help: "How many root versions one refresh may walk through.")
         var maxRootRotations: Int = UpdaterConfiguration().maximumRootRotations
 
+        @Option(
+            help: ArgumentHelp(
+                "Seconds to wait for a server that sends nothing before giving up (default: \(Int(UpdateMode.defaultTimeout))); a whole download may take ten times as long.",
+                valueName: "seconds"
+            )
+        )
+        var timeout: Double = UpdateMode.defaultTimeout
+
         func validate() throws {
             if allowExpired && !offline { throw ValidationError("--allow-expired is only accepted with --offline") }
             if maxRootRotations < 1 { throw ValidationError("--max-root-rotations must be 1 or more") }
+            guard timeout.isFinite, timeout > 0, timeout <= 86_400 else {
+                throw ValidationError("--timeout must be more than 0 and at most 86400 seconds")
+            }
         }
 
         var mode: UpdateMode {
@@ -161,23 +172,44 @@ struct ClientCommand: ParsableCommand {
                 allowExpired: allowExpired,
                 minimumRootVersion: minRootVersion,
                 pinnedRootVersion: pinRootVersion,
-                maximumRootRotations: maxRootRotations
+                maximumRootRotations: maxRootRotations,
+                timeout: timeout
             )
         }
     }
 
     /// How to bring a client up to date.
     struct UpdateMode {
+        /// Seconds a server may send nothing before a request fails.
+        static let defaultTimeout: Double = 30
+
         var offline: Bool
         var allowExpired: Bool
         var minimumRootVersion: Int?
         var pinnedRootVersion: Int?
         var maximumRootRotations = UpdaterConfiguration().maximumRootRotations
+        var timeout = defaultTimeout
+    }
+
+    /// A client brought up to date: the updater holding the trusted set, the settings, and the
+    /// root versions the refresh walked to.
+    struct Updated {
+        var updater: Updater
+        var settings: ClientSettings
+        var rootSteps: [Int]
+    }
+
+    /// Collects the root versions a refresh reaches, from the updater's callback.
+    private final class RootStepLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var versions: [Int] = []
+        func append(_ version: Int) { lock.withLock { versions.append(version) } }
+        var all: [Int] { lock.withLock { versions } }
     }
 
     /// Builds an updater from the client's settings and brings it up to date (or loads the
     /// cache offline), printing each root step.
-    static func update(_ layout: ClientSettings.Layout, _ options: UpdateMode, quiet: Bool) async throws -> (Updater, ClientSettings) {
+    static func update(_ layout: ClientSettings.Layout, _ options: UpdateMode, quiet: Bool) async throws -> Updated {
         var settings = try ClientSettings.load(layout)
         var configuration = UpdaterConfiguration()
         configuration.minimumRootVersion = options.minimumRootVersion ?? settings.minimumRootVersion
@@ -195,10 +227,11 @@ struct ClientCommand: ParsableCommand {
         } else if settings.metadataURL.isFileURL {
             fetcher = FileFetcher()
         } else {
-            fetcher = URLSessionFetcher()
+            fetcher = URLSessionFetcher(idleTimeout: options.timeout, transferTimeout: options.timeout * 10)
         }
         var updater = Updater(cache: cache, metadataBaseURL: settings.metadataURL, fetcher: fetcher, configuration: configuration)
         let logger = Logger(label: "trustroot")
+        let steps = RootStepLog()
         do {
             if options.offline {
                 try await updater.loadCached(acceptsExpired: options.allowExpired)
@@ -211,6 +244,7 @@ struct ClientCommand: ParsableCommand {
                 }
             } else {
                 updater.onRootUpdate = { version in
+                    steps.append(version)
                     if !quiet { FileHandleOutput.standardError.write("root v\(version - 1) → v\(version)\n") }
                 }
                 try await updater.refresh()
@@ -220,7 +254,7 @@ struct ClientCommand: ParsableCommand {
         } catch let error as UpdateError {
             throw CLIError(error)
         }
-        return (updater, settings)
+        return Updated(updater: updater, settings: settings, rootSteps: steps.all)
     }
 
     static func describeAge(since date: Date) -> String {
@@ -245,15 +279,43 @@ struct ClientCommand: ParsableCommand {
         var json = false
 
         func run() async throws {
-            let (updater, settings) = try await ClientCommand.update(cacheOption.layout, options.mode, quiet: json)
-            guard let trusted = updater.trusted else { return }
-            let status = ClientStatus(trusted: trusted, settings: settings)
+            let layout = cacheOption.layout
+            var updated = try await ClientCommand.update(layout, options.mode, quiet: json)
+            guard let trusted = updated.updater.trusted else { return }
+            let files = options.offline ? [] : try await ClientCommand.fetchSigstoreFiles(&updated, layout)
+            var status = ClientStatus(report: CacheReport(trusted: trusted), settings: updated.settings)
+            status.rootSteps = updated.rootSteps
+            status.files = files
             if json {
                 FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(status.json))
             } else {
                 print(status.summaryLine)
+                for file in files { print("\(file.name): \(file.path)") }
             }
         }
+    }
+
+    /// The targets `verify` and `sign` read from the client folder: a refresh keeps them current.
+    static let sigstoreFiles = ["trusted_root.json", "signing_config.v0.2.json"]
+
+    /// Downloads (or finds current) each of ``sigstoreFiles`` the trusted metadata lists, checked
+    /// against its length and hashes, into the client's targets folder.
+    static func fetchSigstoreFiles(_ updated: inout Updated, _ layout: ClientSettings.Layout) async throws -> [(name: String, path: String)]
+    {
+        var files: [(name: String, path: String)] = []
+        for name in sigstoreFiles {
+            let info: TargetFile?
+            do {
+                info = try await updated.updater.targetInfo(name)
+            } catch {
+                throw CLIError(error)
+            }
+            guard let info else { continue }
+            let destination = layout.targets.appendingPathComponent(caseSafeFileName(name))
+            _ = try await Get.fetch(name, info, updated, layout, to: destination)
+            files.append((name, destination.path))
+        }
+        return files
     }
 
     /// `trustroot client get`.
@@ -284,28 +346,47 @@ struct ClientCommand: ParsableCommand {
             }
         }
 
-        func run() async throws {
-            let layout = cacheOption.layout
-            var (updater, settings) = try await ClientCommand.update(layout, options.mode, quiet: false)
-            let destination = layout.targets.appendingPathComponent(caseSafeFileName(target))
+        /// The verified bytes of `target` in the client's targets folder, downloaded first unless
+        /// the copy there is current; checked again after reading, as the copy on disk could have
+        /// changed since it was checked.
+        static func fetch(_ target: String, _ info: TargetFile, _ updated: Updated, _ layout: ClientSettings.Layout, to destination: URL)
+            async throws -> [UInt8]
+        {
             do {
-                guard let info = try await updater.targetInfo(target) else { throw UpdateError.targetNotFound(target) }
                 try FileManager.default.createDirectory(at: layout.targets, withIntermediateDirectories: true)
-                if !updater.isCached(info, at: destination) {
-                    try await Self.download(target, info, updater: updater, from: settings.targetsURL, to: destination)
+                if !updated.updater.isCached(info, at: destination) {
+                    try await download(target, info, updater: updated.updater, from: updated.settings.targetsURL, to: destination)
                 }
                 let bytes = try readFile(destination.path, limit: info.length)
-                // The copy on disk could have changed since it was checked: check what is written out.
                 try info.verify(bytes)
-                if let output {
-                    try AtomicFile.write(bytes, to: URL(fileURLWithPath: output))
-                } else {
-                    FileHandleOutput.standardOutput.write(bytes)
-                }
+                return bytes
             } catch let error as UpdateError {
                 throw CLIError(error)
             } catch let error as LengthAndHashError {
                 throw CLIError(.lengthOrHashMismatch(file: destination.path, error))
+            }
+        }
+
+        func run() async throws {
+            let layout = cacheOption.layout
+            var updated = try await ClientCommand.update(layout, options.mode, quiet: false)
+            let destination = layout.targets.appendingPathComponent(caseSafeFileName(target))
+            let info: TargetFile?
+            do {
+                info = try await updated.updater.targetInfo(target)
+            } catch {
+                throw CLIError(error)
+            }
+            guard let info else { throw CLIError(UpdateError.targetNotFound(target)) }
+            let bytes = try await Self.fetch(target, info, updated, layout, to: destination)
+            if let output {
+                do {
+                    try AtomicFile.write(bytes, to: URL(fileURLWithPath: output))
+                } catch {
+                    throw CLIError(error)
+                }
+            } else {
+                FileHandleOutput.standardOutput.write(bytes)
             }
         }
     }
@@ -324,10 +405,21 @@ struct ClientCommand: ParsableCommand {
 
         func run() async throws {
             let layout = cacheOption.layout
-            let mode = UpdateMode(offline: true, allowExpired: true)
-            let (updater, settings) = try await ClientCommand.update(layout, mode, quiet: true)
-            guard let trusted = updater.trusted else { return }
-            let status = ClientStatus(trusted: trusted, settings: settings)
+            let settings = try ClientSettings.load(layout)
+            var configuration = UpdaterConfiguration()
+            configuration.minimumRootVersion = settings.minimumRootVersion
+            configuration.pinnedRootVersion = settings.pinnedRootVersion
+            let report: CacheReport
+            do {
+                report = try await CacheReport.read(try MetadataCache(directory: layout.metadata), configuration: configuration)
+            } catch {
+                throw CLIError(error)
+            }
+            var status = ClientStatus(report: report, settings: settings)
+            status.files = ClientCommand.sigstoreFiles.compactMap { name in
+                let path = layout.targets.appendingPathComponent(caseSafeFileName(name)).path
+                return fileSize(path) == nil ? nil : (name, path)
+            }
             if json {
                 FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(status.json))
             } else {

@@ -157,7 +157,7 @@ struct SignCommand: AsyncParsableCommand {
         } else {
             throw CLIError(
                 message:
-                    "no signing config: give --signing-config or --rekor-url (and --fulcio-url), or fetch signing_config.v0.2.json with `trustroot client get`",
+                    "no signing config: give --signing-config or --rekor-url (and --fulcio-url), or set up a client whose repository lists signing_config.v0.2.json (`trustroot client init`, `trustroot client refresh`)",
                 code: .invalidData
             )
         }

@@ -20,31 +20,51 @@ struct TrustedRootSource: Equatable, Sendable {
     var allowExpired = false
 
     /// The bytes and path of a target the client's last refresh fetched, read once and checked
-    /// against the length and hashes its trusted metadata lists; nil when the client has none.
+    /// against the length and hashes its trusted metadata lists; nil when there is no client.
+    ///
+    /// A client that lacks the file is refused rather than skipped: falling back to another
+    /// deployment's root would verify against the wrong trust anchors.
     ///
     /// - Throws: when the client's trusted metadata has expired (unless ``allowExpired``):
-    ///   someone who blocks refreshes must not keep verifiers on an old, revoked root.
+    ///   someone who blocks refreshes must not keep verifiers on an old, revoked root; when the
+    ///   client's repository lists no such target, or the refresh has not fetched it.
     func clientTarget(_ name: String) async throws -> (bytes: [UInt8], path: String)? {
         // A plain stat first: with no client there, `verify` should not pay for building URLs.
         guard !staging, fileSize(ClientSettings.Layout.rootPath(cache) + "/settings") != nil else { return nil }
         let layout = ClientSettings.Layout(cache)
-        let (updater, _) = try await ClientCommand.update(layout, ClientCommand.UpdateMode(offline: true, allowExpired: true), quiet: true)
-        try checkFreshness(updater.trusted, cache: layout.root.path)
-        var offline = updater
+        var offline = try await ClientCommand.update(layout, ClientCommand.UpdateMode(offline: true, allowExpired: true), quiet: true)
+        try checkFreshness(offline.updater.trusted, cache: layout.root.path)
         let file = caseSafeFileName(name)
         let path = layout.targets.appendingPathComponent(file).path
-        guard let info = try? await offline.targetInfo(name) else { return nil }
+        let listed: TargetFile?
+        do {
+            listed = try await offline.updater.targetInfo(name)
+        } catch {
+            throw CLIError(error)
+        }
+        guard let info = listed else {
+            throw CLIError(
+                message:
+                    "\(layout.root.path): the client's repository (\(offline.settings.metadataURL.absoluteString)) lists no \(name): give the file with \(name == "trusted_root.json" ? "--trusted-root" : "--signing-config")",
+                code: .notFound
+            )
+        }
         let bytes: [UInt8]?
         do {
             bytes = try ConfinedDirectory.open(layout.targets.path)?.read(file, limit: min(info.length, 64 << 20))
         } catch {
             throw CLIError(error)
         }
-        guard let bytes else { return nil }
+        guard let bytes else {
+            throw CLIError(
+                message: "\(path): the client has not fetched \(name) yet: run `trustroot client refresh --cache \(layout.root.path)`",
+                code: .noInput
+            )
+        }
         guard (try? info.verify(bytes)) != nil else {
             throw CLIError(
                 message:
-                    "\(path): does not match the length and hashes the client's trusted targets metadata lists: run `trustroot client get \(name)`",
+                    "\(path): does not match the length and hashes the client's trusted targets metadata lists: run `trustroot client refresh --cache \(layout.root.path)`",
                 code: .verificationFailed
             )
         }
@@ -73,6 +93,7 @@ struct TrustedRootSource: Equatable, Sendable {
 
     /// The trusted root, and where it came from.
     func load() async throws -> (TrustedRoot, String) {
+        // Without a file or a client: the public-good (or staging) root shipped with trustroot.
         func parse(_ bytes: [UInt8], _ source: String) throws -> TrustedRoot {
             do {
                 return try TrustedRoot(bytes: bytes)
@@ -86,7 +107,7 @@ struct TrustedRootSource: Equatable, Sendable {
         }
         let known: KnownTrustedRoot = staging ? .staging : .production
         Logger(label: "trustroot").warning(
-            "using the \(known.rawValue) trusted root shipped with trustroot \(trustRootVersion) (sigstore-python 4.5.1's copy); run `trustroot client init --known \(known.rawValue)` and `client get trusted_root.json` for the current one"
+            "no --trusted-root and no client: using the \(known.rawValue) trusted root shipped with trustroot \(trustRootVersion) (sigstore-python 4.5.1's copy); for the current one run `trustroot client init --known \(known.rawValue)` and `trustroot client refresh`, or for your own deployment init a client from its root"
         )
         return (try parse(known.bytes, "shipped"), "shipped \(known.rawValue)")
     }

@@ -71,6 +71,104 @@ struct ClientCLITests {
         #expect(offline.stderr.hasPrefix("trustroot: warning: offline: using the cache only (last refreshed "))
     }
 
+    /// `client status` shows what is trusted and what is missing in every state a client can be
+    /// in: just initialized, after an interrupted refresh, with a pin the cache disagrees with.
+    @Test func statusShowsWhatIsTrustedAndMissingInEveryState() throws {
+        let fixture = try Fixture()
+        #expect(try fixture.initClient().status == 0)
+        let fresh = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache])
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+        #expect(fresh.stdout.contains("\nroot v1, expires "), "\(fresh.stdout)")
+        #expect(fresh.stdout.contains("\ntimestamp missing (not in the cache): run `trustroot client refresh`\n"), "\(fresh.stdout)")
+        #expect(fresh.stdout.contains("\nsnapshot not trusted: not checked: the role it depends on is not trusted"), "\(fresh.stdout)")
+        #expect(fresh.stdout.contains("  root keys: "))
+
+        #expect(try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache]).status == 0)
+        let full = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache, "--json"])
+        let complete = try #require(try JSONParser().parse(Array(full.stdout.utf8)).objectValue)
+        #expect(complete["complete"] == true)
+        let delegated = try #require(complete["delegated_roles"]?.arrayValue?.first?.objectValue)
+        #expect(delegated["name"] == "releases")
+        #expect(delegated["delegator"] == "targets")
+        #expect(delegated["state"] == "not fetched")
+        #expect(try TrustRootBinary.run(["client", "get", "releases/app-1.0.tar.gz", "--cache", fixture.cache]).status == 0)
+        let fetched = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache])
+        #expect(fetched.stdout.contains("\ndelegated roles:\n  releases (from targets) v1, expires "), "\(fetched.stdout)")
+
+        // A refresh killed between the timestamp and the snapshot: a new timestamp, the old
+        // snapshot gone.
+        try FileManager.default.removeItem(at: fixture.folder.file("client/metadata/snapshot.json"))
+        let interrupted = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache, "--json"])
+        #expect(interrupted.status == 0, "\(interrupted.stderr)")
+        let partial = try #require(try JSONParser().parse(Array(interrupted.stdout.utf8)).objectValue)
+        #expect(partial["complete"] == false)
+        let states = partial["roles"]?.arrayValue?.compactMap { $0.objectValue?["state"]?.stringValue }
+        #expect(states == ["trusted", "trusted", "missing", "refused"])
+
+        // A pin the trusted root does not meet.
+        #expect(try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache]).status == 0)
+        var object = try #require(try JSONParser().parse(try fixture.folder.read("client/settings")).objectValue)
+        object["pin_root_version"] = 2
+        try fixture.folder.write("client/settings", JSONWriter.prettyPrinted(.object(object)))
+        let conflict = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache])
+        #expect(conflict.status == 0, "\(conflict.stderr)")
+        #expect(conflict.stdout.contains("\nroot v4, expires "))
+        #expect(conflict.stdout.contains("\npin conflict: root is pinned to v2, but the cache trusts v4: "), "\(conflict.stdout)")
+    }
+
+    /// A refresh fetches the Sigstore files the repository lists as verified targets, which
+    /// `verify` then reads offline; a client without them is refused, never replaced by the
+    /// shipped public-good root.
+    @Test func refreshFetchesTheTrustedRootAndVerifyNeverFallsBack() throws {
+        let fixture = try Fixture()
+        #expect(try fixture.initClient().status == 0)
+        let refresh = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache, "--json"])
+        #expect(refresh.status == 0, "\(refresh.stderr)")
+        let json = try #require(try JSONParser().parse(Array(refresh.stdout.utf8)).objectValue)
+        #expect(json["root_steps"] == [2, 3, 4])
+        let path = fixture.folder.file("client/targets/trusted_root.json").path
+        #expect(json["files"]?.objectValue?["trusted_root.json"]?.stringValue == path)
+        #expect(try fixture.folder.read("client/targets/trusted_root.json") == Array("{\"mediaType\": \"test trusted root\"}\n".utf8))
+
+        // The test repository's trusted root is not a real one: verify reads it (and no other).
+        try fixture.folder.write("bundle.json", Array("{}".utf8))
+        let bundle = fixture.folder.file("bundle.json").path
+        let verifyArguments = ["verify", "--cache", fixture.cache, "--bundle", bundle, "--key", path, path]
+        let fromClient = try TrustRootBinary.run(verifyArguments)
+        #expect(fromClient.status == 65, "\(fromClient.stderr)")
+        #expect(fromClient.stderr.hasPrefix("trustroot: \(path):"), "\(fromClient.stderr)")
+        #expect(!fromClient.stderr.contains("shipped"))
+
+        try FileManager.default.removeItem(atPath: path)
+        let missing = try TrustRootBinary.run(verifyArguments)
+        #expect(missing.status == 66, "\(missing.stderr)")
+        #expect(
+            missing.stderr
+                == "trustroot: \(path): the client has not fetched trusted_root.json yet: run `trustroot client refresh --cache \(fixture.cache)`\n"
+        )
+    }
+
+    /// A server that accepts connections and never answers: `--timeout` bounds the wait and the
+    /// failure says so.
+    @Test func timeoutIsAnOptionAndEndsAStalledRefresh() throws {
+        let fixture = try Fixture()
+        let stalled = try StalledListener()
+        let cache = fixture.folder.file("stalled").path
+        let initialized = try TrustRootBinary.run([
+            "client", "init", "--repo", "http://127.0.0.1:\(stalled.port)/metadata", "--root", fixture.folder.file("repo/1.root.json").path,
+            "--cache", cache,
+        ])
+        #expect(initialized.status == 0, "\(initialized.stderr)")
+        let help = try TrustRootBinary.run(["client", "refresh", "--help"])
+        #expect(help.stdout.contains("--timeout <seconds>"))
+        #expect(help.stdout.contains("(default: 30)"))
+        let started = Date()
+        let refresh = try TrustRootBinary.run(["client", "refresh", "--cache", cache, "--timeout", "1"])
+        #expect(refresh.status == 69, "\(refresh.stderr)")
+        #expect(Date().timeIntervalSince(started) < 25, "--timeout 1 did not shorten the 30 s default")
+        #expect(try TrustRootBinary.run(["client", "refresh", "--cache", cache, "--timeout", "0"]).status == 64)
+    }
+
     /// A repository laid out as `ceremony publish` writes it (`metadata/` beside `targets/`) needs
     /// no --targets-url; a targets URL that does not serve a listed target says so.
     @Test func targetsAreFoundBesideMetadataAndA404SaysWhere() throws {
@@ -267,4 +365,31 @@ struct ClientCLITests {
             #expect(try FileManager.default.contentsOfDirectory(atPath: metadata.path).allSatisfy { !$0.hasSuffix(".partial") })
         }
     }
+}
+
+/// A socket that listens on loopback and never accepts: connections complete in the kernel's
+/// backlog, and requests are never answered.
+final class StalledListener {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        self.descriptor = descriptor
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(descriptor, 16) == 0 else { throw POSIXError(.EADDRINUSE) }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    deinit { close(descriptor) }
 }
