@@ -12,28 +12,6 @@ import TUF
 /// RFC 3161 timestamps; then, at each time so verified, the certificate's chain to a trusted
 /// authority; its SCTs; the signature over the artifact or DSSE envelope; the identity policy.
 public struct BundleVerifier: Sendable {
-    /// What the artifact is: its bytes, or only its SHA-256 digest.
-    public enum Artifact: Sendable {
-        /// The artifact's bytes.
-        case bytes([UInt8])
-        /// The artifact's SHA-256 digest.
-        case sha256([UInt8])
-
-        /// The digest in a command-line argument of the form `sha256:` and 64 hex digits, or nil.
-        /// (Callers take an argument that is also a file's path as the path.)
-        public static func sha256Digest(_ argument: String) -> [UInt8]? {
-            guard argument.hasPrefix("sha256:"), argument.utf8.count == 71 else { return nil }
-            return Hex.decode(String(argument.dropFirst(7)))
-        }
-
-        var sha256: [UInt8] {
-            switch self {
-            case .bytes(let bytes): return Array(SHA256.hash(data: bytes))
-            case .sha256(let digest): return digest
-            }
-        }
-    }
-
     /// Who must have signed.
     public enum Policy: Sendable {
         /// A Fulcio certificate matching the identity policy.
@@ -113,7 +91,7 @@ public struct BundleVerifier: Sendable {
         }
 
         // Hashed once: the artifact may be large, and several checks need its digest.
-        let artifactSHA256 = artifact.sha256
+        let artifactSHA256 = artifact.digest(.sha256)
         var checks: [VerificationError.Check] = [.bundle, .trustedRoot]
         if case .key = policy { checks.append(.key) }
 
@@ -176,23 +154,34 @@ public struct BundleVerifier: Sendable {
         var predicateType: String?
         switch bundle.content {
         case .messageSignature(let signature, let algorithm, let digest):
-            if let digest, algorithm == nil || algorithm == "SHA2_256", digest != artifactSHA256 {
-                throw VerificationError(.signature, "the bundle's message digest is not the artifact's SHA-256")
+            let named = VerificationKey.Hash(rawValue: algorithm ?? "SHA2_256")
+            if let digest, let named {
+                guard let expected = artifact.digest(named) else {
+                    throw VerificationError(
+                        .signature,
+                        "the bundle signs the artifact's \(named.rawValue) digest: give the artifact or that digest"
+                    )
+                }
+                guard digest == expected else {
+                    throw VerificationError(.signature, "the bundle's message digest is not the artifact's \(named.rawValue) digest")
+                }
             }
             // Sigstore signs the artifact's digest: ECDSA keys of any curve verify against the
             // SHA-256 (or the digest the bundle names), as sigstore-go and sigstore-python do.
             let valid: Bool
             switch (signingKey, artifact) {
             case (.p256, _), (.p384, _), (.p521, _):
-                var digest = artifactSHA256
-                if case .bytes(let bytes) = artifact, let algorithm, let hash = VerificationKey.Hash(rawValue: algorithm) {
-                    digest = hash.digest(bytes)
+                guard let digest = artifact.digest(named ?? .sha256) else {
+                    throw VerificationError(
+                        .signature,
+                        "the signature covers the artifact's \((named ?? .sha256).rawValue) digest: give the artifact or that digest"
+                    )
                 }
                 valid = signingKey.isValidSignature(signature, digest: digest, checkingLength: false) ?? false
             case (_, .bytes(let bytes)):
                 valid = signingKey.isValidSignature(signature, for: bytes)
-            case (_, .sha256):
-                throw VerificationError(.signature, "Ed25519 and RSA signatures can be checked only against the artifact, not its SHA-256")
+            case (_, .sha256), (_, .sha384), (_, .sha512):
+                throw VerificationError(.signature, "Ed25519 and RSA signatures can be checked only against the artifact, not its digest")
             }
             guard valid else { throw VerificationError(.signature, "the signature does not verify over the artifact") }
             checks.append(.signature)
@@ -200,7 +189,7 @@ public struct BundleVerifier: Sendable {
             guard signingKey.isValidSignature(signatureBytes, for: envelope.preAuthenticationEncoding) else {
                 throw VerificationError(.envelope, "the envelope's signature does not verify")
             }
-            predicateType = try InTotoStatement.check(envelope, artifact: artifact, sha256: artifactSHA256)
+            predicateType = try InTotoStatement.check(envelope, artifact: artifact)
             checks.append(.envelope)
         }
         return Result(verifiedTimes: verifiedTimes, certificate: bundle.leafCertificate, predicateType: predicateType, checks: checks)

@@ -9,11 +9,9 @@ package enum InTotoStatement {
     /// The statement types (`_type`) this reads.
     package static let statementTypes: [String] = ["https://in-toto.io/Statement/v0.1", "https://in-toto.io/Statement/v1"]
 
-    /// Checks that the statement names `artifact` (whose SHA-256 is `sha256`) among its
-    /// subjects; returns its predicate type.
-    static func check(_ envelope: DSSEEnvelope, artifact: BundleVerifier.Artifact, sha256: [UInt8]) throws(VerificationError)
-        -> String?
-    {
+    /// Checks that the statement names `artifact` among its subjects, by any digest both sides
+    /// know (SHA-256, SHA-384, SHA-512); returns its predicate type.
+    static func check(_ envelope: DSSEEnvelope, artifact: BundleVerifier.Artifact) throws(VerificationError) -> String? {
         guard UTF8Name.sameBytes(envelope.payloadType, payloadType) else {
             throw VerificationError(.envelope, "the payload type is \(envelope.payloadType), not an in-toto statement")
         }
@@ -23,18 +21,21 @@ package enum InTotoStatement {
         guard statementTypes.contains(where: { UTF8Name.sameBytes($0, type) }) else {
             throw VerificationError(.envelope, "unknown statement type \(type)")
         }
-        // SHA-512 only if a subject names one, and only once.
-        var sha512: [UInt8]?
+        // Each digest of the artifact is computed at most once, and only if a subject names it.
+        var known: [VerificationKey.Hash: [UInt8]?] = [:]
         for subject in try statement.objects("subject") {
             guard let digests = try subject.optionalObject("digest") else { continue }
-            if let value = try digests.optionalString("sha256"), Hex.decode(value) == sha256 {
-                return try statement.optionalString("predicateType")
+            // A subject names the artifact when a digest both sides know matches, and none
+            // both sides know contradicts it.
+            var matched = false
+            var contradicted = false
+            for (name, hash) in [("sha256", VerificationKey.Hash.sha256), ("sha384", .sha384), ("sha512", .sha512)] {
+                guard let value = try digests.optionalString(name) else { continue }
+                if known[hash] == nil { known[hash] = .some(artifact.digest(hash)) }
+                guard let digest = known[hash] ?? nil else { continue }
+                if Hex.decode(value) == digest { matched = true } else { contradicted = true }
             }
-            if let value = try digests.optionalString("sha512"), case .bytes(let bytes) = artifact {
-                if sha512 == nil { sha512 = Array(SHA512.hash(data: bytes)) }
-                guard Hex.decode(value) == sha512 else { continue }
-                return try statement.optionalString("predicateType")
-            }
+            if matched && !contradicted { return try statement.optionalString("predicateType") }
         }
         throw VerificationError(.envelope, "the artifact is not a subject of the in-toto statement")
     }

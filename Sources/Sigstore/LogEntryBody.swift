@@ -20,6 +20,12 @@ enum LogEntryBody {
         var artifactSHA256: [UInt8]?
     }
 
+    /// For an artifact given only by another digest than the SHA-256 its entry records.
+    static let needsSHA256 = VerificationError(
+        .entryBody,
+        "the entry records the artifact's SHA2_256 digest: give the artifact or its sha256: digest"
+    )
+
     static func check(_ entry: TransparencyLogEntry, _ expected: Expectation) throws(VerificationError) {
         let body = try ProtoObject(parsing: entry.canonicalizedBody, what: "log entry body", check: .entryBody)
         let kind = try body.string("kind")
@@ -31,7 +37,8 @@ enum LogEntryBody {
         switch (kind, version, expected.content) {
         case ("hashedrekord", "0.0.1", .messageSignature(let signature, _, _)):
             let data = try spec.object("data").object("hash")
-            guard try data.string("algorithm") == "sha256", let digest = expected.artifactSHA256,
+            guard let digest = expected.artifactSHA256 else { throw Self.needsSHA256 }
+            guard try data.string("algorithm") == "sha256",
                 Hex.decode(try data.string("value")) == digest
             else { throw VerificationError(.entryBody, "the entry records another artifact digest") }
             let recorded = try spec.object("signature")
@@ -49,7 +56,8 @@ enum LogEntryBody {
             }
             switch expected.content {
             case .messageSignature(let signature, _, _):
-                guard let artifact = expected.artifactSHA256, digest == artifact else {
+                guard let artifact = expected.artifactSHA256 else { throw Self.needsSHA256 }
+                guard digest == artifact else {
                     throw VerificationError(.entryBody, "the entry records another artifact digest")
                 }
                 guard try recorded.bytes("content").sameBytes(as: signature) else {

@@ -84,10 +84,14 @@ if command == "sign-bundle" {
 }
 
 let artifact: BundleVerifier.Artifact
-if let digest = BundleVerifier.Artifact.sha256Digest(input), !FileManager.default.fileExists(atPath: input) {
-    artifact = .sha256(digest)
-} else {
-    artifact = .bytes(read(input))
+do {
+    if !FileManager.default.fileExists(atPath: input), let digest = try BundleVerifier.Artifact(digestArgument: input) {
+        artifact = digest
+    } else {
+        artifact = .bytes(read(input))
+    }
+} catch {
+    fail("\(error)")
 }
 
 do {

@@ -5,8 +5,10 @@ import TUFClient
 
 /// An error the CLI reports as one line, with an exit code that tells its class apart.
 struct CLIError: Error {
-    /// Exit codes; 64 (bad usage) comes from ArgumentParser itself.
+    /// Exit codes; ArgumentParser gives 64 for what it refuses itself.
     enum ExitCode: Int32 {
+        /// An argument that is not what the option takes (EX_USAGE).
+        case usage = 64
         /// A signature threshold was not met, or a check failed.
         case verificationFailed = 1
         /// Input that is not valid metadata (EX_DATAERR).

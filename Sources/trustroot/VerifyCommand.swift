@@ -12,7 +12,8 @@ struct VerifyCommand: AsyncParsableCommand {
         abstract: "Verify a Sigstore bundle for an artifact: who signed it, checked end to end against a trusted root.",
         discussion: """
             The trusted root is, in order: --trusted-root FILE; the trusted_root.json a `trustroot client` refresh \
-            fetched (in --cache); the one TrustRoot ships for Sigstore's public-good instance (with a warning). \
+            fetched (in --cache; a client without it is refused, never replaced by another root); with no client, \
+            the one TrustRoot ships for Sigstore's public-good instance (with a warning). \
             Exit 0: verified; 1: a check failed (named on standard error); 65: the bundle or trusted root is malformed.
             """
     )
@@ -20,7 +21,10 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "The bundle (.sigstore.json).")
     var bundle: String?
 
-    @Option(help: "A file of lines `BUNDLE<TAB>ARTIFACT` (or sha256:HEX) to verify under one policy, spread over all cores.")
+    @Option(
+        help:
+            "A file of lines `BUNDLE<TAB>ARTIFACT` (or sha256:, sha384:, sha512: and the hex digest) to verify under one policy, spread over all cores."
+    )
     var batch: String?
 
     @Option(help: "The signer's identity (SAN: email, URI), exactly.")
@@ -46,7 +50,7 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Print the outcome of every check as JSON.")
     var json = false
 
-    @Argument(help: "The artifact, or sha256:HEX for its digest.")
+    @Argument(help: "The artifact, or its digest: sha256:HEX, sha384:HEX or sha512:HEX.")
     var artifact: String?
 
     /// What the command line asks for, as a plain value.

@@ -45,17 +45,22 @@ struct VerifyRequest: Equatable, Sendable {
     /// Above this size an artifact is hashed as a stream rather than read whole.
     static let streamingThreshold = 256 << 20
 
-    /// The artifact named on the command line: a file, or `sha256:HEX`.
     /// Whether `result`'s statement has the `required` predicate type. Compared by bytes: `==`
     /// would take a canonically equivalent spelling for the required type.
     static func hasPredicateType(_ result: BundleVerifier.Result, _ required: String) -> Bool {
         result.predicateType.map { UTF8Name.sameBytes($0, required) } ?? false
     }
 
+    /// The artifact named on the command line: a file, or `sha256:HEX`, `sha384:HEX` or
+    /// `sha512:HEX` (a file of that name is taken as the file).
     static func artifactValue(_ argument: String) throws -> BundleVerifier.Artifact {
         let size = fileSize(argument)
-        if let digest = BundleVerifier.Artifact.sha256Digest(argument), size == nil {
-            return .sha256(digest)
+        if size == nil {
+            do {
+                if let digest = try BundleVerifier.Artifact(digestArgument: argument) { return digest }
+            } catch {
+                throw CLIError(message: error.description, code: .usage)
+            }
         }
         // A large artifact is hashed as a stream: ECDSA signatures and in-toto subjects need only
         // its SHA-256. (Ed25519 and RSA message signatures need the bytes, and then fail clearly.)

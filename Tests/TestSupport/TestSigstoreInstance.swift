@@ -408,6 +408,27 @@ public final class TestInstance {
         public var issuer = TestInstance.issuerURL
         /// The artifact the log records (default: the one signed).
         public var loggedArtifact: [UInt8]?
+        /// The digests the in-toto statement's subject gives, by name, each of the logged
+        /// artifact unless ``wrongSubjectDigests`` names it.
+        public var subjectDigests = ["sha256"]
+        /// Subject digests given as another artifact's.
+        public var wrongSubjectDigests: Set<String> = []
+    }
+
+    /// The subject digest object `options` asks for, of `artifact`.
+    static func subjectDigests(of artifact: [UInt8], _ options: Options) -> JSONValue {
+        var object = JSONObject()
+        for name in options.subjectDigests {
+            let bytes = options.wrongSubjectDigests.contains(name) ? artifact + [0x0a] : artifact
+            let digest: [UInt8]
+            switch name {
+            case "sha384": digest = Array(SHA384.hash(data: bytes))
+            case "sha512": digest = Array(SHA512.hash(data: bytes))
+            default: digest = Array(SHA256.hash(data: bytes))
+            }
+            object[name] = .string(Hex.encode(digest))
+        }
+        return .object(object)
     }
 
     /// A v0.3 bundle for `artifact`, signed with a fresh key under a fresh certificate (or
@@ -434,7 +455,7 @@ public final class TestInstance {
         if options.dsse {
             let statement: JSONValue = JSONValue([
                 "_type": "https://in-toto.io/Statement/v1",
-                "subject": [["name": "artifact", "digest": ["sha256": .string(Hex.encode(SHA256.hash(data: logged)))]]],
+                "subject": [["name": "artifact", "digest": Self.subjectDigests(of: logged, options)]],
                 "predicateType": "https://slsa.dev/provenance/v1", "predicate": [:],
             ]).renaming("predicateType", to: options.predicateTypeField)
             let payload = JSONWriter.prettyPrinted(statement)

@@ -119,6 +119,47 @@ struct VerifyCLITests {
         #expect(notABundle.status == 65)
     }
 
+    /// Digests given instead of the artifact: sha256:, sha384: and sha512:, as npm's in-toto
+    /// subjects carry only SHA-512; a malformed one says what is wrong.
+    @Test func digestsOfEveryLengthAndMalformedOnes() throws {
+        var npm = TestInstance.Options(time: instance.epoch)
+        npm.dsse = true
+        npm.subjectDigests = ["sha512"]
+        _ = try write("npm.json", npm)
+        let artifact = try folder.read("artifact.txt")
+        let sha512 = "sha512:" + Hex.encode(SHA512.hash(data: artifact))
+        let bySHA512 = try verify("npm.json", identity, artifact: sha512)
+        #expect(bySHA512.status == 0, "\(bySHA512.stderr)")
+        #expect(try verify("npm.json", identity).status == 0)
+        let bySHA256 = try verify("npm.json", identity, artifact: "sha256:" + Hex.encode(SHA256.hash(data: artifact)))
+        #expect(bySHA256.status == 1)
+        #expect(bySHA256.stderr.contains("the artifact is not a subject of the in-toto statement"), "\(bySHA256.stderr)")
+
+        var both = npm
+        both.subjectDigests = ["sha256", "sha384"]
+        _ = try write("both.json", both)
+        #expect(try verify("both.json", identity, artifact: "sha384:" + Hex.encode(SHA384.hash(data: artifact))).status == 0)
+        // A subject whose SHA-256 names the artifact but whose SHA-384 names another is no match.
+        both.wrongSubjectDigests = ["sha384"]
+        _ = try write("contradicting.json", both)
+        #expect(try verify("contradicting.json", identity).status == 1)
+
+        // A message signature needs the SHA-256 its log entry records.
+        _ = try write("message.json", TestInstance.Options(time: instance.epoch))
+        let wrongKind = try verify("message.json", identity, artifact: sha512)
+        #expect(wrongKind.status == 1)
+        #expect(wrongKind.stderr.contains("SHA2_256"), "\(wrongKind.stderr)")
+
+        let short = try verify("npm.json", identity, artifact: "sha512:abc")
+        #expect(short.status == 64)
+        #expect(
+            short.stderr == "trustroot: sha512:abc: a sha512 digest is 128 hex digits after sha512: (found 3 characters, not all hex)\n"
+        )
+        let notHex = try verify("npm.json", identity, artifact: "sha256:" + String(repeating: "zz", count: 32))
+        #expect(notHex.status == 64)
+        #expect(notHex.stderr.hasSuffix("(found 64 characters, not all hex)\n"), "\(notHex.stderr)")
+    }
+
     @Test func batchesReportEachBundleInOrder() throws {
         var lines: [String] = []
         for index in 0..<6 {
