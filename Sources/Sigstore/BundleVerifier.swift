@@ -55,6 +55,25 @@ public struct BundleVerifier: Sendable {
     public func verify(_ bundle: SigstoreBundle, artifact: Artifact, policy: Policy, now: Date = Date()) async throws(VerificationError)
         -> Result
     {
+        var progress = VerificationError.Progress()
+        do {
+            return try await verify(bundle, artifact: artifact, policy: policy, now: now, recording: &progress)
+        } catch {
+            var failure = error
+            failure.progress = progress
+            throw failure
+        }
+    }
+
+    /// ``verify(_:artifact:policy:now:)``, recording in `progress` each check as it passes and
+    /// each time as it is verified, so that a failure can say how far it got.
+    private func verify(
+        _ bundle: SigstoreBundle,
+        artifact: Artifact,
+        policy: Policy,
+        now: Date,
+        recording progress: inout VerificationError.Progress
+    ) async throws(VerificationError) -> Result {
         // What key signed, and what the log should have recorded.
         let signingKey: VerificationKey
         let verifierDER: [UInt8]
@@ -92,11 +111,10 @@ public struct BundleVerifier: Sendable {
 
         // Hashed once: the artifact may be large, and several checks need its digest.
         let artifactSHA256 = artifact.digest(.sha256)
-        var checks: [VerificationError.Check] = [.bundle, .trustedRoot]
-        if case .key = policy { checks.append(.key) }
+        progress.checks = [.bundle, .trustedRoot]
+        if case .key = policy { progress.checks.append(.key) }
 
         // Transparency log.
-        var verifiedTimes: [(source: String, time: Date)] = []
         guard bundle.transparencyLogEntries.count >= requiredLogEntries else {
             throw VerificationError(
                 .transparencyLog,
@@ -113,41 +131,43 @@ public struct BundleVerifier: Sendable {
         for entry in bundle.transparencyLogEntries {
             let outcome = try verifyLogEntry(entry, expectation, version: bundle.version, now: now)
             if let time = outcome.integratedTime {
-                verifiedTimes.append(("transparency log \(entry.logIndex)", time))
+                progress.verifiedTimes.append(("transparency log \(entry.logIndex)", time))
             } else {
                 checkpointWindows.append((entry.logIndex, outcome.checkpointKeyWindows))
             }
+            progress.pass(.transparencyLog, .entryBody)
+            if entry.inclusionProof != nil { progress.pass(.inclusionProof, .checkpoint) }
+            if entry.integratedTime != nil { progress.pass(.integratedTime) }
+            if entry.signedEntryTimestamp != nil { progress.pass(.signedEntryTimestamp) }
         }
-        checks += [.transparencyLog, .entryBody]
-        if bundle.transparencyLogEntries.contains(where: { $0.inclusionProof != nil }) { checks += [.inclusionProof, .checkpoint] }
-        if bundle.transparencyLogEntries.contains(where: { $0.integratedTime != nil }) { checks.append(.integratedTime) }
-        if bundle.transparencyLogEntries.contains(where: { $0.signedEntryTimestamp != nil }) { checks.append(.signedEntryTimestamp) }
 
         // RFC 3161 timestamps.
         for der in bundle.timestamps {
             let time = try verifyTimestamp(der, signature: signatureBytes)
-            verifiedTimes.append(("timestamp authority", time))
+            progress.verifiedTimes.append(("timestamp authority", time))
         }
-        if !bundle.timestamps.isEmpty { checks.append(.timestamp) }
-        let times = verifiedTimes.isEmpty ? [now] : verifiedTimes.map(\.time)
+        if !bundle.timestamps.isEmpty { progress.checks.append(.timestamp) }
+        let times = progress.verifiedTimes.isEmpty ? [now] : progress.verifiedTimes.map(\.time)
         for (entry, windows) in checkpointWindows { try Self.checkCheckpointWindows(windows, times, entry: entry) }
-        guard !verifiedTimes.isEmpty else {
+        guard !progress.verifiedTimes.isEmpty else {
             throw VerificationError(
                 .verifiedTime,
                 "no verified time: the log entries have no signed integration time and there is no timestamp"
             )
         }
-        checks.append(.verifiedTime)
+        progress.checks.append(.verifiedTime)
 
         // The signing certificate at each verified time, and its SCTs.
         if case .identity(let identityPolicy) = policy, let leaf = bundle.leafCertificate {
             var issuer: TrustedIssuer?
-            for (source, time) in verifiedTimes {
+            for (source, time) in progress.verifiedTimes {
                 issuer = try await verifyChain(leaf, at: time, source: source)
             }
+            progress.checks.append(.certificateChain)
             try verifySCTs(leaf, issuer: issuer!)
+            progress.checks.append(.signedCertificateTimestamp)
             try identityPolicy.check(FulcioCertificate(leaf))
-            checks += [.certificateChain, .signedCertificateTimestamp, .identity]
+            progress.checks.append(.identity)
         }
 
         // The signature.
@@ -184,15 +204,20 @@ public struct BundleVerifier: Sendable {
                 throw VerificationError(.signature, "Ed25519 and RSA signatures can be checked only against the artifact, not its digest")
             }
             guard valid else { throw VerificationError(.signature, "the signature does not verify over the artifact") }
-            checks.append(.signature)
+            progress.checks.append(.signature)
         case .envelope(let envelope):
             guard signingKey.isValidSignature(signatureBytes, for: envelope.preAuthenticationEncoding) else {
                 throw VerificationError(.envelope, "the envelope's signature does not verify")
             }
             predicateType = try InTotoStatement.check(envelope, artifact: artifact)
-            checks.append(.envelope)
+            progress.checks.append(.envelope)
         }
-        return Result(verifiedTimes: verifiedTimes, certificate: bundle.leafCertificate, predicateType: predicateType, checks: checks)
+        return Result(
+            verifiedTimes: progress.verifiedTimes,
+            certificate: bundle.leafCertificate,
+            predicateType: predicateType,
+            checks: progress.checks
+        )
     }
 
     /// Checks a signing certificate on its own, as a signer does before it uses one: that it

@@ -77,6 +77,15 @@ public struct FulcioCertificate: Sendable {
         return issuer
     }
 
+    /// The numbers of the Fulcio extensions (under ``arc``) the certificate carries, in its order.
+    public var claimNumbers: [Int] {
+        certificate.extensions.compactMap { ext in
+            let oid = ext.oid.description
+            guard oid.hasPrefix(Self.arc + ".") else { return nil }
+            return Int(oid.dropFirst(Self.arc.count + 1))
+        }
+    }
+
     /// The value of the Fulcio extension `.number` (DER UTF8String, or raw text for the
     /// older extensions 1 to 6).
     public func claim(_ number: Int) -> String? {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why a bundle was not verified: the check that failed and what it found.
 public struct VerificationError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The checks a verification makes, in the order it makes them.
@@ -36,16 +38,38 @@ public struct VerificationError: Error, Equatable, Sendable, CustomStringConvert
         case envelope = "DSSE envelope"
     }
 
+    /// How far a verification got before it failed.
+    public struct Progress: Sendable {
+        /// The checks that applied and passed, in the order they were made.
+        public var checks: [Check] = []
+        /// The times verified so far, with where each came from.
+        public var verifiedTimes: [(source: String, time: Date)] = []
+
+        /// Nothing yet.
+        public init() {}
+
+        /// Records `passed` checks not yet recorded, in order.
+        mutating func pass(_ passed: Check...) {
+            for check in passed where !checks.contains(check) { checks.append(check) }
+        }
+    }
+
     /// The check that failed.
     public let check: Check
     /// What was wrong.
     public let reason: String
+    /// How far the verification got, when a ``BundleVerifier`` reports it.
+    public internal(set) var progress: Progress?
 
     /// A failure of `check`.
     public init(_ check: Check, _ reason: String) {
         self.check = check
         self.reason = reason
     }
+
+    /// Two failures are equal when the same check failed for the same reason, however far
+    /// each verification got.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.check == rhs.check && lhs.reason == rhs.reason }
 
     /// The failure as one line: the check, then the reason.
     public var description: String { "\(check.rawValue): \(reason)" }

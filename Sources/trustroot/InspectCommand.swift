@@ -18,6 +18,9 @@ struct InspectCommand: ParsableCommand {
     @Argument(help: "A bundle (.sigstore.json), or a certificate (PEM or DER).")
     var file: String
 
+    @Flag(help: "Print what the file says as JSON.")
+    var json = false
+
     /// Fulcio's extension names under 1.3.6.1.4.1.57264.1.
     static let fulcioExtensions = [
         1: "Issuer (deprecated form)", 2: "GitHub Workflow Trigger (deprecated)", 3: "GitHub Workflow SHA (deprecated)",
@@ -31,11 +34,19 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let bytes = try readFile(file, limit: 16 << 20)
         if let bundle = try? SigstoreBundle(bytes: bytes) {
-            print(Self.describe(bundle), terminator: "")
+            if json {
+                FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(Self.json(bundle)))
+            } else {
+                print(Self.describe(bundle), terminator: "")
+            }
             return
         }
         if let certificate = Self.certificate(bytes) {
-            print(Self.describe(certificate), terminator: "")
+            if json {
+                FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(Self.json(certificate)))
+            } else {
+                print(Self.describe(certificate), terminator: "")
+            }
             return
         }
         do {
@@ -50,22 +61,26 @@ struct InspectCommand: ParsableCommand {
         return try? Certificate(pemEncoded: String(decoding: bytes, as: UTF8.self))
     }
 
+    /// A serial number as openssl and browsers show it: every byte as two hex digits, leading
+    /// zeros kept, colon-separated.
+    static func serial(_ number: Certificate.SerialNumber) -> String {
+        number.bytes.map { Hex.encode([$0]) }.joined(separator: ":")
+    }
+
     static func describe(_ certificate: Certificate, indent: String = "") -> String {
         var lines = [
             "subject: \(certificate.subject)",
             "issuer: \(certificate.issuer)",
-            "serial: \(certificate.serialNumber)",
+            "serial: \(Self.serial(certificate.serialNumber))",
             "valid: \(MetadataDate.format(certificate.notValidBefore)) to \(MetadataDate.format(certificate.notValidAfter))",
         ]
         let fulcio = FulcioCertificate(certificate)
         if !fulcio.identities.isEmpty { lines.append("identity (SAN): \(fulcio.identities.joined(separator: ", "))") }
-        for ext in certificate.extensions {
-            let oid = ext.oid.description
-            guard oid.hasPrefix(FulcioCertificate.arc + "."), let number = Int(oid.dropFirst(FulcioCertificate.arc.count + 1)) else {
-                continue
-            }
+        for number in fulcio.claimNumbers {
+            let oid = "\(FulcioCertificate.arc).\(number)"
+            let raw = (try? ASN1ObjectIdentifier(dotRepresentation: oid)).flatMap { certificate.extensions[oid: $0]?.value }
             let name = fulcioExtensions[number] ?? "Fulcio extension"
-            lines.append("\(name) (\(oid)): \(fulcio.claim(number) ?? Hex.encode(ext.value))")
+            lines.append("\(name) (\(oid)): \(fulcio.claim(number) ?? raw.map { Hex.encode(Array($0)) } ?? "")")
         }
         if let scts = try? SignedCertificateTimestamp.embedded(in: certificate) {
             for sct in scts {

@@ -2,6 +2,7 @@ import Foundation
 import Sigstore
 import TUF
 import TUFClient
+import X509
 
 /// One `trustroot verify`: what to verify and under which policy, and the verification itself.
 /// ``VerifyCommand`` (ArgumentParser) and ``VerifyArgumentScanner`` (the quick path for the usual
@@ -69,7 +70,6 @@ struct VerifyRequest: Equatable, Sendable {
     }
 
     func run() async throws {
-        let started = Date()
         let (root, source) = try await trust.load()
         let policy = try makePolicy()
         if let batch {
@@ -82,20 +82,26 @@ struct VerifyRequest: Equatable, Sendable {
         do {
             bundleValue = try SigstoreBundle(bytes: try readFile(bundle, limit: 16 << 20))
         } catch let error as VerificationError {
+            report(.failed(error, VerificationError.Progress()), source: source)
             throw CLIError(message: "\(bundle): \(error)", code: .invalidData)
         }
         let artifactValue = try Self.artifactValue(artifact)
         do {
             let result = try await BundleVerifier(trustedRoot: root).verify(bundleValue, artifact: artifactValue, policy: policy)
             if let predicateType, !Self.hasPredicateType(result, predicateType) {
-                throw VerificationError(
+                var progress = VerificationError.Progress()
+                progress.checks = result.checks.filter { $0 != .envelope }
+                progress.verifiedTimes = result.verifiedTimes
+                let error = VerificationError(
                     .envelope,
                     "the statement's predicate type is \(result.predicateType ?? "absent"), not \(predicateType)"
                 )
+                report(.failed(error, progress), source: source, certificate: result.certificate)
+                throw CLIError(message: "\(bundle): \(error)", code: .verificationFailed)
             }
-            report(passed: true, failure: nil, performed: result.checks, times: result.verifiedTimes, source: source, started: started)
+            report(.verified(result), source: source, certificate: result.certificate)
         } catch let error as VerificationError {
-            report(passed: false, failure: error, performed: [], times: [], source: source, started: started)
+            report(.failed(error, error.progress ?? VerificationError.Progress()), source: source, certificate: bundleValue.leafCertificate)
             throw CLIError(message: "\(bundle): \(error)", code: error.check == .bundle ? .invalidData : .verificationFailed)
         }
     }
@@ -151,6 +157,7 @@ struct VerifyRequest: Equatable, Sendable {
                 print("ok \(bundlePath)")
             }
         }
+        print("\(jobs.count - failed) verified, \(failed) failed, \(jobs.count) in all")
         if failed > 0 {
             throw CLIError(message: "\(failed) of \(jobs.count) bundles failed verification", code: .verificationFailed)
         }
@@ -176,48 +183,69 @@ struct VerifyRequest: Equatable, Sendable {
         return policy
     }
 
-    /// Prints the outcome; with --json, every check: `passed` or `not applicable` after a
-    /// success; after a failure, `failed` for the failing one, `passed or not applicable` before
-    /// it and `not reached` after it.
-    func report(
-        passed: Bool,
-        failure: VerificationError?,
-        performed: [VerificationError.Check],
-        times: [(source: String, time: Date)],
-        source: String,
-        started: Date
-    ) {
+    /// How a single verification ended.
+    enum Outcome {
+        case verified(BundleVerifier.Result)
+        case failed(VerificationError, VerificationError.Progress)
+    }
+
+    /// Prints the outcome; with --json, every check as `passed`, `failed`, `not applicable` (the
+    /// bundle or policy does not call for it) or `not reached` (after the failure), the verified
+    /// times, and the signing certificate's identity, issuer and Fulcio claims.
+    func report(_ outcome: Outcome, source: String, certificate: Certificate? = nil) {
         guard json else {
-            if passed { print("verified: \(artifact ?? "") (trusted root: \(source))") }
+            if case .verified = outcome { print("verified: \(artifact ?? "") (trusted root: \(source))") }
             return
         }
-        // The checks in the order the verifier makes them.
-        var checks: [JSONValue] = []
-        let failedIndex = failure.flatMap { failed in VerificationError.Check.allCases.firstIndex(of: failed.check) }
-        for (index, check) in VerificationError.Check.allCases.enumerated() {
-            var entry = JSONObject()
-            entry["check"] = .string(check.rawValue)
-            if let failedIndex {
-                entry["outcome"] = index < failedIndex ? "passed or not applicable" : index == failedIndex ? "failed" : "not reached"
-                if index == failedIndex { entry["reason"] = .string(failure!.reason) }
-            } else {
-                entry["outcome"] = performed.contains(check) ? "passed" : "not applicable"
-            }
-            checks.append(.object(entry))
+        let passed: [VerificationError.Check]
+        let failure: VerificationError?
+        let times: [(source: String, time: Date)]
+        switch outcome {
+        case .verified(let result): (passed, failure, times) = (result.checks, nil, result.verifiedTimes)
+        case .failed(let error, let progress): (passed, failure, times) = (progress.checks, error, progress.verifiedTimes)
         }
         var object = JSONObject()
-        object["verified"] = .bool(passed)
+        object["verified"] = .bool(failure == nil)
         object["trusted_root"] = .string(source)
-        object["checks"] = .array(checks)
+        object["checks"] = .array(Self.checkStates(passed: passed, failure: failure))
         object["verified_times"] = .array(
-            times.map { entry in
-                var time = JSONObject()
-                time["source"] = .string(entry.source)
-                time["time"] = .string(MetadataDate.format(entry.time))
-                return .object(time)
-            }
+            times.map { entry in ["source": .string(entry.source), "time": .string(MetadataDate.format(entry.time))] }
         )
+        object["signer"] = certificate.map { Self.signerJSON(FulcioCertificate($0)) } ?? .null
         FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
+    }
+
+    /// Every check in the order the verifier makes them, with its state.
+    static func checkStates(passed: [VerificationError.Check], failure: VerificationError?) -> [JSONValue] {
+        let failedIndex = failure.flatMap { VerificationError.Check.allCases.firstIndex(of: $0.check) }
+        return VerificationError.Check.allCases.enumerated().map { index, check in
+            var entry = JSONObject()
+            entry["check"] = .string(check.rawValue)
+            if let failure, check == failure.check {
+                entry["outcome"] = "failed"
+                entry["reason"] = .string(failure.reason)
+            } else if passed.contains(check) {
+                entry["outcome"] = "passed"
+            } else if let failedIndex, index > failedIndex {
+                entry["outcome"] = "not reached"
+            } else {
+                entry["outcome"] = "not applicable"
+            }
+            return .object(entry)
+        }
+    }
+
+    /// The signing certificate's identities (SAN), OIDC issuer and every Fulcio claim by OID.
+    static func signerJSON(_ certificate: FulcioCertificate) -> JSONValue {
+        var claims = JSONObject()
+        for number in certificate.claimNumbers {
+            if let value = certificate.claim(number) { claims["\(FulcioCertificate.arc).\(number)"] = .string(value) }
+        }
+        var object = JSONObject()
+        object["identities"] = .array(certificate.identities.map { .string($0) })
+        object["issuer"] = certificate.issuer.map { .string($0) } ?? .null
+        object["claims"] = .object(claims)
+        return .object(object)
     }
 
     /// The extension number and value of a `--claim NUMBER=VALUE`; `nil` unless the number is

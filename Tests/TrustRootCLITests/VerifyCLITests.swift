@@ -115,6 +115,12 @@ struct VerifyCLITests {
         #expect(inspect.stdout.contains("identity (SAN): \(TestInstance.identity)"))
         #expect(inspect.stdout.contains("predicate type https://slsa.dev/provenance/v1"))
         #expect(inspect.stdout.contains("checkpoint: \(instance.origin)"))
+        let inspectJSON = try TrustRootBinary.run(["inspect", "--json", folder.file("dsse.json").path])
+        let inspected = try #require(try JSONParser().parse(Array(inspectJSON.stdout.utf8)).objectValue, "\(inspectJSON.stderr)")
+        #expect(inspected["content"]?.objectValue?["predicate_type"] == "https://slsa.dev/provenance/v1")
+        #expect(inspected["signing_certificate"]?.objectValue?["identities"] == [.string(TestInstance.identity)])
+        let entry = inspected["log_entries"]?.arrayValue?.first?.objectValue
+        #expect(entry?["inclusion_proof"]?.objectValue?["checkpoint"]?.objectValue?["origin"] == .string(instance.origin))
         let notABundle = try TrustRootBinary.run(["inspect", folder.file("key.pem").path])
         #expect(notABundle.status == 65)
     }
@@ -160,6 +166,28 @@ struct VerifyCLITests {
         #expect(notHex.stderr.hasSuffix("(found 64 characters, not all hex)\n"), "\(notHex.stderr)")
     }
 
+    /// Serial numbers keep every byte's leading zero, as openssl shows them.
+    @Test func inspectShowsSerialsAsOpenSSLDoes() throws {
+        let made = try Subprocess.run(
+            URL(fileURLWithPath: "/usr/bin/openssl"),
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-subj", "/CN=serial test",
+                "-set_serial", "0x6f54092a", "-days", "1", "-keyout", folder.file("serial.key").path, "-out",
+                folder.file("serial.pem").path,
+            ]
+        )
+        #expect(made.status == 0, "\(made.errors)")
+        let openssl = try Subprocess.run(
+            URL(fileURLWithPath: "/usr/bin/openssl"),
+            ["x509", "-noout", "-serial", "-in", folder.file("serial.pem").path]
+        )
+        #expect(openssl.output == "serial=6F54092A\n")
+        let inspect = try TrustRootBinary.run(["inspect", folder.file("serial.pem").path])
+        #expect(inspect.stdout.contains("serial: 6f:54:09:2a\n"), "\(inspect.stdout)")
+        let json = try TrustRootBinary.run(["inspect", "--json", folder.file("serial.pem").path])
+        #expect(try JSONParser().parse(Array(json.stdout.utf8)).objectValue?["serial"] == "6f:54:09:2a")
+    }
+
     @Test func batchesReportEachBundleInOrder() throws {
         var lines: [String] = []
         for index in 0..<6 {
@@ -176,9 +204,12 @@ struct VerifyCLITests {
         )
         #expect(outcome.status == 1)
         let printed = outcome.stdout.split(separator: "\n").map(String.init)
-        #expect(printed.count == 6)
+        #expect(printed.count == 7)
         #expect(printed[3].hasPrefix("FAILED \(folder.file("b3.json").path): "))
-        #expect(printed.enumerated().allSatisfy { $0.offset == 3 || $0.element == "ok \(folder.file("b\($0.offset).json").path)" })
+        #expect(
+            printed.prefix(6).enumerated().allSatisfy { $0.offset == 3 || $0.element == "ok \(folder.file("b\($0.offset).json").path)" }
+        )
+        #expect(printed.last == "5 verified, 1 failed, 6 in all")
         #expect(outcome.stderr.hasSuffix("1 of 6 bundles failed verification\n"))
         lines.remove(at: 3)
         try folder.write("good.txt", Array(lines.joined(separator: "\n").utf8))
@@ -186,5 +217,45 @@ struct VerifyCLITests {
             ["verify", "--batch", folder.file("good.txt").path, "--trusted-root", folder.file("trusted_root.json").path] + identity
         )
         #expect(good.status == 0, "\(good.stderr)")
+        #expect(good.stdout.hasSuffix("\n5 verified, 0 failed, 5 in all\n"))
+    }
+
+    /// --json reports each check as passed, failed, not applicable or not reached, the times
+    /// verified before a failure, and who signed.
+    @Test func jsonReportsEveryChecksStateTheTimesAndTheSigner() throws {
+        _ = try write("bundle.json", TestInstance.Options(time: instance.epoch))
+        func report(_ extra: [String], artifact: String? = nil) throws -> JSONObject {
+            let outcome = try verify("bundle.json", extra + ["--json"], artifact: artifact)
+            return try #require(try JSONParser().parse(Array(outcome.stdout.utf8)).objectValue, "\(outcome.stderr)")
+        }
+        func states(_ report: JSONObject) -> [String: String] {
+            var states: [String: String] = [:]
+            for check in report["checks"]?.arrayValue ?? [] {
+                if let name = check.objectValue?["check"]?.stringValue { states[name] = check.objectValue?["outcome"]?.stringValue }
+            }
+            return states
+        }
+        let passed = try report(identity)
+        #expect(passed["verified"] == true)
+        #expect(states(passed)["identity policy"] == "passed")
+        #expect(states(passed)["RFC 3161 timestamp"] == "not applicable")
+        #expect(passed["verified_times"]?.arrayValue?.first?.objectValue?["source"]?.stringValue?.hasPrefix("transparency log ") == true)
+        let signer = try #require(passed["signer"]?.objectValue)
+        #expect(signer["identities"] == [.string(TestInstance.identity)])
+        #expect(signer["issuer"] == .string(TestInstance.issuerURL))
+        #expect(signer["claims"]?.objectValue?["1.3.6.1.4.1.57264.1.8"] == .string(TestInstance.issuerURL))
+
+        // The identity policy fails after the log, the times and the chain have passed.
+        let failed = try report(["--certificate-identity", "someone@example.com", "--certificate-oidc-issuer", TestInstance.issuerURL])
+        #expect(failed["verified"] == false)
+        let failedStates = states(failed)
+        #expect(failedStates["inclusion proof"] == "passed")
+        #expect(failedStates["certificate chain"] == "passed")
+        #expect(failedStates["signed certificate timestamp"] == "passed")
+        #expect(failedStates["identity policy"] == "failed")
+        #expect(failedStates["artifact signature"] == "not reached")
+        #expect(failedStates["RFC 3161 timestamp"] == "not applicable")
+        #expect(failed["verified_times"]?.arrayValue?.count == 1)
+        #expect(failed["signer"]?.objectValue?["identities"] == [.string(TestInstance.identity)])
     }
 }
