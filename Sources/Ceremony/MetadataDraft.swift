@@ -8,7 +8,7 @@ import TUF
 /// began under another tool keeps what that tool wrote.
 public enum MetadataDraft {
     /// The custom key field naming the key's holder (the name tuf-on-ci uses).
-    public static let ownerField = "x-tuf-on-ci-keyowner"
+    public static let ownerField = Key.ownerField
     /// The custom role fields for the metadata lifetime and the signing period, in days.
     public static let expiryPeriodField = "x-tuf-on-ci-expiry-period"
     /// See ``expiryPeriodField``.
@@ -171,6 +171,13 @@ public enum MetadataDraft {
         entry.unrecognizedFields[ownerField] = owner.map { .string($0) }
         entry.unrecognizedFields[testKeyField] = test ? .bool(true) : nil
         return (entry.keyID, entry)
+    }
+
+    /// The id a new entry for `key` gets when `holder` holds it (in a configuration with
+    /// `test_keys` when `test`): the name is written into the entry, so it is part of what the
+    /// id covers.
+    public static func keyID(of key: Key, holder: String, test: Bool = false) -> String {
+        entry(for: key, owner: holder, test: test, existing: [:]).0
     }
 
     /// `now` plus `days`, to the whole second metadata records.

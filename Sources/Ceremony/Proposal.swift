@@ -46,9 +46,11 @@ public struct Proposal: Sendable {
         public let verification: ThresholdVerification
         /// For root, signatures against the previous root's keys.
         public let previousRoot: ThresholdVerification?
-        /// Holders (or key ids of keys without one) still to sign, for the role as proposed.
+        /// Keys still to sign for the role as proposed, each with its holder's name where the key
+        /// names one (``ThresholdVerification/label(_:)``).
         public let missing: [String]
-        /// For root, holders of the previous root still to sign.
+        /// For root, keys of the previous root still to sign, likewise; a holder whose key the
+        /// proposal rotates out is told that the old key must sign.
         public let missingPrevious: [String]
 
         /// Whether a client would accept the role's signatures.
@@ -210,7 +212,7 @@ public struct Proposal: Sendable {
             var missing: [String] = []
             if let (delegate, keys) = delegation(of: role) {
                 verification = ThresholdVerification(role: role, delegate: delegate, keys: keys, metadata: metadata)
-                missing = verification.unsignedKeyIDs.map { keys[$0].map(Self.holderName) ?? $0 }
+                missing = verification.unsignedKeyIDs.map(verification.label)
             } else {
                 // Not delegated to by what will be published: no key can make it count.
                 verification = ThresholdVerification(
@@ -237,11 +239,6 @@ public struct Proposal: Sendable {
 
     /// Whether every proposed role has the signatures a client needs.
     public var isComplete: Bool { !isEmpty && statuses.allSatisfy(\.isComplete) }
-
-    /// The holder a key entry names, else the key's id.
-    static func holderName(_ key: Key) -> String {
-        key.unrecognizedFields[MetadataDraft.ownerField]?.stringValue ?? key.keyID
-    }
 
     /// Every id under which `key` is one of `delegate`'s keys.
     static func keyIDs(of key: Key, in delegate: any Delegate, keys: [String: Key]) -> [String] {

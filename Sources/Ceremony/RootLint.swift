@@ -68,7 +68,13 @@ public enum RootLint {
             for keyID in root.roles[name]?.keyIDs ?? [] {
                 let identity = root.keys[keyID]?.identity ?? Array(keyID.utf8)
                 if rootIdentities.contains(identity) {
-                    findings.append(Finding(rule: "online-root-key", message: "key \(keyID) signs both root and the online role \(name)"))
+                    findings.append(
+                        Finding(
+                            rule: "online-root-key",
+                            message:
+                                "key \(root.keys[keyID]?.owner.map { "\($0) (\(keyID))" } ?? keyID) signs both root and the online role \(name)"
+                        )
+                    )
                 }
             }
         }

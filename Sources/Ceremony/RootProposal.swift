@@ -103,14 +103,18 @@ public struct RootProposal: Sendable {
         return newRoot.isSatisfied && (previousRoot?.isSatisfied ?? true)
     }
 
-    /// The key holders (`x-tuf-on-ci-keyowner`, else the key id) who have not signed, by the
-    /// root they are needed for.
+    /// The keys that have not signed, by the root they are needed for, each labelled with its
+    /// holder (``ThresholdVerification/label(_:)``). A previous root's key that the new root no
+    /// longer lists is marked as the old key, so that a holder who signed with a new key knows
+    /// the old one must sign too.
     public var missingHolders: (newRoot: [String], previousRoot: [String]) {
-        func owners(_ verification: ThresholdVerification?, _ root: Root?) -> [String] {
-            guard let verification, let root else { return [] }
-            return verification.unsignedKeyIDs.map { root.keys[$0]?.unrecognizedFields["x-tuf-on-ci-keyowner"]?.stringValue ?? $0 }
-        }
         let (newRoot, previousRoot) = status
-        return (owners(newRoot, metadata.signed), owners(previousRoot, previous))
+        let newIdentities = Set(metadata.signed.keys.values.compactMap(\.identity))
+        let previousLabels = (previousRoot?.unsignedKeyIDs ?? []).map { keyID -> String in
+            let label = previousRoot!.label(keyID)
+            guard let key = previous?.keys[keyID], let identity = key.identity, !newIdentities.contains(identity) else { return label }
+            return "\(label), the old key that root v\(previous!.version) lists and this proposal rotates out"
+        }
+        return (newRoot.unsignedKeyIDs.map(newRoot.label), previousLabels)
     }
 }

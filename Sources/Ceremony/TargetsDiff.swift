@@ -8,8 +8,12 @@ public enum TargetsDiff {
     public static func changes(from old: Targets?, to new: Targets) -> [String] {
         var lines: [String] = []
         let before = old?.targets ?? [:]
-        if MetadataDate.format(old?.expires ?? .distantPast) != MetadataDate.format(new.expires) {
-            lines.append("expires: \(old.map { MetadataDate.format($0.expires) } ?? "none") → \(MetadataDate.format(new.expires))")
+        if let old {
+            if MetadataDate.format(old.expires) != MetadataDate.format(new.expires) {
+                lines.append("expires: \(MetadataDate.format(old.expires)) → \(MetadataDate.format(new.expires))")
+            }
+        } else {
+            lines.append("expires: \(MetadataDate.format(new.expires))")
         }
         for (path, file) in new.targets.sorted(by: { $0.key < $1.key }) {
             let digest = file.hashes["sha256"] ?? file.hashes.values.sorted().first ?? "?"
@@ -44,7 +48,7 @@ public enum TargetsDiff {
 
     private static func describe(_ role: DelegatedRole, _ delegations: Delegations?) -> String {
         let owners = role.keyIDs.map { keyID in
-            delegations?.keys[keyID]?.unrecognizedFields[MetadataDraft.ownerField]?.stringValue ?? String(keyID.prefix(12))
+            delegations?.keys[keyID]?.owner ?? String(keyID.prefix(12))
         }
         let scope: String
         switch role.scope {

@@ -49,7 +49,7 @@ public struct TranscriptAudit: Sendable {
                     "transcript line \(index + 1) (\(record.step) by \(record.holder)): its signature is not by key \(signature.keyID) of this ceremony: the transcript was altered"
                 )
             }
-            let holder = key.unrecognizedFields[MetadataDraft.ownerField]?.stringValue
+            let holder = key.owner
             entries.append(Entry(line: index + 1, record: record, signer: (signature.keyID, holder)))
         }
         let lines = snapshot.lineHashes

@@ -16,6 +16,12 @@ public struct Key: Sendable {
     public var unrecognizedFields: JSONObject
     let verifier: PublicKeyVerifier?
 
+    /// The field tuf-on-ci (and TrustRoot's ceremony) names a key's holder in.
+    public static let ownerField = "x-tuf-on-ci-keyowner"
+
+    /// The key's holder, as ``ownerField`` names it.
+    public var owner: String? { unrecognizedFields[Self.ownerField]?.stringValue }
+
     /// A key with these fields; `publicValue` is hex for Ed25519 and PEM for ECDSA and RSA.
     public init(keyType: String, scheme: String, publicValue: String, unrecognizedFields: JSONObject = JSONObject()) {
         var keyValue = JSONObject()

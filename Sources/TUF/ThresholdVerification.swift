@@ -26,6 +26,8 @@ public struct ThresholdVerification: Sendable, Hashable {
     public let threshold: Int
     /// Each of the role's key ids, in the role's order, with what was found.
     public let outcomes: [(keyID: String, outcome: KeyOutcome)]
+    /// The holder each key names (``Key/owner``), by key id, for messages people read.
+    public let owners: [String: String]
 
     /// Checks the signatures of `metadata` for `role`, whose keys are `delegate`'s key ids
     /// resolved in `keys`.
@@ -67,6 +69,14 @@ public struct ThresholdVerification: Sendable, Hashable {
             }
         }
         self.outcomes = outcomes
+        var owners: [String: String] = [:]
+        for keyID in delegate.keyIDs { owners[keyID] = keys[keyID]?.owner }
+        self.owners = owners
+    }
+
+    /// `keyID` as a person reads it: the holder's name and the id, or the id alone.
+    public func label(_ keyID: String) -> String {
+        owners[keyID].map { "\($0) (\(keyID))" } ?? keyID
     }
 
     /// The key ids whose signatures count toward the threshold.
@@ -99,7 +109,7 @@ extension ThresholdVerification: CustomStringConvertible {
     /// How many signatures counted of how many needed, and which keys did not sign.
     public var summary: String {
         "\(signedKeyIDs.count) of \(threshold) required signatures"
-            + (isSatisfied ? "" : " (missing: \(unsignedKeyIDs.joined(separator: ", ")))")
+            + (isSatisfied ? "" : " (missing: \(unsignedKeyIDs.map(label).joined(separator: ", ")))")
     }
 
     /// The summary, prefixed with the role.

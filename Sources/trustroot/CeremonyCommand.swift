@@ -120,8 +120,8 @@ struct CeremonyCommand: ParsableCommand {
                 )
             }
             workspace.warn(proposal)
-            print("proposed \(Status.proposedList(proposal))")
-            print(Status.report(proposal), terminator: "")
+            print("proposed \(ProposalReport.proposedList(proposal))")
+            print(ProposalReport.status(proposal), terminator: "")
         }
     }
 
@@ -171,8 +171,8 @@ struct CeremonyCommand: ParsableCommand {
                 print("nothing changes: nothing proposed (use --root or --targets to renew expiry)")
                 return
             }
-            print("proposed \(Status.proposedList(proposal))")
-            print(Status.report(proposal), terminator: "")
+            print("proposed \(ProposalReport.proposedList(proposal))")
+            print(ProposalReport.status(proposal), terminator: "")
         }
     }
 
@@ -196,8 +196,25 @@ struct CeremonyCommand: ParsableCommand {
         @Option(help: "Your name for the transcript (default: the key's x-tuf-on-ci-keyowner, else its key id).")
         var holder: String?
 
+        @Flag(help: "Sign without asking: on a terminal, sign first shows what is signed and asks to go ahead.")
+        var yes = false
+
         func validate() throws {
             guard (key == nil) != (pkcs11 == nil) else { throw ValidationError("give exactly one of --key and --pkcs11") }
+        }
+
+        /// On a terminal, shows the changes of the roles about to be signed and the key, and asks.
+        func confirm(_ proposal: Proposal, _ signed: [(role: String, keyIDs: [String])], owner: String?) throws {
+            guard !yes, TerminalPrompt.isInteractive else { return }
+            let roles = Set(signed.map(\.role))
+            print(ProposalReport.diffText(ProposalReport.diff(proposal).filter { roles.contains($0.role) }), terminator: "")
+            let ids = Array(Set(signed.flatMap(\.keyIDs))).sorted().joined(separator: ", ")
+            let list = signed.map {
+                "\($0.role) v\(proposal.targets[$0.role]?.signed.version ?? proposal.root?.metadata.signed.version ?? 0)"
+            }
+            guard try TerminalPrompt.confirm("Sign \(list.joined(separator: ", ")) as \(owner ?? "this key") with key \(ids)?") else {
+                throw CLIError(message: "\(workspace.workspace): not signed: nothing was changed", code: .verificationFailed)
+            }
         }
 
         func run() throws {
@@ -210,8 +227,9 @@ struct CeremonyCommand: ParsableCommand {
             let keyID = signed[0].keyIDs[0]
             let owner = signed.lazy.flatMap(\.keyIDs).compactMap { keyID in
                 (proposal.effectiveRoot?.keys[keyID] ?? proposal.effectiveTargets("targets")?.signed.delegations?.keys[keyID])?
-                    .unrecognizedFields[MetadataDraft.ownerField]?.stringValue
+                    .owner
             }.first
+            try confirm(proposal, signed, owner: owner)
             try workspace.step {
                 try workspace.value.save(
                     proposal,
@@ -222,7 +240,7 @@ struct CeremonyCommand: ParsableCommand {
                 )
             }
             for (role, ids) in signed { print("signed \(role) as \(ids.joined(separator: ", "))") }
-            print(Status.report(proposal), terminator: "")
+            print(ProposalReport.status(proposal), terminator: "")
         }
     }
 
@@ -246,38 +264,16 @@ struct CeremonyCommand: ParsableCommand {
 
         @OptionGroup var workspace: WorkspaceArgument
 
+        @Flag(help: "Print the status as JSON.")
+        var json = false
+
         func run() throws {
-            print(Self.report(try workspace.proposal()), terminator: "")
-        }
-
-        static func proposedList(_ proposal: Proposal) -> String {
-            proposal.statuses.map { "\($0.role) v\($0.version)" }.joined(separator: ", ")
-        }
-
-        static func count(_ verification: ThresholdVerification) -> String {
-            "\(verification.signedKeyIDs.count) of \(verification.threshold) required signatures"
-        }
-
-        static func report(_ proposal: Proposal) -> String {
-            guard !proposal.isEmpty else { return "nothing proposed\n" }
-            var lines: [String] = []
-            for status in proposal.statuses {
-                lines.append("\(status.role) v\(status.version), expires \(MetadataDate.format(status.expires))")
-                if status.role == "root" {
-                    lines.append("  as the new root: \(count(status.verification))")
-                } else {
-                    lines.append("  signatures: \(count(status.verification))")
-                }
-                if !status.verification.isSatisfied { lines.append("    not yet signed by: \(status.missing.joined(separator: ", "))") }
-                if let previousRoot = status.previousRoot, let previous = proposal.root?.previous {
-                    lines.append("  by root v\(previous.version)'s keys: \(count(previousRoot))")
-                    if !previousRoot.isSatisfied {
-                        lines.append("    not yet signed by: \(status.missingPrevious.joined(separator: ", "))")
-                    }
-                }
+            let proposal = try workspace.proposal()
+            if json {
+                FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(ProposalReport.statusJSON(proposal)))
+            } else {
+                print(ProposalReport.status(proposal), terminator: "")
             }
-            lines.append(proposal.isComplete ? "complete: ready to publish" : "incomplete")
-            return lines.joined(separator: "\n") + "\n"
         }
     }
 
@@ -315,10 +311,10 @@ struct CeremonyCommand: ParsableCommand {
             let proposal = try workspace.step { try snapshot.proposal() }
             let config = try? snapshot.config(directory: workspace.value.directory)
             for finding in CeremonyCommand.lint(proposal, config: config) { print("lint: \(finding)") }
-            print(Status.report(proposal), terminator: "")
+            print(ProposalReport.status(proposal), terminator: "")
             guard proposal.isEmpty || proposal.isComplete else {
                 throw CLIError(
-                    message: "\(workspace.workspace): \(Status.proposedList(proposal)) not yet signed by enough keys",
+                    message: "\(workspace.workspace): \(ProposalReport.proposedList(proposal)) not yet signed by enough keys",
                     code: .verificationFailed
                 )
             }
@@ -334,26 +330,15 @@ struct CeremonyCommand: ParsableCommand {
 
         @OptionGroup var workspace: WorkspaceArgument
 
+        @Flag(help: "Print the changes as JSON.")
+        var json = false
+
         func run() throws {
-            let proposal = try workspace.proposal()
-            guard !proposal.isEmpty else {
-                print("nothing proposed")
-                return
-            }
-            if let root = proposal.root {
-                if let previous = root.previous {
-                    print("root v\(previous.version) → v\(root.metadata.signed.version)")
-                    for line in RootDiff.changes(from: previous, to: root.metadata.signed) { print("  \(line)") }
-                } else {
-                    print("root v1: no published root to compare with")
-                    print(String(decoding: JSONWriter.prettyPrinted(root.metadata.signed.json), as: UTF8.self), terminator: "")
-                }
-            }
-            for role in proposal.proposedRoles where role != "root" {
-                guard let metadata = proposal.targets[role] else { continue }
-                let previous = proposal.publishedTargets[role]?.signed
-                print("\(role) v\(previous.map { String($0.version) } ?? "none") → v\(metadata.signed.version)")
-                for line in TargetsDiff.changes(from: previous, to: metadata.signed) { print("  \(line)") }
+            let roles = ProposalReport.diff(try workspace.proposal())
+            if json {
+                FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(ProposalReport.diffJSON(roles)))
+            } else {
+                print(ProposalReport.diffText(roles), terminator: "")
             }
         }
     }
@@ -398,7 +383,7 @@ struct CeremonyCommand: ParsableCommand {
                 }
                 for (role, ids) in added { print("merged \(role) signatures of \(ids.joined(separator: ", "))") }
             }
-            print(Status.report(proposal), terminator: "")
+            print(ProposalReport.status(proposal), terminator: "")
         }
     }
 
@@ -441,7 +426,7 @@ struct CeremonyCommand: ParsableCommand {
                 try workspace.value.publish(to: URL(fileURLWithPath: out), online: online, holder: holder.name)
             }
             print(
-                "published \(Status.proposedList(proposal)), snapshot v\(timestamp.signed.snapshotMeta.version), timestamp v\(timestamp.signed.version) to \(out)"
+                "published \(ProposalReport.proposedList(proposal)), snapshot v\(timestamp.signed.snapshotMeta.version), timestamp v\(timestamp.signed.version) to \(out)"
             )
         }
     }

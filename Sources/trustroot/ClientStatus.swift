@@ -102,7 +102,7 @@ struct ClientStatus {
             lines.append("  \(name) keys: \(role.threshold) of \(role.keyIDs.count)")
             for keyID in role.keyIDs {
                 let key = root.keys[keyID]
-                let owner = key?.unrecognizedFields["x-tuf-on-ci-keyowner"]?.stringValue.map { " \($0)" } ?? ""
+                let owner = key?.owner.map { " \($0)" } ?? ""
                 lines.append("    \(keyID) \(key.map { "\($0.keyType)/\($0.scheme)" } ?? "(missing)")\(owner)")
             }
         }

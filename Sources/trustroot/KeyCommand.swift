@@ -42,6 +42,8 @@ struct KeyCommand: ParsableCommand {
         @Flag(help: "Print the public key as JSON only.")
         var json = false
 
+        @OptionGroup var holder: HolderIDOption
+
         func validate() throws {
             guard InMemorySigner.KeyKind(rawValue: type) != nil else {
                 throw ValidationError("--type must be one of \(InMemorySigner.KeyKind.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -66,7 +68,7 @@ struct KeyCommand: ParsableCommand {
                 keyDerivation: derivation
             )
             try writeNewPrivateFile(Array(pem.utf8), to: out)
-            KeyCommand.printPublicKey(signer.publicKey, json: json)
+            KeyCommand.printPublicKey(signer.publicKey, json: json, holder: holder)
         }
 
         func randomSalt() -> [UInt8] {
@@ -101,6 +103,8 @@ struct KeyCommand: ParsableCommand {
         @Option(help: "The reference file to create.")
         var out: String
 
+        @OptionGroup var holder: HolderIDOption
+
         func validate() throws {
             guard tokenLabel != nil || tokenSerial != nil else { throw ValidationError("give --token-label or --token-serial") }
             guard keyId != nil || keyLabel != nil else { throw ValidationError("give --key-id or --key-label") }
@@ -127,7 +131,7 @@ struct KeyCommand: ParsableCommand {
             }
             let record: JSONValue = ["pkcs11": reference.json, "key": signer.publicKey.json, "keyid": .string(signer.publicKey.keyID)]
             try writeNewPrivateFile(JSONWriter.prettyPrinted(record), to: out)
-            KeyCommand.printPublicKey(signer.publicKey, json: false)
+            KeyCommand.printPublicKey(signer.publicKey, json: false, holder: holder)
         }
     }
 
@@ -160,17 +164,19 @@ struct KeyCommand: ParsableCommand {
         @Flag(help: "Print the public key as JSON only.")
         var json = false
 
+        @OptionGroup var holder: HolderIDOption
+
         func run() throws {
             let bytes = try readFile(file, limit: 1 << 16)
             if let record = try? JSONParser().parse(bytes).objectValue, let keyJSON = record["key"] {
                 do {
-                    KeyCommand.printPublicKey(try Key(json: keyJSON), json: json)
+                    KeyCommand.printPublicKey(try Key(json: keyJSON), json: json, holder: holder)
                     return
                 } catch {
                     throw CLIError.invalid(file, error)
                 }
             }
-            KeyCommand.printPublicKey(try KeyCommand.openKeyFile(file, contents: bytes).publicKey, json: json)
+            KeyCommand.printPublicKey(try KeyCommand.openKeyFile(file, contents: bytes).publicKey, json: json, holder: holder)
         }
     }
 
@@ -187,11 +193,38 @@ struct KeyCommand: ParsableCommand {
         }
     }
 
-    static func printPublicKey(_ key: Key, json: Bool) {
+    /// `--holder`: the name the ceremony configuration gives the key's holder.
+    struct HolderIDOption: ParsableArguments {
+        @Option(
+            help:
+                "The holder's name as ceremony.json gives it: also print the key id the ceremony's metadata lists for the key (the name is part of what the id covers)."
+        )
+        var holder: String?
+
+        @Flag(help: "With --holder: the configuration sets test_keys, which marks every key entry (and so changes its id).")
+        var testKey = false
+    }
+
+    /// Prints the key and its ids: the bare key's, and with `holder` the one the ceremony's
+    /// metadata gives it (the id people compare with `ceremony diff` and `ceremony status`).
+    static func printPublicKey(_ key: Key, json: Bool, holder option: HolderIDOption) {
+        let holder = option.holder
+        let metadataKeyID = holder.map { MetadataDraft.keyID(of: key, holder: $0, test: option.testKey) }
         if json {
-            FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(["keyid": .string(key.keyID), "key": key.json]))
+            var object: JSONValue = ["keyid": .string(key.keyID), "key": key.json]
+            if let holder, let metadataKeyID {
+                object = [
+                    "keyid": .string(key.keyID), "key": key.json, "holder": .string(holder), "metadata_keyid": .string(metadataKeyID),
+                ]
+            }
+            FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(object))
         } else {
-            print("keyid \(key.keyID)")
+            if let holder, let metadataKeyID {
+                print("keyid \(metadataKeyID) (in the ceremony's metadata, as \(holder)'s key)")
+                print("bare key id \(key.keyID) (the key without a holder name)")
+            } else {
+                print("keyid \(key.keyID) (the key without a holder name: pass --holder NAME for the id the ceremony's metadata lists)")
+            }
             print("type \(key.keyType), scheme \(key.scheme)")
             print(String(decoding: JSONWriter.prettyPrinted(key.json), as: UTF8.self), terminator: "")
         }

@@ -68,27 +68,55 @@ struct CeremonyCLITests {
         #expect(diff.status == 0)
         #expect(diff.stdout.contains("root v1 → v2"))
         #expect(diff.stdout.contains("ed25519/ed25519 @dave") && diff.stdout.contains("- key"))
+        let diffJSON = try TrustRootBinary.run(["ceremony", "diff", workspace, "--json"])
+        let diffRoles = try #require(try JSONParser().parse(Array(diffJSON.stdout.utf8)).arrayValue)
+        #expect(diffRoles.first?.objectValue?["from_version"] == 1)
+        #expect(diffRoles.first?.objectValue?["changes"]?.arrayValue?.contains { $0.stringValue?.contains("+ key") == true } == true)
 
         let before = try TrustRootBinary.run(["ceremony", "status", workspace])
         #expect(before.stdout.contains("as the new root: 0 of 2 required signatures"))
-        #expect(before.stdout.contains("not yet signed by: @alice, @dave, @carol"))
+        #expect(
+            before.stdout.contains("not yet signed by: @alice (\(MetadataDraft.keyID(of: alice.publicKey, holder: "@alice"))), @dave ("),
+            "\(before.stdout)"
+        )
+        let beforeJSON = try TrustRootBinary.run(["ceremony", "status", workspace, "--json"])
+        let roots = try #require(try JSONParser().parse(Array(beforeJSON.stdout.utf8)).objectValue?["proposed"]?.arrayValue)
+        #expect(roots.first?.objectValue?["signatures"]?.objectValue?["missing"]?.arrayValue?.count == 3)
+        #expect(roots.first?.objectValue?["previous_root_signatures"]?.objectValue?["version"] == 1)
         #expect(before.stdout.hasSuffix("incomplete\n"))
 
         // A second machine gets a copy; @bob (old root only) and @dave (new root only) sign there.
         try FileManager.default.copyItem(at: folder.file("ws"), to: folder.file("ws2"))
         let workspace2 = folder.file("ws2").path
+        // At a terminal, sign shows what it signs and asks; no is no, and nothing changes.
+        let transcriptBefore = try folder.read("ws/transcript.jsonl")
+        let declined = try Subprocess.run(
+            command: ["python3", Python.interopDirectory.appendingPathComponent("pty_run.py").path, "n", TrustRootBinary.url.path]
+                + ["ceremony", "sign", workspace, "--key", folder.file("alice.key").path],
+            environment: environment
+        )
+        #expect(declined.status == 1, "\(declined.output)")
+        #expect(declined.output.contains("root v1 → v2"), "\(declined.output)")
+        #expect(declined.output.contains("Sign root v2 as @alice with key "), "\(declined.output)")
+        #expect(declined.output.contains("not signed: nothing was changed"))
+        #expect(try folder.read("ws/transcript.jsonl") == transcriptBefore)
         let signAlice = try TrustRootBinary.run(
             ["ceremony", "sign", workspace, "--key", folder.file("alice.key").path],
             environment: environment
         )
         #expect(signAlice.status == 0, "\(signAlice.stderr)")
-        for holder in ["bob", "dave"] {
-            let signed = try TrustRootBinary.run(
-                ["ceremony", "sign", workspace2, "--key", folder.file("\(holder).key").path],
-                environment: environment
-            )
-            #expect(signed.status == 0, "\(signed.stderr)")
-        }
+        let bobAtTerminal = try Subprocess.run(
+            command: ["python3", Python.interopDirectory.appendingPathComponent("pty_run.py").path, "y", TrustRootBinary.url.path]
+                + ["ceremony", "sign", workspace2, "--key", folder.file("bob.key").path],
+            environment: environment
+        )
+        #expect(bobAtTerminal.status == 0, "\(bobAtTerminal.output)")
+        #expect(bobAtTerminal.output.contains("signed root as "), "\(bobAtTerminal.output)")
+        let daveSigned = try TrustRootBinary.run(
+            ["ceremony", "sign", workspace2, "--key", folder.file("dave.key").path, "--yes"],
+            environment: environment
+        )
+        #expect(daveSigned.status == 0, "\(daveSigned.stderr)")
         let incomplete = try TrustRootBinary.run(["ceremony", "verify", workspace])
         #expect(incomplete.status == 1)
         #expect(incomplete.stderr.hasSuffix("root v2 not yet signed by enough keys\n"))

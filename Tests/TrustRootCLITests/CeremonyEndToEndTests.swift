@@ -123,6 +123,17 @@ struct CeremonyEndToEndTests {
         let initialized = try ceremony.ceremony(["init", ceremony.workspace, "--config", folder.file("v1.json").path, "--holder", "alice"])
         #expect(initialized.status == 0, "\(initialized.stderr)")
         #expect(initialized.stdout.hasPrefix("proposed root v1, targets v1, releases v1\n"))
+        // The id a holder reads aloud is the one the metadata lists and status and diff show.
+        let shown = try TrustRootBinary.run([
+            "key", "show", folder.file("keys/alice.pub.json").path, "--holder", "alice", "--test-key", "--json",
+        ])
+        let aliceID = try #require(try JSONParser().parse(Array(shown.stdout.utf8)).objectValue?["metadata_keyid"]?.stringValue)
+        let proposedRoot = try Metadata<Root>(bytes: try folder.read("ws/proposal/root.json"))
+        #expect(proposedRoot.signed.keys[aliceID]?.owner == "alice")
+        let firstStatus = try ceremony.ceremony(["status", ceremony.workspace])
+        #expect(firstStatus.stdout.contains("alice (\(aliceID))"), "\(firstStatus.stdout)")
+        let firstDiff = try ceremony.ceremony(["diff", ceremony.workspace])
+        #expect(firstDiff.stdout.contains("root: + key \(aliceID) "), "\(firstDiff.stdout)")
         try ceremony.sign(["alice.key", "bob.key"])
         try FileManager.default.copyItem(at: folder.file("ws"), to: folder.file("ws2"))
         try ceremony.sign(["dave.p11.json"], in: folder.file("ws2").path)
@@ -174,6 +185,13 @@ struct CeremonyEndToEndTests {
         let three = try ceremony.ceremony(["verify", ceremony.workspace])
         #expect(three.status == 1)
         #expect(three.stdout.contains("as the new root: 3 of 4 required signatures"))
+        // carol signed with her new key; root v2's threshold needs her old one.
+        let rootV2 = try Metadata<Root>(bytes: try folder.read("repo/metadata/2.root.json")).signed
+        let carolOld = try #require(rootV2.keys.first { $0.value.owner == "carol" }?.key)
+        #expect(
+            three.stdout.contains("carol (\(carolOld)), the old key that root v2 lists and this proposal rotates out"),
+            "\(three.stdout)"
+        )
         try ceremony.sign(["dave.p11.json"])
         try publish(ceremony, expecting: "root v3, snapshot v3, timestamp v3")
 
