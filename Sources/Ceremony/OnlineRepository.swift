@@ -39,16 +39,31 @@ public struct OnlineRepository: Sendable {
         /// A role the change needs has expired and must be renewed by its signers first.
         case expired(role: String)
 
-        /// The error as one line for people.
+        /// The error as one line for people, ending with what to run about it.
         public var description: String {
             switch self {
-            case .missing(let path): return "\(path): missing"
-            case .rejected(let error): return "a client would refuse the repository: \(error)"
-            case .thresholdNotMet(let role, let summary): return "\(role): \(summary)"
-            case .noSuchRole(let role): return "no targets role \(role)"
-            case .noSuchTarget(let path): return "no target \(path)"
-            case .roleExists(let role): return "a role named \(role) exists already, or the name is reserved"
-            case .expired(let role): return "\(role) has expired: its holders must renew it in a ceremony first"
+            case .missing(let path):
+                return "\(path): missing: give the folder `trustroot ceremony publish --out` wrote (metadata/ and targets/)"
+            case .rejected(let error): return "a client would refuse the repository: \(error)\(Self.advice(error))"
+            case .thresholdNotMet(let role, let summary):
+                return "\(role): \(summary): give more of the role's keys with --key or --pkcs11"
+            case .noSuchRole(let role): return "no targets role \(role): `trustroot repo check REPO` lists the roles"
+            case .noSuchTarget(let path): return "no target \(path): `trustroot metadata show` on the role's metadata lists its targets"
+            case .roleExists(let role): return "a role named \(role) exists already, or the name is reserved: choose another name"
+            case .expired(let role):
+                return
+                    "\(role) has expired: its holders must renew it in a ceremony first (`trustroot ceremony propose WORKSPACE --targets`)"
+            }
+        }
+
+        /// What renews the role a client refused as expired.
+        static func advice(_ error: UpdateError) -> String {
+            guard case .expired(let role, _) = error else { return "" }
+            switch role {
+            case "timestamp": return ": run `trustroot repo timestamp REPO --online-key KEY`"
+            case "snapshot": return ": run `trustroot repo snapshot REPO --online-key KEY` (it signs a new timestamp too)"
+            case "root": return ": its holders must renew it in a ceremony (`trustroot ceremony propose WORKSPACE --root`)"
+            default: return ": its holders must renew it in a ceremony (`trustroot ceremony propose WORKSPACE --targets`)"
             }
         }
     }

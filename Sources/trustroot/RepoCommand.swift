@@ -10,11 +10,11 @@ struct RepoCommand: ParsableCommand {
         commandName: "repo",
         abstract: "Renew timestamp and snapshot, and change targets, in a published repository.",
         discussion: """
-            Every command first checks the repository as a client would (expiry aside), and checks the result \\
-            the same way before writing; the timestamp is written last. Schedule `repo timestamp` well inside \\
+            Every command first checks the repository as a client would (expiry aside), and checks the result \
+            the same way before writing; the timestamp is written last. Schedule `repo timestamp` well inside \
             the timestamp's lifetime.
             """,
-        subcommands: [Timestamp.self, Snapshot.self, AddTarget.self, RemoveTarget.self, Delegate.self]
+        subcommands: [Check.self, Timestamp.self, Snapshot.self, AddTarget.self, RemoveTarget.self, Delegate.self]
     )
 
     struct RepositoryArgument: ParsableArguments {
@@ -34,12 +34,20 @@ struct RepoCommand: ParsableCommand {
         }
 
         func load() throws -> OnlineRepository {
-            try step { try OnlineRepository(directory: URL(fileURLWithPath: repository)) }
+            try Self.load(repository)
+        }
+
+        static func load(_ repository: String) throws -> OnlineRepository {
+            try step(repository) { try OnlineRepository(directory: URL(fileURLWithPath: repository)) }
         }
 
         func online() throws -> any Signer { try CeremonyCommand.loadSigner(key: onlineKey, pkcs11: onlinePkcs11) }
 
         func step<T>(_ body: () throws -> T) throws -> T {
+            try Self.step(repository, body)
+        }
+
+        static func step<T>(_ repository: String, _ body: () throws -> T) throws -> T {
             do {
                 return try body()
             } catch let error as CLIError {
@@ -60,6 +68,85 @@ struct RepoCommand: ParsableCommand {
             } catch let error as MetadataError {
                 throw CLIError(message: "\(repository): \(error)", code: .invalidData)
             }
+        }
+    }
+
+    /// `trustroot repo check`.
+    struct Check: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "check",
+            abstract: "Report every role's expiry; exit 1 when any expires within its signing period (for cron and CI).",
+            discussion: """
+                A role's signing period is its x-tuf-on-ci-signing-period, else half the lifetime of timestamp and \
+                snapshot, else \(RepositoryExpiry.defaultOfflineSigningPeriodDays) days for root and targets roles. \
+                Nothing is signed or written.
+                """
+        )
+
+        @Argument(help: "The repository folder (metadata/ and targets/).")
+        var repository: String
+
+        @Option(
+            help: ArgumentHelp(
+                "Report as due any role expiring within this many days, instead of each role's signing period.",
+                valueName: "days"
+            )
+        )
+        var within: Int?
+
+        @Flag(help: "Print the report as JSON.")
+        var json = false
+
+        func validate() throws {
+            if let within, !(0...CeremonyConfig.maximumDays).contains(within) {
+                throw ValidationError("--within must be 0 to \(CeremonyConfig.maximumDays) days")
+            }
+        }
+
+        func run() throws {
+            let loaded = try RepositoryArgument.load(repository)
+            let report = RepositoryExpiry(loaded, within: within)
+            if json {
+                FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(Self.json(report)))
+            } else {
+                for role in report.roles { print(Self.line(role)) }
+            }
+            let due = report.roles.filter(\.isDue)
+            guard due.isEmpty else {
+                throw CLIError(
+                    message: "\(repository): due for renewal: \(due.map { "\($0.role) (\($0.renewal))" }.joined(separator: ", "))",
+                    code: .verificationFailed
+                )
+            }
+        }
+
+        static func line(_ role: RepositoryExpiry.RoleExpiry) -> String {
+            let left = role.expires.timeIntervalSinceNow
+            let state = role.isExpired ? "EXPIRED" : role.isDue ? "DUE" : "ok"
+            return
+                "\(role.role) v\(role.version) expires \(MetadataDate.format(role.expires)) (\(Self.span(left)) \(left < 0 ? "ago" : "left"), signing period \(Self.span(role.signingPeriod))): \(state)\(role.isDue ? ": \(role.renewal)" : "")"
+        }
+
+        /// A duration as days, or hours under two days.
+        static func span(_ seconds: TimeInterval) -> String {
+            let magnitude = abs(seconds)
+            return magnitude < 172_800 ? "\(Int(magnitude / 3_600)) hours" : "\(Int(magnitude / 86_400)) days"
+        }
+
+        static func json(_ report: RepositoryExpiry) -> JSONValue {
+            [
+                "due": .bool(report.anyDue),
+                "roles": .array(
+                    report.roles.map { role in
+                        [
+                            "role": .string(role.role), "version": .integer(Int64(role.version)),
+                            "expires": .string(MetadataDate.format(role.expires)),
+                            "signing_period_seconds": .integer(Int64(role.signingPeriod)), "due": .bool(role.isDue),
+                            "expired": .bool(role.isExpired), "renewal": .string(role.renewal),
+                        ]
+                    }
+                ),
+            ]
         }
     }
 

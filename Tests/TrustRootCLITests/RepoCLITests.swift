@@ -8,6 +8,61 @@ import Testing
 /// Online maintenance with `trustroot repo` of a repository a ceremony published.
 @Suite("trustroot repo")
 struct RepoCLITests {
+    /// `repo check` reports every role's expiry and fails when one is due; a refusal over an
+    /// expired role says what renews it.
+    @Test func checkReportsExpiryAndRefusalsSayWhatToRun() throws {
+        let ceremony = try CeremonyRefusalTests().proposedCeremony()
+        let folder = ceremony.folder
+        try ceremony.sign(["alice.key", "bob.key", "carol.key", "dave.key"])
+        let online = ["--online-key", folder.file("keys/online.key").path]
+        let published = try ceremony.ceremony(["publish", ceremony.workspace, "--out", ceremony.repository] + online)
+        #expect(published.status == 0, "\(published.stderr)")
+        let metadata = try FileManager.default.contentsOfDirectory(atPath: folder.file("repo/metadata").path).sorted()
+
+        let fresh = try TrustRootBinary.run(["repo", "check", ceremony.repository])
+        #expect(fresh.status == 0, "\(fresh.stderr)")
+        let lines = fresh.stdout.split(separator: "\n")
+        #expect(
+            lines.first?.hasPrefix("root v1 expires ") == true && lines.first?.hasSuffix("signing period 60 days): ok") == true,
+            "\(fresh.stdout)"
+        )
+        #expect(lines.contains { $0.hasPrefix("timestamp v1 ") && $0.hasSuffix("signing period 12 hours): ok") }, "\(fresh.stdout)")
+        #expect(lines.allSatisfy { $0.hasSuffix(": ok") })
+
+        let within = try TrustRootBinary.run(["repo", "check", ceremony.repository, "--within", "400", "--json"])
+        #expect(within.status == 1)
+        #expect(within.stderr.contains("due for renewal: root (trustroot ceremony propose WORKSPACE --root)"), "\(within.stderr)")
+        let report = try #require(try JSONParser().parse(Array(within.stdout.utf8)).objectValue)
+        #expect(report["due"] == true)
+        #expect(report["roles"]?.arrayValue?.allSatisfy { $0.objectValue?["due"] == true } == true)
+
+        // Eight days on, snapshot (7 days) and timestamp (1 day) have expired.
+        func later(_ arguments: [String]) throws -> Subprocess.Outcome {
+            try Subprocess.finish(
+                try Subprocess.start(
+                    URL(fileURLWithPath: "/usr/bin/faketime"),
+                    ["-f", "+8d", TrustRootBinary.url.path] + arguments,
+                    environment: CeremonyEndToEndTests.environment
+                ),
+                within: 60
+            ).0
+        }
+        let expired = try later(["repo", "check", ceremony.repository])
+        #expect(expired.status == 1)
+        #expect(
+            expired.output.contains("snapshot v1 expires ") && expired.output.contains("EXPIRED: trustroot repo snapshot"),
+            "\(expired.output)"
+        )
+        let timestamp = try later(["repo", "timestamp", ceremony.repository] + online)
+        #expect(timestamp.status == 1)
+        #expect(timestamp.errors.contains("snapshot: expired on "), "\(timestamp.errors)")
+        #expect(timestamp.errors.hasSuffix(": run `trustroot repo snapshot REPO --online-key KEY` (it signs a new timestamp too)\n"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.file("repo/metadata").path).sorted() == metadata)
+        let renewed = try later(["repo", "snapshot", ceremony.repository] + online)
+        #expect(renewed.status == 0, "\(renewed.errors)")
+        #expect(try later(["repo", "check", ceremony.repository]).status == 0)
+    }
+
     @Test func renewsAndChangesTargetsAndClientsFollow() throws {
         let ceremony = try CeremonyRefusalTests().proposedCeremony()
         let folder = ceremony.folder
@@ -80,7 +135,7 @@ struct RepoCLITests {
             ] + online
         )
         #expect(again.status == 1)
-        #expect(again.stderr.hasSuffix("a role named nightly exists already, or the name is reserved\n"))
+        #expect(again.stderr.hasSuffix("a role named nightly exists already, or the name is reserved: choose another name\n"))
         let nightly = try repo(
             [
                 "add-target", ceremony.repository, "nightly/n.txt", folder.file("hello.txt").path, "--role", "nightly", "--key",

@@ -29,6 +29,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
             try:
                 while True:
                     self.wfile.write(chunk)
+                    # Endless, but not faster than a client on a loaded machine reads: URLSession
+                    # on Linux buffers what its starved delegate has not taken yet.
+                    time.sleep(0.005)
             except OSError:
                 return
         if self.path.startswith("/stall/"):
