@@ -60,5 +60,12 @@ struct PlaybookTests {
         #expect(outcome.output.contains("published root v2, targets v2, snapshot v3, timestamp v4 to repository"))
         let root = try Metadata<Root>(bytes: try folder.read("client-check/metadata/root.json"))
         #expect(root.signed.version == 2)
+        // Step 8: the delegation is published, and a release carol added reaches the client.
+        #expect(
+            outcome.output.contains("published targets v3, releases v1, snapshot v4, timestamp v5 to repository"),
+            "\(outcome.output.suffix(2000))"
+        )
+        #expect(try folder.read("got-app-1.0.txt") == Array("release 1.0\n".utf8))
+        #expect(outcome.output.contains("  releases (from targets) v2, expires "))
     }
 }
