@@ -19,7 +19,7 @@ struct MetadataCommand: ParsableCommand {
             abstract: "Summarize a metadata file: type, version, expiry, keys, roles, targets."
         )
 
-        @Argument(help: "The metadata file (root.json, N.root.json, timestamp.json, …).")
+        @Argument(help: "The metadata file (root.json, N.root.json, timestamp.json and so on).")
         var file: String
 
         @Flag(help: "Print the summary as JSON.")

@@ -50,6 +50,37 @@ struct CLITests {
         }
     }
 
+    /// Every command's help, from the definitions the man page plugin reads
+    /// (`--experimental-dump-help`): it prints, and no literal backslash or broken wrap from a
+    /// multi-line string shows in it; the completion scripts name every top-level command.
+    @Test func everyCommandHasCleanHelpAndCompletions() throws {
+        let dump = try run(["--experimental-dump-help"])
+        #expect(dump.status == 0)
+        let tree = try #require(try JSONParser().parse(Array(dump.stdout.utf8)).objectValue?["command"])
+        func commands(_ node: JSONValue, _ path: [String]) -> [[String]] {
+            let name = node.objectValue?["commandName"]?.stringValue ?? ""
+            let here = path.isEmpty ? [] : path + [name]
+            let children = node.objectValue?["subcommands"]?.arrayValue ?? []
+            return [here] + children.flatMap { commands($0, path.isEmpty ? [name] : here) }
+        }
+        let all = commands(tree, []).map { Array($0.dropFirst()) }.filter { $0.first != "help" }
+        #expect(all.count > 30)
+        #expect(all.contains(["repo", "check"]) && all.contains(["client", "status"]))
+        for command in all {
+            let help = try run(command + ["--help"])
+            #expect(help.status == 0, "\(command)")
+            #expect(help.stdout.contains("USAGE:"), "\(command)")
+            #expect(!help.stdout.contains("\\"), "\(command) help shows a backslash: \(help.stdout)")
+        }
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try run(["--generate-completion-script", shell])
+            #expect(script.status == 0)
+            for top in ["metadata", "client", "key", "ceremony", "repo", "sign", "verify", "inspect"] {
+                #expect(script.stdout.contains(top), "\(shell) completion lacks \(top)")
+            }
+        }
+    }
+
     @Test func verifiesAndReportsAMissingSignature() throws {
         let (folder, signers) = try repository()
         defer { try? FileManager.default.removeItem(at: folder) }
