@@ -8,4 +8,17 @@ public protocol Fetcher: Sendable {
     /// ``FetchError/tooLarge(url:limit:)``; a missing file is ``FetchError/httpStatus(url:status:)``
     /// with 404.
     func fetch(_ url: URL, maximumBytes: Int) async throws(FetchError) -> [UInt8]
+
+    /// ``fetch(_:maximumBytes:)``, telling `progress` how many bytes have arrived as they arrive,
+    /// for a person watching a long download.
+    func fetch(_ url: URL, maximumBytes: Int, progress: @escaping @Sendable (Int) -> Void) async throws(FetchError) -> [UInt8]
+}
+
+extension Fetcher {
+    /// Reports the whole body once it has arrived, for transports that cannot say sooner.
+    public func fetch(_ url: URL, maximumBytes: Int, progress: @escaping @Sendable (Int) -> Void) async throws(FetchError) -> [UInt8] {
+        let bytes = try await fetch(url, maximumBytes: maximumBytes)
+        progress(bytes.count)
+        return bytes
+    }
 }

@@ -50,6 +50,13 @@ public final class URLSessionFetcher: Fetcher, HTTPTransport {
         return try await perform(request, maximumBytes: maximumBytes, acceptsErrorStatus: false).body
     }
 
+    /// Fetches `url`, reporting each chunk's arrival; see ``Fetcher/fetch(_:maximumBytes:progress:)``.
+    public func fetch(_ url: URL, maximumBytes: Int, progress: @escaping @Sendable (Int) -> Void) async throws(FetchError) -> [UInt8] {
+        var request = URLRequest(url: url)
+        request.setValue("trustroot", forHTTPHeaderField: "User-Agent")
+        return try await perform(request, maximumBytes: maximumBytes, acceptsErrorStatus: false, progress: progress).body
+    }
+
     /// Sends `request`; see ``HTTPTransport/send(_:maximumBytes:)``.
     public func send(_ request: HTTPRequest, maximumBytes: Int) async throws(FetchError) -> HTTPResponse {
         var urlRequest = URLRequest(url: request.url)
@@ -60,7 +67,12 @@ public final class URLSessionFetcher: Fetcher, HTTPTransport {
         return try await perform(urlRequest, maximumBytes: maximumBytes, acceptsErrorStatus: true)
     }
 
-    private func perform(_ request: URLRequest, maximumBytes: Int, acceptsErrorStatus: Bool) async throws(FetchError) -> HTTPResponse {
+    private func perform(
+        _ request: URLRequest,
+        maximumBytes: Int,
+        acceptsErrorStatus: Bool,
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) async throws(FetchError) -> HTTPResponse {
         let url = request.url?.absoluteString ?? ""
         guard let session else { throw .transport(url: url, reason: unavailable ?? "HTTP is unavailable") }
         let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<HTTPResponse, FetchError>, Never>) in
@@ -70,6 +82,7 @@ public final class URLSessionFetcher: Fetcher, HTTPTransport {
                 limit: maximumBytes,
                 deadline: Date().addingTimeInterval(transferTimeout),
                 acceptsErrorStatus: acceptsErrorStatus,
+                progress: progress,
                 continuation: continuation
             )
             delegate.register(task, transfer)
@@ -91,6 +104,8 @@ private final class Transfer: @unchecked Sendable {
     let deadline: Date
     /// Whether an error status is a response to read (a service's explanation) rather than a failure.
     let acceptsErrorStatus: Bool
+    /// Told the byte count as data arrives.
+    let progress: (@Sendable (Int) -> Void)?
     var status = 0
     var bytes: [UInt8] = []
     var failure: FetchError?
@@ -101,12 +116,14 @@ private final class Transfer: @unchecked Sendable {
         limit: Int,
         deadline: Date,
         acceptsErrorStatus: Bool,
+        progress: (@Sendable (Int) -> Void)?,
         continuation: CheckedContinuation<Result<HTTPResponse, FetchError>, Never>
     ) {
         self.url = url
         self.limit = limit
         self.deadline = deadline
         self.acceptsErrorStatus = acceptsErrorStatus
+        self.progress = progress
         self.continuation = continuation
     }
 }
@@ -166,6 +183,7 @@ private final class TransferDelegate: NSObject, URLSessionDataDelegate, @uncheck
             return
         }
         transfer.bytes.append(contentsOf: data)
+        transfer.progress?(transfer.bytes.count)
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: Error?) {

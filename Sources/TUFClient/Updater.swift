@@ -218,8 +218,15 @@ public struct Updater: Sendable {
     }
 
     /// Downloads the target at `path`, described by `info`, from `targetBaseURL`, checks its
-    /// length and hashes, and writes it atomically to `destination`.
-    public func downloadTarget(_ path: String, _ info: TargetFile, from targetBaseURL: URL, to destination: URL) async throws(UpdateError) {
+    /// length and hashes, and writes it atomically to `destination`; `progress` is told the
+    /// bytes received as they arrive.
+    public func downloadTarget(
+        _ path: String,
+        _ info: TargetFile,
+        from targetBaseURL: URL,
+        to destination: URL,
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) async throws(UpdateError) {
         // Names come from metadata: one with an empty, `.` or `..` part (or a prefix that is not a
         // hex digest) would name a file outside the repository's targets, on a `file://` one above all.
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
@@ -236,7 +243,11 @@ public struct Updater: Sendable {
         let url = URL(string: Self.joined(targetBaseURL, remotePath.joined(separator: "/")))!
         let bytes: [UInt8]
         do {
-            bytes = try await fetcher.fetch(url, maximumBytes: info.length)
+            if let progress {
+                bytes = try await fetcher.fetch(url, maximumBytes: info.length, progress: progress)
+            } else {
+                bytes = try await fetcher.fetch(url, maximumBytes: info.length)
+            }
         } catch {
             throw .fetch(error)
         }

@@ -422,9 +422,13 @@ struct CeremonyCommand: ParsableCommand {
             // Refusals come before the online key's passphrase is asked for.
             let proposal = try workspace.step { try workspace.value.readyToPublish() }
             let online = try CeremonyCommand.loadSigner(key: onlineKey, pkcs11: onlinePkcs11)
+            let progress = TerminalProgress()
+            progress.show("checking that clients of every published root accept the result, then writing \(out)…", force: true)
+            defer { progress.finish() }
             let timestamp = try workspace.step {
                 try workspace.value.publish(to: URL(fileURLWithPath: out), online: online, holder: holder.name)
             }
+            progress.finish()
             print(
                 "published \(ProposalReport.proposedList(proposal)), snapshot v\(timestamp.signed.snapshotMeta.version), timestamp v\(timestamp.signed.version) to \(out)"
             )

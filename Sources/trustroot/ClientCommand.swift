@@ -337,8 +337,13 @@ struct ClientCommand: ParsableCommand {
 
         /// Downloads `target`; a 404 for a target the trusted metadata lists points at the targets URL.
         static func download(_ target: String, _ info: TargetFile, updater: Updater, from base: URL, to destination: URL) async throws {
+            let progress = TerminalProgress()
+            defer { progress.finish() }
+            let total = TerminalProgress.bytes(info.length)
             do {
-                try await updater.downloadTarget(target, info, from: base, to: destination)
+                try await updater.downloadTarget(target, info, from: base, to: destination) { received in
+                    progress.show("downloading \(target): \(TerminalProgress.bytes(received)) of \(total)")
+                }
             } catch {
                 guard case .fetch(let failure) = error, failure.isNotFound else { throw error }
                 let hint = "the trusted metadata lists \(target), but the targets URL \(base.absoluteString) does not serve it"

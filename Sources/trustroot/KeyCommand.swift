@@ -62,11 +62,15 @@ struct KeyCommand: ParsableCommand {
             )
             let derivation: EncryptedPrivateKeyInfo.KeyDerivation =
                 kdf == "scrypt" ? .strongScrypt() : .pbkdf2SHA256(salt: randomSalt(), iterations: 600_000)
+            let progress = TerminalProgress()
+            progress.show("generating the key and encrypting it (\(kdf) takes a moment)…", force: true)
+            defer { progress.finish() }
             let (signer, pem) = try EncryptedKeyFileSigner.generate(
                 InMemorySigner.KeyKind(rawValue: type)!,
                 passphrase: passphrase,
                 keyDerivation: derivation
             )
+            progress.finish()
             try writeNewPrivateFile(Array(pem.utf8), to: out)
             KeyCommand.printPublicKey(signer.publicKey, json: json, holder: holder)
         }

@@ -143,8 +143,13 @@ struct VerifyRequest: Equatable, Sendable {
                 }
             }
             for _ in 0..<workers { enqueue() }
+            let progress = TerminalProgress()
+            defer { progress.finish() }
+            var done = 0
             while let (index, failure) = try await group.next() {
                 outcomes[index] = failure ?? ""
+                done += 1
+                progress.show("verified \(done) of \(jobs.count)")
                 enqueue()
             }
         }

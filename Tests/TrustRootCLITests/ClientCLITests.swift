@@ -148,6 +148,23 @@ struct ClientCLITests {
         )
     }
 
+    /// A download shows its progress on a terminal, and nothing extra when stderr is not one.
+    @Test func progressOnATerminalOnly() throws {
+        let fixture = try Fixture()
+        #expect(try fixture.initClient().status == 0)
+        let arguments = ["client", "get", "releases/app-1.0.tar.gz", "--cache", fixture.cache, "-o", fixture.folder.file("app").path]
+        let atTerminal = try Subprocess.run(
+            command: ["python3", Python.interopDirectory.appendingPathComponent("pty_run.py").path, "n", TrustRootBinary.url.path]
+                + arguments
+        )
+        #expect(atTerminal.status == 0, "\(atTerminal.output)")
+        #expect(atTerminal.output.contains("\rdownloading releases/app-1.0.tar.gz: 1 KiB of 1 KiB"), "\(atTerminal.output)")
+        try FileManager.default.removeItem(atPath: fixture.cache + "/targets")
+        let piped = try TrustRootBinary.run(arguments)
+        #expect(piped.status == 0)
+        #expect(piped.stderr == "", "\(piped.stderr)")
+    }
+
     /// A server that accepts connections and never answers: `--timeout` bounds the wait and the
     /// failure says so.
     @Test func timeoutIsAnOptionAndEndsAStalledRefresh() throws {
