@@ -70,6 +70,8 @@ struct VerifyRequest: Equatable, Sendable {
     }
 
     func run() async throws {
+        // A malformed digest is a usage error, told before any file is read.
+        if let artifact, fileSize(artifact) == nil { _ = try Self.artifactValue(artifact) }
         let (root, source) = try await trust.load()
         let policy = try makePolicy()
         if let batch {

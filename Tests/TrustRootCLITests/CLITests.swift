@@ -1,5 +1,6 @@
 import Foundation
 import TUF
+import TestSupport
 import Testing
 
 /// Runs the built `trustroot` binary as a user would, and checks output and exit codes.
@@ -79,6 +80,60 @@ struct CLITests {
                 #expect(script.stdout.contains(top), "\(shell) completion lacks \(top)")
             }
         }
+    }
+
+    /// The README's exit codes, one command line each, across commands: 64 for what an option
+    /// or argument cannot be, 65 for input that is not what it should be, 66 for input that is
+    /// not there, 69 for a network failure, 74 for a file that cannot be written, 1 for a refusal.
+    @Test func everyDocumentedExitCode() throws {
+        let folder = try TemporaryDirectory()
+        try folder.write("garbage.json", Array("{not json".utf8))
+        try folder.write("empty", [])
+        let missing = folder.file("missing").path
+        let garbage = folder.file("garbage.json").path
+        let (repositoryFolder, _) = try repository()
+        defer { try? FileManager.default.removeItem(at: repositoryFolder) }
+        let rootFile = repositoryFolder.appendingPathComponent("root.json").path
+        let cases: [(arguments: [String], code: Int32)] = [
+            (["client", "refresh", "--timeout", "0", "--cache", missing], 64),
+            (["client", "init", "--repo", "file:///x", "--root", rootFile, "--pin-root-version", "0", "--cache", missing], 64),
+            (["repo", "check", missing, "--within", "-1"], 64),
+            (["verify", "--bundle", garbage, "--key", garbage, "sha512:abc"], 64),
+            (["metadata", "show", garbage], 65),
+            (["inspect", garbage], 65),
+            (["client", "init", "--repo", "file:///x", "--root", garbage, "--cache", folder.file("c65").path], 65),
+            (["metadata", "show", missing], 66),
+            (["ceremony", "status", missing], 66),
+            (["ceremony", "verify", folder.path], 66),
+            (["client", "status", "--cache", missing], 66),
+            (["repo", "check", missing], 66),
+            (["key", "show", missing], 66),
+            (
+                [
+                    "verify", "--bundle", missing, "--key", garbage, "--trusted-root", garbage,
+                    "sha256:" + String(repeating: "0", count: 64),
+                ], 65
+            ),
+            (["metadata", "verify", repositoryFolder.appendingPathComponent("targets.json").path, "--root", rootFile], 1),
+        ]
+        for (arguments, code) in cases {
+            let outcome = try run(arguments)
+            #expect(outcome.status == code, "\(arguments): \(outcome.stderr)")
+            #expect(outcome.stderr.split(separator: "\n").count >= 1)
+            if code != 64 { #expect(outcome.stderr.split(separator: "\n").count == 1, "\(arguments): not one line: \(outcome.stderr)") }
+        }
+
+        // 69: nothing listens on port 9.
+        let cache = folder.file("c69").path
+        #expect(try run(["client", "init", "--repo", "http://127.0.0.1:9/metadata", "--root", rootFile, "--cache", cache]).status == 0)
+        let unreachable = try run(["client", "refresh", "--cache", cache])
+        #expect(unreachable.status == 69, "\(unreachable.stderr)")
+        // 74: the key file's folder does not exist.
+        let unwritable = try TrustRootBinary.run(
+            ["key", "generate", "--type", "ed25519", "--out", folder.file("no/such/folder/k.key").path],
+            environment: ["TRUSTROOT_KEY_PASSPHRASE": "exit code test"]
+        )
+        #expect(unwritable.status == 74, "\(unwritable.stderr)")
     }
 
     @Test func verifiesAndReportsAMissingSignature() throws {
