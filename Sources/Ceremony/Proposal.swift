@@ -28,7 +28,9 @@ public struct Proposal: Sendable {
         /// The error as one line for people.
         public var description: String {
             switch self {
-            case .keyInNoRole(let keyID): return "key \(keyID) is not a key of any role this proposal asks signatures for"
+            case .keyInNoRole(let keyID):
+                return
+                    "key \(keyID) is not a key of any role this proposal asks signatures for: `trustroot ceremony status` lists who is to sign"
             case .nothingProposed: return "nothing is proposed: run `trustroot ceremony propose` first"
             }
         }

@@ -35,7 +35,7 @@ public struct RepositoryPublisher: Sendable {
         /// The error as one line for people.
         public var description: String {
             switch self {
-            case .noRoot: return "nothing to publish: no root"
+            case .noRoot: return "nothing to publish: no root: run `trustroot ceremony propose` first"
             case .rootChainBroken(let from, let error): return "a client trusting root v\(from) would stop: \(error)"
             case .rejected(let error): return "a client would refuse the repository: \(error)"
             case .targetFile(let path, let reason): return "target \(path): \(reason)"
@@ -44,8 +44,9 @@ public struct RepositoryPublisher: Sendable {
                     "the repository already serves \(role) v\(published); publishing v\(proposed) would look like a rollback to clients (were targets changed with `trustroot repo`? bring the ceremony's configuration up to date and propose again)"
             case .roleDropped(let role):
                 return
-                    "the repository serves the role \(role), which would no longer be listed: clients refuse a snapshot that drops a role"
-            case .notOnlineKey(let role, let keyID): return "the online key \(keyID) is not a \(role) key of the newest root"
+                    "the repository serves the role \(role), which would no longer be listed: clients refuse a snapshot that drops a role; keep it in the configuration's delegations and propose again"
+            case .notOnlineKey(let role, let keyID):
+                return "the online key \(keyID) is not a \(role) key of the newest root: give the key the configuration names as online_key"
             }
         }
     }

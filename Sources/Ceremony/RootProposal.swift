@@ -24,9 +24,12 @@ public struct RootProposal: Sendable {
         /// The error as one line for people.
         public var description: String {
             switch self {
-            case .keyNotInRoot(let keyID): return "key \(keyID) is not a root key of the proposed or the previous root"
+            case .keyNotInRoot(let keyID):
+                return
+                    "key \(keyID) is not a root key of the proposed or the previous root: `trustroot ceremony status` lists the keys that sign"
             case .notTheNextVersion(let previous, let proposed):
-                return "the proposal is version \(proposed), but the published root is version \(previous)"
+                return
+                    "the proposal is version \(proposed), but the published root is version \(previous): propose again with `trustroot ceremony propose`"
             }
         }
     }

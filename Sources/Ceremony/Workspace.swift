@@ -47,14 +47,18 @@ public struct Workspace: Sendable {
         /// The error as one line for people.
         public var description: String {
             switch self {
-            case .missing(let path): return "\(path): missing or unreadable"
+            case .missing(let path):
+                return "\(path): missing or unreadable: check the path, or take a copy whose `trustroot ceremony verify` passed"
             case .invalid(let path, let error): return "\(path): \(error)"
             case .gap(let reason): return reason
             case .notEmpty(let path): return "\(path): not empty; a new workspace needs an empty folder"
             case .signedProposalPending:
                 return "the pending proposal already has signatures; publish it, or propose again with --replace to discard them"
-            case .incomplete(let roles): return "not enough signatures: \(roles.joined(separator: "; "))"
-            case .notWorkspace(let path): return "\(path): not a ceremony workspace (no transcript.jsonl)"
+            case .incomplete(let roles):
+                return "not enough signatures: \(roles.joined(separator: "; ")): `trustroot ceremony status` names who is still to sign"
+            case .notWorkspace(let path):
+                return
+                    "\(path): not a ceremony workspace (no transcript.jsonl): check the path, or create one with `trustroot ceremony init`"
             case .unsafe(let error): return error.description
             }
         }

@@ -90,9 +90,9 @@ struct CeremonyCLITests {
         let workspace2 = folder.file("ws2").path
         // At a terminal, sign shows what it signs and asks; no is no, and nothing changes.
         let transcriptBefore = try folder.read("ws/transcript.jsonl")
-        let declined = try Subprocess.run(
-            command: ["python3", Python.interopDirectory.appendingPathComponent("pty_run.py").path, "n", TrustRootBinary.url.path]
-                + ["ceremony", "sign", workspace, "--key", folder.file("alice.key").path],
+        let declined = try TrustRootBinary.atTerminal(
+            ["ceremony", "sign", workspace, "--key", folder.file("alice.key").path],
+            answering: "n",
             environment: environment
         )
         #expect(declined.status == 1, "\(declined.output)")
@@ -105,9 +105,9 @@ struct CeremonyCLITests {
             environment: environment
         )
         #expect(signAlice.status == 0, "\(signAlice.stderr)")
-        let bobAtTerminal = try Subprocess.run(
-            command: ["python3", Python.interopDirectory.appendingPathComponent("pty_run.py").path, "y", TrustRootBinary.url.path]
-                + ["ceremony", "sign", workspace2, "--key", folder.file("bob.key").path],
+        let bobAtTerminal = try TrustRootBinary.atTerminal(
+            ["ceremony", "sign", workspace2, "--key", folder.file("bob.key").path],
+            answering: "y",
             environment: environment
         )
         #expect(bobAtTerminal.status == 0, "\(bobAtTerminal.output)")
@@ -158,7 +158,7 @@ struct CeremonyCLITests {
         #expect(stranger.stderr.contains("trustroot: warning: online-root-key: "))
         #expect(
             stranger.stderr.hasSuffix(
-                "trustroot: \(workspace): key \(strangerKey.publicKey.keyID) is not a key of any role this proposal asks signatures for\n"
+                "trustroot: \(workspace): key \(strangerKey.publicKey.keyID) is not a key of any role this proposal asks signatures for: `trustroot ceremony status` lists who is to sign\n"
             )
         )
         let wrong = try TrustRootBinary.run(

@@ -13,7 +13,11 @@ struct CeremonyMergeTests {
             for command in ["verify", "status", "diff"] {
                 let outcome = try ceremony.ceremony([command, folder])
                 #expect(outcome.status == 66, "\(command) \(folder): \(outcome.stdout)")
-                #expect(outcome.stderr == "trustroot: \(folder): not a ceremony workspace (no transcript.jsonl)\n", "\(outcome.stderr)")
+                #expect(
+                    outcome.stderr
+                        == "trustroot: \(folder): not a ceremony workspace (no transcript.jsonl): check the path, or create one with `trustroot ceremony init`\n",
+                    "\(outcome.stderr)"
+                )
             }
             let merge = try ceremony.ceremony(["merge", ceremony.workspace, folder])
             #expect(merge.status == 66, "\(merge.stdout)")

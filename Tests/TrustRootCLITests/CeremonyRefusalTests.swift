@@ -48,7 +48,11 @@ struct CeremonyRefusalTests {
         let stranger = try ceremony.fileKey("mallory", .ed25519)
         let refused = try ceremony.ceremony(["sign", ceremony.workspace, "--key", ceremony.folder.file("keys/mallory.key").path])
         #expect(refused.status == 1)
-        #expect(refused.stderr.hasSuffix("key \(stranger.publicKey.keyID) is not a key of any role this proposal asks signatures for\n"))
+        #expect(
+            refused.stderr.hasSuffix(
+                "key \(stranger.publicKey.keyID) is not a key of any role this proposal asks signatures for: `trustroot ceremony status` lists who is to sign\n"
+            )
+        )
 
         let wrong = try TrustRootBinary.run(
             ["ceremony", "sign", ceremony.workspace, "--key", ceremony.folder.file("keys/alice.key").path],

@@ -133,7 +133,7 @@ struct ClientCLITests {
         // The test repository's trusted root is not a real one: verify reads it (and no other).
         try fixture.folder.write("bundle.json", Array("{}".utf8))
         let bundle = fixture.folder.file("bundle.json").path
-        let verifyArguments = ["verify", "--cache", fixture.cache, "--bundle", bundle, "--key", path, path]
+        let verifyArguments = ["verify", "--cache", fixture.cache, "--bundle", bundle, "--key", bundle, bundle]
         let fromClient = try TrustRootBinary.run(verifyArguments)
         #expect(fromClient.status == 65, "\(fromClient.stderr)")
         #expect(fromClient.stderr.hasPrefix("trustroot: \(path):"), "\(fromClient.stderr)")
@@ -153,10 +153,7 @@ struct ClientCLITests {
         let fixture = try Fixture()
         #expect(try fixture.initClient().status == 0)
         let arguments = ["client", "get", "releases/app-1.0.tar.gz", "--cache", fixture.cache, "-o", fixture.folder.file("app").path]
-        let atTerminal = try Subprocess.run(
-            command: ["python3", Python.interopDirectory.appendingPathComponent("pty_run.py").path, "n", TrustRootBinary.url.path]
-                + arguments
-        )
+        let atTerminal = try TrustRootBinary.atTerminal(arguments)
         #expect(atTerminal.status == 0, "\(atTerminal.output)")
         #expect(atTerminal.output.contains("\rdownloading releases/app-1.0.tar.gz: 1 KiB of 1 KiB"), "\(atTerminal.output)")
         try FileManager.default.removeItem(atPath: fixture.cache + "/targets")

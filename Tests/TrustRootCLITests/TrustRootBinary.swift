@@ -27,6 +27,17 @@ enum TrustRootBinary {
         return Outcome(status: outcome.status, stdout: outcome.output, stderr: outcome.errors)
     }
 
+    /// Runs `trustroot` on a pseudo-terminal (Tests/interop/pty_run.py), typing `answer` at its
+    /// `[y/N]` question if it asks one; the output is everything it wrote to the terminal.
+    static func atTerminal(_ arguments: [String], answering answer: String = "n", environment: [String: String] = [:]) throws
+        -> Subprocess.Outcome
+    {
+        try Subprocess.run(
+            command: ["python3", Python.interopDirectory.appendingPathComponent("pty_run.py").path, answer, url.path] + arguments,
+            environment: environment
+        )
+    }
+
     /// What a run under Tests/interop/measure.py left: the exit status, the peak resident memory
     /// and standard error (standard output goes to `stdout`, if given).
     struct Measurement {
