@@ -110,7 +110,7 @@ public struct BundleVerifier: Sendable {
         }
 
         // Hashed once: the artifact may be large, and several checks need its digest.
-        let artifactSHA256 = artifact.digest(.sha256)
+        let digests = ArtifactDigests(artifact)
         progress.checks = [.bundle, .trustedRoot]
         if case .key = policy { progress.checks.append(.key) }
 
@@ -125,7 +125,7 @@ public struct BundleVerifier: Sendable {
             verifierDER: verifierDER,
             verifierBase64: verifierBase64,
             content: bundle.content,
-            artifactSHA256: artifactSHA256
+            artifact: digests
         )
         var checkpointWindows: [(entry: Int64, windows: [TrustedRoot.Validity])] = []
         for entry in bundle.transparencyLogEntries {
@@ -174,29 +174,24 @@ public struct BundleVerifier: Sendable {
         var predicateType: String?
         switch bundle.content {
         case .messageSignature(let signature, let algorithm, let digest):
-            let named = VerificationKey.Hash(rawValue: algorithm ?? "SHA2_256")
-            if let digest, let named {
-                guard let expected = artifact.digest(named) else {
-                    throw VerificationError(
-                        .signature,
-                        "the bundle signs the artifact's \(named.rawValue) digest: give the artifact or that digest"
-                    )
+            // The digest the signature covers: the one the bundle names, else the one the key's
+            // scheme prescribes (SHA-384 for P-384, SHA-512 for P-521).
+            let named = try algorithm.map { (name) throws(VerificationError) -> VerificationKey.Hash in
+                guard let hash = LogEntryBody.hash(named: name) else {
+                    throw VerificationError(.signature, "the bundle's message digest algorithm \(name) is not SHA-256, SHA-384 or SHA-512")
                 }
-                guard digest == expected else {
-                    throw VerificationError(.signature, "the bundle's message digest is not the artifact's \(named.rawValue) digest")
+                return hash
+            }
+            let signedHash = named ?? signingKey.hash ?? .sha256
+            if let digest {
+                guard digest == (try digests.require(signedHash, for: .signature, "the bundle signs")) else {
+                    throw VerificationError(.signature, "the bundle's message digest is not the artifact's \(signedHash.rawValue) digest")
                 }
             }
-            // Sigstore signs the artifact's digest: ECDSA keys of any curve verify against the
-            // SHA-256 (or the digest the bundle names), as sigstore-go and sigstore-python do.
             let valid: Bool
             switch (signingKey, artifact) {
             case (.p256, _), (.p384, _), (.p521, _):
-                guard let digest = artifact.digest(named ?? .sha256) else {
-                    throw VerificationError(
-                        .signature,
-                        "the signature covers the artifact's \((named ?? .sha256).rawValue) digest: give the artifact or that digest"
-                    )
-                }
+                let digest = try digests.require(signedHash, for: .signature, "the signature covers")
                 valid = signingKey.isValidSignature(signature, digest: digest, checkingLength: false) ?? false
             case (_, .bytes(let bytes)):
                 valid = signingKey.isValidSignature(signature, for: bytes)

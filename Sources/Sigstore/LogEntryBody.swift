@@ -16,15 +16,29 @@ enum LogEntryBody {
         var verifierBase64: [UInt8]?
         /// The bundle's content.
         var content: SigstoreBundle.Content
-        /// The SHA-256 of the artifact, for message signatures.
-        var artifactSHA256: [UInt8]?
+        /// The artifact's digests, for message signatures.
+        var artifact: ArtifactDigests
     }
 
-    /// For an artifact given only by another digest than the SHA-256 its entry records.
-    static let needsSHA256 = VerificationError(
-        .entryBody,
-        "the entry records the artifact's SHA2_256 digest: give the artifact or its sha256: digest"
-    )
+    /// The hash a Rekor v1 entry names in lower case (`sha256`), or a v2 entry and protobuf-specs
+    /// in their form (`SHA2_256`).
+    static func hash(named name: String) -> VerificationKey.Hash? {
+        switch name {
+        case "sha256", "SHA2_256": return .sha256
+        case "sha384", "SHA2_384": return .sha384
+        case "sha512", "SHA2_512": return .sha512
+        default: return nil
+        }
+    }
+
+    /// The hash `object`'s `algorithm` names, refusing any other.
+    static func recordedHash(_ object: ProtoObject) throws(VerificationError) -> VerificationKey.Hash {
+        let name = try object.string("algorithm")
+        guard let hash = hash(named: name) else {
+            throw VerificationError(.entryBody, "the entry's digest algorithm \(name) is not SHA-256, SHA-384 or SHA-512")
+        }
+        return hash
+    }
 
     static func check(_ entry: TransparencyLogEntry, _ expected: Expectation) throws(VerificationError) {
         let body = try ProtoObject(parsing: entry.canonicalizedBody, what: "log entry body", check: .entryBody)
@@ -37,10 +51,10 @@ enum LogEntryBody {
         switch (kind, version, expected.content) {
         case ("hashedrekord", "0.0.1", .messageSignature(let signature, _, _)):
             let data = try spec.object("data").object("hash")
-            guard let digest = expected.artifactSHA256 else { throw Self.needsSHA256 }
-            guard try data.string("algorithm") == "sha256",
-                Hex.decode(try data.string("value")) == digest
-            else { throw VerificationError(.entryBody, "the entry records another artifact digest") }
+            let digest = try expected.artifact.require(try recordedHash(data), for: .entryBody, "the entry records")
+            guard Hex.decode(try data.string("value")) == digest else {
+                throw VerificationError(.entryBody, "the entry records another artifact digest")
+            }
             let recorded = try spec.object("signature")
             guard try recorded.bytes("content").sameBytes(as: signature) else {
                 throw VerificationError(.entryBody, "the entry records another signature")
@@ -51,13 +65,10 @@ enum LogEntryBody {
             let data = try rekord.object("data")
             let recorded = try rekord.object("signature")
             let digest = try data.bytes("digest")
-            guard try data.string("algorithm") == "SHA2_256" else {
-                throw VerificationError(.entryBody, "the entry's digest algorithm is not SHA2_256")
-            }
+            let hash = try recordedHash(data)
             switch expected.content {
             case .messageSignature(let signature, _, _):
-                guard let artifact = expected.artifactSHA256 else { throw Self.needsSHA256 }
-                guard digest == artifact else {
+                guard digest == (try expected.artifact.require(hash, for: .entryBody, "the entry records")) else {
                     throw VerificationError(.entryBody, "the entry records another artifact digest")
                 }
                 guard try recorded.bytes("content").sameBytes(as: signature) else {
@@ -65,7 +76,7 @@ enum LogEntryBody {
                 }
             case .envelope(let envelope):
                 // Rekor v2 logs a DSSE envelope as a hashedrekord over its pre-authentication encoding.
-                guard digest == Array(SHA256.hash(data: envelope.preAuthenticationEncoding)) else {
+                guard digest == hash.digest(envelope.preAuthenticationEncoding) else {
                     throw VerificationError(.entryBody, "the entry records another envelope")
                 }
                 guard envelope.signatures.count == 1, try recorded.bytes("content").sameBytes(as: envelope.signatures[0].signature) else {
@@ -75,9 +86,9 @@ enum LogEntryBody {
             try checkVerifier(v2: try recorded.object("verifier"), expected)
         case ("dsse", "0.0.1", .envelope(let envelope)):
             let payloadHash = try spec.object("payloadHash")
-            guard try payloadHash.string("algorithm") == "sha256",
-                Hex.decode(try payloadHash.string("value")) == Array(SHA256.hash(data: envelope.payload))
-            else { throw VerificationError(.entryBody, "the entry records another payload") }
+            guard Hex.decode(try payloadHash.string("value")) == (try recordedHash(payloadHash)).digest(envelope.payload) else {
+                throw VerificationError(.entryBody, "the entry records another payload")
+            }
             try checkSignatures(
                 try spec.objects("signatures"),
                 of: envelope,
@@ -99,9 +110,9 @@ enum LogEntryBody {
         case ("intoto", "0.0.2", .envelope(let envelope)):
             let content = try spec.object("content")
             let payloadHash = try content.object("payloadHash")
-            guard try payloadHash.string("algorithm") == "sha256",
-                Hex.decode(try payloadHash.string("value")) == Array(SHA256.hash(data: envelope.payload))
-            else { throw VerificationError(.entryBody, "the entry records another payload") }
+            guard Hex.decode(try payloadHash.string("value")) == (try recordedHash(payloadHash)).digest(envelope.payload) else {
+                throw VerificationError(.entryBody, "the entry records another payload")
+            }
             let recordedEnvelope = try content.object("envelope")
             guard UTF8Name.sameBytes(try recordedEnvelope.string("payloadType"), envelope.payloadType) else {
                 throw VerificationError(.entryBody, "the entry records another payload type")

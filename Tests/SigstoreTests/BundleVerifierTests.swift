@@ -68,6 +68,59 @@ struct BundleVerifierTests {
         #expect(await failedCheck(bundle) == nil)
     }
 
+    /// P-384 and P-521 leaves sign the digest their scheme prescribes: the entry records it
+    /// (hashedrekord `sha384`/`sha512`), so does the bundle's message digest, and a verifier
+    /// given only another digest says which one it needs.
+    @Test(arguments: ["p384", "p521"])
+    func digestsFollowTheKeysAlgorithm(curve: String) async throws {
+        var leaf = options
+        leaf.leafKey = curve == "p384" ? .p384(P384.Signing.PrivateKey()) : .p521(P521.Signing.PrivateKey())
+        let (_, _, digest) = leaf.leafKey!.digest(Self.artifact)
+        let message = try instance.bundle(for: Self.artifact, leaf).bundle
+        #expect(await failedCheck(message) == nil)
+        let given: BundleVerifier.Artifact = curve == "p384" ? .sha384(digest) : .sha512(digest)
+        #expect(await failedCheck(message, artifact: given) == nil)
+        #expect(await failedCheck(message, artifact: .sha256(Array(SHA256.hash(data: Self.artifact)))) == .entryBody)
+        #expect(await failedCheck(message, artifact: .bytes(Self.artifact + [0x0a])) == .entryBody)
+
+        // The message digest must be the artifact's, by the algorithm it names.
+        let otherDigest = message.replacing(["messageSignature", "messageDigest", "digest"]) { _ in
+            .string(Data(SHA512.hash(data: Self.artifact + [0x0a]).prefix(digest.count)).base64EncodedString())
+        }
+        #expect(await failedCheck(otherDigest) == .signature)
+        let unknown = message.replacing(["messageSignature", "messageDigest", "algorithm"]) { _ in "MD5" }
+        #expect(await failedCheck(unknown) == .signature)
+
+        var dsse = leaf
+        dsse.dsse = true
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, dsse).bundle) == nil)
+    }
+
+    /// RFC 3161 tokens name their imprint's hash: SHA-256, SHA-384 and SHA-512 imprints all
+    /// verify, also side by side in one bundle; an imprint over another signature does not.
+    @Test func timestampImprintsOfEveryHashVerify() async throws {
+        var timestamped = options
+        timestamped.withTimestamp = true
+        timestamped.timestampImprints = ["sha256", "sha512"]
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, timestamped).bundle) == nil)
+        timestamped.timestampImprints = ["sha384"]
+        timestamped.withSET = false
+        timestamped.withInclusionProof = true
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, timestamped).bundle) == nil)
+        let bundle = try instance.bundle(for: Self.artifact, timestamped).bundle
+        let other = try instance.timestamp(
+            sha256: Array(SHA384.hash(data: [1, 2, 3])),
+            nonce: nil,
+            at: instance.epoch.addingTimeInterval(2),
+            imprintAlgorithm: "2.16.840.1.101.3.4.2.2"
+        )
+        let wrong = bundle.replacing(["verificationMaterial", "timestampVerificationData", "rfc3161Timestamps", 0, "signedTimestamp"]) {
+            _ in
+            .string(Data(other).base64EncodedString())
+        }
+        #expect(await failedCheck(wrong) == .timestamp)
+    }
+
     @Test func validBundlesVerify() async throws {
         let message = try instance.bundle(for: Self.artifact, options).bundle
         #expect(await failedCheck(message) == nil)
@@ -201,7 +254,7 @@ struct BundleVerifierTests {
             verifierDER: der,
             verifierBase64: bundle.leafCertificateBase64,
             content: bundle.content,
-            artifactSHA256: Array(SHA256.hash(data: Self.artifact))
+            artifact: ArtifactDigests(.bytes(Self.artifact))
         )
         func withVerifier(_ pem: String) throws -> TransparencyLogEntry {
             let body = try JSONParser().parse(entry.canonicalizedBody)

@@ -201,6 +201,27 @@ public final class TestInstance {
         sctKey: P256.Signing.PrivateKey? = nil,
         editExtensions: ([Certificate.Extension]) throws -> [Certificate.Extension] = { $0 }
     ) throws -> Certificate {
+        try issue(
+            to: Certificate.PublicKey(key),
+            identity: identity,
+            issuer: issuer,
+            at: time,
+            signedBy: signer,
+            sctKey: sctKey,
+            editExtensions: editExtensions
+        )
+    }
+
+    /// A Fulcio-style leaf for a public key of any type the test signs with (``LeafKey``).
+    public func issue(
+        to key: Certificate.PublicKey,
+        identity: String = TestInstance.identity,
+        issuer: String = TestInstance.issuerURL,
+        at time: Date,
+        signedBy signer: P384.Signing.PrivateKey? = nil,
+        sctKey: P256.Signing.PrivateKey? = nil,
+        editExtensions: ([Certificate.Extension]) throws -> [Certificate.Extension] = { $0 }
+    ) throws -> Certificate {
         var issuerValue = DER.Serializer()
         try issuerValue.serialize(ASN1UTF8String(issuer))
         var keyUsage = try KeyUsage(digitalSignature: true).makeCertificateExtension()
@@ -212,7 +233,7 @@ public final class TestInstance {
         )
         let baseExtensions: [Certificate.Extension] = try editExtensions([
             keyUsage,
-            try SubjectKeyIdentifier(hash: .init(key)).makeCertificateExtension(),
+            try SubjectKeyIdentifier(hash: key).makeCertificateExtension(),
             try authority.makeCertificateExtension(),
             try ExtendedKeyUsage([.codeSigning]).makeCertificateExtension(),
             names,
@@ -225,7 +246,7 @@ public final class TestInstance {
             try Certificate(
                 version: .v3,
                 serialNumber: serial,
-                publicKey: .init(key),
+                publicKey: key,
                 notValidBefore: time,
                 notValidAfter: time.addingTimeInterval(600),
                 issuer: intermediateCertificate.subject,
@@ -296,14 +317,15 @@ public final class TestInstance {
         try timestamp(sha256: Array(SHA256.hash(data: message)), nonce: nil, at: time, key: key, certificate: certificate)
     }
 
-    /// An RFC 3161 timestamp response over the SHA-256 digest `digest`, repeating `nonce` (an
-    /// INTEGER's content octets) when given.
+    /// An RFC 3161 timestamp response over `digest` (a SHA-256 digest unless `imprintAlgorithm`
+    /// names another hash by OID), repeating `nonce` (an INTEGER's content octets) when given.
     public func timestamp(
         sha256 digest: [UInt8],
         nonce: [UInt8]?,
         at time: Date,
         key: P256.Signing.PrivateKey? = nil,
-        certificate: Certificate? = nil
+        certificate: Certificate? = nil,
+        imprintAlgorithm: String = "2.16.840.1.101.3.4.2.1"
     ) throws -> [UInt8] {
         func element(_ tag: UInt8, _ parts: [UInt8]...) -> [UInt8] { DEREncoding.element(tag, parts.flatMap { $0 }) }
         func oid(_ dotted: String) throws -> [UInt8] {
@@ -317,6 +339,7 @@ public final class TestInstance {
             return serializer.serializedBytes
         }
         let sha256 = element(0x30, try oid("2.16.840.1.101.3.4.2.1"))
+        let imprint = element(0x30, try oid(imprintAlgorithm))
         var timeSerializer = DER.Serializer()
         let components = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: time)
         try timeSerializer.serialize(
@@ -334,7 +357,7 @@ public final class TestInstance {
             0x30,
             try integer(1),
             try oid("1.2.3.4.1"),
-            element(0x30, sha256, element(0x04, digest)),
+            element(0x30, imprint, element(0x04, digest)),
             try integer(42),
             timeSerializer.serializedBytes,
             nonce.map { element(0x02, $0) } ?? []
@@ -413,6 +436,42 @@ public final class TestInstance {
         public var subjectDigests = ["sha256"]
         /// Subject digests given as another artifact's.
         public var wrongSubjectDigests: Set<String> = []
+        /// A leaf key of another curve, which signs under a fresh certificate instead of the
+        /// P-256 signing key; its scheme's hash is the digest the entry and bundle record.
+        public var leafKey: LeafKey?
+        /// With ``withTimestamp``: one timestamp per entry, its message imprint by that hash.
+        public var timestampImprints = ["sha256"]
+    }
+
+    /// A keyless signing key of a curve other than P-256 (which ``Options/signingKey`` covers).
+    public enum LeafKey: Sendable {
+        case p384(P384.Signing.PrivateKey)
+        case p521(P521.Signing.PrivateKey)
+
+        /// The public key, for a certificate.
+        public var publicKey: Certificate.PublicKey {
+            switch self {
+            case .p384(let key): return Certificate.PublicKey(key.publicKey)
+            case .p521(let key): return Certificate.PublicKey(key.publicKey)
+            }
+        }
+
+        /// The DER signature over `message` with the hash the curve's scheme prescribes.
+        public func signature(for message: [UInt8]) throws -> [UInt8] {
+            switch self {
+            case .p384(let key): return Array(try key.signature(for: message).derRepresentation)
+            case .p521(let key): return Array(try key.signature(for: message).derRepresentation)
+            }
+        }
+
+        /// The scheme's hash, as Rekor v1 (`sha384`) and protobuf-specs (`SHA2_384`) name it,
+        /// and the digest of `bytes`.
+        public func digest(_ bytes: [UInt8]) -> (rekor: String, proto: String, digest: [UInt8]) {
+            switch self {
+            case .p384: return ("sha384", "SHA2_384", Array(SHA384.hash(data: bytes)))
+            case .p521: return ("sha512", "SHA2_512", Array(SHA512.hash(data: bytes)))
+            }
+        }
     }
 
     /// The subject digest object `options` asks for, of `artifact`.
@@ -437,8 +496,22 @@ public final class TestInstance {
         let key = options.managedKey ?? options.signingKey ?? P256.Signing.PrivateKey()
         let certificate =
             options.managedKey == nil
-            ? try options.certificate ?? issue(to: key.publicKey, identity: options.identity, issuer: options.issuer, at: options.time)
+            ? try options.certificate
+                ?? issue(
+                    to: options.leafKey?.publicKey ?? Certificate.PublicKey(key.publicKey),
+                    identity: options.identity,
+                    issuer: options.issuer,
+                    at: options.time
+                )
             : nil
+        func sign(_ message: [UInt8]) throws -> [UInt8] {
+            try options.leafKey?.signature(for: message) ?? Array(key.signature(for: message).derRepresentation)
+        }
+        func digest(_ bytes: [UInt8]) -> (rekor: String, proto: String, digest: [UInt8]) {
+            options.leafKey?.digest(bytes) ?? ("sha256", "SHA2_256", Array(SHA256.hash(data: bytes)))
+        }
+        let loggedDigest = digest(options.loggedArtifact ?? artifact)
+        let artifactDigest = digest(artifact)
         let verifier: JSONValue
         let verifierDER: [UInt8]
         if let certificate {
@@ -460,7 +533,7 @@ public final class TestInstance {
             ]).renaming("predicateType", to: options.predicateTypeField)
             let payload = JSONWriter.prettyPrinted(statement)
             let envelope = DSSEEnvelope(payload: payload, payloadType: "application/vnd.in-toto+json", signatures: [])
-            signature = try options.signatureOverride ?? Array(key.signature(for: envelope.preAuthenticationEncoding).derRepresentation)
+            signature = try options.signatureOverride ?? sign(envelope.preAuthenticationEncoding)
             body = [
                 "apiVersion": "0.0.1", "kind": "dsse",
                 "spec": [
@@ -476,18 +549,20 @@ public final class TestInstance {
                 ]
             )
         } else {
-            signature = try options.signatureOverride ?? Array(key.signature(for: artifact).derRepresentation)
+            signature = try options.signatureOverride ?? sign(artifact)
             body = [
                 "apiVersion": "0.0.1", "kind": "hashedrekord",
                 "spec": [
-                    "data": ["hash": ["algorithm": "sha256", "value": .string(Hex.encode(SHA256.hash(data: logged)))]],
+                    "data": ["hash": ["algorithm": .string(loggedDigest.rekor), "value": .string(Hex.encode(loggedDigest.digest))]],
                     "signature": ["content": .string(Data(signature).base64EncodedString()), "publicKey": ["content": verifier]],
                 ],
             ]
             content = (
                 "messageSignature",
                 [
-                    "messageDigest": ["algorithm": "SHA2_256", "digest": .string(Data(SHA256.hash(data: artifact)).base64EncodedString())],
+                    "messageDigest": [
+                        "algorithm": .string(artifactDigest.proto), "digest": .string(Data(artifactDigest.digest).base64EncodedString()),
+                    ],
                     "signature": .string(Data(signature).base64EncodedString()),
                 ]
             )
@@ -525,10 +600,18 @@ public final class TestInstance {
             material = material.setting("publicKey", ["hint": "test-key"])
         }
         if options.withTimestamp {
-            let response = try timestamp(signature, at: options.time.addingTimeInterval(2))
+            let responses = try options.timestampImprints.map { name in
+                let (oid, digest): (String, [UInt8]) =
+                    switch name {
+                    case "sha384": ("2.16.840.1.101.3.4.2.2", Array(SHA384.hash(data: signature)))
+                    case "sha512": ("2.16.840.1.101.3.4.2.3", Array(SHA512.hash(data: signature)))
+                    default: ("2.16.840.1.101.3.4.2.1", Array(SHA256.hash(data: signature)))
+                    }
+                return try timestamp(sha256: digest, nonce: nil, at: options.time.addingTimeInterval(2), imprintAlgorithm: oid)
+            }
             material = material.setting(
                 "timestampVerificationData",
-                ["rfc3161Timestamps": [["signedTimestamp": .string(Data(response).base64EncodedString())]]]
+                ["rfc3161Timestamps": .array(responses.map { ["signedTimestamp": .string(Data($0).base64EncodedString())] })]
             )
         }
         let bundle: JSONValue = ["mediaType": "application/vnd.dev.sigstore.bundle.v0.3+json", "verificationMaterial": material]
