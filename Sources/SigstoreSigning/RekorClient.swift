@@ -5,7 +5,7 @@ import TUF
 import TUFClient
 
 /// Submits entries to a Rekor transparency log, API v1 (`hashedrekord` and `dsse` 0.0.1, with a
-/// signed entry timestamp) or v2 (`hashedrekord` and `dsse` 0.0.2, with an inclusion proof only),
+/// signed entry timestamp) or v2 (`hashedrekord` 0.0.2, for DSSE envelopes too, with an inclusion proof only),
 /// and returns the entry as a bundle carries it. What it returns is not yet trusted: the signer
 /// verifies it with the rest of the bundle.
 public struct RekorClient: Sendable {
@@ -102,7 +102,17 @@ public struct RekorClient: Sendable {
                 ]
             ]
         case .envelope(let envelope):
-            return ["dsseRequestV002": ["envelope": envelope.json, "verifiers": [verifierJSON]]]
+            // Rekor v2 takes DSSE envelopes as hashedrekord entries over the pre-authentication
+            // encoding (Rekor v2 spec 6.1.4): clients refuse dsse 0.0.2 entries.
+            return [
+                "hashedRekordRequestV002": [
+                    "digest": .string(Data(SHA256.hash(data: envelope.preAuthenticationEncoding)).base64EncodedString()),
+                    "signature": [
+                        "content": .string(Data(envelope.signatures.first?.signature ?? []).base64EncodedString()),
+                        "verifier": verifierJSON,
+                    ],
+                ]
+            ]
         }
     }
 

@@ -121,6 +121,27 @@ struct BundleVerifierTests {
         #expect(await failedCheck(wrong) == .timestamp)
     }
 
+    /// A DSSE bundle whose entry is a dsse 0.0.2 body is refused by name, as the reference
+    /// clients refuse it: Rekor v2 logs envelopes as hashedrekord 0.0.2.
+    @Test func dsseV002EntriesAreRefused() async throws {
+        var dsse = options
+        dsse.dsse = true
+        let json = try instance.bundle(for: Self.artifact, dsse).bundle
+        let entry: [Any] = ["verificationMaterial", "tlogEntries", 0]
+        let body: JSONValue = ["apiVersion": "0.0.2", "kind": "dsse", "spec": ["dsseV002": [:]]]
+        let relabelled = json.replacing(entry + ["kindVersion", "version"]) { _ in "0.0.2" }
+            .replacing(entry + ["canonicalizedBody"]) { _ in .string(Data(JSONWriter.prettyPrinted(body)).base64EncodedString()) }
+        let bundle = try SigstoreBundle(bytes: JSONWriter.prettyPrinted(relabelled))
+        await #expect(
+            throws: VerificationError(
+                .entryBody,
+                "a dsse 0.0.2 entry is not accepted: Rekor v2 logs DSSE envelopes as hashedrekord 0.0.2 entries"
+            )
+        ) {
+            try await verifier.verify(bundle, artifact: .bytes(Self.artifact), policy: policy)
+        }
+    }
+
     @Test func validBundlesVerify() async throws {
         let message = try instance.bundle(for: Self.artifact, options).bundle
         #expect(await failedCheck(message) == nil)

@@ -415,23 +415,6 @@ public final class TestSigstoreServices: @unchecked Sendable {
                     "signature": ["content": .string(Data(content).base64EncodedString()), "verifier": verifier],
                 ]
             ]
-        } else if let dsse = proposed["dsseRequestV002"]?.objectValue {
-            guard let envelope = dsse["envelope"]?.objectValue,
-                let payload = envelope["payload"]?.stringValue.flatMap({ Data(base64Encoded: $0) }).map(Array.init),
-                let payloadType = envelope["payloadType"]?.stringValue, case .array(let signatures)? = envelope["signatures"],
-                signatures.count == 1,
-                let signature = signatures[0].objectValue?["sig"]?.stringValue.flatMap({ Data(base64Encoded: $0) }).map(Array.init),
-                case .array(let verifiers)? = dsse["verifiers"], verifiers.count == 1, let verifierKey = key(verifiers[0].objectValue)
-            else { return .error(400, "malformed dsseRequestV002") }
-            let pae = DSSEEnvelope(payload: payload, payloadType: payloadType, signatures: []).preAuthenticationEncoding
-            guard verifierKey.isValidSignature(signature, for: pae) else { return .error(400, "the envelope signature does not verify") }
-            kind = "dsse"
-            spec = [
-                "dsseV002": [
-                    "payloadHash": ["algorithm": "SHA2_256", "digest": .string(Data(SHA256.hash(data: payload)).base64EncodedString())],
-                    "signatures": [["content": .string(Data(signature).base64EncodedString()), "verifier": verifiers[0]]],
-                ]
-            ]
         } else {
             return .error(400, "unsupported request")
         }

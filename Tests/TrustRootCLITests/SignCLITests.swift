@@ -100,6 +100,22 @@ struct SignCLITests {
         let signed = try sign(keyless + ["--in-toto"], input: "statement.json")
         #expect(signed.status == 0, "\(signed.stderr)")
         #expect(try verify(identity + ["--predicate-type", "https://slsa.dev/provenance/v1"]).status == 0)
+        // Against a Rekor v2 log the envelope is logged as a hashedrekord 0.0.2 entry over its
+        // pre-authentication encoding, never as dsse 0.0.2, and verifies.
+        let v2 = try sign(
+            [
+                "--fulcio-url", services.caURL.absoluteString, "--rekor-url", services.logV2URL.absoluteString, "--rekor-version", "2",
+                "--tsa-url", services.tsaURL.absoluteString, "--identity-token", String(decoding: try folder.read("token"), as: UTF8.self),
+                "--in-toto",
+            ],
+            bundle: "v2.sigstore.json",
+            input: "statement.json"
+        )
+        #expect(v2.status == 0, "\(v2.stderr)")
+        let v2Bundle = try #require(try JSONParser().parse(try folder.read("v2.sigstore.json")).objectValue)
+        let kindVersion = v2Bundle["verificationMaterial"]?.objectValue?["tlogEntries"]?.arrayValue?.first?.objectValue?["kindVersion"]
+        #expect(kindVersion == ["kind": "hashedrekord", "version": "0.0.2"])
+        #expect(try verify(identity + ["--predicate-type", "https://slsa.dev/provenance/v1"], bundle: "v2.sigstore.json").status == 0)
         #expect(try verify(identity + ["--predicate-type", "https://example.com/other"]).status == 1)
         // The predicate type must have the required bytes: the Kelvin sign (U+212A) is canonically
         // equivalent to "K", and Swift's == would take one for the other.
