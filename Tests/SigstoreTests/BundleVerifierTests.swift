@@ -336,14 +336,18 @@ struct BundleVerifierTests {
         // A certificate from a CA the trusted root does not list.
         var rogue = options
         let key = P256.Signing.PrivateKey()
-        rogue.certificate = try instance.issue(to: key.publicKey, at: instance.epoch, signedBy: P384.Signing.PrivateKey())
+        rogue.certificate = try instance.issue(
+            to: Certificate.PublicKey(key.publicKey),
+            at: instance.epoch,
+            signedBy: P384.Signing.PrivateKey()
+        )
         rogue.signatureOverride = Array(try key.signature(for: Self.artifact).derRepresentation)
         #expect(await failedCheck(try instance.bundle(for: Self.artifact, rogue).bundle) == .certificateChain)
         // An SCT from a CT log the trusted root does not list.
         var unlogged = options
         let sctKey = P256.Signing.PrivateKey()
         let certificateKey = P256.Signing.PrivateKey()
-        unlogged.certificate = try instance.issue(to: certificateKey.publicKey, at: instance.epoch, sctKey: sctKey)
+        unlogged.certificate = try instance.issue(to: Certificate.PublicKey(certificateKey.publicKey), at: instance.epoch, sctKey: sctKey)
         unlogged.signatureOverride = Array(try certificateKey.signature(for: Self.artifact).derRepresentation)
         #expect(await failedCheck(try instance.bundle(for: Self.artifact, unlogged).bundle) == .signedCertificateTimestamp)
     }
@@ -492,7 +496,7 @@ struct BundleVerifierTests {
         func bundle(_ edit: @escaping ([Certificate.Extension]) throws -> [Certificate.Extension]) throws -> JSONValue {
             let key = P256.Signing.PrivateKey()
             var options = self.options
-            options.certificate = try instance.issue(to: key.publicKey, at: instance.epoch, editExtensions: edit)
+            options.certificate = try instance.issue(to: Certificate.PublicKey(key.publicKey), at: instance.epoch, editExtensions: edit)
             options.signingKey = key
             return try instance.bundle(for: Self.artifact, options).bundle
         }

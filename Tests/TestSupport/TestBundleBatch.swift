@@ -39,7 +39,7 @@ public struct TestBundleBatch: Sendable {
         self.count = count
         self.tamperEvery = tamperEvery
         let key = P256.Signing.PrivateKey()
-        let certificate = try instance.issue(to: key.publicKey, at: instance.epoch)
+        let certificate = try instance.issue(to: Certificate.PublicKey(key.publicKey), at: instance.epoch)
         certificateDER = TestInstance.der(certificate)
         let verifier = JSONValue.string(Data(TestInstance.pem("CERTIFICATE", certificateDER).utf8).base64EncodedString())
         logID = instance.logID

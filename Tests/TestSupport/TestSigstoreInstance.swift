@@ -191,28 +191,8 @@ public final class TestInstance {
     // MARK: - Fulcio and CT
 
     /// A signing certificate for `identity` from `issuer`, valid ten minutes from `time`, with
-    /// an embedded SCT from the CT log (or `ctKey`, to make one the trusted root does not know).
-    public func issue(
-        to key: P256.Signing.PublicKey,
-        identity: String = TestInstance.identity,
-        issuer: String = TestInstance.issuerURL,
-        at time: Date,
-        signedBy signer: P384.Signing.PrivateKey? = nil,
-        sctKey: P256.Signing.PrivateKey? = nil,
-        editExtensions: ([Certificate.Extension]) throws -> [Certificate.Extension] = { $0 }
-    ) throws -> Certificate {
-        try issue(
-            to: Certificate.PublicKey(key),
-            identity: identity,
-            issuer: issuer,
-            at: time,
-            signedBy: signer,
-            sctKey: sctKey,
-            editExtensions: editExtensions
-        )
-    }
-
-    /// A Fulcio-style leaf for a public key of any type the test signs with (``LeafKey``).
+    /// an embedded SCT from the CT log (or `sctKey`, to make one the trusted root does not know),
+    /// for a public key of any type the test signs with (P-256, or a ``LeafKey``).
     public func issue(
         to key: Certificate.PublicKey,
         identity: String = TestInstance.identity,

@@ -257,7 +257,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
         do {
             let certifiedKey = has(.caWrongKey) ? P256.Signing.PrivateKey().publicKey : key
             let leaf = try instance.issue(
-                to: certifiedKey,
+                to: Certificate.PublicKey(certifiedKey),
                 identity: has(.caOtherIdentity) ? "mallory@example.com" : identity,
                 issuer: has(.caOtherIssuer) ? "https://issuer.mallory.example" : issuerURL,
                 at: Date().addingTimeInterval(-1),
