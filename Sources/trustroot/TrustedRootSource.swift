@@ -93,7 +93,6 @@ struct TrustedRootSource: Equatable, Sendable {
 
     /// The trusted root, and where it came from.
     func load() async throws -> (TrustedRoot, String) {
-        // Without a file or a client: the public-good (or staging) root shipped with trustroot.
         func parse(_ bytes: [UInt8], _ source: String) throws -> TrustedRoot {
             do {
                 return try TrustedRoot(bytes: bytes)
@@ -105,6 +104,7 @@ struct TrustedRootSource: Equatable, Sendable {
         if let (bytes, path) = try await clientTarget("trusted_root.json") {
             return (try parse(bytes, path), "\(path) (from the client's last refresh)")
         }
+        // Without a file or a client: the public-good (or staging) root shipped with trustroot.
         let known: KnownTrustedRoot = staging ? .staging : .production
         Logger(label: "trustroot").warning(
             "no --trusted-root and no client: using the \(known.rawValue) trusted root shipped with trustroot \(trustRootVersion) (sigstore-python 4.5.1's copy); for the current one run `trustroot client init --known \(known.rawValue)` and `trustroot client refresh`, or for your own deployment init a client from its root"
