@@ -211,22 +211,30 @@ public struct Updater: Sendable {
 
     /// Whether `destination` already holds `info`'s exact content.
     public func isCached(_ info: TargetFile, at destination: URL) -> Bool {
-        guard let handle = FileHandle(forReadingAtPath: destination.path) else { return false }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: info.length < Int.max ? info.length + 1 : Int.max) else { return false }
-        return (try? info.verify(data)) != nil
+        verifiedCopy(info, at: destination) != nil
+    }
+
+    /// The bytes `destination` holds when they are exactly `info`'s content, read once without
+    /// following a link at `destination`; nil otherwise.
+    public func verifiedCopy(_ info: TargetFile, at destination: URL) -> [UInt8]? {
+        guard let folder = try? ConfinedDirectory.open(destination.deletingLastPathComponent().path),
+            let bytes = try? folder.read(destination.lastPathComponent, limit: info.length),
+            (try? info.verify(bytes)) != nil
+        else { return nil }
+        return bytes
     }
 
     /// Downloads the target at `path`, described by `info`, from `targetBaseURL`, checks its
     /// length and hashes, and writes it atomically to `destination`; `progress` is told the
-    /// bytes received as they arrive.
+    /// bytes received as they arrive. Returns the bytes checked and written.
+    @discardableResult
     public func downloadTarget(
         _ path: String,
         _ info: TargetFile,
         from targetBaseURL: URL,
         to destination: URL,
         progress: (@Sendable (Int) -> Void)? = nil
-    ) async throws(UpdateError) {
+    ) async throws(UpdateError) -> [UInt8] {
         // Names come from metadata: one with an empty, `.` or `..` part (or a prefix that is not a
         // hex digest) would name a file outside the repository's targets, on a `file://` one above all.
         let parts = path.split(separator: "/", omittingEmptySubsequences: false)
@@ -257,6 +265,7 @@ public struct Updater: Sendable {
             throw .lengthOrHashMismatch(file: path, error)
         }
         try AtomicFile.write(bytes, to: destination)
+        return bytes
     }
 
     /// The hash that names a consistent-snapshot target file: SHA-256 when listed, else the

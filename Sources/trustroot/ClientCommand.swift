@@ -335,41 +335,38 @@ struct ClientCommand: ParsableCommand {
         @OptionGroup var cacheOption: CacheOption
         @OptionGroup var options: UpdateOptions
 
-        /// Downloads `target`; a 404 for a target the trusted metadata lists points at the targets URL.
-        static func download(_ target: String, _ info: TargetFile, updater: Updater, from base: URL, to destination: URL) async throws {
+        /// Downloads `target` and returns the bytes checked and written; a 404 for a target the
+        /// trusted metadata lists points at the targets URL.
+        static func download(_ target: String, _ info: TargetFile, updater: Updater, from base: URL, to destination: URL) async throws
+            -> [UInt8]
+        {
             let progress = TerminalProgress()
             defer { progress.finish() }
             let total = TerminalProgress.bytes(info.length)
             do {
-                try await updater.downloadTarget(target, info, from: base, to: destination) { received in
+                return try await updater.downloadTarget(target, info, from: base, to: destination) { received in
                     progress.show("downloading \(target): \(TerminalProgress.bytes(received)) of \(total)")
                 }
             } catch {
-                guard case .fetch(let failure) = error, failure.isNotFound else { throw error }
+                guard case .fetch(let failure) = error, failure.isNotFound else { throw CLIError(error) }
                 let hint = "the trusted metadata lists \(target), but the targets URL \(base.absoluteString) does not serve it"
                 throw CLIError(message: "\(failure.description): \(hint); check it, or init again with --targets-url", code: .networkError)
             }
         }
 
-        /// The verified bytes of `target` in the client's targets folder, downloaded first unless
-        /// the copy there is current; checked again after reading, as the copy on disk could have
-        /// changed since it was checked.
+        /// The verified bytes of `target`: the copy in the client's targets folder when it is
+        /// current, else downloaded there. Either way the bytes returned are the ones checked,
+        /// never a second read of the file.
         static func fetch(_ target: String, _ info: TargetFile, _ updated: Updated, _ layout: ClientSettings.Layout, to destination: URL)
             async throws -> [UInt8]
         {
+            if let bytes = updated.updater.verifiedCopy(info, at: destination) { return bytes }
             do {
                 try FileManager.default.createDirectory(at: layout.targets, withIntermediateDirectories: true)
-                if !updated.updater.isCached(info, at: destination) {
-                    try await download(target, info, updater: updated.updater, from: updated.settings.targetsURL, to: destination)
-                }
-                let bytes = try readFile(destination.path, limit: info.length)
-                try info.verify(bytes)
-                return bytes
-            } catch let error as UpdateError {
-                throw CLIError(error)
-            } catch let error as LengthAndHashError {
-                throw CLIError(.lengthOrHashMismatch(file: destination.path, error))
+            } catch {
+                throw CLIError(message: "\(layout.targets.path): cannot create folder", code: .ioError)
             }
+            return try await download(target, info, updater: updated.updater, from: updated.settings.targetsURL, to: destination)
         }
 
         func run() async throws {
