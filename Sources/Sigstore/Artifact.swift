@@ -25,20 +25,26 @@ extension BundleVerifier {
         ///
         /// - Throws: when the prefix is there but the hex is not a digest of that length.
         public init?(digestArgument argument: String) throws(DigestError) {
-            let forms: [(prefix: String, length: Int, make: ([UInt8]) -> Artifact)] = [
-                ("sha256:", 32, Artifact.sha256), ("sha384:", 48, Artifact.sha384), ("sha512:", 64, Artifact.sha512),
-            ]
             let lowered = argument.prefix(7).lowercased()
-            guard let form = forms.first(where: { $0.prefix == lowered }) else { return nil }
+            guard let hash = VerificationKey.Hash.all.first(where: { "\($0.shortName):" == lowered }) else { return nil }
             let hex = argument.dropFirst(7)
-            guard hex.utf8.count == form.length * 2, let digest = Hex.decode(String(hex)) else {
+            guard hex.utf8.count == hash.length * 2, let digest = Hex.decode(String(hex)) else {
                 let shown = TerminalText.escaped(String(argument.prefix(160)))
                 throw DigestError(
                     description:
-                        "\(shown): a \(form.prefix.dropLast()) digest is \(form.length * 2) hex digits after \(form.prefix) (found \(hex.utf8.count) characters\(Hex.decode(String(hex)) == nil && !hex.isEmpty ? ", not all hex" : ""))"
+                        "\(shown): a \(hash.shortName) digest is \(hash.length * 2) hex digits after \(hash.shortName): (found \(hex.utf8.count) characters\(Hex.decode(String(hex)) == nil && !hex.isEmpty ? ", not all hex" : ""))"
                 )
             }
-            self = form.make(digest)
+            self = Self(hash, digest)
+        }
+
+        /// The artifact given by its digest `digest` by `hash`.
+        init(_ hash: VerificationKey.Hash, _ digest: [UInt8]) {
+            switch hash {
+            case .sha256: self = .sha256(digest)
+            case .sha384: self = .sha384(digest)
+            case .sha512: self = .sha512(digest)
+            }
         }
 
         /// The artifact's digest by `hash`: computed from the bytes, or the digest given if it is

@@ -21,8 +21,10 @@ final class ArtifactDigests {
     /// The digest by `hash`, or a failure of `check` that says which digest is needed.
     func require(_ hash: VerificationKey.Hash, for check: VerificationError.Check, _ what: String) throws(VerificationError) -> [UInt8] {
         guard let digest = digest(hash) else {
-            let prefix = hash.rawValue.replacingOccurrences(of: "SHA2_", with: "sha").lowercased()
-            throw VerificationError(check, "\(what) the artifact's \(hash.rawValue) digest: give the artifact or its \(prefix): digest")
+            throw VerificationError(
+                check,
+                "\(what) the artifact's \(hash.rawValue) digest: give the artifact or its \(hash.shortName): digest"
+            )
         }
         return digest
     }

@@ -177,7 +177,7 @@ public struct BundleVerifier: Sendable {
             // The digest the signature covers: the one the bundle names, else the one the key's
             // scheme prescribes (SHA-384 for P-384, SHA-512 for P-521).
             let named = try algorithm.map { (name) throws(VerificationError) -> VerificationKey.Hash in
-                guard let hash = LogEntryBody.hash(named: name) else {
+                guard let hash = VerificationKey.Hash(name: name) else {
                     throw VerificationError(.signature, "the bundle's message digest algorithm \(name) is not SHA-256, SHA-384 or SHA-512")
                 }
                 return hash

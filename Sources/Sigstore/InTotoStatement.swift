@@ -29,8 +29,8 @@ package enum InTotoStatement {
             // both sides know contradicts it.
             var matched = false
             var contradicted = false
-            for (name, hash) in [("sha256", VerificationKey.Hash.sha256), ("sha384", .sha384), ("sha512", .sha512)] {
-                guard let value = try digests.optionalString(name) else { continue }
+            for hash in VerificationKey.Hash.all {
+                guard let value = try digests.optionalString(hash.shortName) else { continue }
                 if known[hash] == nil { known[hash] = .some(artifact.digest(hash)) }
                 guard let digest = known[hash] ?? nil else { continue }
                 if Hex.decode(value) == digest { matched = true } else { contradicted = true }

@@ -20,21 +20,10 @@ enum LogEntryBody {
         var artifact: ArtifactDigests
     }
 
-    /// The hash a Rekor v1 entry names in lower case (`sha256`), or a v2 entry and protobuf-specs
-    /// in their form (`SHA2_256`).
-    static func hash(named name: String) -> VerificationKey.Hash? {
-        switch name {
-        case "sha256", "SHA2_256": return .sha256
-        case "sha384", "SHA2_384": return .sha384
-        case "sha512", "SHA2_512": return .sha512
-        default: return nil
-        }
-    }
-
     /// The hash `object`'s `algorithm` names, refusing any other.
     static func recordedHash(_ object: ProtoObject) throws(VerificationError) -> VerificationKey.Hash {
         let name = try object.string("algorithm")
-        guard let hash = hash(named: name) else {
+        guard let hash = VerificationKey.Hash(name: name) else {
             throw VerificationError(.entryBody, "the entry's digest algorithm \(name) is not SHA-256, SHA-384 or SHA-512")
         }
         return hash

@@ -19,6 +19,34 @@ public enum VerificationKey: Sendable {
         case sha384 = "SHA2_384"
         case sha512 = "SHA2_512"
 
+        /// Every hash, shortest digest first.
+        static let all: [Hash] = [.sha256, .sha384, .sha512]
+
+        /// The hash a name gives: protobuf-specs' (`SHA2_384`, the raw value) or the lower-case
+        /// one Rekor v1, in-toto and digest arguments use (`sha384`, ``shortName``).
+        init?(name: String) {
+            guard let hash = Self.all.first(where: { $0.rawValue == name || $0.shortName == name }) else { return nil }
+            self = hash
+        }
+
+        /// The lower-case name: `sha256`, `sha384`, `sha512`.
+        var shortName: String {
+            switch self {
+            case .sha256: return "sha256"
+            case .sha384: return "sha384"
+            case .sha512: return "sha512"
+            }
+        }
+
+        /// How many bytes a digest has.
+        var length: Int {
+            switch self {
+            case .sha256: return 32
+            case .sha384: return 48
+            case .sha512: return 64
+            }
+        }
+
         /// The digest of `bytes`.
         func digest(_ bytes: some DataProtocol) -> [UInt8] {
             switch self {
