@@ -292,6 +292,13 @@ public struct CeremonyConfig: Sendable, Equatable {
         return value
     }
 
+    /// The day count a metadata field written by any tool gives, when it is a number of days
+    /// from 1 to ``maximumDays``; nil for anything else, which callers replace by a default.
+    static func days(in value: JSONValue?) -> Int? {
+        guard let days = value?.integerValue, (1...Int64(maximumDays)).contains(days) else { return nil }
+        return Int(days)
+    }
+
     static func refuseUnknownFields(_ reader: FieldReader) throws(MetadataError) {
         for name in reader.remaining.names where name != "comment" && !name.hasPrefix("x-") {
             throw .invalidValue(path: reader.fieldPath(name), reason: "unknown field")

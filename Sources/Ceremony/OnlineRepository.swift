@@ -118,13 +118,15 @@ public struct OnlineRepository: Sendable {
     /// The newest root.
     public var root: Root { roots.last!.signed }
 
-    /// The lifetime in days the root gives `role` (`x-tuf-on-ci-expiry-period`), else `fallback`.
-    func expiryDays(_ role: String, fallback: Int) -> Int {
+    /// How long `repo timestamp` and `repo snapshot` make their roles live, in days, when the
+    /// root names no expiry period for them.
+    static let defaultOnlineDays = ["timestamp": 1, "snapshot": 7]
+
+    /// The lifetime in days the root gives the online role `role` (`x-tuf-on-ci-expiry-period`),
+    /// else ``defaultOnlineDays``.
+    func expiryDays(_ role: String) -> Int {
         // Written by whichever tool made the root: used only when it is a sane number of days.
-        guard let days = root.roles[role]?.unrecognizedFields[MetadataDraft.expiryPeriodField]?.integerValue,
-            (1...Int64(CeremonyConfig.maximumDays)).contains(days)
-        else { return fallback }
-        return Int(days)
+        CeremonyConfig.days(in: root.roles[role]?.unrecognizedFields[MetadataDraft.expiryPeriodField]) ?? Self.defaultOnlineDays[role] ?? 1
     }
 
     /// Signs and writes a new timestamp for the current snapshot, `days` long (default: the
@@ -136,7 +138,7 @@ public struct OnlineRepository: Sendable {
         signed.version += 1
         signed.expires = MetadataDraft.expiry(
             now,
-            days: try CeremonyConfig.days(days ?? expiryDays("timestamp", fallback: 1), path: "timestamp expiry")
+            days: try CeremonyConfig.days(days ?? expiryDays("timestamp"), path: "timestamp expiry")
         )
         signed.snapshotMeta = MetaFile(
             version: snapshot.signed.version,
@@ -164,7 +166,7 @@ public struct OnlineRepository: Sendable {
         signed.version += 1
         signed.expires = MetadataDraft.expiry(
             now,
-            days: try CeremonyConfig.days(days ?? expiryDays("snapshot", fallback: 7), path: "snapshot expiry")
+            days: try CeremonyConfig.days(days ?? expiryDays("snapshot"), path: "snapshot expiry")
         )
         if let meta { signed.meta = meta }
         var next = Metadata(signed: signed)

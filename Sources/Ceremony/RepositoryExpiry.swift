@@ -40,12 +40,10 @@ public struct RepositoryExpiry: Sendable {
     /// The roles of `repository` at `now`; `within` (days) replaces every role's signing period.
     public init(_ repository: OnlineRepository, now: Date = Date(), within: Int? = nil) {
         let root = repository.root
-        func period(_ fields: JSONObject?, onlineLifetime: Int?) -> TimeInterval {
+        func period(_ fields: JSONObject?, online: String? = nil) -> TimeInterval {
             if let within { return Double(within) * 86_400 }
-            if let days = Self.days(fields?[MetadataDraft.signingPeriodField]) { return Double(days) * 86_400 }
-            if let onlineLifetime {
-                return Double(Self.days(fields?[MetadataDraft.expiryPeriodField]) ?? onlineLifetime) * 86_400 / 2
-            }
+            if let days = CeremonyConfig.days(in: fields?[MetadataDraft.signingPeriodField]) { return Double(days) * 86_400 }
+            if let online { return Double(repository.expiryDays(online)) * 86_400 / 2 }
             return Double(Self.defaultOfflineSigningPeriodDays) * 86_400
         }
         func entry(_ role: String, _ signed: some RoleMetadata, _ period: TimeInterval, _ renewal: String) -> RoleExpiry {
@@ -63,19 +61,19 @@ public struct RepositoryExpiry: Sendable {
             entry(
                 "root",
                 root,
-                period(root.roles["root"]?.unrecognizedFields, onlineLifetime: nil),
+                period(root.roles["root"]?.unrecognizedFields),
                 "trustroot ceremony propose WORKSPACE --root"
             ),
             entry(
                 "timestamp",
                 repository.timestamp.signed,
-                period(root.roles["timestamp"]?.unrecognizedFields, onlineLifetime: 1),
+                period(root.roles["timestamp"]?.unrecognizedFields, online: "timestamp"),
                 "trustroot repo timestamp REPO --online-key KEY"
             ),
             entry(
                 "snapshot",
                 repository.snapshot.signed,
-                period(root.roles["snapshot"]?.unrecognizedFields, onlineLifetime: 7),
+                period(root.roles["snapshot"]?.unrecognizedFields, online: "snapshot"),
                 "trustroot repo snapshot REPO --online-key KEY"
             ),
         ]
@@ -85,7 +83,7 @@ public struct RepositoryExpiry: Sendable {
             guard let metadata = repository.targets[name] else { continue }
             let fields = name == "targets" ? root.roles["targets"]?.unrecognizedFields : Self.delegatedFields(name, delegations)
             roles.append(
-                entry(name, metadata.signed, period(fields, onlineLifetime: nil), "trustroot ceremony propose WORKSPACE --targets")
+                entry(name, metadata.signed, period(fields), "trustroot ceremony propose WORKSPACE --targets")
             )
         }
         self.roles = roles
@@ -96,9 +94,4 @@ public struct RepositoryExpiry: Sendable {
         return roles.first { $0.name == name }?.unrecognizedFields
     }
 
-    /// A day count a root field gives, when it is a sane one.
-    private static func days(_ value: JSONValue?) -> Int? {
-        guard let days = value?.integerValue, (1...Int64(CeremonyConfig.maximumDays)).contains(days) else { return nil }
-        return Int(days)
-    }
 }
