@@ -32,29 +32,38 @@ enum PassphraseReader {
     }
 
     private static func readFromTerminal(_ prompt: String) throws(CLIError) -> [UInt8] {
-        let terminal = open("/dev/tty", O_RDWR | O_CLOEXEC)
-        guard terminal >= 0 else {
+        guard let secret = readTerminalLine(prompt, echo: false, limit: 4_096) else {
             throw CLIError(message: "no terminal to ask for the secret on; set the environment variable instead", code: .invalidData)
         }
+        return secret
+    }
+
+    /// One line typed at the controlling terminal after `prompt` (at most `limit` bytes, without
+    /// the line break), with echo off unless `echo`; nil when there is no terminal. Read from
+    /// /dev/tty, never standard input, which may be a pipe holding other data.
+    static func readTerminalLine(_ prompt: String, echo: Bool, limit: Int) -> [UInt8]? {
+        let terminal = open("/dev/tty", O_RDWR | O_CLOEXEC)
+        guard terminal >= 0 else { return nil }
         defer { close(terminal) }
         _ = prompt.withCString { Glibc.write(terminal, $0, strlen($0)) }
         var saved = termios()
-        let hasTermios = tcgetattr(terminal, &saved) == 0
-        if hasTermios {
+        let hidesInput = !echo && tcgetattr(terminal, &saved) == 0
+        if hidesInput {
             var silent = saved
             silent.c_lflag &= ~tcflag_t(ECHO)
             tcsetattr(terminal, TCSAFLUSH, &silent)
         }
         defer {
-            if hasTermios { tcsetattr(terminal, TCSAFLUSH, &saved) }
-            _ = Glibc.write(terminal, "\n", 1)
+            if hidesInput { tcsetattr(terminal, TCSAFLUSH, &saved) }
+            // The line break the person typed was not shown.
+            if !echo { _ = Glibc.write(terminal, "\n", 1) }
         }
-        var secret: [UInt8] = []
+        var line: [UInt8] = []
         var byte: UInt8 = 0
-        while Glibc.read(terminal, &byte, 1) == 1, byte != UInt8(ascii: "\n"), secret.count < 4_096 {
-            secret.append(byte)
+        while Glibc.read(terminal, &byte, 1) == 1, byte != UInt8(ascii: "\n"), line.count < limit {
+            line.append(byte)
         }
-        if secret.last == UInt8(ascii: "\r") { secret.removeLast() }
-        return secret
+        if line.last == UInt8(ascii: "\r") { line.removeLast() }
+        return line
     }
 }
