@@ -215,13 +215,12 @@ struct KeyCommand: ParsableCommand {
         let holder = option.holder
         let metadataKeyID = holder.map { MetadataDraft.keyID(of: key, holder: $0, test: option.testKey) }
         if json {
-            var object: JSONValue = ["keyid": .string(key.keyID), "key": key.json]
-            if let holder, let metadataKeyID {
-                object = [
-                    "keyid": .string(key.keyID), "key": key.json, "holder": .string(holder), "metadata_keyid": .string(metadataKeyID),
-                ]
-            }
-            FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(object))
+            var object = JSONObject()
+            object["keyid"] = .string(key.keyID)
+            object["key"] = key.json
+            object["holder"] = holder.map { .string($0) }
+            object["metadata_keyid"] = metadataKeyID.map { .string($0) }
+            FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
         } else {
             if let holder, let metadataKeyID {
                 print("keyid \(metadataKeyID) (in the ceremony's metadata, as \(holder)'s key)")

@@ -70,8 +70,8 @@ struct VerifyRequest: Equatable, Sendable {
     }
 
     func run() async throws {
-        // A malformed digest is a usage error, told before any file is read.
-        if let artifact, fileSize(artifact) == nil { _ = try Self.artifactValue(artifact) }
+        // A digest is read (and a malformed one refused as a usage error) before any file is.
+        let digest = try artifact.flatMap { fileSize($0) == nil ? try Self.artifactValue($0) : nil }
         let (root, source) = try await trust.load()
         let policy = try makePolicy()
         if let batch {
@@ -87,7 +87,7 @@ struct VerifyRequest: Equatable, Sendable {
             report(.failed(error, VerificationError.Progress()), source: source)
             throw CLIError(message: "\(bundle): \(error)", code: .invalidData)
         }
-        let artifactValue = try Self.artifactValue(artifact)
+        let artifactValue = try digest ?? Self.artifactValue(artifact)
         do {
             let result = try await BundleVerifier(trustedRoot: root).verify(bundleValue, artifact: artifactValue, policy: policy)
             if let predicateType, !Self.hasPredicateType(result, predicateType) {
