@@ -54,7 +54,8 @@ struct RepoCommand: ParsableCommand {
                 throw error
             } catch let error as OnlineRepository.Error {
                 switch error {
-                case .missing: throw CLIError(message: "\(repository): \(error)", code: .noInput)
+                // The message names the missing path itself.
+                case .missing: throw CLIError(message: error.description, code: .noInput)
                 default: throw CLIError(message: "\(repository): \(error)", code: .verificationFailed)
                 }
             } catch let error as RepositoryPublisher.Error {

@@ -123,6 +123,10 @@ struct CLITests {
             if code != 64 { #expect(outcome.stderr.split(separator: "\n").count == 1, "\(arguments): not one line: \(outcome.stderr)") }
         }
 
+        // A missing path is named once.
+        let noRepository = try run(["repo", "check", missing])
+        #expect(noRepository.stderr.hasPrefix("trustroot: \(missing): missing: give the folder "), "\(noRepository.stderr)")
+
         // 69: nothing listens on port 9.
         let cache = folder.file("c69").path
         #expect(try run(["client", "init", "--repo", "http://127.0.0.1:9/metadata", "--root", rootFile, "--cache", cache]).status == 0)
