@@ -12,13 +12,16 @@ public struct EncryptedKeyFileSigner: Signer {
     /// The public key, as metadata lists it.
     public var publicKey: Key { signer.publicKey }
 
-    /// Opens the encrypted key in `pem` with `passphrase`.
-    public init(pemEncoded pem: String, passphrase: [UInt8]) throws {
+    /// Opens the encrypted key in `pem` with `passphrase`; an RSA key signs with `rsaPadding`.
+    public init(pemEncoded pem: String, passphrase: [UInt8], rsaPadding: InMemorySigner.RSAPadding = .pss) throws {
         let info = try EncryptedPrivateKeyInfo(pemEncoded: pem)
         var privateKeyInfo = try info.decrypt(passphrase: passphrase)
         defer { SecretMemory.wipe(&privateKeyInfo) }
         do {
-            signer = try InMemorySigner(pkcs8PEM: PEMDocument(type: "PRIVATE KEY", derBytes: privateKeyInfo).pemString)
+            signer = try InMemorySigner(
+                pkcs8PEM: PEMDocument(type: "PRIVATE KEY", derBytes: privateKeyInfo).pemString,
+                rsaPadding: rsaPadding
+            )
         } catch {
             // CBC padding can pass by chance with a wrong key; the key itself then does not parse.
             throw EncryptedPrivateKeyInfo.Error.wrongPassphrase

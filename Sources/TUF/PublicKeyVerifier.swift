@@ -10,6 +10,7 @@ enum PublicKeyVerifier: Sendable {
     case ed25519(Curve25519.Signing.PublicKey)
     case ecdsaP256(P256.Signing.PublicKey)
     case ecdsaP384(P384.Signing.PublicKey)
+    case ecdsaP521(P521.Signing.PublicKey)
     case rsaPSS(_RSA.Signing.PublicKey, HashFunction)
     case rsaPKCS1(_RSA.Signing.PublicKey, HashFunction)
 
@@ -32,6 +33,9 @@ enum PublicKeyVerifier: Sendable {
         case ("ecdsa", "ecdsa-sha2-nistp384"), ("ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384"):
             guard let key = try? P384.Signing.PublicKey(pemRepresentation: publicValue) else { return nil }
             self = .ecdsaP384(key)
+        case ("ecdsa", "ecdsa-sha2-nistp521"), ("ecdsa-sha2-nistp521", "ecdsa-sha2-nistp521"):
+            guard let key = try? P521.Signing.PublicKey(pemRepresentation: publicValue) else { return nil }
+            self = .ecdsaP521(key)
         case ("rsa", _):
             guard let (padding, hash) = Self.rsaScheme(scheme),
                 let key = try? _RSA.Signing.PublicKey(pemRepresentation: publicValue)
@@ -61,6 +65,7 @@ enum PublicKeyVerifier: Sendable {
         case .ed25519(let key): return [0x01] + Array(key.rawRepresentation)
         case .ecdsaP256(let key): return [0x02] + Array(key.x963Representation)
         case .ecdsaP384(let key): return [0x03] + Array(key.x963Representation)
+        case .ecdsaP521(let key): return [0x05] + Array(key.x963Representation)
         case .rsaPSS(let key, _), .rsaPKCS1(let key, _): return [0x04] + Array(key.derRepresentation)
         }
     }
@@ -77,6 +82,9 @@ enum PublicKeyVerifier: Sendable {
         case .ecdsaP384(let key):
             guard let parsed = try? P384.Signing.ECDSASignature(derRepresentation: signature) else { return false }
             return key.isValidSignature(parsed, for: SHA384.hash(data: message))
+        case .ecdsaP521(let key):
+            guard let parsed = try? P521.Signing.ECDSASignature(derRepresentation: signature) else { return false }
+            return key.isValidSignature(parsed, for: SHA512.hash(data: message))
         case .rsaPSS(let key, let hash):
             return Self.verifyRSA(key, signature, message, hash, padding: .PSS)
         case .rsaPKCS1(let key, let hash):
