@@ -30,6 +30,7 @@ let package = Package(
                 "CSecretMemory",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(
@@ -136,6 +137,7 @@ let package = Package(
             name: "SigstoreSigningTests",
             dependencies: [
                 "SigstoreSigning", "Sigstore", "TUF", "TUFClient", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .testTarget(

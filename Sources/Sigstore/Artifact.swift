@@ -39,7 +39,7 @@ extension BundleVerifier {
         }
 
         /// The artifact given by its digest `digest` by `hash`.
-        init(_ hash: VerificationKey.Hash, _ digest: [UInt8]) {
+        public init(_ hash: VerificationKey.Hash, _ digest: [UInt8]) {
             switch hash {
             case .sha256: self = .sha256(digest)
             case .sha384: self = .sha384(digest)

@@ -1,4 +1,5 @@
 import Crypto
+import CryptoExtras
 import Foundation
 import Sigstore
 import TUF
@@ -15,11 +16,15 @@ public struct BundleSigner: Sendable {
     public enum Content: Sendable {
         /// An artifact's bytes: the bundle holds a signature over it.
         case artifact([UInt8])
-        /// Only an artifact's SHA-256 (hashed by the caller, as a stream): enough for keyless
-        /// signing, which signs the digest. Managed keys need the bytes.
-        case artifactSHA256([UInt8])
+        /// Only an artifact's digest (hashed by the caller, as a stream): enough for keyless
+        /// signing, which signs the digest, when the hash is the one the key's algorithm
+        /// prescribes. Managed keys need the bytes.
+        case artifactDigest(VerificationKey.Hash, [UInt8])
         /// An in-toto statement (JSON): the bundle holds a DSSE envelope around it.
         case inTotoStatement([UInt8])
+
+        /// Only an artifact's SHA-256.
+        public static func artifactSHA256(_ digest: [UInt8]) -> Content { .artifactDigest(.sha256, digest) }
     }
 
     /// The trusted root the services' answers are checked against.
@@ -40,28 +45,58 @@ public struct BundleSigner: Sendable {
         self.transport = transport
     }
 
-    /// Signs `content` with a fresh key that lives only in memory, certified for the identity
-    /// in `token`.
-    public func signKeyless(_ content: Content, token: IdentityToken) async throws(SigningError) -> SignedBundle {
+    /// Signs `content` with a fresh key of `algorithm` that lives only in memory, certified for
+    /// the identity in `token`.
+    public func signKeyless(
+        _ content: Content,
+        token: IdentityToken,
+        algorithm: EphemeralKey.Algorithm = .ecdsaP256
+    ) async throws(SigningError) -> SignedBundle {
         let now = clock()
         try token.checkUsable(at: now)
         let selection = try services(at: now, keyless: true)
         guard let authority = selection.certificateAuthority else {
             throw SigningError(.configuration, "no certificate authority to sign keyless with")
         }
-        let prepared = try Prepared(content)
-        let key = P256.Signing.PrivateKey()
+        let prepared = try Prepared(content, hash: algorithm.hash)
+        let key = EphemeralKey(algorithm)
         let proof: [UInt8]
         do {
-            proof = Array(try key.signature(for: Array(token.identity.utf8)).derRepresentation)
+            proof = try key.signature(for: Array(token.identity.utf8))
         } catch {
             throw SigningError(.certificateAuthority, "cannot make the proof of possession: \(error)")
         }
         let chain = try await FulcioClient(baseURL: authority.url, transport: transport)
-            .signingCertificate(token: token, publicKeyPEM: key.publicKey.pemRepresentation, proofOfPossession: proof)
-        let leaf = chain[0]
-        let keyDER = VerificationKey.spkiDER(Certificate.PublicKey(key.publicKey))
-        guard VerificationKey.spkiDER(leaf.publicKey) == keyDER else {
+            .signingCertificate(token: token, publicKeyPEM: key.publicKeyPEM, proofOfPossession: proof)
+        let leaf = try await checkCertificate(chain[0], for: key, token: token)
+        let signature: [UInt8]
+        do {
+            if let digest = prepared.artifactDigest {
+                signature = try key.signature(digest: digest)
+            } else {
+                signature = try key.signature(for: prepared.messageToSign)
+            }
+        } catch {
+            throw SigningError(.key, "signing failed: \(error)")
+        }
+        let fulcio = FulcioCertificate(leaf)
+        let certificateDER = BundleVerifier.der(leaf)
+        return try await finish(
+            prepared,
+            signature: signature,
+            verifier: RekorClient.Verifier(der: certificateDER, isCertificate: true, keyDetails: algorithm.keyDetails),
+            material: ("certificate", ["rawBytes": .string(Data(certificateDER).base64EncodedString())]),
+            policy: .identity(IdentityPolicy(identity: .exact(fulcio.identities[0]), issuer: fulcio.issuer!)),
+            selection: selection
+        )
+    }
+
+    /// Checks the certificate Fulcio issued before anything is signed under it: for `key`,
+    /// chaining to a trusted authority with a valid SCT, and for the token's issuer and email.
+    private func checkCertificate(_ leaf: Certificate, for key: EphemeralKey, token: IdentityToken) async throws(SigningError)
+        -> Certificate
+    {
+        guard VerificationKey.spkiDER(leaf.publicKey) == VerificationKey.spkiDER(key.publicKey) else {
             throw SigningError(.certificateAuthority, "the certificate is for another key than the one sent")
         }
         do {
@@ -71,7 +106,7 @@ public struct BundleSigner: Sendable {
             throw SigningError(.certificateAuthority, error)
         }
         let fulcio = FulcioCertificate(leaf)
-        guard let identity = fulcio.identities.first, let issuer = fulcio.issuer else {
+        guard !fulcio.identities.isEmpty, let issuer = fulcio.issuer else {
             throw SigningError(.certificateAuthority, "the certificate names no identity or no OIDC issuer")
         }
         // A trusted authority may still answer for someone else: the certificate must be for
@@ -85,35 +120,16 @@ public struct BundleSigner: Sendable {
                 "the certificate is for \(fulcio.identities.joined(separator: ", ")), not the token's \(email)"
             )
         }
-        let signature: [UInt8]
-        do {
-            switch prepared.content {
-            case .artifact, .artifactSHA256:
-                signature = Array(try key.signature(for: PrecomputedDigest(bytes: prepared.artifactSHA256!)).derRepresentation)
-            case .inTotoStatement:
-                signature = Array(try key.signature(for: prepared.messageToSign).derRepresentation)
-            }
-        } catch {
-            throw SigningError(.key, "signing failed: \(error)")
-        }
-        let certificateDER = BundleVerifier.der(leaf)
-        return try await finish(
-            prepared,
-            signature: signature,
-            verifier: RekorClient.Verifier(der: certificateDER, isCertificate: true, keyDetails: "PKIX_ECDSA_P256_SHA_256"),
-            material: ("certificate", ["rawBytes": .string(Data(certificateDER).base64EncodedString())]),
-            policy: .identity(IdentityPolicy(identity: .exact(identity), issuer: issuer)),
-            selection: selection
-        )
+        return leaf
     }
 
     /// Signs `content` with a managed key (an encrypted key file, a PKCS#11 token, a key in
     /// memory). The bundle names the key by a hint: the hex SHA-256 of its SubjectPublicKeyInfo.
-    /// ECDSA P-256 and Ed25519 keys are supported.
+    /// ECDSA P-256, P-384 and P-521, Ed25519, and RSA (PKCS#1 v1.5 or PSS, 2048, 3072 or 4096
+    /// bits, SHA-256) keys are supported; the digest the bundle records follows the key's hash.
     public func sign(_ content: Content, with signer: any TUF.Signer) async throws(SigningError) -> SignedBundle {
         let now = clock()
         let selection = try services(at: now, keyless: false)
-        let prepared = try Prepared(content)
         let (keyDER, keyDetails) = try Self.managedKey(signer.publicKey)
         let verificationKey: VerificationKey
         do {
@@ -121,9 +137,18 @@ public struct BundleSigner: Sendable {
         } catch {
             throw SigningError(.key, error)
         }
-        if case .artifactSHA256 = content {
-            throw SigningError(.input, "a managed key signs the artifact's bytes, not only its SHA-256")
+        if case .artifactDigest = content {
+            throw SigningError(.input, "a managed key signs the artifact's bytes, not only its digest")
         }
+        // A Rekor v1 log reads an RSA key alone as PKCS#1 v1.5 and refuses a PSS signature;
+        // only a v2 log is told the scheme.
+        if keyDetails.hasPrefix("PKIX_RSA_PSS"), let log = selection.transparencyLogs.first(where: { $0.majorAPIVersion == 1 }) {
+            throw SigningError(
+                .configuration,
+                "\(log.url.absoluteString) is a Rekor v1 log, which checks RSA signatures as PKCS#1 v1.5: sign with PKCS#1 v1.5 or log to a Rekor v2 log"
+            )
+        }
+        let prepared = try Prepared(content, hash: verificationKey.hash ?? .sha256)
         let signature: [UInt8]
         do {
             signature = try signer.sign(prepared.messageToSign)
@@ -163,13 +188,13 @@ public struct BundleSigner: Sendable {
         let entry: RekorClient.Entry
         let content: (name: String, value: JSONValue)
         switch prepared.content {
-        case .artifact, .artifactSHA256:
-            let digest = prepared.artifactSHA256!
-            entry = .messageSignature(artifactSHA256: digest, signature: signature)
+        case .artifact, .artifactDigest:
+            let digest = prepared.artifactDigest!
+            entry = .messageSignature(digest: digest, hash: prepared.hash, signature: signature)
             content = (
                 "messageSignature",
                 [
-                    "messageDigest": ["algorithm": "SHA2_256", "digest": .string(Data(digest).base64EncodedString())],
+                    "messageDigest": ["algorithm": .string(prepared.hash.rawValue), "digest": .string(Data(digest).base64EncodedString())],
                     "signature": .string(Data(signature).base64EncodedString()),
                 ]
             )
@@ -179,7 +204,7 @@ public struct BundleSigner: Sendable {
                 payloadType: InTotoStatement.payloadType,
                 signatures: [DSSEEnvelope.Signature(signature: signature, keyID: "")]
             )
-            entry = .envelope(envelope)
+            entry = .envelope(envelope, hash: prepared.hash)
             content = ("dsseEnvelope", envelope.json)
         }
         var entries: [JSONValue] = []
@@ -219,19 +244,37 @@ public struct BundleSigner: Sendable {
 
     /// The DER SubjectPublicKeyInfo and protobuf-specs scheme name of a managed key.
     static func managedKey(_ key: Key) throws(SigningError) -> (der: [UInt8], keyDetails: String) {
+        func pemKey<K>(_ name: String, _ parse: ([UInt8]) throws -> K) throws(SigningError) -> [UInt8] {
+            guard let block = PEM.decode(key.publicValue), (try? parse(block.der)) != nil else {
+                throw SigningError(.key, "the key's public value is not \(name) public key in PEM")
+            }
+            return block.der
+        }
         switch (key.keyType, key.scheme) {
         case ("ecdsa", "ecdsa-sha2-nistp256"), ("ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256"):
-            guard let block = PEM.decode(key.publicValue), (try? P256.Signing.PublicKey(derRepresentation: block.der)) != nil else {
-                throw SigningError(.key, "the key's public value is not a P-256 public key in PEM")
-            }
-            return (block.der, "PKIX_ECDSA_P256_SHA_256")
+            return (try pemKey("a P-256", P256.Signing.PublicKey.init(derRepresentation:)), "PKIX_ECDSA_P256_SHA_256")
+        case ("ecdsa", "ecdsa-sha2-nistp384"), ("ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384"):
+            return (try pemKey("a P-384", P384.Signing.PublicKey.init(derRepresentation:)), "PKIX_ECDSA_P384_SHA_384")
+        case ("ecdsa", "ecdsa-sha2-nistp521"), ("ecdsa-sha2-nistp521", "ecdsa-sha2-nistp521"):
+            return (try pemKey("a P-521", P521.Signing.PublicKey.init(derRepresentation:)), "PKIX_ECDSA_P521_SHA_512")
         case ("ed25519", "ed25519"):
             guard let raw = Hex.decode(key.publicValue), let publicKey = try? Curve25519.Signing.PublicKey(rawRepresentation: raw) else {
                 throw SigningError(.key, "the key's public value is not an Ed25519 key in hex")
             }
             return (VerificationKey.spkiDER(Certificate.PublicKey(publicKey)), "PKIX_ED25519")
+        case ("rsa", "rsassa-pss-sha256"), ("rsa", "rsa-pkcs1v15-sha256"):
+            let der = try pemKey("an RSA", _RSA.Signing.PublicKey.init(derRepresentation:))
+            let bits = (try? _RSA.Signing.PublicKey(derRepresentation: der).keySizeInBits) ?? 0
+            guard [2048, 3072, 4096].contains(bits) else {
+                throw SigningError(.key, "an RSA key of \(bits) bits cannot sign bundles; Sigstore's schemes take 2048, 3072 or 4096")
+            }
+            let padding = key.scheme == "rsassa-pss-sha256" ? "PSS" : "PKCS1V15"
+            return (der, "PKIX_RSA_\(padding)_\(bits)_SHA256")
         default:
-            throw SigningError(.key, "\(key.keyType)/\(key.scheme) keys cannot sign bundles here; use ECDSA P-256 or Ed25519")
+            throw SigningError(
+                .key,
+                "\(key.keyType)/\(key.scheme) keys cannot sign bundles here; use ECDSA P-256, P-384 or P-521, Ed25519, or RSA with SHA-256"
+            )
         }
     }
 }
@@ -249,49 +292,64 @@ public struct SignedBundle: Sendable {
 /// What is about to be signed, checked before any service is asked.
 struct Prepared {
     let content: BundleSigner.Content
+    /// The hash the signing key's algorithm prescribes: what the bundle's message digest and a
+    /// Rekor v2 entry record.
+    let hash: VerificationKey.Hash
     /// The bytes the key signs: the artifact, or the envelope's pre-authentication encoding.
     let messageToSign: [UInt8]
     /// What the finished bundle is verified against.
     let artifact: BundleVerifier.Artifact
-    /// The artifact's SHA-256, for message signatures.
-    let artifactSHA256: [UInt8]?
+    /// The artifact's digest under ``hash``, for message signatures.
+    let artifactDigest: [UInt8]?
 
-    init(_ content: BundleSigner.Content) throws(SigningError) {
+    init(_ content: BundleSigner.Content, hash: VerificationKey.Hash) throws(SigningError) {
         self.content = content
+        self.hash = hash
         switch content {
         case .artifact(let bytes):
             messageToSign = bytes
             artifact = .bytes(bytes)
-            artifactSHA256 = Array(SHA256.hash(data: bytes))
-        case .artifactSHA256(let digest):
-            guard digest.count == 32 else { throw SigningError(.input, "a SHA-256 digest is 32 bytes, not \(digest.count)") }
+            artifactDigest = hash.digest(bytes)
+        case .artifactDigest(let digestHash, let digest):
+            guard digestHash == hash else {
+                throw SigningError(.input, "the key signs \(hash.shortName) digests, not the \(digestHash.shortName) digest given")
+            }
+            guard digest.count == hash.length else {
+                throw SigningError(.input, "a \(hash.shortName) digest is \(hash.length) bytes, not \(digest.count)")
+            }
             messageToSign = []
-            artifact = .sha256(digest)
-            artifactSHA256 = digest
+            artifact = BundleVerifier.Artifact(hash, digest)
+            artifactDigest = digest
         case .inTotoStatement(let statement):
-            guard case .object(let object)? = try? JSONParser().parse(statement) else {
-                throw SigningError(.input, "the in-toto statement is not a JSON object")
-            }
-            guard let type = object["_type"]?.stringValue, InTotoStatement.statementTypes.contains(type) else {
-                throw SigningError(.input, "the statement's _type is not an in-toto statement type")
-            }
-            guard object["predicateType"]?.stringValue != nil else {
-                throw SigningError(.input, "the statement has no predicateType")
-            }
-            guard case .array(let subjects)? = object["subject"], !subjects.isEmpty else {
-                throw SigningError(.input, "the statement has no subjects")
-            }
-            let digest = subjects.lazy.compactMap { subject -> [UInt8]? in
-                guard case .object(let subjectObject) = subject, case .object(let digests)? = subjectObject["digest"],
-                    let hex = digests["sha256"]?.stringValue, let bytes = Hex.decode(hex), bytes.count == 32
-                else { return nil }
-                return bytes
-            }.first
-            guard let digest else { throw SigningError(.input, "no subject of the statement has a sha256 digest") }
+            artifact = try Self.subject(ofStatement: statement)
             messageToSign =
                 DSSEEnvelope(payload: statement, payloadType: InTotoStatement.payloadType, signatures: []).preAuthenticationEncoding
-            artifact = .sha256(digest)
-            artifactSHA256 = nil
+            artifactDigest = nil
         }
+    }
+
+    /// The artifact an in-toto statement is about: the first subject with a SHA-256 digest,
+    /// after checking that the statement is one.
+    static func subject(ofStatement statement: [UInt8]) throws(SigningError) -> BundleVerifier.Artifact {
+        guard case .object(let object)? = try? JSONParser().parse(statement) else {
+            throw SigningError(.input, "the in-toto statement is not a JSON object")
+        }
+        guard let type = object["_type"]?.stringValue, InTotoStatement.statementTypes.contains(type) else {
+            throw SigningError(.input, "the statement's _type is not an in-toto statement type")
+        }
+        guard object["predicateType"]?.stringValue != nil else {
+            throw SigningError(.input, "the statement has no predicateType")
+        }
+        guard case .array(let subjects)? = object["subject"], !subjects.isEmpty else {
+            throw SigningError(.input, "the statement has no subjects")
+        }
+        let digest = subjects.lazy.compactMap { subject -> [UInt8]? in
+            guard case .object(let subjectObject) = subject, case .object(let digests)? = subjectObject["digest"],
+                let hex = digests["sha256"]?.stringValue, let bytes = Hex.decode(hex), bytes.count == 32
+            else { return nil }
+            return bytes
+        }.first
+        guard let digest else { throw SigningError(.input, "no subject of the statement has a sha256 digest") }
+        return .sha256(digest)
     }
 }

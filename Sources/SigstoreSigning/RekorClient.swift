@@ -11,10 +11,11 @@ import TUFClient
 public struct RekorClient: Sendable {
     /// What to log.
     public enum Entry: Sendable {
-        /// A signature over an artifact with this SHA-256.
-        case messageSignature(artifactSHA256: [UInt8], signature: [UInt8])
-        /// A signed DSSE envelope.
-        case envelope(DSSEEnvelope)
+        /// A signature over an artifact whose digest by `hash` (the signing key's) is `digest`.
+        case messageSignature(digest: [UInt8], hash: VerificationKey.Hash, signature: [UInt8])
+        /// A signed DSSE envelope; on a v2 log, logged as the digest by `hash` (the signing
+        /// key's) of its pre-authentication encoding.
+        case envelope(DSSEEnvelope, hash: VerificationKey.Hash)
     }
 
     /// Who signed: a certificate or a public key, in DER, with protobuf-specs' name for its scheme.
@@ -70,15 +71,15 @@ public struct RekorClient: Sendable {
     static func requestV1(_ entry: Entry, _ verifier: Verifier) -> JSONValue {
         let pem = JSONValue.string(Data(verifier.pem.utf8).base64EncodedString())
         switch entry {
-        case .messageSignature(let digest, let signature):
+        case .messageSignature(let digest, let hash, let signature):
             return [
                 "apiVersion": "0.0.1", "kind": "hashedrekord",
                 "spec": [
-                    "data": ["hash": ["algorithm": "sha256", "value": .string(Hex.encode(digest))]],
+                    "data": ["hash": ["algorithm": .string(hash.shortName), "value": .string(Hex.encode(digest))]],
                     "signature": ["content": .string(Data(signature).base64EncodedString()), "publicKey": ["content": pem]],
                 ],
             ]
-        case .envelope(let envelope):
+        case .envelope(let envelope, _):
             let envelopeText = String(decoding: JSONWriter.prettyPrinted(envelope.json), as: UTF8.self)
             return [
                 "apiVersion": "0.0.1", "kind": "dsse",
@@ -94,19 +95,19 @@ public struct RekorClient: Sendable {
             "keyDetails": .string(verifier.keyDetails),
         ]
         switch entry {
-        case .messageSignature(let digest, let signature):
+        case .messageSignature(let digest, _, let signature):
             return [
                 "hashedRekordRequestV002": [
                     "digest": .string(Data(digest).base64EncodedString()),
                     "signature": ["content": .string(Data(signature).base64EncodedString()), "verifier": verifierJSON],
                 ]
             ]
-        case .envelope(let envelope):
+        case .envelope(let envelope, let hash):
             // Rekor v2 takes DSSE envelopes as hashedrekord entries over the pre-authentication
             // encoding (Rekor v2 spec 6.1.4): clients refuse dsse 0.0.2 entries.
             return [
                 "hashedRekordRequestV002": [
-                    "digest": .string(Data(SHA256.hash(data: envelope.preAuthenticationEncoding)).base64EncodedString()),
+                    "digest": .string(Data(hash.digest(envelope.preAuthenticationEncoding)).base64EncodedString()),
                     "signature": [
                         "content": .string(Data(envelope.signatures.first?.signature ?? []).base64EncodedString()),
                         "verifier": verifierJSON,

@@ -1,4 +1,5 @@
 import Crypto
+import CryptoExtras
 import Foundation
 import Sigstore
 import SigstoreSigning
@@ -125,34 +126,167 @@ import Testing
         #expect(services.logV2Leaves.count == before)
     }
 
-    @Test(arguments: [InMemorySigner.KeyKind.ecdsaP256, .ed25519])
-    func managedKeyBundlesRoundTrip(kind: InMemorySigner.KeyKind) async throws {
-        let key = try InMemorySigner(generating: kind)
-        let artifact = Array("managed \(kind)".utf8)
-        let signed = try await signer().sign(.artifact(artifact), with: key)
-        let bundle = try SigstoreBundle(bytes: signed.bytes)
-        #expect(bundle.certificates.isEmpty)
-        #expect(bundle.publicKeyHint?.count == 64)
-        let (der, details) = try Self.spki(key.publicKey)
-        let verificationKey = try VerificationKey(der: der, keyDetails: details)
-        try await BundleVerifier(trustedRoot: trustedRoot).verify(bundle, artifact: .bytes(artifact), policy: .key(verificationKey))
-        // Another key does not verify it.
-        let (otherDER, _) = try Self.spki(try InMemorySigner(generating: kind).publicKey)
-        await #expect(throws: VerificationError.self) {
-            try await BundleVerifier(trustedRoot: trustedRoot).verify(
-                bundle,
-                artifact: .bytes(artifact),
-                policy: .key(try VerificationKey(der: otherDER, keyDetails: details))
-            )
+    /// A managed key of each algorithm Sigstore names, with the protobuf-specs scheme its bundle
+    /// is verified under and the hash its message digest must record.
+    struct ManagedKey: Sendable, CustomTestStringConvertible {
+        let kind: InMemorySigner.KeyKind
+        let padding: InMemorySigner.RSAPadding
+        let keyDetails: String
+        let hash: VerificationKey.Hash
+
+        var testDescription: String { keyDetails }
+
+        static let all: [ManagedKey] =
+            [
+                ManagedKey(kind: .ecdsaP256, padding: .pss, keyDetails: "PKIX_ECDSA_P256_SHA_256", hash: .sha256),
+                ManagedKey(kind: .ecdsaP384, padding: .pss, keyDetails: "PKIX_ECDSA_P384_SHA_384", hash: .sha384),
+                ManagedKey(kind: .ecdsaP521, padding: .pss, keyDetails: "PKIX_ECDSA_P521_SHA_512", hash: .sha512),
+                ManagedKey(kind: .ed25519, padding: .pss, keyDetails: "PKIX_ED25519", hash: .sha256),
+            ]
+            + [(InMemorySigner.KeyKind.rsa2048, 2048), (.rsa3072, 3072), (.rsa4096, 4096)].flatMap { kind, bits in
+                [
+                    ManagedKey(kind: kind, padding: .pss, keyDetails: "PKIX_RSA_PSS_\(bits)_SHA256", hash: .sha256),
+                    ManagedKey(kind: kind, padding: .pkcs1v15, keyDetails: "PKIX_RSA_PKCS1V15_\(bits)_SHA256", hash: .sha256),
+                ]
+            }
+
+        /// RSA keys are slow to make: one per size, shared by both paddings and every test.
+        static let rsaKeys: [InMemorySigner.KeyKind: String] = {
+            var keys: [InMemorySigner.KeyKind: String] = [:]
+            for (kind, size) in [
+                (InMemorySigner.KeyKind.rsa2048, _RSA.Signing.KeySize.bits2048), (.rsa3072, .bits3072), (.rsa4096, .bits4096),
+            ] {
+                keys[kind] = try! _RSA.Signing.PrivateKey(keySize: size).pemRepresentation
+            }
+            return keys
+        }()
+
+        func signer() throws -> InMemorySigner {
+            if let pem = Self.rsaKeys[kind] { return try InMemorySigner(pkcs8PEM: pem, rsaPadding: padding) }
+            return try InMemorySigner(generating: kind)
+        }
+
+        /// The key as a verifier is given it: its SubjectPublicKeyInfo and scheme.
+        func verificationKey(_ signer: InMemorySigner) throws -> VerificationKey {
+            try VerificationKey(der: try BundleSignerTests.spki(signer.publicKey), keyDetails: keyDetails)
         }
     }
 
-    @Test func managedP384KeyIsRefusedBeforeAnyServiceIsAsked() async throws {
+    /// Every managed-key algorithm signs messages and DSSE envelopes, logged in Rekor v1 (with
+    /// and without a timestamp) and Rekor v2; the bundle records the key's hash and verifies
+    /// under that key and scheme only. RSA-PSS goes to Rekor v2 only, which is told the scheme.
+    @Test(arguments: ManagedKey.all, [(1, true), (1, false), (2, true)])
+    func managedKeysOfEveryAlgorithmSignAndVerify(key: ManagedKey, log: (version: Int, timestamp: Bool)) async throws {
+        let signer = try key.signer()
+        let verificationKey = try key.verificationKey(signer)
+        let artifact = Array("managed \(key.keyDetails)".utf8)
+        if key.keyDetails.hasPrefix("PKIX_RSA_PSS"), log.version == 1 {
+            let before = services.instance.leaves.count
+            let v1Signer = try self.signer(withTimestampAuthority: log.timestamp, logVersion: 1)
+            do {
+                _ = try await v1Signer.sign(.artifact(artifact), with: signer)
+                Issue.record("an RSA-PSS signature was sent to a Rekor v1 log")
+            } catch {
+                #expect(error.step == .configuration)
+                #expect(error.reason.contains("checks RSA signatures as PKCS#1 v1.5"))
+            }
+            #expect(services.instance.leaves.count == before)
+            return
+        }
+        for inToto in [false, true] {
+            let content: BundleSigner.Content = inToto ? .inTotoStatement(Self.statement(about: artifact)) : .artifact(artifact)
+            let signed = try await self.signer(withTimestampAuthority: log.timestamp, logVersion: log.version).sign(content, with: signer)
+            let bundle = try SigstoreBundle(bytes: signed.bytes)
+            #expect(bundle.certificates.isEmpty)
+            #expect(bundle.publicKeyHint?.count == 64)
+            #expect(bundle.timestamps.count == (log.timestamp ? 1 : 0))
+            #expect(bundle.transparencyLogEntries.first?.kind == (inToto && log.version == 1 ? "dsse" : "hashedrekord"))
+            if case .messageSignature(_, let algorithm, let digest) = bundle.content {
+                #expect(algorithm == key.hash.rawValue)
+                #expect(digest == key.hash.digest(artifact))
+            }
+            let verifier = BundleVerifier(trustedRoot: trustedRoot)
+            try await verifier.verify(bundle, artifact: .bytes(artifact), policy: .key(verificationKey))
+            // Another key of the same kind, or the same RSA key under the other padding, does not verify it.
+            let other = try VerificationKey(der: try Self.spki(InMemorySigner(generating: key.kind).publicKey), keyDetails: key.keyDetails)
+            await #expect(throws: VerificationError.self) {
+                try await verifier.verify(bundle, artifact: .bytes(artifact), policy: .key(other))
+            }
+            if key.keyDetails.hasPrefix("PKIX_RSA") {
+                let swapped = key.padding == .pss ? "PKIX_RSA_PKCS1V15_" : "PKIX_RSA_PSS_"
+                let otherPadding = try VerificationKey(
+                    der: verificationKey.der,
+                    keyDetails: swapped + key.keyDetails.split(separator: "_")[3] + "_SHA256"
+                )
+                await #expect(throws: VerificationError.self) {
+                    try await verifier.verify(bundle, artifact: .bytes(artifact), policy: .key(otherPadding))
+                }
+            }
+        }
+    }
+
+    /// Keyless with P-384 on request: the certificate is for a P-384 key, and the bundle's
+    /// message digest and log entry are SHA-384, from the bytes or from a digest alone.
+    @Test(arguments: [1, 2])
+    func keylessP384OnRequest(logVersion: Int) async throws {
+        let artifact = Array("keyless p-384".utf8)
+        let token = try IdentityToken(services.identityToken())
+        let signer = try signer(logVersion: logVersion)
+        for content in [BundleSigner.Content.artifact(artifact), .artifactDigest(.sha384, Array(SHA384.hash(data: artifact)))] {
+            let signed = try await signer.signKeyless(content, token: token, algorithm: .ecdsaP384)
+            let bundle = try SigstoreBundle(bytes: signed.bytes)
+            let leaf = try #require(bundle.leafCertificate)
+            guard case .p384 = try VerificationKey(certificateKey: leaf.publicKey) else {
+                Issue.record("the certificate is not for a P-384 key")
+                return
+            }
+            guard case .messageSignature(_, let algorithm, _) = bundle.content else {
+                Issue.record("not a message signature")
+                return
+            }
+            #expect(algorithm == "SHA2_384")
+            try await BundleVerifier(trustedRoot: trustedRoot).verify(bundle, artifact: .bytes(artifact), policy: identityPolicy)
+            try await BundleVerifier(trustedRoot: trustedRoot).verify(
+                bundle,
+                artifact: .sha384(Array(SHA384.hash(data: artifact))),
+                policy: identityPolicy
+            )
+        }
+        // A digest by another hash than the key's is refused before any service is asked.
         let before = services.instance.leaves.count
-        await #expect(throws: SigningError(.key, "ecdsa/ecdsa-sha2-nistp384 keys cannot sign bundles here; use ECDSA P-256 or Ed25519")) {
-            try await signer().sign(.artifact([1]), with: try InMemorySigner(generating: .ecdsaP384))
+        await #expect(throws: SigningError(.input, "the key signs sha384 digests, not the sha256 digest given")) {
+            try await signer.signKeyless(.artifactSHA256(Array(SHA256.hash(data: artifact))), token: token, algorithm: .ecdsaP384)
         }
         #expect(services.instance.leaves.count == before)
+    }
+
+    @Test func managedKeyOfAnotherSchemeIsRefusedBeforeAnyServiceIsAsked() async throws {
+        struct OtherScheme: TUF.Signer {
+            let publicKey: Key
+            func sign(_ message: [UInt8]) throws -> [UInt8] { [] }
+        }
+        let rsa = try ManagedKey.all.first { $0.kind == .rsa2048 }!.signer().publicKey
+        let before = services.instance.leaves.count
+        await #expect(
+            throws: SigningError(
+                .key,
+                "rsa/rsassa-pss-sha512 keys cannot sign bundles here; use ECDSA P-256, P-384 or P-521, Ed25519, or RSA with SHA-256"
+            )
+        ) {
+            try await signer().sign(
+                .artifact([1]),
+                with: OtherScheme(publicKey: Key(keyType: "rsa", scheme: "rsassa-pss-sha512", publicValue: rsa.publicValue))
+            )
+        }
+        #expect(services.instance.leaves.count == before)
+    }
+
+    static func statement(about artifact: [UInt8]) -> [UInt8] {
+        JSONWriter.prettyPrinted([
+            "_type": "https://in-toto.io/Statement/v1",
+            "subject": [["name": "a", "digest": ["sha256": .string(Hex.encode(SHA256.hash(data: artifact)))]]],
+            "predicateType": "https://example.com/predicate", "predicate": [:],
+        ])
     }
 
     /// Each way a service can misbehave stops signing at the step it belongs to.
@@ -255,11 +389,12 @@ import Testing
         #expect(throws: SigningError.self) { try SigningConfig(bytes: Array("{\"mediaType\": \"other\"}".utf8)) }
     }
 
-    static func spki(_ key: Key) throws -> ([UInt8], String) {
+    /// The DER SubjectPublicKeyInfo of a key as TUF metadata lists it.
+    static func spki(_ key: Key) throws -> [UInt8] {
         if key.keyType == "ed25519" {
             let raw = try #require(Hex.decode(key.publicValue))
-            return ([0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00] + raw, "PKIX_ED25519")
+            return [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00] + raw
         }
-        return (try VerificationKey(pem: key.publicValue).der, "PKIX_ECDSA_P256_SHA_256")
+        return try #require(PEM.decode(key.publicValue)).der
     }
 }

@@ -231,33 +231,43 @@ public final class TestSigstoreServices: @unchecked Sendable {
         case .failure(let refusal): return .error(401, refusal.reason)
         }
         let identity = claims["email"]?.stringValue ?? claims["sub"]?.stringValue ?? ""
-        let key: P256.Signing.PublicKey
+        // Fulcio certifies ECDSA P-256 and P-384 keys here (the two curves keyless signers use).
+        func certifiable(_ key: VerificationKey) -> Certificate.PublicKey? {
+            switch key {
+            case .p256(let key): return Certificate.PublicKey(key)
+            case .p384(let key): return Certificate.PublicKey(key)
+            default: return nil
+            }
+        }
+        let key: Certificate.PublicKey
         if let keyRequest = body["publicKeyRequest"]?.objectValue {
             guard let pem = keyRequest["publicKey"]?.objectValue?["content"]?.stringValue,
                 let proof = keyRequest["proofOfPossession"]?.stringValue.flatMap({ Data(base64Encoded: $0) })
             else { return .error(400, "malformed publicKeyRequest") }
-            guard let parsed = try? P256.Signing.PublicKey(pemRepresentation: pem) else {
-                return .error(400, "only P-256 keys are supported")
+            guard let parsed = try? VerificationKey(pem: pem), let certified = certifiable(parsed) else {
+                return .error(400, "only P-256 and P-384 keys are supported")
             }
-            guard let signature = try? P256.Signing.ECDSASignature(derRepresentation: proof),
-                parsed.isValidSignature(signature, for: Array(identity.utf8))
-            else { return .error(400, "the proof of possession does not verify") }
-            key = parsed
+            guard parsed.isValidSignature(Array(proof), for: Array(identity.utf8)) else {
+                return .error(400, "the proof of possession does not verify")
+            }
+            key = certified
         } else if let encoded = body["certificateSigningRequest"]?.stringValue,
             let pemBytes = Data(base64Encoded: encoded), let pem = String(data: pemBytes, encoding: .utf8)
         {
             guard let csr = try? CertificateSigningRequest(pemEncoded: pem), csr.publicKey.isValidSignature(csr.signature, for: csr) else {
                 return .error(400, "the certificate signing request does not verify")
             }
-            guard let parsed = P256.Signing.PublicKey(csr.publicKey) else { return .error(400, "only P-256 keys are supported") }
-            key = parsed
+            guard let parsed = try? VerificationKey(certificateKey: csr.publicKey), let certified = certifiable(parsed) else {
+                return .error(400, "only P-256 and P-384 keys are supported")
+            }
+            key = certified
         } else {
             return .error(400, "malformed signingCert request: no publicKeyRequest or certificateSigningRequest")
         }
         do {
-            let certifiedKey = has(.caWrongKey) ? P256.Signing.PrivateKey().publicKey : key
+            let certifiedKey = has(.caWrongKey) ? Certificate.PublicKey(P256.Signing.PrivateKey().publicKey) : key
             let leaf = try instance.issue(
-                to: Certificate.PublicKey(certifiedKey),
+                to: certifiedKey,
                 identity: has(.caOtherIdentity) ? "mallory@example.com" : identity,
                 issuer: has(.caOtherIssuer) ? "https://issuer.mallory.example" : issuerURL,
                 at: Date().addingTimeInterval(-1),
@@ -291,8 +301,9 @@ public final class TestSigstoreServices: @unchecked Sendable {
         let body: JSONValue
         switch kind {
         case "hashedrekord":
-            guard let hash = spec["data"]?.objectValue?["hash"]?.objectValue, hash["algorithm"]?.stringValue == "sha256",
-                let digestHex = hash["value"]?.stringValue, let digest = Hex.decode(digestHex),
+            guard let hash = spec["data"]?.objectValue?["hash"]?.objectValue,
+                let algorithm = hash["algorithm"]?.stringValue.flatMap(VerificationKey.Hash.init(name:)),
+                let digestHex = hash["value"]?.stringValue, let digest = Hex.decode(digestHex), digest.count == algorithm.length,
                 let signatureText = spec["signature"]?.objectValue?["content"]?.stringValue,
                 let signature = Data(base64Encoded: signatureText).map(Array.init),
                 let verifierText = spec["signature"]?.objectValue?["publicKey"]?.objectValue?["content"]?.stringValue,
@@ -307,7 +318,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
             body = [
                 "apiVersion": "0.0.1", "kind": "hashedrekord",
                 "spec": [
-                    "data": ["hash": ["algorithm": "sha256", "value": .string(digestHex.lowercased())]],
+                    "data": ["hash": ["algorithm": .string(algorithm.shortName), "value": .string(digestHex.lowercased())]],
                     "signature": ["content": .string(signatureText), "publicKey": ["content": .string(verifierText)]],
                 ],
             ]
@@ -401,6 +412,11 @@ public final class TestSigstoreServices: @unchecked Sendable {
                 let content = signature["content"]?.stringValue.flatMap({ Data(base64Encoded: $0) }).map(Array.init),
                 let verifier = signature["verifier"], let verifierKey = key(verifier.objectValue)
             else { return .error(400, "malformed hashedRekordRequestV002") }
+            // Rekor v2 takes the digest's hash from the verifier's key details.
+            let algorithm = verifierKey.hash ?? .sha256
+            guard digest.count == algorithm.length else {
+                return .error(400, "a \(algorithm.rawValue) digest is \(algorithm.length) bytes")
+            }
             switch verifierKey {
             case .p256, .p384, .p521:
                 guard verifierKey.isValidSignature(content, digest: digest) == true else {
@@ -411,7 +427,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
             kind = "hashedrekord"
             spec = [
                 "hashedRekordV002": [
-                    "data": ["algorithm": "SHA2_256", "digest": .string(Data(digest).base64EncodedString())],
+                    "data": ["algorithm": .string(algorithm.rawValue), "digest": .string(Data(digest).base64EncodedString())],
                     "signature": ["content": .string(Data(content).base64EncodedString()), "verifier": verifier],
                 ]
             ]
