@@ -20,17 +20,17 @@ public enum VerificationKey: Sendable {
         case sha512 = "SHA2_512"
 
         /// Every hash, shortest digest first.
-        static let all: [Hash] = [.sha256, .sha384, .sha512]
+        public static let all: [Hash] = [.sha256, .sha384, .sha512]
 
         /// The hash a name gives: protobuf-specs' (`SHA2_384`, the raw value) or the lower-case
         /// one Rekor v1, in-toto and digest arguments use (`sha384`, ``shortName``).
-        init?(name: String) {
+        public init?(name: String) {
             guard let hash = Self.all.first(where: { $0.rawValue == name || $0.shortName == name }) else { return nil }
             self = hash
         }
 
         /// The lower-case name: `sha256`, `sha384`, `sha512`.
-        var shortName: String {
+        public var shortName: String {
             switch self {
             case .sha256: return "sha256"
             case .sha384: return "sha384"
@@ -39,7 +39,7 @@ public enum VerificationKey: Sendable {
         }
 
         /// How many bytes a digest has.
-        var length: Int {
+        public var length: Int {
             switch self {
             case .sha256: return 32
             case .sha384: return 48
@@ -48,7 +48,7 @@ public enum VerificationKey: Sendable {
         }
 
         /// The digest of `bytes`.
-        func digest(_ bytes: some DataProtocol) -> [UInt8] {
+        public func digest(_ bytes: some DataProtocol) -> [UInt8] {
             switch self {
             case .sha256: return Array(SHA256.hash(data: bytes))
             case .sha384: return Array(SHA384.hash(data: bytes))
@@ -58,12 +58,16 @@ public enum VerificationKey: Sendable {
     }
 
     /// The key in the DER `SubjectPublicKeyInfo` `der`, with the scheme `keyDetails` names
-    /// (protobuf-specs' `PublicKeyDetails`; empty to take the usual scheme for the key).
+    /// (protobuf-specs' `PublicKeyDetails`; empty to take the usual scheme for the key). A name
+    /// for another curve or key type than the key's, or another RSA modulus size, is refused.
     public init(der: [UInt8], keyDetails: String = "") throws(VerificationError) {
         do {
             if keyDetails.hasPrefix("PKIX_RSA") || keyDetails.hasPrefix("PKCS1_RSA") {
                 let key = try _RSA.Signing.PublicKey(unsafeDERRepresentation: der)
                 let hash: Hash = keyDetails.hasSuffix("SHA512") ? .sha512 : keyDetails.hasSuffix("SHA384") ? .sha384 : .sha256
+                if let bits = keyDetails.split(separator: "_").lazy.compactMap({ Int($0) }).first, bits != key.keySizeInBits {
+                    throw VerificationError(.key, "the key is \(key.keySizeInBits)-bit RSA, not the \(bits) bits \(keyDetails) names")
+                }
                 self = .rsa(key, hash, pss: keyDetails.contains("PSS"))
                 return
             }
@@ -73,13 +77,37 @@ public enum VerificationKey: Sendable {
         } catch {
             throw VerificationError(.key, "not a supported public key (\(keyDetails.isEmpty ? "no scheme given" : keyDetails)): \(error)")
         }
+        let expected: String?
+        switch self {
+        case .p256: expected = "PKIX_ECDSA_P256"
+        case .p384: expected = "PKIX_ECDSA_P384"
+        case .p521: expected = "PKIX_ECDSA_P521"
+        case .ed25519: expected = "PKIX_ED25519"
+        case .rsa: expected = nil
+        }
+        let named = ["PKIX_ECDSA_P256", "PKIX_ECDSA_P384", "PKIX_ECDSA_P521", "PKIX_ED25519"].first { keyDetails.hasPrefix($0) }
+        if let named, named != expected {
+            throw VerificationError(.key, "the key is \(self.typeName), not the \(keyDetails) key its scheme names")
+        }
     }
 
-    /// The key of a PEM `PUBLIC KEY` block.
-    public init(pem: String) throws(VerificationError) {
+    /// The key of a PEM `PUBLIC KEY` block, with the scheme `keyDetails` names (empty: the key's
+    /// usual one; an RSA key alone is taken as PKCS#1 v1.5 with SHA-256, as cosign does).
+    public init(pem: String, keyDetails: String = "") throws(VerificationError) {
         guard let document = PEM.decode(pem) else { throw VerificationError(.key, "not a PEM public key") }
         guard document.label == "PUBLIC KEY" else { throw VerificationError(.key, "the PEM block is \(document.label), not PUBLIC KEY") }
-        try self.init(der: document.der)
+        try self.init(der: document.der, keyDetails: keyDetails)
+    }
+
+    /// The key's type, for messages.
+    var typeName: String {
+        switch self {
+        case .p256: return "ECDSA P-256"
+        case .p384: return "ECDSA P-384"
+        case .p521: return "ECDSA P-521"
+        case .ed25519: return "Ed25519"
+        case .rsa(let key, _, _): return "\(key.keySizeInBits)-bit RSA"
+        }
     }
 
     /// The key of a certificate.

@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import Sigstore
 import TUF
 import TUFClient
 
@@ -127,13 +128,13 @@ func fileSize(_ path: String) -> Int? {
     return Int(status.st_size)
 }
 
-/// The SHA-256 of a file of any size, read in 1 MiB pieces so that memory stays flat.
-func sha256OfFile(_ path: String) throws(CLIError) -> [UInt8] {
+/// The digest by `hash` of a file of any size, read in 1 MiB pieces so that memory stays flat.
+func digestOfFile(_ path: String, _ hash: VerificationKey.Hash = .sha256) throws(CLIError) -> [UInt8] {
     guard let handle = FileHandle(forReadingAtPath: path) else {
         throw CLIError(message: "\(path): cannot read: no such file or not accessible", code: .noInput)
     }
     defer { try? handle.close() }
-    var hasher = SHA256()
+    var hasher = StreamingHash(hash)
     while true {
         let piece: Data?
         do {
@@ -142,7 +143,44 @@ func sha256OfFile(_ path: String) throws(CLIError) -> [UInt8] {
             throw CLIError(message: "\(path): read failed", code: .ioError)
         }
         guard let piece, !piece.isEmpty else { break }
-        hasher.update(data: piece)
+        hasher.update(piece)
     }
-    return Array(hasher.finalize())
+    return hasher.finalize()
+}
+
+/// One of the hash functions a digest argument or signing key names, fed piece by piece.
+private enum StreamingHash {
+    case sha256(SHA256)
+    case sha384(SHA384)
+    case sha512(SHA512)
+
+    init(_ hash: VerificationKey.Hash) {
+        switch hash {
+        case .sha256: self = .sha256(SHA256())
+        case .sha384: self = .sha384(SHA384())
+        case .sha512: self = .sha512(SHA512())
+        }
+    }
+
+    mutating func update(_ data: Data) {
+        switch self {
+        case .sha256(var hasher):
+            hasher.update(data: data)
+            self = .sha256(hasher)
+        case .sha384(var hasher):
+            hasher.update(data: data)
+            self = .sha384(hasher)
+        case .sha512(var hasher):
+            hasher.update(data: data)
+            self = .sha512(hasher)
+        }
+    }
+
+    func finalize() -> [UInt8] {
+        switch self {
+        case .sha256(let hasher): return Array(hasher.finalize())
+        case .sha384(let hasher): return Array(hasher.finalize())
+        case .sha512(let hasher): return Array(hasher.finalize())
+        }
+    }
 }

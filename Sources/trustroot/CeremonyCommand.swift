@@ -245,8 +245,8 @@ struct CeremonyCommand: ParsableCommand {
     }
 
     /// Opens an encrypted key file or a token key record, asking for the passphrase or PIN.
-    static func loadSigner(key: String?, pkcs11: String?) throws -> any Signer {
-        if let key { return try KeyCommand.openKeyFile(key) }
+    static func loadSigner(key: String?, pkcs11: String?, rsaPadding: InMemorySigner.RSAPadding = .pss) throws -> any Signer {
+        if let key { return try KeyCommand.openKeyFile(key, rsaPadding: rsaPadding) }
         let path = pkcs11!
         guard let record = try? JSONParser().parse(try readFile(path, limit: 1 << 16)).objectValue, let json = record["pkcs11"],
             let reference = try? PKCS11KeyReference(json: json)

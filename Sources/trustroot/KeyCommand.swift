@@ -30,7 +30,7 @@ struct KeyCommand: ParsableCommand {
                 """
         )
 
-        @Option(help: "ed25519, ecdsa-p256, ecdsa-p384 or rsa-3072.")
+        @Option(help: "ed25519, ecdsa-p256, ecdsa-p384, ecdsa-p521, rsa-2048, rsa-3072 or rsa-4096.")
         var type: String
 
         @Option(help: "The key file to create; an existing file is never overwritten.")
@@ -186,12 +186,16 @@ struct KeyCommand: ParsableCommand {
 
     /// Opens the encrypted key file at `path` (whose bytes may already be read), asking for its
     /// passphrase; a wrong passphrase exits 1, a file that is not a key 65.
-    static func openKeyFile(_ path: String, contents: [UInt8]? = nil) throws -> EncryptedKeyFileSigner {
+    static func openKeyFile(
+        _ path: String,
+        contents: [UInt8]? = nil,
+        rsaPadding: InMemorySigner.RSAPadding = .pss
+    ) throws -> EncryptedKeyFileSigner {
         let pem = String(decoding: try contents ?? readFile(path, limit: 1 << 16), as: UTF8.self)
         var passphrase = try PassphraseReader.read(prompt: "Passphrase for \(path): ", environmentVariable: passphraseVariable)
         defer { SecretMemory.wipe(&passphrase) }
         do {
-            return try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: passphrase)
+            return try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: passphrase, rsaPadding: rsaPadding)
         } catch let error as EncryptedPrivateKeyInfo.Error {
             throw CLIError(message: "\(path): \(error)", code: error == .wrongPassphrase ? .verificationFailed : .invalidData)
         }

@@ -39,6 +39,15 @@ struct SignCommand: AsyncParsableCommand {
     @Option(help: "A token key record (`trustroot key import-pkcs11`) to sign with instead of a certificate.")
     var pkcs11: String?
 
+    @Option(help: "Keyless: the curve of the fresh signing key, ecdsa-p256 (default) or ecdsa-p384.")
+    var signingAlgorithm: String?
+
+    @Option(
+        help:
+            "With --key holding an RSA key: sign with pss (RSASSA-PSS, the default, as TUF key files do) or pkcs1v15 (what cosign and sigstore-go assume for an RSA key)."
+    )
+    var rsaPadding: String?
+
     @Option(help: "The signing config (protobuf-specs SigningConfig v0.2) naming the services.")
     var signingConfig: String?
 
@@ -74,6 +83,22 @@ struct SignCommand: AsyncParsableCommand {
             throw ValidationError("--fulcio-url and --tsa-url need --rekor-url")
         }
         guard rekorVersion == 1 || rekorVersion == 2 else { throw ValidationError("--rekor-version must be 1 or 2") }
+        if let signingAlgorithm {
+            guard key == nil, pkcs11 == nil else {
+                throw ValidationError("--signing-algorithm is for keyless signing; a managed key has its own")
+            }
+            guard EphemeralKey.Algorithm(rawValue: signingAlgorithm) != nil else {
+                throw ValidationError(
+                    "--signing-algorithm must be one of \(EphemeralKey.Algorithm.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
+            }
+        }
+        if let rsaPadding {
+            guard key != nil else { throw ValidationError("--rsa-padding is for an RSA key in a --key file") }
+            guard InMemorySigner.RSAPadding(rawValue: rsaPadding) != nil else {
+                throw ValidationError("--rsa-padding must be pss or pkcs1v15")
+            }
+        }
     }
 
     func run() async throws {
@@ -84,15 +109,22 @@ struct SignCommand: AsyncParsableCommand {
         let signer = BundleSigner(trustedRoot: root, signingConfig: try await loadSigningConfig(), transport: transport)
         let signed: SignedBundle
         if key != nil || pkcs11 != nil {
-            let keySigner = try CeremonyCommand.loadSigner(key: key, pkcs11: pkcs11)
+            let keySigner = try CeremonyCommand.loadSigner(
+                key: key,
+                pkcs11: pkcs11,
+                rsaPadding: rsaPadding.flatMap(InMemorySigner.RSAPadding.init(rawValue:)) ?? .pss
+            )
             // A managed key signs the artifact itself.
             let content = inToto ? try statement() : .artifact(try readFile(input, limit: 1 << 32, acceptingStreams: true))
             signed = try await Self.outcome { () async throws(SigningError) in try await signer.sign(content, with: keySigner) }
         } else {
             let token = try await loadToken(transport)
+            let algorithm = signingAlgorithm.flatMap(EphemeralKey.Algorithm.init(rawValue:)) ?? .ecdsaP256
             // Keyless signing needs only the digest: hashed as a stream, an artifact of any size.
-            let content = inToto ? try statement() : .artifactSHA256(try sha256OfFile(input))
-            signed = try await Self.outcome { () async throws(SigningError) in try await signer.signKeyless(content, token: token) }
+            let content = inToto ? try statement() : .artifactDigest(algorithm.hash, try digestOfFile(input, algorithm.hash))
+            signed = try await Self.outcome { () async throws(SigningError) in
+                try await signer.signKeyless(content, token: token, algorithm: algorithm)
+            }
         }
         do {
             try AtomicFile.write(signed.bytes, to: URL(fileURLWithPath: bundle))

@@ -12,7 +12,7 @@ enum VerifyArgumentScanner {
     /// a set's first use costs a reflective lookup of its own.)
     static let valueOptions = [
         "bundle", "batch", "certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer", "claim",
-        "predicate-type", "key", "trusted-root", "cache",
+        "predicate-type", "key", "key-details", "trusted-root", "cache",
     ]
     /// The flags `verify` takes.
     static let flags = ["json", "staging", "allow-expired-trusted-root"]
@@ -64,6 +64,7 @@ enum VerifyArgumentScanner {
             case "claim": request.claims.append(value)
             case "predicate-type": request.predicateType = value
             case "key": request.key = value
+            case "key-details": request.keyDetails = value
             case "trusted-root": request.trust.file = value
             case "cache": request.trust.cache = value
             default: return nil

@@ -45,6 +45,12 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "A PEM public key, for bundles signed with a managed key.")
     var key: String?
 
+    @Option(
+        help:
+            "The --key's scheme by protobuf-specs' name, such as PKIX_RSA_PSS_3072_SHA256 (an RSA key alone is taken as PKCS#1 v1.5 with SHA-256)."
+    )
+    var keyDetails: String?
+
     @OptionGroup var trust: TrustedRootOptions
 
     @Flag(help: "Print the outcome of every check as JSON.")
@@ -64,6 +70,7 @@ struct VerifyCommand: AsyncParsableCommand {
             claims: claims,
             predicateType: predicateType,
             key: key,
+            keyDetails: keyDetails,
             trust: trust.source,
             json: json,
             artifact: artifact

@@ -23,6 +23,8 @@ struct VerifyRequest: Equatable, Sendable {
     var claims: [String] = []
     var predicateType: String?
     var key: String?
+    /// The managed key's scheme by protobuf-specs' name, such as `PKIX_RSA_PSS_3072_SHA256`.
+    var keyDetails: String?
     var trust = TrustedRootSource()
     var json = false
     var artifact: String?
@@ -38,6 +40,7 @@ struct VerifyRequest: Equatable, Sendable {
                 )
             }
         }
+        guard keyDetails == nil || key != nil else { throw UsageError("--key-details names the scheme of a --key") }
         for claim in claims where Self.parseClaim(claim) == nil {
             throw UsageError("--claim must be NUMBER=VALUE with a number from 1 to 9999 and a value, not \(claim)")
         }
@@ -54,7 +57,7 @@ struct VerifyRequest: Equatable, Sendable {
 
     /// The artifact named on the command line: a file, or `sha256:HEX`, `sha384:HEX` or
     /// `sha512:HEX` (a file of that name is taken as the file).
-    static func artifactValue(_ argument: String) throws -> BundleVerifier.Artifact {
+    static func artifactValue(_ argument: String, streamingHash: VerificationKey.Hash = .sha256) throws -> BundleVerifier.Artifact {
         let size = fileSize(argument)
         if size == nil {
             do {
@@ -64,9 +67,19 @@ struct VerifyRequest: Equatable, Sendable {
             }
         }
         // A large artifact is hashed as a stream: ECDSA signatures and in-toto subjects need only
-        // its SHA-256. (Ed25519 and RSA message signatures need the bytes, and then fail clearly.)
-        if let size, size > Self.streamingThreshold { return .sha256(try sha256OfFile(argument)) }
+        // one digest. (Ed25519 and RSA message signatures need the bytes, and then fail clearly.)
+        if let size, size > Self.streamingThreshold {
+            return BundleVerifier.Artifact(streamingHash, try digestOfFile(argument, streamingHash))
+        }
         return .bytes(try readFile(argument, limit: Self.streamingThreshold, acceptingStreams: true))
+    }
+
+    /// The digest a large artifact is streamed into for `bundle`: the hash its message signature
+    /// names or its certificate's key prescribes; SHA-256 for the rest (in-toto subjects).
+    static func streamingHash(_ bundle: SigstoreBundle) -> VerificationKey.Hash {
+        guard case .messageSignature(_, let algorithm, _) = bundle.content else { return .sha256 }
+        if let hash = algorithm.flatMap(VerificationKey.Hash.init(name:)) { return hash }
+        return bundle.leafCertificate.flatMap { try? VerificationKey(certificateKey: $0.publicKey).hash } ?? .sha256
     }
 
     func run() async throws {
@@ -87,7 +100,7 @@ struct VerifyRequest: Equatable, Sendable {
             report(.failed(error, VerificationError.Progress()), source: source)
             throw CLIError(message: "\(bundle): \(error)", code: .invalidData)
         }
-        let artifactValue = try digest ?? Self.artifactValue(artifact)
+        let artifactValue = try digest ?? Self.artifactValue(artifact, streamingHash: Self.streamingHash(bundleValue))
         do {
             let result = try await BundleVerifier(trustedRoot: root).verify(bundleValue, artifact: artifactValue, policy: policy)
             if let predicateType, !Self.hasPredicateType(result, predicateType) {
@@ -130,7 +143,11 @@ struct VerifyRequest: Equatable, Sendable {
                 group.addTask {
                     do {
                         let bundle = try SigstoreBundle(bytes: try readFile(bundlePath, limit: 16 << 20))
-                        let result = try await verifier.verify(bundle, artifact: try Self.artifactValue(artifactPath), policy: policy)
+                        let result = try await verifier.verify(
+                            bundle,
+                            artifact: try Self.artifactValue(artifactPath, streamingHash: Self.streamingHash(bundle)),
+                            policy: policy
+                        )
                         if let predicateType, !Self.hasPredicateType(result, predicateType) {
                             return (
                                 index, "\(VerificationError.Check.envelope.rawValue): predicate type is \(result.predicateType ?? "absent")"
@@ -174,7 +191,8 @@ struct VerifyRequest: Equatable, Sendable {
         let policy: BundleVerifier.Policy
         if let key {
             do {
-                policy = .key(try VerificationKey(pem: String(decoding: try readFile(key, limit: 1 << 16), as: UTF8.self)))
+                let pem = String(decoding: try readFile(key, limit: 1 << 16), as: UTF8.self)
+                policy = .key(try VerificationKey(pem: pem, keyDetails: keyDetails ?? ""))
             } catch let error as VerificationError {
                 throw CLIError(message: "\(key): \(error)", code: .invalidData)
             }

@@ -150,23 +150,78 @@ struct SignCLITests {
         #expect(!FileManager.default.fileExists(atPath: folder.file("artifact.sigstore.json").path))
     }
 
-    @Test func managedKeyFileBundleVerifiesWithTheKey() throws {
+    /// Key files of each type sign; RSA with PKCS#1 v1.5 to a Rekor v1 log and verified with the
+    /// key alone, RSA-PSS (the key files' default) to a Rekor v2 log and verified with the
+    /// scheme named, and refused without it.
+    @Test(arguments: [
+        ("ecdsa-p256", [String](), [String](), 1),
+        ("ecdsa-p384", [], [], 1),
+        ("ecdsa-p521", [], [], 2),
+        ("ed25519", [], [], 1),
+        ("rsa-2048", ["--rsa-padding", "pkcs1v15"], [], 1),
+        ("rsa-2048", [], ["--key-details", "PKIX_RSA_PSS_2048_SHA256"], 2),
+    ])
+    func managedKeyFileBundleVerifiesWithTheKey(type: String, signFlags: [String], verifyFlags: [String], logVersion: Int) throws {
         let environment = ["TRUSTROOT_KEY_PASSPHRASE": "correct horse"]
         let generated = try TrustRootBinary.run(
-            ["key", "generate", "--type", "ecdsa-p256", "--kdf", "pbkdf2", "--json", "--out", folder.file("signing.key").path],
+            ["key", "generate", "--type", type, "--kdf", "pbkdf2", "--json", "--out", folder.file("signing.key").path],
             environment: environment
         )
         #expect(generated.status == 0, "\(generated.stderr)")
         let key = try #require(try JSONParser().parse(Array(generated.stdout.utf8)).objectValue)
-        let pem = try #require(key["key"]?.objectValue?["keyval"]?.objectValue?["public"]?.stringValue)
+        var pem = try #require(key["key"]?.objectValue?["keyval"]?.objectValue?["public"]?.stringValue)
+        if type == "ed25519" {
+            pem = TestInstance.pem(
+                "PUBLIC KEY",
+                [0x30, 0x2a, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x03, 0x21, 0x00] + Hex.decode(pem)!
+            )
+        }
         try folder.write("signing.pub", Array(pem.utf8))
-        let signed = try sign(
-            ["--signing-config", folder.file("signing_config.json").path, "--key", folder.file("signing.key").path],
-            environment: environment
-        )
+        let services =
+            logVersion == 1
+            ? ["--signing-config", folder.file("signing_config.json").path]
+            : [
+                "--rekor-url", self.services.logV2URL.absoluteString, "--rekor-version", "2", "--tsa-url",
+                self.services.tsaURL.absoluteString,
+            ]
+        let signed = try sign(services + ["--key", folder.file("signing.key").path] + signFlags, environment: environment)
         #expect(signed.status == 0, "\(signed.stderr)")
-        #expect(try verify(["--key", folder.file("signing.pub").path]).status == 0)
+        let verified = try verify(["--key", folder.file("signing.pub").path] + verifyFlags)
+        #expect(verified.status == 0, "\(verified.stderr)")
         #expect(try verify(identity).status == 1)
+        if !verifyFlags.isEmpty {
+            // Without the scheme, the RSA key is taken as PKCS#1 v1.5, which did not sign.
+            #expect(try verify(["--key", folder.file("signing.pub").path]).status == 1)
+        }
+    }
+
+    @Test func keyDetailsForAnotherKeyTypeAreRefused() throws {
+        try folder.write("p256.pub", Array(P256.Signing.PrivateKey().publicKey.pemRepresentation.utf8))
+        try folder.write("artifact.sigstore.json", Array("{}".utf8))
+        let refused = try verify(["--key", folder.file("p256.pub").path, "--key-details", "PKIX_ECDSA_P384_SHA_384"])
+        #expect(refused.status == 65)
+        #expect(
+            refused.stderr.contains("the key is ECDSA P-256, not the PKIX_ECDSA_P384_SHA_384 key its scheme names"),
+            "\(refused.stderr)"
+        )
+    }
+
+    /// Keyless with a P-384 key on request: the bundle verifies from the artifact and from its
+    /// SHA-384 digest alone.
+    @Test func keylessP384BundleVerifies() throws {
+        let signed = try sign(keyless + ["--signing-algorithm", "ecdsa-p384"])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let verified = try verify(identity + ["--json"])
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let digest = Hex.encode(SHA384.hash(data: Array("the artifact\n".utf8)))
+        let byDigest = try TrustRootBinary.run(
+            ["verify", "--bundle", folder.file("artifact.sigstore.json").path, "--trusted-root", folder.file("trusted_root.json").path]
+                + identity + ["sha384:" + digest]
+        )
+        #expect(byDigest.status == 0, "\(byDigest.stderr)")
+        let refused = try sign(keyless + ["--signing-algorithm", "ecdsa-p224"], bundle: "other.sigstore.json")
+        #expect(refused.status == 64)
+        #expect(refused.stderr.contains("--signing-algorithm must be one of ecdsa-p256, ecdsa-p384"), "\(refused.stderr)")
     }
 
     /// A key on a PKCS#11 token (SoftHSM2 standing in for a hardware token) signs the bundle.
