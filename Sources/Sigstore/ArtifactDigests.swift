@@ -1,17 +1,18 @@
 /// The digests of one artifact, each computed at most once and only when a check asks for it:
 /// an entry, a message digest or a key's scheme may each name SHA-256, SHA-384 or SHA-512,
 /// and the artifact may be large.
-final class ArtifactDigests {
+public final class ArtifactDigests {
     /// The artifact: its bytes, or the one digest it was given by.
-    let artifact: BundleVerifier.Artifact
+    public let artifact: BundleVerifier.Artifact
     private var computed: [VerificationKey.Hash: [UInt8]] = [:]
 
-    init(_ artifact: BundleVerifier.Artifact) {
+    /// Nothing computed yet of `artifact`.
+    public init(_ artifact: BundleVerifier.Artifact) {
         self.artifact = artifact
     }
 
     /// The artifact's digest by `hash`; nil when the artifact was given by another digest.
-    func digest(_ hash: VerificationKey.Hash) -> [UInt8]? {
+    public func digest(_ hash: VerificationKey.Hash) -> [UInt8]? {
         if let known = computed[hash] { return known }
         guard let digest = artifact.digest(hash) else { return nil }
         computed[hash] = digest
@@ -19,7 +20,9 @@ final class ArtifactDigests {
     }
 
     /// The digest by `hash`, or a failure of `check` that says which digest is needed.
-    func require(_ hash: VerificationKey.Hash, for check: VerificationError.Check, _ what: String) throws(VerificationError) -> [UInt8] {
+    public func require(_ hash: VerificationKey.Hash, for check: VerificationError.Check, _ what: String) throws(VerificationError)
+        -> [UInt8]
+    {
         guard let digest = digest(hash) else {
             throw VerificationError(
                 check,

@@ -4,13 +4,15 @@ import SwiftASN1
 import TUF
 @_spi(FixedExpiryValidationTime) import X509
 
-/// Decides whether a Sigstore bundle proves that an artifact was signed by an expected identity
-/// (or a managed key), against a trusted root. Every check fails closed and says which it was.
+/// Decides whether a signed entity (a Sigstore bundle, or anything else that is a
+/// ``SignedEntity``) proves that an artifact was signed by an expected identity or a managed
+/// key, against one trusted root. Every check fails closed and says which it was.
 ///
-/// The checks, in order: transparency-log entries (log known and valid, entry body matches
-/// the bundle, inclusion proof up to a checkpoint the log signed, signed entry timestamp),
-/// RFC 3161 timestamps; then, at each time so verified, the certificate's chain to a trusted
-/// authority; its SCTs; the signature over the artifact or DSSE envelope; the identity policy.
+/// The checks are named steps, each public and usable alone, in the order ``verify(_:artifact:policy:now:)``
+/// makes them: ``signingMaterial(of:policy:)``, ``verifyTransparencyLogEntries(of:signer:artifact:now:)``,
+/// ``verifyTimestamps(of:)``, ``verifyCertificate(_:at:)`` (the chain at each verified time, then its
+/// SCTs), the identity policy, and ``verifySignature(of:signer:artifact:)``. For several trusted
+/// roots at once, ``SignedEntityVerifier`` picks the one root to verify against.
 public struct BundleVerifier: Sendable {
     /// Who must have signed.
     public enum Policy: Sendable {
@@ -18,6 +20,38 @@ public struct BundleVerifier: Sendable {
         case identity(IdentityPolicy)
         /// The managed key.
         case key(VerificationKey)
+    }
+
+    /// How much evidence a bundle must carry (sigstore-go's thresholds). Every log entry and
+    /// timestamp a bundle carries is checked whatever the thresholds say.
+    public struct Thresholds: Sendable, Equatable {
+        /// How many transparency-log entries must verify.
+        public var transparencyLogEntries: Int
+        /// How many RFC 3161 timestamps must verify.
+        public var timestamps: Int
+        /// How many SCTs from distinct trusted CT logs the signing certificate must carry; at
+        /// zero the SCTs are not checked.
+        public var signedCertificateTimestamps: Int
+
+        /// Thresholds with these counts.
+        public init(transparencyLogEntries: Int, timestamps: Int, signedCertificateTimestamps: Int) {
+            self.transparencyLogEntries = transparencyLogEntries
+            self.timestamps = timestamps
+            self.signedCertificateTimestamps = signedCertificateTimestamps
+        }
+
+        /// What a bundle must carry under `root`: one log entry and one SCT, as the public-good
+        /// instance signs; for a root with no transparency logs but a timestamp authority (as
+        /// GitHub's private instance signs), one timestamp instead of a log entry; no SCT for a
+        /// root with no CT logs.
+        public static func defaults(for root: TrustedRoot) -> Thresholds {
+            let timestampsOnly = root.transparencyLogs.isEmpty && !root.timestampAuthorities.isEmpty
+            return Thresholds(
+                transparencyLogEntries: timestampsOnly ? 0 : 1,
+                timestamps: timestampsOnly ? 1 : 0,
+                signedCertificateTimestamps: root.certificateTransparencyLogs.isEmpty ? 0 : 1
+            )
+        }
     }
 
     /// What a successful verification established.
@@ -32,10 +66,35 @@ public struct BundleVerifier: Sendable {
         public var checks: [VerificationError.Check]
     }
 
+    /// Who signed, as the first step works it out from the entity and the policy.
+    public struct SigningMaterial: Sendable {
+        /// The key that made the signature.
+        public var key: VerificationKey
+        /// The signing certificate, when a certificate signed.
+        public var certificate: Certificate?
+        /// The certificate's DER as carried, or the managed key's DER SubjectPublicKeyInfo:
+        /// what a log entry must record.
+        public var verifierDER: [UInt8]
+        /// The certificate's base64 text as carried, when it was.
+        public var verifierBase64: [UInt8]?
+    }
+
+    /// What the log-entry step established.
+    public struct LogEntriesOutcome: Sendable {
+        /// The integration times the logs signed, with where each came from.
+        public var verifiedTimes: [(source: String, time: Date)]
+        /// For entries with no signed time (Rekor v2): the entry's index and the validity
+        /// windows of the log keys that signed its checkpoint, which must cover every verified
+        /// time (``checkCheckpointWindows(_:_:entry:)``).
+        public var checkpointWindows: [(entry: Int64, windows: [TrustedRoot.Validity])]
+        /// The checks that applied and passed.
+        public var checks: [VerificationError.Check]
+    }
+
     /// The trusted root.
     public let trustedRoot: TrustedRoot
-    /// How many transparency-log entries must verify.
-    public var requiredLogEntries = 1
+    /// How much evidence a bundle must carry.
+    public var thresholds: Thresholds
     /// Allowed clock skew for "not in the future".
     public var clockSkew: TimeInterval = 60
 
@@ -44,20 +103,25 @@ public struct BundleVerifier: Sendable {
     /// issuer's signature. Authorities whose certificates do not form a chain are not used.
     let authorities: AuthorityCache
 
-    /// A verifier trusting `trustedRoot`.
-    public init(trustedRoot: TrustedRoot) {
+    /// A verifier trusting `trustedRoot`, requiring `thresholds` (by default what the root
+    /// calls for: ``Thresholds/defaults(for:)``).
+    public init(trustedRoot: TrustedRoot, thresholds: Thresholds? = nil) {
         self.trustedRoot = trustedRoot
+        self.thresholds = thresholds ?? .defaults(for: trustedRoot)
         self.authorities = AuthorityCache(trustedRoot)
     }
 
-    /// Verifies `bundle` for `artifact` under `policy` at the current time.
+    /// Verifies `entity` for `artifact` under `policy` at the current time.
     @discardableResult
-    public func verify(_ bundle: SigstoreBundle, artifact: Artifact, policy: Policy, now: Date = Date()) async throws(VerificationError)
-        -> Result
-    {
+    public func verify(
+        _ entity: some SignedEntity,
+        artifact: Artifact,
+        policy: Policy,
+        now: Date = Date()
+    ) async throws(VerificationError) -> Result {
         var progress = VerificationError.Progress()
         do {
-            return try await verify(bundle, artifact: artifact, policy: policy, now: now, recording: &progress)
+            return try await verify(entity, artifact: artifact, policy: policy, now: now, recording: &progress)
         } catch {
             var failure = error
             failure.progress = progress
@@ -68,111 +132,158 @@ public struct BundleVerifier: Sendable {
     /// ``verify(_:artifact:policy:now:)``, recording in `progress` each check as it passes and
     /// each time as it is verified, so that a failure can say how far it got.
     private func verify(
-        _ bundle: SigstoreBundle,
+        _ entity: some SignedEntity,
         artifact: Artifact,
         policy: Policy,
         now: Date,
         recording progress: inout VerificationError.Progress
     ) async throws(VerificationError) -> Result {
-        // What key signed, and what the log should have recorded.
-        let signingKey: VerificationKey
-        let verifierDER: [UInt8]
-        var verifierBase64: [UInt8]?
-        switch policy {
-        case .identity:
-            guard let leaf = bundle.leafCertificate, let leafDER = bundle.leafCertificateDER else {
-                throw VerificationError(.identity, "the bundle has no signing certificate: it is signed with a managed key")
-            }
-            for certificate in bundle.certificates.dropFirst() where certificate.subject == certificate.issuer {
-                throw VerificationError(
-                    .bundle,
-                    "the bundle's certificate chain includes a root certificate: roots come only from the trusted root"
-                )
-            }
-            signingKey = try VerificationKey(certificateKey: leaf.publicKey)
-            verifierDER = leafDER
-            verifierBase64 = bundle.leafCertificateBase64
-        case .key(let key):
-            guard bundle.certificates.isEmpty else {
-                throw VerificationError(.key, "the bundle carries a certificate, not a managed key's signature")
-            }
-            signingKey = key
-            verifierDER = key.der
-        }
-        let signatureBytes: [UInt8]
-        switch bundle.content {
-        case .messageSignature(let signature, _, _): signatureBytes = signature
-        case .envelope(let envelope):
-            guard envelope.signatures.count == 1 else {
-                throw VerificationError(.envelope, "the envelope has \(envelope.signatures.count) signatures; exactly one is supported")
-            }
-            signatureBytes = envelope.signatures[0].signature
-        }
-
+        let signer = try signingMaterial(of: entity, policy: policy)
+        _ = try entity.signatureBytes()
         // Hashed once: the artifact may be large, and several checks need its digest.
         let digests = ArtifactDigests(artifact)
         progress.checks = [.bundle, .trustedRoot]
         if case .key = policy { progress.checks.append(.key) }
 
-        // Transparency log.
-        guard bundle.transparencyLogEntries.count >= requiredLogEntries else {
-            throw VerificationError(
-                .transparencyLog,
-                "the bundle has \(bundle.transparencyLogEntries.count) log entries; \(requiredLogEntries) needed"
-            )
-        }
-        let expectation = LogEntryBody.Expectation(
-            verifierDER: verifierDER,
-            verifierBase64: verifierBase64,
-            content: bundle.content,
-            artifact: digests
-        )
-        var checkpointWindows: [(entry: Int64, windows: [TrustedRoot.Validity])] = []
-        for entry in bundle.transparencyLogEntries {
-            let outcome = try verifyLogEntry(entry, expectation, version: bundle.version, now: now)
-            if let time = outcome.integratedTime {
-                progress.verifiedTimes.append(("transparency log \(entry.logIndex)", time))
-            } else {
-                checkpointWindows.append((entry.logIndex, outcome.checkpointKeyWindows))
-            }
-            progress.pass(.transparencyLog, .entryBody)
-            if entry.inclusionProof != nil { progress.pass(.inclusionProof, .checkpoint) }
-            if entry.integratedTime != nil { progress.pass(.integratedTime) }
-            if entry.signedEntryTimestamp != nil { progress.pass(.signedEntryTimestamp) }
-        }
-
-        // RFC 3161 timestamps.
-        for der in bundle.timestamps {
-            let time = try verifyTimestamp(der, signature: signatureBytes)
-            progress.verifiedTimes.append(("timestamp authority", time))
-        }
-        if !bundle.timestamps.isEmpty { progress.checks.append(.timestamp) }
+        let logs = try verifyTransparencyLogEntries(of: entity, signer: signer, artifact: digests, now: now)
+        progress.verifiedTimes = logs.verifiedTimes
+        progress.pass(logs.checks)
+        let timestamps = try verifyTimestamps(of: entity)
+        progress.verifiedTimes += timestamps.map { ("timestamp authority", $0) }
+        if !timestamps.isEmpty { progress.pass(.timestamp) }
         let times = progress.verifiedTimes.isEmpty ? [now] : progress.verifiedTimes.map(\.time)
-        for (entry, windows) in checkpointWindows { try Self.checkCheckpointWindows(windows, times, entry: entry) }
+        for (entry, windows) in logs.checkpointWindows { try Self.checkCheckpointWindows(windows, times, entry: entry) }
         guard !progress.verifiedTimes.isEmpty else {
             throw VerificationError(
                 .verifiedTime,
                 "no verified time: the log entries have no signed integration time and there is no timestamp"
             )
         }
-        progress.checks.append(.verifiedTime)
+        progress.pass(.verifiedTime)
 
-        // The signing certificate at each verified time, and its SCTs.
-        if case .identity(let identityPolicy) = policy, let leaf = bundle.leafCertificate {
-            var issuer: TrustedIssuer?
-            for (source, time) in progress.verifiedTimes {
-                issuer = try await verifyChain(leaf, at: time, source: source)
-            }
-            progress.checks.append(.certificateChain)
-            try verifySCTs(leaf, issuer: issuer!)
-            progress.checks.append(.signedCertificateTimestamp)
+        if case .identity(let identityPolicy) = policy, let leaf = signer.certificate {
+            progress.pass(try await verifyCertificate(leaf, at: progress.verifiedTimes))
             try identityPolicy.check(FulcioCertificate(leaf))
-            progress.checks.append(.identity)
+            progress.pass(.identity)
         }
 
-        // The signature.
-        var predicateType: String?
-        switch bundle.content {
+        let predicateType = try verifySignature(of: entity, signer: signer, artifact: digests)
+        progress.pass(entity.isEnvelope ? .envelope : .signature)
+        return Result(
+            verifiedTimes: progress.verifiedTimes,
+            certificate: signer.certificate,
+            predicateType: predicateType,
+            checks: progress.checks
+        )
+    }
+
+    /// Step one: who signed. For an identity policy, the entity's certificate (with no root
+    /// certificate of its own: roots come only from the trusted root); for a key policy, the
+    /// key, and the entity must carry no certificate.
+    public func signingMaterial(of entity: some SignedEntity, policy: Policy) throws(VerificationError) -> SigningMaterial {
+        switch policy {
+        case .identity:
+            guard let leaf = entity.leafCertificate, let leafDER = entity.leafCertificateDER else {
+                throw VerificationError(.identity, "the bundle has no signing certificate: it is signed with a managed key")
+            }
+            for certificate in entity.certificates.dropFirst() where certificate.subject == certificate.issuer {
+                throw VerificationError(
+                    .bundle,
+                    "the bundle's certificate chain includes a root certificate: roots come only from the trusted root"
+                )
+            }
+            return SigningMaterial(
+                key: try VerificationKey(certificateKey: leaf.publicKey),
+                certificate: leaf,
+                verifierDER: leafDER,
+                verifierBase64: entity.leafCertificateBase64
+            )
+        case .key(let key):
+            guard entity.certificates.isEmpty else {
+                throw VerificationError(.key, "the bundle carries a certificate, not a managed key's signature")
+            }
+            return SigningMaterial(key: key, certificate: nil, verifierDER: key.der, verifierBase64: nil)
+        }
+    }
+
+    /// Step two: every transparency-log entry, each against the trusted root's keys for its
+    /// log, with its body recording this entity's signature, signer and artifact; at least
+    /// ``Thresholds/transparencyLogEntries`` of them.
+    public func verifyTransparencyLogEntries(
+        of entity: some SignedEntity,
+        signer: SigningMaterial,
+        artifact: ArtifactDigests,
+        now: Date
+    ) throws(VerificationError) -> LogEntriesOutcome {
+        let entries = entity.transparencyLogEntries
+        guard entries.count >= thresholds.transparencyLogEntries else {
+            throw VerificationError(
+                .transparencyLog,
+                "the bundle has \(entries.count) log entries; \(thresholds.transparencyLogEntries) needed"
+            )
+        }
+        let expectation = LogEntryBody.Expectation(
+            verifierDER: signer.verifierDER,
+            verifierBase64: signer.verifierBase64,
+            content: entity.content,
+            artifact: artifact
+        )
+        var outcome = LogEntriesOutcome(verifiedTimes: [], checkpointWindows: [], checks: [])
+        for entry in entries {
+            let verified = try verifyLogEntry(entry, expectation, now: now)
+            if let time = verified.integratedTime {
+                outcome.verifiedTimes.append(("transparency log \(entry.logIndex)", time))
+            } else {
+                outcome.checkpointWindows.append((entry.logIndex, verified.checkpointKeyWindows))
+            }
+            var checks: [VerificationError.Check] = [.transparencyLog, .entryBody]
+            if entry.inclusionProof != nil { checks += [.inclusionProof, .checkpoint] }
+            if entry.integratedTime != nil { checks.append(.integratedTime) }
+            if entry.signedEntryTimestamp != nil { checks.append(.signedEntryTimestamp) }
+            for check in checks where !outcome.checks.contains(check) { outcome.checks.append(check) }
+        }
+        return outcome
+    }
+
+    /// Step three: every RFC 3161 timestamp, each over the entity's signature and signed by a
+    /// trusted timestamp authority; at least ``Thresholds/timestamps`` of them. Returns the
+    /// times they verify.
+    public func verifyTimestamps(of entity: some SignedEntity) throws(VerificationError) -> [Date] {
+        guard entity.timestamps.count >= thresholds.timestamps else {
+            throw VerificationError(
+                .timestamp,
+                "the bundle has \(entity.timestamps.count) RFC 3161 timestamps; \(thresholds.timestamps) needed"
+            )
+        }
+        guard !entity.timestamps.isEmpty else { return [] }
+        let signature = try entity.signatureBytes()
+        var times: [Date] = []
+        for der in entity.timestamps { times.append(try verifyTimestamp(der, signature: signature)) }
+        return times
+    }
+
+    /// Step four: the signing certificate chains to a trusted certificate authority at each
+    /// verified time (and was itself valid then), and carries SCTs from at least
+    /// ``Thresholds/signedCertificateTimestamps`` trusted CT logs. Returns the checks made.
+    public func verifyCertificate(_ leaf: Certificate, at times: [(source: String, time: Date)]) async throws(VerificationError)
+        -> [VerificationError.Check]
+    {
+        var issuer: TrustedIssuer?
+        for (source, time) in times { issuer = try await verifyChain(leaf, at: time, source: source) }
+        guard let issuer else { throw VerificationError(.verifiedTime, "no verified time to check the certificate at") }
+        guard thresholds.signedCertificateTimestamps > 0 else { return [.certificateChain] }
+        try verifySCTs(leaf, issuer: issuer)
+        return [.certificateChain, .signedCertificateTimestamp]
+    }
+
+    /// Step five: the signature over the artifact (by the digest the content names, else the
+    /// one the key's scheme prescribes), or over the DSSE envelope, whose in-toto statement must
+    /// then name the artifact. Returns the statement's predicate type, for envelopes.
+    public func verifySignature(of entity: some SignedEntity, signer: SigningMaterial, artifact digests: ArtifactDigests)
+        throws(VerificationError) -> String?
+    {
+        let signingKey = signer.key
+        switch entity.content {
         case .messageSignature(let signature, let algorithm, let digest):
             // The digest the signature covers: the one the bundle names, else the one the key's
             // scheme prescribes (SHA-384 for P-384, SHA-512 for P-521).
@@ -189,7 +300,7 @@ public struct BundleVerifier: Sendable {
                 }
             }
             let valid: Bool
-            switch (signingKey, artifact) {
+            switch (signingKey, digests.artifact) {
             case (.p256, _), (.p384, _), (.p521, _):
                 let digest = try digests.require(signedHash, for: .signature, "the signature covers")
                 valid = signingKey.isValidSignature(signature, digest: digest, checkingLength: false) ?? false
@@ -199,28 +310,20 @@ public struct BundleVerifier: Sendable {
                 throw VerificationError(.signature, "Ed25519 and RSA signatures can be checked only against the artifact, not its digest")
             }
             guard valid else { throw VerificationError(.signature, "the signature does not verify over the artifact") }
-            progress.checks.append(.signature)
+            return nil
         case .envelope(let envelope):
-            guard signingKey.isValidSignature(signatureBytes, for: envelope.preAuthenticationEncoding) else {
+            guard signingKey.isValidSignature(try entity.signatureBytes(), for: envelope.preAuthenticationEncoding) else {
                 throw VerificationError(.envelope, "the envelope's signature does not verify")
             }
-            predicateType = try InTotoStatement.check(envelope, artifact: artifact)
-            progress.checks.append(.envelope)
+            return try InTotoStatement.check(envelope, artifact: digests.artifact)
         }
-        return Result(
-            verifiedTimes: progress.verifiedTimes,
-            certificate: bundle.leafCertificate,
-            predicateType: predicateType,
-            checks: progress.checks
-        )
     }
 
     /// Checks a signing certificate on its own, as a signer does before it uses one: that it
     /// chains to a trusted certificate authority valid at `time` (and was itself valid then),
     /// and carries a valid SCT from a trusted CT log.
     public func verifySigningCertificate(_ leaf: Certificate, at time: Date) async throws(VerificationError) {
-        let issuer = try await verifyChain(leaf, at: time, source: "now")
-        try verifySCTs(leaf, issuer: issuer)
+        _ = try await verifyCertificate(leaf, at: [("now", time)])
     }
 
     /// The DER of `certificate`.
@@ -240,7 +343,7 @@ public struct BundleVerifier: Sendable {
 
     /// Checks one log entry against the trusted root's keys for its log; a log listed more than
     /// once (a rotated key) is checked with the key whose validity covers the time in question.
-    func verifyLogEntry(_ entry: TransparencyLogEntry, _ expectation: LogEntryBody.Expectation, version: SigstoreBundle.Version, now: Date)
+    func verifyLogEntry(_ entry: TransparencyLogEntry, _ expectation: LogEntryBody.Expectation, now: Date)
         throws(VerificationError) -> LogEntryOutcome
     {
         let logs = trustedRoot.transparencyLogs(entry.logID)
@@ -311,7 +414,7 @@ public struct BundleVerifier: Sendable {
 
     /// Refuses a checkpoint whose signing keys were not valid at every verified time of the
     /// bundle (or now, when it has none): a Rekor v2 entry has no signed time of its own.
-    static func checkCheckpointWindows(_ windows: [TrustedRoot.Validity], _ times: [Date], entry: Int64) throws(VerificationError) {
+    public static func checkCheckpointWindows(_ windows: [TrustedRoot.Validity], _ times: [Date], entry: Int64) throws(VerificationError) {
         guard !windows.isEmpty else { return }
         for time in times where !windows.contains(where: { $0.contains(time) }) {
             throw VerificationError(
@@ -374,12 +477,15 @@ public struct BundleVerifier: Sendable {
         )
     }
 
-    /// Checks that at least one embedded SCT is from a trusted CT log and verifies.
+    /// Checks that embedded SCTs from at least ``Thresholds/signedCertificateTimestamps``
+    /// distinct trusted CT logs verify.
     func verifySCTs(_ leaf: Certificate, issuer: TrustedIssuer) throws(VerificationError) {
+        let needed = thresholds.signedCertificateTimestamps
         let scts = try SignedCertificateTimestamp.embedded(in: leaf)
         guard !scts.isEmpty else { throw VerificationError(.signedCertificateTimestamp, "the certificate has no embedded SCT") }
         var lastError: VerificationError?
-        for sct in scts {
+        var vouching: [[UInt8]] = []
+        for sct in scts where !vouching.contains(sct.logID) {
             let logs = trustedRoot.certificateTransparencyLogs(sct.logID)
             guard !logs.isEmpty else {
                 lastError = VerificationError(.signedCertificateTimestamp, "the SCT's log is not in the trusted root")
@@ -391,12 +497,18 @@ public struct BundleVerifier: Sendable {
                     guard log.validity.contains(sct.timestamp) else {
                         throw VerificationError(.signedCertificateTimestamp, "the SCT's time is outside its log key's validity")
                     }
-                    return
+                    vouching.append(sct.logID)
+                    break
                 } catch {
                     lastError = error
                 }
             }
+            if vouching.count >= needed { return }
         }
-        throw lastError!
+        if vouching.isEmpty, let lastError { throw lastError }
+        throw VerificationError(
+            .signedCertificateTimestamp,
+            "the certificate has valid SCTs from \(vouching.count) trusted CT logs; \(needed) needed"
+        )
     }
 }

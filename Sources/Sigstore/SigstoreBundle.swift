@@ -31,9 +31,9 @@ public struct SigstoreBundle: Sendable {
     public private(set) var certificates: [Certificate]
     /// The signing certificate's DER as the bundle carries it, which the log entry must name;
     /// set exactly when ``certificates`` is not empty.
-    package private(set) var leafCertificateDER: [UInt8]?
+    public private(set) var leafCertificateDER: [UInt8]?
     /// The signing certificate's base64 text as the bundle carries it.
-    package private(set) var leafCertificateBase64: [UInt8]?
+    public private(set) var leafCertificateBase64: [UInt8]?
     /// The key hint of a bundle signed with a managed key.
     public var publicKeyHint: String?
     /// Transparency-log entries.

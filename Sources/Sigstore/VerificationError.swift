@@ -49,7 +49,10 @@ public struct VerificationError: Error, Equatable, Sendable, CustomStringConvert
         public init() {}
 
         /// Records `passed` checks not yet recorded, in order.
-        mutating func pass(_ passed: Check...) {
+        mutating func pass(_ passed: Check...) { pass(passed) }
+
+        /// Records `passed` checks not yet recorded, in order.
+        mutating func pass(_ passed: [Check]) {
             for check in passed where !checks.contains(check) { checks.append(check) }
         }
     }

@@ -232,7 +232,9 @@ public struct BundleSigner: Sendable {
         do {
             let bundle = try SigstoreBundle(bytes: bytes)
             var bundleVerifier = rootVerifier
-            bundleVerifier.requiredLogEntries = entries.count
+            // Everything the services returned must be there and verify.
+            bundleVerifier.thresholds.transparencyLogEntries = entries.count
+            bundleVerifier.thresholds.timestamps = timestamps.count
             // The time after the services answered: a slow round trip must not make the log's
             // integration time look like the future.
             let result = try await bundleVerifier.verify(bundle, artifact: prepared.artifact, policy: policy, now: clock())
