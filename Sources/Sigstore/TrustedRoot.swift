@@ -60,9 +60,19 @@ public struct TrustedRoot: Sendable {
     /// RFC 3161 timestamp authorities.
     public var timestampAuthorities: [Authority]
 
-    /// Reads a trusted root; every required field must be present, unknown fields are ignored.
+    /// Reads a trusted root, or the trusted root of a protobuf-specs `ClientTrustConfig`
+    /// (``ClientTrustConfig``); every required field must be present, unknown fields are ignored.
     public init(bytes: [UInt8]) throws(VerificationError) {
-        let root = try ProtoObject(parsing: bytes, what: "trusted root", check: .trustedRoot)
+        let document = try ProtoObject(parsing: bytes, what: "trusted root", check: .trustedRoot)
+        if try document.string("mediaType").hasPrefix(ClientTrustConfig.mediaTypePrefix) {
+            try self.init(object: try document.object("trustedRoot"))
+        } else {
+            try self.init(object: document)
+        }
+    }
+
+    /// Reads the trusted root `root`.
+    package init(object root: ProtoObject) throws(VerificationError) {
         let mediaType = try root.string("mediaType")
         guard mediaType.hasPrefix(Self.mediaTypePrefix) else {
             throw VerificationError(.trustedRoot, "unknown media type \(mediaType)")

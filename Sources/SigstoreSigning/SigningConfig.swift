@@ -89,10 +89,17 @@ public struct SigningConfig: Sendable {
         return url
     }
 
-    /// Reads a `signing_config.json`.
+    /// Reads a `signing_config.json`, or the signing config of a protobuf-specs
+    /// `ClientTrustConfig`.
     public init(bytes: [UInt8]) throws(SigningError) {
         do {
-            let config = try ProtoObject(parsing: bytes, what: "signing config", check: .trustedRoot)
+            var config = try ProtoObject(parsing: bytes, what: "signing config", check: .trustedRoot)
+            if try config.string("mediaType").hasPrefix(ClientTrustConfig.mediaTypePrefix) {
+                guard let signing = try config.optionalObject("signingConfig") else {
+                    throw SigningError(.configuration, "the client trust config has no signingConfig")
+                }
+                config = signing
+            }
             let mediaType = try config.string("mediaType")
             guard mediaType == Self.mediaType else {
                 throw SigningError(.configuration, "unsupported signing config media type \(mediaType)")
