@@ -105,7 +105,7 @@ do {
     } else {
         fail("give --key, or --certificate-identity and --certificate-oidc-issuer", code: 2)
     }
-    try await BundleVerifier(trustedRoot: trustedRoot).verify(bundle, artifact: artifact, policy: policy)
+    try await SignedEntityVerifier(trustedMaterial: trustedRoot).verify(bundle, artifact: artifact, policy: policy)
     print("verified")
 } catch {
     fail("\(error)")

@@ -3,8 +3,11 @@ import ArgumentParser
 /// The options that say where `verify` and `sign` take the trusted root from
 /// (``TrustedRootSource``).
 struct TrustedRootOptions: ParsableArguments {
-    @Option(help: "The trusted root to use.")
-    var trustedRoot: String?
+    @Option(
+        help:
+            "The trusted root to use, or a client trust config (trusted root and signing config in one file). verify takes several, and verifies each bundle against the one whose certificate authority issued its certificate."
+    )
+    var trustedRoot: [String] = []
 
     @Flag(help: "Without a trusted root or client: use the shipped staging trusted root.")
     var staging = false
@@ -17,6 +20,6 @@ struct TrustedRootOptions: ParsableArguments {
 
     /// What the options name.
     var source: TrustedRootSource {
-        TrustedRootSource(file: trustedRoot, staging: staging, cache: cache, allowExpired: allowExpiredTrustedRoot)
+        TrustedRootSource(files: trustedRoot, staging: staging, cache: cache, allowExpired: allowExpiredTrustedRoot)
     }
 }

@@ -4,12 +4,13 @@ import Sigstore
 import TUF
 import TUFClient
 
-/// Where `verify` and `sign` take the trusted root from: the file given; else the
+/// Where `verify` and `sign` take the trusted root from: the files given (trusted roots or
+/// client trust configs; `verify` takes several, each used on its own); else the
 /// trusted_root.json a `trustroot client` refresh fetched (in the client folder); else the one
 /// TrustRoot ships for Sigstore's public-good instance, with a warning.
 struct TrustedRootSource: Equatable, Sendable {
-    /// `--trusted-root FILE`.
-    var file: String?
+    /// `--trusted-root FILE`, as often as given.
+    var files: [String] = []
     /// `--staging`: without a file or client, the shipped staging root.
     var staging = false
     /// `--cache DIR`: the client folder (default $TRUSTROOT_CACHE, else ~/.cache/trustroot).
@@ -91,8 +92,17 @@ struct TrustedRootSource: Equatable, Sendable {
         )
     }
 
-    /// The trusted root, and where it came from.
+    /// The trusted root, and where it came from; more than one `--trusted-root` is refused.
     func load() async throws -> (TrustedRoot, String) {
+        let (material, source) = try await loadMaterial()
+        guard material.trustedRoots.count == 1 else {
+            throw CLIError(message: "give one --trusted-root: signing is against one trusted root", code: .usage)
+        }
+        return (material.trustedRoots[0], source)
+    }
+
+    /// The trusted roots (one unless several files were given), and where they came from.
+    func loadMaterial() async throws -> (TrustedRootSet, String) {
         func parse(_ bytes: [UInt8], _ source: String) throws -> TrustedRoot {
             do {
                 return try TrustedRoot(bytes: bytes)
@@ -100,15 +110,17 @@ struct TrustedRootSource: Equatable, Sendable {
                 throw CLIError(message: "\(source): \(error)", code: .invalidData)
             }
         }
-        if let file { return (try parse(try readFile(file, limit: 16 << 20), file), file) }
+        if !files.isEmpty {
+            return (TrustedRootSet(try files.map { try parse(try readFile($0, limit: 16 << 20), $0) }), files.joined(separator: ", "))
+        }
         if let (bytes, path) = try await clientTarget("trusted_root.json") {
-            return (try parse(bytes, path), "\(path) (from the client's last refresh)")
+            return (TrustedRootSet([try parse(bytes, path)]), "\(path) (from the client's last refresh)")
         }
         // Without a file or a client: the public-good (or staging) root shipped with trustroot.
         let known: KnownTrustedRoot = staging ? .staging : .production
         Logger(label: "trustroot").warning(
             "no --trusted-root and no client: using the \(known.rawValue) trusted root shipped with trustroot \(trustRootVersion) (sigstore-python 4.5.1's copy); for the current one run `trustroot client init --known \(known.rawValue)` and `trustroot client refresh`, or for your own deployment init a client from its root"
         )
-        return (try parse(known.bytes, "shipped"), "shipped \(known.rawValue)")
+        return (TrustedRootSet([try parse(known.bytes, "shipped")]), "shipped \(known.rawValue)")
     }
 }

@@ -48,7 +48,7 @@ enum VerifyArgumentScanner {
                 }
                 continue
             }
-            guard valueOptions.contains(name), name == "claim" || !seen.contains(name) else { return nil }
+            guard valueOptions.contains(name), name == "claim" || name == "trusted-root" || !seen.contains(name) else { return nil }
             seen.append(name)
             if value == nil, index < arguments.count {
                 value = arguments[index]
@@ -65,7 +65,7 @@ enum VerifyArgumentScanner {
             case "predicate-type": request.predicateType = value
             case "key": request.key = value
             case "key-details": request.keyDetails = value
-            case "trusted-root": request.trust.file = value
+            case "trusted-root": request.trust.files.append(value)
             case "cache": request.trust.cache = value
             default: return nil
             }

@@ -85,10 +85,11 @@ struct VerifyRequest: Equatable, Sendable {
     func run() async throws {
         // A digest is read (and a malformed one refused as a usage error) before any file is.
         let digest = try artifact.flatMap { fileSize($0) == nil ? try Self.artifactValue($0) : nil }
-        let (root, source) = try await trust.load()
+        let (material, source) = try await trust.loadMaterial()
+        let verifier = SignedEntityVerifier(trustedMaterial: material)
         let policy = try makePolicy()
         if let batch {
-            try await runBatch(batch, verifier: BundleVerifier(trustedRoot: root), policy: policy)
+            try await runBatch(batch, verifier: verifier, policy: policy)
             return
         }
         let bundle = bundle!
@@ -102,7 +103,7 @@ struct VerifyRequest: Equatable, Sendable {
         }
         let artifactValue = try digest ?? Self.artifactValue(artifact, streamingHash: Self.streamingHash(bundleValue))
         do {
-            let result = try await BundleVerifier(trustedRoot: root).verify(bundleValue, artifact: artifactValue, policy: policy)
+            let result = try await verifier.verify(bundleValue, artifact: artifactValue, policy: policy)
             if let predicateType, !Self.hasPredicateType(result, predicateType) {
                 var progress = VerificationError.Progress()
                 progress.checks = result.checks.filter { $0 != .envelope }
@@ -123,7 +124,7 @@ struct VerifyRequest: Equatable, Sendable {
 
     /// Verifies every line of `path` (`BUNDLE<TAB>ARTIFACT`) with one task per core; prints
     /// `ok` or `FAILED` and the reason for each, in the file's order.
-    func runBatch(_ path: String, verifier: BundleVerifier, policy: BundleVerifier.Policy) async throws {
+    func runBatch(_ path: String, verifier: SignedEntityVerifier, policy: BundleVerifier.Policy) async throws {
         let lines = String(decoding: try readFile(path), as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
         let jobs = try lines.enumerated().map { index, line -> (String, String) in
             let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
