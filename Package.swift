@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "Ceremony", targets: ["Ceremony"]),
         .library(name: "Sigstore", targets: ["Sigstore"]),
         .library(name: "SigstoreSigning", targets: ["SigstoreSigning"]),
+        .library(name: "SigstoreTUF", targets: ["SigstoreTUF"]),
         .executable(name: "tuf-conformance-client", targets: ["tuf-conformance-client"]),
         .executable(name: "sigstore-conformance-client", targets: ["sigstore-conformance-client"]),
         .executable(name: "trustroot", targets: ["trustroot"]),
@@ -67,6 +68,10 @@ let package = Package(
             ]
         ),
         .target(
+            name: "SigstoreTUF",
+            dependencies: ["TUF", "TUFClient", "Sigstore"]
+        ),
+        .target(
             name: "SigstoreSigning",
             dependencies: [
                 "Sigstore",
@@ -95,6 +100,7 @@ let package = Package(
                 "Ceremony",
                 "Sigstore",
                 "SigstoreSigning",
+                "SigstoreTUF",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -139,6 +145,10 @@ let package = Package(
                 "SigstoreSigning", "Sigstore", "TUF", "TUFClient", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
+        ),
+        .testTarget(
+            name: "SigstoreTUFTests",
+            dependencies: ["SigstoreTUF", "Sigstore", "TUF", "TUFClient", "TestSupport"]
         ),
         .testTarget(
             name: "TrustRootCLITests",

@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import Sigstore
+import SigstoreTUF
 import TUF
 import TUFClient
 
@@ -43,6 +44,40 @@ extension CLIError {
         case .storage: code = .ioError
         case .targetNotFound: code = .notFound
         default: code = .verificationFailed
+        }
+    }
+}
+
+extension CLIError {
+    /// A failure of the client folder, with the exit code of its kind.
+    init(_ error: ProviderError) {
+        switch error.kind {
+        case .update(let update): self = CLIError(update)
+        case .file(let file): self = CLIError(file)
+        case .noClient, .notFetched: self = CLIError(message: error.description, code: .noInput)
+        case .unreadableSettings, .malformed: self = CLIError(message: error.description, code: .invalidData)
+        case .storage: self = CLIError(message: error.description, code: .ioError)
+        case .notListed: self = CLIError(message: error.description, code: .notFound)
+        case .targetNotServed: self = CLIError(message: error.description, code: .networkError)
+        case .mismatch, .expired: self = CLIError(message: error.description, code: .verificationFailed)
+        }
+    }
+
+    /// Runs `body`, turning a client-folder failure into one line and its exit code.
+    static func mapping<Value>(_ body: () throws(ProviderError) -> Value) throws(CLIError) -> Value {
+        do {
+            return try body()
+        } catch {
+            throw CLIError(error)
+        }
+    }
+
+    /// Runs `body`, turning a client-folder failure into one line and its exit code.
+    static func mapping<Value>(_ body: () async throws(ProviderError) -> Value) async throws(CLIError) -> Value {
+        do {
+            return try await body()
+        } catch {
+            throw CLIError(error)
         }
     }
 }

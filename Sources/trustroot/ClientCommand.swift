@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SigstoreTUF
 import TUF
 import TUFClient
 
@@ -16,7 +17,7 @@ struct ClientCommand: ParsableCommand {
         @Option(help: "The client's folder (default $TRUSTROOT_CACHE, else ~/.cache/trustroot).")
         var cache: String?
 
-        var layout: ClientSettings.Layout { ClientSettings.Layout(cache) }
+        var layout: ClientLayout { ClientLayout(cache) }
     }
 
     /// `trustroot client init`.
@@ -104,7 +105,7 @@ struct ClientCommand: ParsableCommand {
                 minimumRootVersion: minRootVersion,
                 pinnedRootVersion: pinRootVersion
             )
-            try settings.save(layout)
+            try CLIError.mapping { () throws(ProviderError) in try settings.save(layout) }
             let version = (try? Metadata<Root>(bytes: bytes))?.signed.version ?? 0
             print("trusting root v\(version) for \(metadataURL.absoluteString) in \(layout.root.path)")
         }
@@ -120,7 +121,7 @@ struct ClientCommand: ParsableCommand {
 
         /// Refuses to replace a trusted root other than `bytes` without `--force`: starting over
         /// from an older root would quietly undo every rotation the client has verified.
-        func refuseReset(_ layout: ClientSettings.Layout, to bytes: [UInt8]) throws {
+        func refuseReset(_ layout: ClientLayout, to bytes: [UInt8]) throws {
             guard !force, let cache = try? MetadataCache(directory: layout.metadata),
                 let trusted = cache.read("root", maximumBytes: UpdaterConfiguration().rootMaximumBytes), trusted != bytes
             else { return }
@@ -167,102 +168,44 @@ struct ClientCommand: ParsableCommand {
         }
 
         var mode: UpdateMode {
-            UpdateMode(
+            var mode = UpdateMode(
                 offline: offline,
                 allowExpired: allowExpired,
                 minimumRootVersion: minRootVersion,
                 pinnedRootVersion: pinRootVersion,
-                maximumRootRotations: maxRootRotations,
                 timeout: timeout
             )
+            mode.maximumRootRotations = maxRootRotations
+            return mode
         }
     }
 
     /// How to bring a client up to date.
-    struct UpdateMode {
-        /// Seconds a server may send nothing before a request fails.
-        static let defaultTimeout: Double = 30
+    typealias UpdateMode = TrustedRootProvider.UpdateMode
 
-        var offline: Bool
-        var allowExpired: Bool
-        var minimumRootVersion: Int?
-        var pinnedRootVersion: Int?
-        var maximumRootRotations = UpdaterConfiguration().maximumRootRotations
-        var timeout = defaultTimeout
-    }
+    /// A client brought up to date.
+    typealias Updated = TrustedRootProvider.Session
 
-    /// A client brought up to date: the updater holding the trusted set, the settings, and the
-    /// root versions the refresh walked to.
-    struct Updated {
-        var updater: Updater
-        var settings: ClientSettings
-        var rootSteps: [Int]
-    }
-
-    /// Collects the root versions a refresh reaches, from the updater's callback.
-    private final class RootStepLog: @unchecked Sendable {
-        private let lock = NSLock()
-        private var versions: [Int] = []
-        func append(_ version: Int) { lock.withLock { versions.append(version) } }
-        var all: [Int] { lock.withLock { versions } }
-    }
-
-    /// Builds an updater from the client's settings and brings it up to date (or loads the
-    /// cache offline), printing each root step.
-    static func update(_ layout: ClientSettings.Layout, _ options: UpdateMode, quiet: Bool) async throws -> Updated {
-        var settings = try ClientSettings.load(layout)
-        var configuration = UpdaterConfiguration()
-        configuration.minimumRootVersion = options.minimumRootVersion ?? settings.minimumRootVersion
-        configuration.pinnedRootVersion = options.pinnedRootVersion ?? settings.pinnedRootVersion
-        configuration.maximumRootRotations = options.maximumRootRotations
-        let cache: MetadataCache
-        do {
-            cache = try MetadataCache(directory: layout.metadata)
-        } catch {
-            throw CLIError(error)
-        }
-        let fetcher: any Fetcher
-        if options.offline {
-            fetcher = OfflineFetcher()
-        } else if settings.metadataURL.isFileURL {
-            fetcher = FileFetcher()
-        } else {
-            fetcher = URLSessionFetcher(idleTimeout: options.timeout, transferTimeout: options.timeout * 10)
-        }
-        var updater = Updater(cache: cache, metadataBaseURL: settings.metadataURL, fetcher: fetcher, configuration: configuration)
-        let logger = Logger(label: "trustroot")
-        let steps = RootStepLog()
-        do {
-            if options.offline {
-                try await updater.loadCached(acceptsExpired: options.allowExpired)
-                if !quiet {
-                    let age = settings.lastRefresh.map { "last refreshed \(MetadataDate.format($0)), \(Self.describeAge(since: $0)) ago" }
-                    logger.warning("offline: using the cache only (\(age ?? "never refreshed"))")
-                    for role in updater.trusted?.expiredRoles ?? [] {
-                        logger.warning("\(role) metadata has expired; accepted because of --allow-expired")
-                    }
-                }
-            } else {
-                updater.onRootUpdate = { version in
-                    steps.append(version)
-                    if !quiet { FileHandleOutput.standardError.write("root v\(version - 1) → v\(version)\n") }
-                }
-                try await updater.refresh()
-                settings.lastRefresh = Date()
-                try settings.save(layout)
+    /// Brings the client in `layout` up to date (or loads the cache offline), printing each
+    /// root step, and offline, how old the cache is.
+    static func update(_ layout: ClientLayout, _ options: UpdateMode, quiet: Bool) async throws -> Updated {
+        let updated = try await CLIError.mapping {
+            () async throws(ProviderError) in
+            try await TrustedRootProvider(layout: layout).update(options) { version in
+                if !quiet { FileHandleOutput.standardError.write("root v\(version - 1) → v\(version)\n") }
             }
-        } catch let error as UpdateError {
-            throw CLIError(error)
         }
-        return Updated(updater: updater, settings: settings, rootSteps: steps.all)
-    }
-
-    static func describeAge(since date: Date) -> String {
-        let seconds = Int(Date().timeIntervalSince(date))
-        if seconds < 120 { return "\(seconds) seconds" }
-        if seconds < 7_200 { return "\(seconds / 60) minutes" }
-        if seconds < 172_800 { return "\(seconds / 3_600) hours" }
-        return "\(seconds / 86_400) days"
+        if options.offline, !quiet {
+            let logger = Logger(label: "trustroot")
+            let age = updated.settings.lastRefresh.map {
+                "last refreshed \(MetadataDate.format($0)), \(TrustedRootProvider.describeAge(since: $0)) ago"
+            }
+            logger.warning("offline: using the cache only (\(age ?? "never refreshed"))")
+            for role in updated.updater.trusted?.expiredRoles ?? [] {
+                logger.warning("\(role) metadata has expired; accepted because of --allow-expired")
+            }
+        }
+        return updated
     }
 
     /// `trustroot client refresh`.
@@ -295,27 +238,14 @@ struct ClientCommand: ParsableCommand {
         }
     }
 
-    /// The targets `verify` and `sign` read from the client folder: a refresh keeps them current.
-    static let sigstoreFiles = ["trusted_root.json", "signing_config.v0.2.json"]
-
-    /// Downloads (or finds current) each of ``sigstoreFiles`` the trusted metadata lists, checked
-    /// against its length and hashes, into the client's targets folder.
-    static func fetchSigstoreFiles(_ updated: inout Updated, _ layout: ClientSettings.Layout) async throws -> [(name: String, path: String)]
-    {
-        var files: [(name: String, path: String)] = []
-        for name in sigstoreFiles {
-            let info: TargetFile?
-            do {
-                info = try await updated.updater.targetInfo(name)
-            } catch {
-                throw CLIError(error)
-            }
-            guard let info else { continue }
-            let destination = layout.targets.appendingPathComponent(caseSafeFileName(name))
-            _ = try await Get.fetch(name, info, updated, layout, to: destination)
-            files.append((name, destination.path))
+    /// Downloads (or finds current) each of the files verifying and signing need, showing
+    /// progress on a terminal.
+    static func fetchSigstoreFiles(_ updated: inout Updated, _ layout: ClientLayout) async throws -> [(name: String, path: String)] {
+        let progress = TerminalProgress()
+        defer { progress.finish() }
+        return try await CLIError.mapping { () async throws(ProviderError) in
+            try await TrustedRootProvider(layout: layout).fetchSigstoreFiles(&updated, progress: progress.downloading)
         }
-        return files
     }
 
     /// `trustroot client get`.
@@ -335,52 +265,18 @@ struct ClientCommand: ParsableCommand {
         @OptionGroup var cacheOption: CacheOption
         @OptionGroup var options: UpdateOptions
 
-        /// Downloads `target` and returns the bytes checked and written; a 404 for a target the
-        /// trusted metadata lists points at the targets URL.
-        static func download(_ target: String, _ info: TargetFile, updater: Updater, from base: URL, to destination: URL) async throws
-            -> [UInt8]
-        {
-            let progress = TerminalProgress()
-            defer { progress.finish() }
-            let total = TerminalProgress.bytes(info.length)
-            do {
-                return try await updater.downloadTarget(target, info, from: base, to: destination) { received in
-                    progress.show("downloading \(target): \(TerminalProgress.bytes(received)) of \(total)")
-                }
-            } catch {
-                guard case .fetch(let failure) = error, failure.isNotFound else { throw CLIError(error) }
-                let hint = "the trusted metadata lists \(target), but the targets URL \(base.absoluteString) does not serve it"
-                throw CLIError(message: "\(failure.description): \(hint); check it, or init again with --targets-url", code: .networkError)
-            }
-        }
-
-        /// The verified bytes of `target`: the copy in the client's targets folder when it is
-        /// current, else downloaded there. Either way the bytes returned are the ones checked,
-        /// never a second read of the file.
-        static func fetch(_ target: String, _ info: TargetFile, _ updated: Updated, _ layout: ClientSettings.Layout, to destination: URL)
-            async throws -> [UInt8]
-        {
-            if let bytes = updated.updater.verifiedCopy(info, at: destination) { return bytes }
-            do {
-                try FileManager.default.createDirectory(at: layout.targets, withIntermediateDirectories: true)
-            } catch {
-                throw CLIError(message: "\(layout.targets.path): cannot create folder", code: .ioError)
-            }
-            return try await download(target, info, updater: updated.updater, from: updated.settings.targetsURL, to: destination)
-        }
-
         func run() async throws {
             let layout = cacheOption.layout
             var updated = try await ClientCommand.update(layout, options.mode, quiet: false)
-            let destination = layout.targets.appendingPathComponent(caseSafeFileName(target))
-            let info: TargetFile?
-            do {
-                info = try await updated.updater.targetInfo(target)
-            } catch {
-                throw CLIError(error)
-            }
+            let provider = TrustedRootProvider(layout: layout)
+            let info = try await CLIError.mapping { () async throws(ProviderError) in try await provider.targetInfo(target, &updated) }
             guard let info else { throw CLIError(UpdateError.targetNotFound(target)) }
-            let bytes = try await Self.fetch(target, info, updated, layout, to: destination)
+            let progress = TerminalProgress()
+            defer { progress.finish() }
+            let bytes = try await CLIError.mapping { () async throws(ProviderError) in
+                try await provider.fetch(target, info, updated, to: layout.target(target), progress: progress.downloading)
+            }
+            progress.finish()
             if let output {
                 do {
                     try AtomicFile.write(bytes, to: URL(fileURLWithPath: output))
@@ -407,7 +303,7 @@ struct ClientCommand: ParsableCommand {
 
         func run() async throws {
             let layout = cacheOption.layout
-            let settings = try ClientSettings.load(layout)
+            let settings = try CLIError.mapping { () throws(ProviderError) in try ClientSettings.load(layout) }
             var configuration = UpdaterConfiguration()
             configuration.minimumRootVersion = settings.minimumRootVersion
             configuration.pinnedRootVersion = settings.pinnedRootVersion
@@ -418,8 +314,8 @@ struct ClientCommand: ParsableCommand {
                 throw CLIError(error)
             }
             var status = ClientStatus(report: report, settings: settings)
-            status.files = ClientCommand.sigstoreFiles.compactMap { name in
-                let path = layout.targets.appendingPathComponent(caseSafeFileName(name)).path
+            status.files = TrustedRootProvider.sigstoreFiles.compactMap { name in
+                let path = layout.target(name).path
                 return fileSize(path) == nil ? nil : (name, path)
             }
             if json {

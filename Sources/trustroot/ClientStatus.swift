@@ -1,4 +1,5 @@
 import Foundation
+import SigstoreTUF
 import TUF
 import TUFClient
 

@@ -28,6 +28,11 @@ final class TerminalProgress: @unchecked Sendable {
     }
 
     /// Clears the line, so that what follows starts on a clean one.
+    /// Shows how much of `name` has arrived.
+    func downloading(_ name: String, _ received: Int, _ total: Int) {
+        show("downloading \(name): \(Self.bytes(received)) of \(Self.bytes(total))")
+    }
+
     func finish() {
         guard Self.isEnabled else { return }
         lock.withLock {

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import Sigstore
+import SigstoreTUF
 import TUF
 import TUFClient
 
@@ -31,64 +32,31 @@ struct TrustedRootSource: Equatable, Sendable {
     ///   client's repository lists no such target, or the refresh has not fetched it.
     func clientTarget(_ name: String) async throws -> (bytes: [UInt8], path: String)? {
         // A plain stat first: with no client there, `verify` should not pay for building URLs.
-        guard !staging, fileSize(ClientSettings.Layout.rootPath(cache) + "/settings") != nil else { return nil }
-        let layout = ClientSettings.Layout(cache)
-        var offline = try await ClientCommand.update(layout, ClientCommand.UpdateMode(offline: true, allowExpired: true), quiet: true)
-        try checkFreshness(offline.updater.trusted, cache: layout.root.path)
-        let file = caseSafeFileName(name)
-        let path = layout.targets.appendingPathComponent(file).path
-        let listed: TargetFile?
-        do {
-            listed = try await offline.updater.targetInfo(name)
-        } catch {
-            throw CLIError(error)
+        guard !staging, fileSize(ClientLayout.rootPath(cache) + "/settings") != nil else { return nil }
+        let provider = TrustedRootProvider(layout: ClientLayout(cache))
+        var offline = try await ClientCommand.update(
+            provider.layout,
+            ClientCommand.UpdateMode(offline: true, allowExpired: true),
+            quiet: true
+        )
+        try checkFreshness(offline.updater.trusted, provider)
+        let target = try await CLIError.mapping { () async throws(ProviderError) in
+            try await provider.clientTarget(name, session: &offline)
         }
-        guard let info = listed else {
-            throw CLIError(
-                message:
-                    "\(layout.root.path): the client's repository (\(offline.settings.metadataURL.absoluteString)) lists no \(name): give the file with \(name == "trusted_root.json" ? "--trusted-root" : "--signing-config")",
-                code: .notFound
-            )
-        }
-        let bytes: [UInt8]?
-        do {
-            bytes = try ConfinedDirectory.open(layout.targets.path)?.read(file, limit: min(info.length, 64 << 20))
-        } catch {
-            throw CLIError(error)
-        }
-        guard let bytes else {
-            throw CLIError(
-                message: "\(path): the client has not fetched \(name) yet: run `trustroot client refresh --cache \(layout.root.path)`",
-                code: .noInput
-            )
-        }
-        guard (try? info.verify(bytes)) != nil else {
-            throw CLIError(
-                message:
-                    "\(path): does not match the length and hashes the client's trusted targets metadata lists: run `trustroot client refresh --cache \(layout.root.path)`",
-                code: .verificationFailed
-            )
-        }
-        return (bytes, path)
+        guard let target else { throw CLIError(provider.notListed(name, offline)) }
+        return target
     }
 
     /// Refuses trusted metadata that has expired, naming the role and the date, unless
     /// ``allowExpired``; then warns with its age.
-    func checkFreshness(_ trusted: TrustedMetadataSet?, cache: String) throws {
-        guard let trusted else { return }
-        let expired = trusted.expirations(at: Date())
-        guard let (role, date) = expired.min(by: { $0.expires < $1.expires }) else { return }
-        let age = ClientCommand.describeAge(since: date)
-        let others = expired.count > 1 ? " (also expired: \(expired.map(\.role).filter { $0 != role }.joined(separator: ", ")))" : ""
+    func checkFreshness(_ trusted: TrustedMetadataSet?, _ provider: TrustedRootProvider) throws {
         guard allowExpired else {
-            throw CLIError(
-                message:
-                    "\(cache): the client's trusted \(role) metadata expired on \(MetadataDate.format(date)), \(age) ago\(others): run `trustroot client refresh`, or pass --allow-expired-trusted-root to use the old trusted root anyway",
-                code: .verificationFailed
-            )
+            try CLIError.mapping { () throws(ProviderError) in try provider.checkFreshness(trusted) }
+            return
         }
+        guard let (role, date, others) = TrustedRootProvider.expiry(trusted) else { return }
         Logger(label: "trustroot").warning(
-            "using a trusted root from a client whose \(role) metadata expired on \(MetadataDate.format(date)), \(age) ago\(others), because of --allow-expired-trusted-root"
+            "using a trusted root from a client whose \(role) metadata expired on \(MetadataDate.format(date)), \(TrustedRootProvider.describeAge(since: date)) ago\(others), because of --allow-expired-trusted-root"
         )
     }
 

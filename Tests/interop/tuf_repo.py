@@ -1,10 +1,11 @@
 """Builds a consistent-snapshot TUF repository with python-tuf's Metadata API, for the client
-interop tests: `python3 tuf_repo.py OUT`.
+interop tests: `python3 tuf_repo.py OUT [TRUSTED_ROOT]`.
 
 OUT/metadata and OUT/targets are what a server publishes; OUT/1.root.json is the root a client
 starts from. Root goes through four versions: v2 replaces a key, v3 raises the threshold to 3,
 v4 changes a key's type (ed25519 to ECDSA P-256). Top-level targets lists trusted_root.json and
-delegates releases/* to the role "releases", which lists one file.
+delegates releases/* to the role "releases", which lists one file. trusted_root.json holds the
+bytes of TRUSTED_ROOT when given, else a placeholder.
 
 OUT/variants/NAME holds files that, copied over OUT/metadata, make the repository malicious:
   rollback-timestamp  a validly signed timestamp older than the published one
@@ -96,7 +97,8 @@ releases.targets["releases/app-1.0.tar.gz"] = artifact("releases/app-1.0.tar.gz"
 write(os.path.join(metadata_dir, "1.releases.json"), Metadata(releases), [releases_key])
 
 targets = Targets(version=1, expires=expires)
-targets.targets["trusted_root.json"] = artifact("trusted_root.json", b'{"mediaType": "test trusted root"}\n')
+trusted_root = open(sys.argv[2], "rb").read() if len(sys.argv) > 2 else b'{"mediaType": "test trusted root"}\n'
+targets.targets["trusted_root.json"] = artifact("trusted_root.json", trusted_root)
 targets.delegations = Delegations(
     keys={releases_key.public_key.keyid: releases_key.public_key},
     roles={"releases": DelegatedRole("releases", [releases_key.public_key.keyid], 1, True, paths=["releases/*"])},

@@ -1,0 +1,278 @@
+import Foundation
+import Sigstore
+import TUF
+import TUFClient
+
+/// The current trusted root and signing config of a Sigstore deployment's TUF repository,
+/// refreshed through TUF: a Swift program asks for ``currentTrustedMaterial(refreshing:allowExpired:)``
+/// and gets a root every step of the TUF client workflow vouched for.
+///
+/// The provider owns the client folder (``ClientLayout``) and its settings (``ClientSettings``);
+/// `trustroot client init` creates them. Offline, it reads only what the last refresh left,
+/// through a fetcher that makes no request.
+public struct TrustedRootProvider: Sendable {
+    /// The targets a refresh keeps current: what verifying and signing need.
+    public static let sigstoreFiles = ["trusted_root.json", "signing_config.v0.2.json"]
+
+    /// How to bring a client up to date.
+    public struct UpdateMode: Sendable {
+        /// Seconds a server may send nothing before a request fails.
+        public static let defaultTimeout: Double = 30
+
+        /// Read the cache only; make no request.
+        public var offline: Bool
+        /// Offline: accept trusted metadata that has expired.
+        public var allowExpired: Bool
+        /// The lowest root version to accept (else the settings').
+        public var minimumRootVersion: Int?
+        /// The root version to pin (else the settings').
+        public var pinnedRootVersion: Int?
+        /// How many root rotations a refresh may walk.
+        public var maximumRootRotations = UpdaterConfiguration().maximumRootRotations
+        /// Seconds a server may send nothing; a whole transfer may take ten times as long.
+        public var timeout = defaultTimeout
+
+        /// A mode: a refresh over the network unless `offline`.
+        public init(
+            offline: Bool = false,
+            allowExpired: Bool = false,
+            minimumRootVersion: Int? = nil,
+            pinnedRootVersion: Int? = nil,
+            timeout: Double = defaultTimeout
+        ) {
+            self.offline = offline
+            self.allowExpired = allowExpired
+            self.minimumRootVersion = minimumRootVersion
+            self.pinnedRootVersion = pinnedRootVersion
+            self.timeout = timeout
+        }
+    }
+
+    /// A client brought up to date: the updater holding the trusted set, the settings, and the
+    /// root versions the refresh walked to.
+    public struct Session: Sendable {
+        /// The updater, holding the trusted metadata.
+        public var updater: Updater
+        /// The client's settings (with the time of this refresh).
+        public var settings: ClientSettings
+        /// The root versions the refresh reached, in order.
+        public var rootSteps: [Int]
+    }
+
+    /// The client folder.
+    public let layout: ClientLayout
+    /// Makes the fetcher for a refresh over the network; `file://` repositories and offline
+    /// reads use their own.
+    public var networkFetcher: @Sendable (_ timeout: Double) -> any Fetcher = { timeout in
+        URLSessionFetcher(idleTimeout: timeout, transferTimeout: timeout * 10)
+    }
+
+    /// A provider for the client in `layout`.
+    public init(layout: ClientLayout) {
+        self.layout = layout
+    }
+
+    /// Whether a client was set up in the folder (a plain stat, costing no parsing).
+    public var hasClient: Bool { FileManager.default.fileExists(atPath: layout.settings.path) }
+
+    /// The trusted material of the client's last refresh (offline), or of a refresh made now:
+    /// the trusted root and, when the repository lists one, the signing config, each checked
+    /// against the length and hashes the trusted targets metadata gives.
+    ///
+    /// - Throws: when the trusted metadata has expired (unless `allowExpired`): someone who
+    ///   blocks refreshes must not keep verifiers on an old, revoked root; when the repository
+    ///   lists no trusted root, or the client has not fetched it.
+    public func currentTrustedMaterial(refreshing: Bool, allowExpired: Bool = false) async throws(ProviderError) -> TUFTrustedMaterial {
+        var session = try await update(UpdateMode(offline: !refreshing, allowExpired: true))
+        if refreshing { _ = try await fetchSigstoreFiles(&session) }
+        if !allowExpired { try checkFreshness(session.updater.trusted) }
+        guard let (root, rootPath) = try await clientTarget("trusted_root.json", session: &session) else {
+            throw notListed("trusted_root.json", session)
+        }
+        let trustedRoot: TrustedRoot
+        do {
+            trustedRoot = try TrustedRoot(bytes: root)
+        } catch {
+            throw ProviderError(.malformed, "\(rootPath): \(error)")
+        }
+        let signingConfig = try await clientTarget("signing_config.v0.2.json", session: &session)
+        return TUFTrustedMaterial(
+            trustedRoot: trustedRoot,
+            trustedRootPath: rootPath,
+            signingConfig: signingConfig?.bytes,
+            trustedMetadata: session.updater.trusted
+        )
+    }
+
+    /// Builds an updater from the client's settings and brings it up to date, or loads the
+    /// cache offline; `onRootStep` hears each root version reached.
+    public func update(_ mode: UpdateMode, onRootStep: (@Sendable (Int) -> Void)? = nil) async throws(ProviderError) -> Session {
+        var settings = try ClientSettings.load(layout)
+        var configuration = UpdaterConfiguration()
+        configuration.minimumRootVersion = mode.minimumRootVersion ?? settings.minimumRootVersion
+        configuration.pinnedRootVersion = mode.pinnedRootVersion ?? settings.pinnedRootVersion
+        configuration.maximumRootRotations = mode.maximumRootRotations
+        let fetcher: any Fetcher
+        if mode.offline {
+            fetcher = OfflineFetcher()
+        } else if settings.metadataURL.isFileURL {
+            fetcher = FileFetcher()
+        } else {
+            fetcher = networkFetcher(mode.timeout)
+        }
+        let steps = RootStepLog()
+        var updater: Updater
+        do throws(UpdateError) {
+            updater = Updater(
+                cache: try MetadataCache(directory: layout.metadata),
+                metadataBaseURL: settings.metadataURL,
+                fetcher: fetcher,
+                configuration: configuration
+            )
+            if mode.offline {
+                try await updater.loadCached(acceptsExpired: mode.allowExpired)
+            } else {
+                updater.onRootUpdate = { version in
+                    steps.append(version)
+                    onRootStep?(version)
+                }
+                try await updater.refresh()
+            }
+        } catch {
+            throw ProviderError(.update(error), error.description)
+        }
+        if !mode.offline {
+            settings.lastRefresh = Date()
+            try settings.save(layout)
+        }
+        return Session(updater: updater, settings: settings, rootSteps: steps.all)
+    }
+
+    /// Downloads (or finds current) each of ``sigstoreFiles`` the trusted metadata lists,
+    /// checked against its length and hashes, into the client's targets folder.
+    public func fetchSigstoreFiles(
+        _ session: inout Session,
+        progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)? = nil
+    ) async throws(ProviderError) -> [(name: String, path: String)] {
+        var files: [(name: String, path: String)] = []
+        for name in Self.sigstoreFiles {
+            guard let info = try await targetInfo(name, &session) else { continue }
+            let destination = layout.target(name)
+            _ = try await fetch(name, info, session, to: destination, progress: progress)
+            files.append((name, destination.path))
+        }
+        return files
+    }
+
+    /// What the trusted targets metadata lists for `name`; nil when it lists nothing.
+    public func targetInfo(_ name: String, _ session: inout Session) async throws(ProviderError) -> TargetFile? {
+        do {
+            return try await session.updater.targetInfo(name)
+        } catch {
+            throw ProviderError(.update(error), error.description)
+        }
+    }
+
+    /// The verified bytes of `target`: the copy at `destination` when it is current, else
+    /// downloaded there. Either way the bytes returned are the ones checked, never a second
+    /// read of the file.
+    public func fetch(
+        _ target: String,
+        _ info: TargetFile,
+        _ session: Session,
+        to destination: URL,
+        progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)? = nil
+    ) async throws(ProviderError) -> [UInt8] {
+        if let bytes = session.updater.verifiedCopy(info, at: destination) { return bytes }
+        let folder = destination.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw ProviderError(.storage, "\(folder.path): cannot create folder")
+        }
+        let base = session.settings.targetsURL
+        do {
+            return try await session.updater.downloadTarget(target, info, from: base, to: destination) { received in
+                progress?(target, received, info.length)
+            }
+        } catch {
+            guard case .fetch(let failure) = error, failure.isNotFound else { throw ProviderError(.update(error), error.description) }
+            let hint = "the trusted metadata lists \(target), but the targets URL \(base.absoluteString) does not serve it"
+            throw ProviderError(.targetNotServed, "\(failure.description): \(hint); check it, or init again with --targets-url")
+        }
+    }
+
+    /// The bytes and path of `name` as the client's last refresh fetched it, read once and
+    /// checked against the length and hashes the trusted metadata lists; nil when the
+    /// repository lists no such target.
+    ///
+    /// - Throws: when the repository lists it but the client has not fetched it, or the copy
+    ///   does not match.
+    public func clientTarget(_ name: String, session: inout Session) async throws(ProviderError) -> (bytes: [UInt8], path: String)? {
+        let file = caseSafeFileName(name)
+        let path = layout.targets.appendingPathComponent(file).path
+        guard let info = try await targetInfo(name, &session) else { return nil }
+        let bytes: [UInt8]?
+        do {
+            bytes = try ConfinedDirectory.open(layout.targets.path)?.read(file, limit: min(info.length, 64 << 20))
+        } catch {
+            throw ProviderError(.file(error), error.description)
+        }
+        guard let bytes else {
+            throw ProviderError(
+                .notFetched,
+                "\(path): the client has not fetched \(name) yet: run `trustroot client refresh --cache \(layout.root.path)`"
+            )
+        }
+        guard (try? info.verify(bytes)) != nil else {
+            throw ProviderError(
+                .mismatch,
+                "\(path): does not match the length and hashes the client's trusted targets metadata lists: run `trustroot client refresh --cache \(layout.root.path)`"
+            )
+        }
+        return (bytes, path)
+    }
+
+    /// The failure for a target the repository does not list.
+    public func notListed(_ name: String, _ session: Session) -> ProviderError {
+        ProviderError(
+            .notListed,
+            "\(layout.root.path): the client's repository (\(session.settings.metadataURL.absoluteString)) lists no \(name): give the file with \(name == "trusted_root.json" ? "--trusted-root" : "--signing-config")"
+        )
+    }
+
+    /// Refuses trusted metadata that has expired, naming the role and the date.
+    public func checkFreshness(_ trusted: TrustedMetadataSet?, at now: Date = Date()) throws(ProviderError) {
+        guard let (role, date, others) = Self.expiry(trusted, at: now) else { return }
+        throw ProviderError(
+            .expired,
+            "\(layout.root.path): the client's trusted \(role) metadata expired on \(MetadataDate.format(date)), \(Self.describeAge(since: date)) ago\(others): run `trustroot client refresh`, or pass --allow-expired-trusted-root to use the old trusted root anyway"
+        )
+    }
+
+    /// The role of `trusted` that expired first, when, and the others that have expired.
+    public static func expiry(_ trusted: TrustedMetadataSet?, at now: Date = Date()) -> (role: String, expires: Date, others: String)? {
+        guard let trusted else { return nil }
+        let expired = trusted.expirations(at: now)
+        guard let (role, date) = expired.min(by: { $0.expires < $1.expires }) else { return nil }
+        let others = expired.count > 1 ? " (also expired: \(expired.map(\.role).filter { $0 != role }.joined(separator: ", ")))" : ""
+        return (role, date, others)
+    }
+
+    /// A time span in the largest whole unit that reads well: seconds, minutes, hours, days.
+    public static func describeAge(since date: Date, now: Date = Date()) -> String {
+        let seconds = Int(now.timeIntervalSince(date))
+        if seconds < 120 { return "\(seconds) seconds" }
+        if seconds < 7_200 { return "\(seconds / 60) minutes" }
+        if seconds < 172_800 { return "\(seconds / 3_600) hours" }
+        return "\(seconds / 86_400) days"
+    }
+}
+
+/// Collects the root versions a refresh reaches, from the updater's callback.
+private final class RootStepLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var versions: [Int] = []
+    func append(_ version: Int) { lock.withLock { versions.append(version) } }
+    var all: [Int] { lock.withLock { versions } }
+}

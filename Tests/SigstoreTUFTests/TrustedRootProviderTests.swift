@@ -1,0 +1,106 @@
+import Foundation
+import Sigstore
+import SigstoreTUF
+import TUF
+import TUFClient
+import TestSupport
+import Testing
+
+/// The TUF-backed trusted root: refreshed through TUF in one call, then used offline by a
+/// verification that makes no request at all.
+@Suite("Trusted root provider")
+struct TrustedRootProviderTests {
+    /// A transport that serves `https://repo.test/…` from a folder, or (with no folder) fails
+    /// every call; either way it counts the calls.
+    final class RecordingFetcher: Fetcher, @unchecked Sendable {
+        let folder: URL?
+        private let lock = NSLock()
+        private var count = 0
+        var calls: Int { lock.withLock { count } }
+
+        init(serving folder: URL?) { self.folder = folder }
+
+        func fetch(_ url: URL, maximumBytes: Int) async throws(FetchError) -> [UInt8] {
+            lock.withLock { count += 1 }
+            guard let folder else { throw FetchError.transport(url: url.absoluteString, reason: "this test allows no request") }
+            let file = folder.appendingPathComponent(url.path)
+            guard let data = FileManager.default.contents(atPath: file.path) else {
+                throw FetchError.httpStatus(url: url.absoluteString, status: 404)
+            }
+            guard data.count <= maximumBytes else { throw FetchError.tooLarge(url: url.absoluteString, limit: maximumBytes) }
+            return Array(data)
+        }
+    }
+
+    static let artifact = Array("release\n".utf8)
+
+    @Test func theTrustedRootComesThroughTUFAndVerifyingUsesNoNetwork() async throws {
+        let instance = try TestInstance()
+        let folder = try TemporaryDirectory()
+        try folder.write("trusted_root.json", instance.trustedRoot())
+        _ = try Python.run("tuf_repo.py", [folder.file("repo").path, folder.file("trusted_root.json").path])
+        let layout = ClientLayout(folder.file("client").path)
+        var cache = try MetadataCache(directory: layout.metadata)
+        try cache.bootstrap(rootBytes: try folder.read("repo/1.root.json"))
+        let repository = URL(string: "https://repo.test")!
+        try ClientSettings(
+            metadataURL: repository.appendingPathComponent("metadata"),
+            targetsURL: repository.appendingPathComponent("targets")
+        ).save(layout)
+
+        var provider = TrustedRootProvider(layout: layout)
+        let online = RecordingFetcher(serving: folder.file("repo"))
+        provider.networkFetcher = { _ in online }
+        let refreshed = try await provider.currentTrustedMaterial(refreshing: true)
+        #expect(online.calls > 0)
+        #expect(refreshed.trustedRootPath == layout.target("trusted_root.json").path)
+        #expect(refreshed.trustedRoot.transparencyLogs.map(\.logID) == [instance.logID])
+        #expect(refreshed.signingConfig == nil)
+
+        // Offline, with a transport that fails on any call: the material and a verification
+        // under it make none.
+        let failing = RecordingFetcher(serving: nil)
+        provider.networkFetcher = { _ in failing }
+        let material = try await provider.currentTrustedMaterial(refreshing: false)
+        let bundle = try SigstoreBundle(
+            bytes: JSONWriter.prettyPrinted(try instance.bundle(for: Self.artifact, TestInstance.Options(time: instance.epoch)).bundle)
+        )
+        let policy = BundleVerifier.Policy.identity(IdentityPolicy(identity: .exact(TestInstance.identity), issuer: TestInstance.issuerURL))
+        let result = try await SignedEntityVerifier(trustedMaterial: material).verify(
+            bundle,
+            artifact: .bytes(Self.artifact),
+            policy: policy
+        )
+        #expect(result.checks.contains(.certificateChain))
+        #expect(failing.calls == 0)
+
+        // A refresh does ask, fails as a typed error, and leaves the cache usable offline.
+        do {
+            _ = try await provider.currentTrustedMaterial(refreshing: true)
+            Issue.record("a refresh succeeded with no transport")
+        } catch {
+            guard case .update(.fetch) = error.kind else {
+                Issue.record("\(error)")
+                return
+            }
+        }
+        #expect(failing.calls == 1)
+        #expect(try await provider.currentTrustedMaterial(refreshing: false).trustedRoot.transparencyLogs.count == 1)
+    }
+
+    @Test func aFolderWithNoClientIsNamed() async throws {
+        let folder = try TemporaryDirectory()
+        let provider = TrustedRootProvider(layout: ClientLayout(folder.file("none").path))
+        #expect(!provider.hasClient)
+        do {
+            _ = try await provider.currentTrustedMaterial(refreshing: false)
+            Issue.record("material from no client")
+        } catch {
+            guard case .noClient = error.kind else {
+                Issue.record("\(error)")
+                return
+            }
+            #expect(error.description == "\(folder.file("none").path): no client here; run `trustroot client init` first")
+        }
+    }
+}
