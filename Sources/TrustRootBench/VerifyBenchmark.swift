@@ -77,7 +77,7 @@ struct VerifyBenchmark {
         // Each scheme's cost does not depend on the bundle: timed once, combined per bundle.
         let schemeCosts = SchemeCosts(seconds: seconds)
         for testCase in cases {
-            let verifier = BundleVerifier(trustedRoot: testCase.trustedRoot)
+            let verifier = SignedEntityVerifier(trustedMaterial: testCase.trustedRoot)
             try await verifier.verify(testCase.bundle, artifact: .bytes(testCase.artifact), policy: policy)
             // One core: parse the bundle and verify it, as a caller with bundle bytes does.
             let bundleBytes = Array(try Data(contentsOf: testCase.folder.appendingPathComponent("bundle.sigstore.json")))
