@@ -6,7 +6,7 @@ import TUF
 import TUFClient
 
 /// An error the CLI reports as one line, with an exit code that tells its class apart.
-struct CLIError: Error {
+struct CLIError: Error, CustomStringConvertible {
     /// Exit codes; ArgumentParser gives 64 for what it refuses itself.
     enum ExitCode: Int32 {
         /// An argument that is not what the option takes (EX_USAGE).
@@ -29,6 +29,9 @@ struct CLIError: Error {
     let code: ExitCode
 
     var exitCode: Int32 { code.rawValue }
+
+    /// The message.
+    var description: String { message }
 
     static func invalid(_ path: String, _ error: MetadataError) -> CLIError {
         CLIError(message: "\(path): \(error)", code: .invalidData)

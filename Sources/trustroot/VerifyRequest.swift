@@ -49,12 +49,6 @@ struct VerifyRequest: Equatable, Sendable {
     /// Above this size an artifact is hashed as a stream rather than read whole.
     static let streamingThreshold = 256 << 20
 
-    /// Whether `result`'s statement has the `required` predicate type. Compared by bytes: `==`
-    /// would take a canonically equivalent spelling for the required type.
-    static func hasPredicateType(_ result: BundleVerifier.Result, _ required: String) -> Bool {
-        result.predicateType.map { UTF8Name.sameBytes($0, required) } ?? false
-    }
-
     /// The artifact named on the command line: a file, or `sha256:HEX`, `sha384:HEX` or
     /// `sha512:HEX` (a file of that name is taken as the file).
     static func artifactValue(_ argument: String, streamingHash: VerificationKey.Hash = .sha256) throws -> BundleVerifier.Artifact {
@@ -86,10 +80,13 @@ struct VerifyRequest: Equatable, Sendable {
         // A digest is read (and a malformed one refused as a usage error) before any file is.
         let digest = try artifact.flatMap { fileSize($0) == nil ? try Self.artifactValue($0) : nil }
         let (material, source) = try await trust.loadMaterial()
-        let verifier = SignedEntityVerifier(trustedMaterial: material)
-        let policy = try makePolicy()
+        let run = VerificationRun(
+            verifier: SignedEntityVerifier(trustedMaterial: material),
+            policy: try makePolicy(),
+            predicateType: predicateType
+        )
         if let batch {
-            try await runBatch(batch, verifier: verifier, policy: policy)
+            try await runBatch(batch, run)
             return
         }
         let bundle = bundle!
@@ -98,88 +95,50 @@ struct VerifyRequest: Equatable, Sendable {
         do {
             bundleValue = try SigstoreBundle(bytes: try readFile(bundle, limit: 16 << 20))
         } catch let error as VerificationError {
-            report(.failed(error, VerificationError.Progress()), source: source)
+            report(VerificationReport(.failed(error, VerificationError.Progress()), certificate: nil), source: source)
             throw CLIError(message: "\(bundle): \(error)", code: .invalidData)
         }
         let artifactValue = try digest ?? Self.artifactValue(artifact, streamingHash: Self.streamingHash(bundleValue))
-        do {
-            let result = try await verifier.verify(bundleValue, artifact: artifactValue, policy: policy)
-            if let predicateType, !Self.hasPredicateType(result, predicateType) {
-                var progress = VerificationError.Progress()
-                progress.checks = result.checks.filter { $0 != .envelope }
-                progress.verifiedTimes = result.verifiedTimes
-                let error = VerificationError(
-                    .envelope,
-                    "the statement's predicate type is \(result.predicateType ?? "absent"), not \(predicateType)"
-                )
-                report(.failed(error, progress), source: source, certificate: result.certificate)
-                throw CLIError(message: "\(bundle): \(error)", code: .verificationFailed)
-            }
-            report(.verified(result), source: source, certificate: result.certificate)
-        } catch let error as VerificationError {
-            report(.failed(error, error.progress ?? VerificationError.Progress()), source: source, certificate: bundleValue.leafCertificate)
+        let outcome = await run.verify(bundleValue, artifact: artifactValue)
+        report(outcome, source: source)
+        if case .failed(let error, _) = outcome.outcome {
             throw CLIError(message: "\(bundle): \(error)", code: error.check == .bundle ? .invalidData : .verificationFailed)
         }
     }
 
     /// Verifies every line of `path` (`BUNDLE<TAB>ARTIFACT`) with one task per core; prints
     /// `ok` or `FAILED` and the reason for each, in the file's order.
-    func runBatch(_ path: String, verifier: SignedEntityVerifier, policy: BundleVerifier.Policy) async throws {
+    func runBatch(_ path: String, _ run: VerificationRun) async throws {
         let lines = String(decoding: try readFile(path), as: UTF8.self).split(separator: "\n").map(String.init).filter { !$0.isEmpty }
-        let jobs = try lines.enumerated().map { index, line -> (String, String) in
+        let jobs = try lines.enumerated().map { index, line -> (bundle: String, artifact: String) in
             let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw CLIError(message: "\(path):\(index + 1): not BUNDLE<TAB>ARTIFACT", code: .invalidData) }
             return (parts[0], parts[1])
         }
-        let predicateType = self.predicateType
-        var outcomes = [String?](repeating: nil, count: jobs.count)
-        let workers = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        try await withThrowingTaskGroup(of: (Int, String?).self) { group in
-            var next = 0
-            func enqueue() {
-                guard next < jobs.count else { return }
-                let index = next
-                next += 1
-                let (bundlePath, artifactPath) = jobs[index]
-                group.addTask {
-                    do {
-                        let bundle = try SigstoreBundle(bytes: try readFile(bundlePath, limit: 16 << 20))
-                        let result = try await verifier.verify(
-                            bundle,
-                            artifact: try Self.artifactValue(artifactPath, streamingHash: Self.streamingHash(bundle)),
-                            policy: policy
-                        )
-                        if let predicateType, !Self.hasPredicateType(result, predicateType) {
-                            return (
-                                index, "\(VerificationError.Check.envelope.rawValue): predicate type is \(result.predicateType ?? "absent")"
-                            )
-                        }
-                        return (index, nil)
-                    } catch let error as CLIError {
-                        return (index, error.message)
-                    } catch {
-                        return (index, "\(error)")
-                    }
-                }
-            }
-            for _ in 0..<workers { enqueue() }
-            let progress = TerminalProgress()
-            defer { progress.finish() }
-            var done = 0
-            while let (index, failure) = try await group.next() {
-                outcomes[index] = failure ?? ""
+        let progress = TerminalProgress()
+        // Only each job's failure is kept: a batch of any size holds the reports in flight only.
+        var failures = [String?](repeating: nil, count: jobs.count)
+        var done = 0
+        await run.verifyBatch(
+            jobs,
+            load: { job in
+                let bundle = try SigstoreBundle(bytes: try readFile(job.bundle, limit: 16 << 20))
+                return (bundle, try Self.artifactValue(job.artifact, streamingHash: Self.streamingHash(bundle)))
+            },
+            report: { index, report in
+                failures[index] = report.failure
                 done += 1
                 progress.show("verified \(done) of \(jobs.count)")
-                enqueue()
             }
-        }
+        )
+        progress.finish()
         var failed = 0
-        for ((bundlePath, _), outcome) in zip(jobs, outcomes) {
-            if let outcome, !outcome.isEmpty {
+        for (job, failure) in zip(jobs, failures) {
+            if let failure {
                 failed += 1
-                print("FAILED \(bundlePath): \(outcome)")
+                print("FAILED \(job.bundle): \(failure)")
             } else {
-                print("ok \(bundlePath)")
+                print("ok \(job.bundle)")
             }
         }
         print("\(jobs.count - failed) verified, \(failed) failed, \(jobs.count) in all")
@@ -209,69 +168,14 @@ struct VerifyRequest: Equatable, Sendable {
         return policy
     }
 
-    /// How a single verification ended.
-    enum Outcome {
-        case verified(BundleVerifier.Result)
-        case failed(VerificationError, VerificationError.Progress)
-    }
-
-    /// Prints the outcome; with --json, every check as `passed`, `failed`, `not applicable` (the
-    /// bundle or policy does not call for it) or `not reached` (after the failure), the verified
-    /// times, and the signing certificate's identity, issuer and Fulcio claims.
-    func report(_ outcome: Outcome, source: String, certificate: Certificate? = nil) {
+    /// Prints the report: with --json, every check's state, the verified times and the signer
+    /// (``VerificationReport/json(trustedRoot:)``); otherwise one line when it verified.
+    func report(_ report: VerificationReport, source: String) {
         guard json else {
-            if case .verified = outcome { print("verified: \(artifact ?? "") (trusted root: \(source))") }
+            if report.isVerified { print("verified: \(artifact ?? "") (trusted root: \(source))") }
             return
         }
-        let passed: [VerificationError.Check]
-        let failure: VerificationError?
-        let times: [(source: String, time: Date)]
-        switch outcome {
-        case .verified(let result): (passed, failure, times) = (result.checks, nil, result.verifiedTimes)
-        case .failed(let error, let progress): (passed, failure, times) = (progress.checks, error, progress.verifiedTimes)
-        }
-        var object = JSONObject()
-        object["verified"] = .bool(failure == nil)
-        object["trusted_root"] = .string(source)
-        object["checks"] = .array(Self.checkStates(passed: passed, failure: failure))
-        object["verified_times"] = .array(
-            times.map { entry in ["source": .string(entry.source), "time": .string(MetadataDate.format(entry.time))] }
-        )
-        object["signer"] = certificate.map { Self.signerJSON(FulcioCertificate($0)) } ?? .null
-        FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
-    }
-
-    /// Every check in the order the verifier makes them, with its state.
-    static func checkStates(passed: [VerificationError.Check], failure: VerificationError?) -> [JSONValue] {
-        let failedIndex = failure.flatMap { VerificationError.Check.allCases.firstIndex(of: $0.check) }
-        return VerificationError.Check.allCases.enumerated().map { index, check in
-            var entry = JSONObject()
-            entry["check"] = .string(check.rawValue)
-            if let failure, check == failure.check {
-                entry["outcome"] = "failed"
-                entry["reason"] = .string(failure.reason)
-            } else if passed.contains(check) {
-                entry["outcome"] = "passed"
-            } else if let failedIndex, index > failedIndex {
-                entry["outcome"] = "not reached"
-            } else {
-                entry["outcome"] = "not applicable"
-            }
-            return .object(entry)
-        }
-    }
-
-    /// The signing certificate's identities (SAN), OIDC issuer and every Fulcio claim by OID.
-    static func signerJSON(_ certificate: FulcioCertificate) -> JSONValue {
-        var claims = JSONObject()
-        for number in certificate.claimNumbers {
-            if let value = certificate.claim(number) { claims["\(FulcioCertificate.arc).\(number)"] = .string(value) }
-        }
-        var object = JSONObject()
-        object["identities"] = .array(certificate.identities.map { .string($0) })
-        object["issuer"] = certificate.issuer.map { .string($0) } ?? .null
-        object["claims"] = .object(claims)
-        return .object(object)
+        FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(report.json(trustedRoot: source)))
     }
 
     /// The extension number and value of a `--claim NUMBER=VALUE`; `nil` unless the number is
