@@ -27,15 +27,7 @@ struct TrustRootCommand: AsyncParsableCommand {
         // Off for every command, before any argument is read, so none can be missed.
         SecretMemory.disableCoreDumps()
         do {
-            if let request = VerifyArgumentScanner.request(from: Array(CommandLine.arguments.dropFirst())) {
-                // One bundle: all on this thread. A batch spreads over the cores instead.
-                if #available(macOS 15, *), request.batch == nil {
-                    try CurrentThreadExecutor().run { try await request.run() }
-                } else {
-                    try await request.run()
-                }
-                return
-            }
+            if try await VerifyArgumentScanner.runIfPlain(Array(CommandLine.arguments.dropFirst())) { return }
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

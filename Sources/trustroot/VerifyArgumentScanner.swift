@@ -17,6 +17,19 @@ enum VerifyArgumentScanner {
     /// The flags `verify` takes.
     static let flags = ["json", "staging", "allow-expired-trusted-root"]
 
+    /// Runs `verify` when `arguments` are a plain command line for it: one bundle all on this
+    /// thread (``CurrentThreadExecutor``), a batch spread over the cores. False when
+    /// ArgumentParser should read the arguments.
+    static func runIfPlain(_ arguments: [String]) async throws -> Bool {
+        guard let request = request(from: arguments) else { return false }
+        if #available(macOS 15, *), request.batch == nil {
+            try CurrentThreadExecutor().run { try await request.run() }
+        } else {
+            try await request.run()
+        }
+        return true
+    }
+
     /// The request `arguments` (the command line after the program's name) make, or nil when
     /// ArgumentParser should read them.
     static func request(from arguments: [String]) -> VerifyRequest? {

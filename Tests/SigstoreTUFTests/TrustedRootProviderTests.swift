@@ -40,7 +40,7 @@ struct TrustedRootProviderTests {
         try folder.write("trusted_root.json", instance.trustedRoot())
         _ = try Python.run("tuf_repo.py", [folder.file("repo").path, folder.file("trusted_root.json").path])
         let layout = ClientLayout(folder.file("client").path)
-        var cache = try MetadataCache(directory: layout.metadata)
+        let cache = try MetadataCache(directory: layout.metadata)
         try cache.bootstrap(rootBytes: try folder.read("repo/1.root.json"))
         let repository = URL(string: "https://repo.test")!
         try ClientSettings(
