@@ -116,6 +116,7 @@ let package = Package(
             name: "TestSupport",
             dependencies: [
                 "Sigstore", "TUF", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
             path: "Tests/TestSupport"
@@ -136,6 +137,7 @@ let package = Package(
             name: "SigstoreTests",
             dependencies: [
                 "Sigstore", "TUF", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),

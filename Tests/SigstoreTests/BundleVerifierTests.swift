@@ -1,4 +1,5 @@
 import Crypto
+import CryptoExtras
 import Foundation
 import SwiftASN1
 import TUF
@@ -91,6 +92,28 @@ struct BundleVerifierTests {
         let unknown = message.replacing(["messageSignature", "messageDigest", "algorithm"]) { _ in "MD5" }
         #expect(await failedCheck(unknown) == .signature)
 
+        var dsse = leaf
+        dsse.dsse = true
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, dsse).bundle) == nil)
+    }
+
+    /// Ed25519 and RSA certificate keys sign the artifact itself: the bundle verifies given
+    /// the artifact, is refused given only a digest (with the reason), and a signature by
+    /// another key of the same type is refused.
+    @Test(arguments: ["ed25519", "rsa"])
+    func ed25519AndRSALeavesSignTheArtifact(type: String) async throws {
+        func leafKey() throws -> TestInstance.LeafKey {
+            type == "rsa" ? .rsa(try _RSA.Signing.PrivateKey(keySize: .bits2048)) : .ed25519(Curve25519.Signing.PrivateKey())
+        }
+        var leaf = options
+        leaf.leafKey = try leafKey()
+        let message = try instance.bundle(for: Self.artifact, leaf).bundle
+        #expect(await failedCheck(message) == nil)
+        #expect(await failedCheck(message, artifact: .sha256(Array(SHA256.hash(data: Self.artifact)))) == .signature)
+        #expect(await failedCheck(message, artifact: .bytes(Self.artifact + [0x0a])) == .entryBody)
+        var forged = leaf
+        forged.signatureOverride = try leafKey().signature(for: Self.artifact)
+        #expect(await failedCheck(try instance.bundle(for: Self.artifact, forged).bundle) == .signature)
         var dsse = leaf
         dsse.dsse = true
         #expect(await failedCheck(try instance.bundle(for: Self.artifact, dsse).bundle) == nil)

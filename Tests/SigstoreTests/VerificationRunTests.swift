@@ -32,7 +32,8 @@ struct VerificationRunTests {
         let otherType = await VerificationRun(verifier: verifier, policy: policy, predicateType: "https://spdx.dev/Document")
             .verify(bundle, artifact: .bytes(Self.artifact))
         #expect(
-            otherType.failure == "DSSE envelope: the statement's predicate type is https://slsa.dev/provenance/v1, not https://spdx.dev/Document"
+            otherType.failure
+                == "DSSE envelope: the statement's predicate type is https://slsa.dev/provenance/v1, not https://spdx.dev/Document"
         )
         let states = try #require(otherType.json(trustedRoot: "test").objectValue?["checks"]?.arrayValue).compactMap { entry in
             entry.objectValue.flatMap { object in object["check"]?.stringValue.map { ($0, object["outcome"]?.stringValue ?? "") } }

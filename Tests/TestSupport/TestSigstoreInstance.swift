@@ -1,4 +1,5 @@
 import Crypto
+import CryptoExtras
 import Foundation
 import Sigstore
 import SwiftASN1
@@ -423,24 +424,33 @@ public final class TestInstance {
         public var timestampImprints = ["sha256"]
     }
 
-    /// A keyless signing key of a curve other than P-256 (which ``Options/signingKey`` covers).
+    /// A keyless signing key other than P-256 (which ``Options/signingKey`` covers): another
+    /// curve, Ed25519, or RSA with PKCS#1 v1.5 and SHA-256 (how a verifier reads an RSA
+    /// certificate key).
     public enum LeafKey: Sendable {
         case p384(P384.Signing.PrivateKey)
         case p521(P521.Signing.PrivateKey)
+        case ed25519(Curve25519.Signing.PrivateKey)
+        case rsa(_RSA.Signing.PrivateKey)
 
         /// The public key, for a certificate.
         public var publicKey: Certificate.PublicKey {
             switch self {
             case .p384(let key): return Certificate.PublicKey(key.publicKey)
             case .p521(let key): return Certificate.PublicKey(key.publicKey)
+            case .ed25519(let key): return Certificate.PublicKey(key.publicKey)
+            case .rsa(let key): return Certificate.PublicKey(key.publicKey)
             }
         }
 
-        /// The DER signature over `message` with the hash the curve's scheme prescribes.
+        /// The signature over `message` with the hash the key's scheme prescribes (DER for ECDSA).
         public func signature(for message: [UInt8]) throws -> [UInt8] {
             switch self {
             case .p384(let key): return Array(try key.signature(for: message).derRepresentation)
             case .p521(let key): return Array(try key.signature(for: message).derRepresentation)
+            case .ed25519(let key): return Array(try key.signature(for: message))
+            case .rsa(let key):
+                return Array(try key.signature(for: SHA256.hash(data: message), padding: .insecurePKCS1v1_5).rawRepresentation)
             }
         }
 
@@ -450,6 +460,7 @@ public final class TestInstance {
             switch self {
             case .p384: return ("sha384", "SHA2_384", Array(SHA384.hash(data: bytes)))
             case .p521: return ("sha512", "SHA2_512", Array(SHA512.hash(data: bytes)))
+            case .ed25519, .rsa: return ("sha256", "SHA2_256", Array(SHA256.hash(data: bytes)))
             }
         }
     }
