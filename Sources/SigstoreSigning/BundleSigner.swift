@@ -148,6 +148,13 @@ public struct BundleSigner: Sendable {
                 "\(log.url.absoluteString) is a Rekor v1 log, which checks RSA signatures as PKCS#1 v1.5: sign with PKCS#1 v1.5 or log to a Rekor v2 log"
             )
         }
+        // A Rekor v2 entry records a digest, which pure Ed25519 cannot sign (Rekor v2 spec 6.1.4).
+        if keyDetails == "PKIX_ED25519", let log = selection.transparencyLogs.first(where: { $0.majorAPIVersion == 2 }) {
+            throw SigningError(
+                .configuration,
+                "\(log.url.absoluteString) is a Rekor v2 log, whose entries record a digest that an Ed25519 key cannot sign: log to a Rekor v1 log or use an ECDSA or RSA key"
+            )
+        }
         let prepared = try Prepared(content, hash: verificationKey.hash ?? .sha256)
         let signature: [UInt8]
         do {

@@ -412,8 +412,9 @@ public final class TestSigstoreServices: @unchecked Sendable {
                 let content = signature["content"]?.stringValue.flatMap({ Data(base64Encoded: $0) }).map(Array.init),
                 let verifier = signature["verifier"], let verifierKey = key(verifier.objectValue)
             else { return .error(400, "malformed hashedRekordRequestV002") }
-            // Rekor v2 takes the digest's hash from the verifier's key details.
-            let algorithm = verifierKey.hash ?? .sha256
+            // Rekor v2 takes the digest's hash from the verifier's key details; pure Ed25519 has
+            // none, so it cannot sign what a hashedrekord entry records.
+            guard let algorithm = verifierKey.hash else { return .error(400, "a hashedrekord entry needs a key that signs a digest") }
             guard digest.count == algorithm.length else {
                 return .error(400, "a \(algorithm.rawValue) digest is \(algorithm.length) bytes")
             }
