@@ -15,6 +15,16 @@ public struct SignedEntityVerifier: Sendable {
         verifiers = material.trustedRoots.map { BundleVerifier(trustedRoot: $0, thresholds: thresholds) }
     }
 
+    /// A verifier over `material`'s roots, each requiring what that root calls for as
+    /// `adjust` changes it (to raise one threshold and keep the others).
+    public init(trustedMaterial material: some TrustedMaterial, adjustingThresholds adjust: (inout BundleVerifier.Thresholds) -> Void) {
+        verifiers = material.trustedRoots.map { root in
+            var thresholds = BundleVerifier.Thresholds.defaults(for: root)
+            adjust(&thresholds)
+            return BundleVerifier(trustedRoot: root, thresholds: thresholds)
+        }
+    }
+
     /// Verifies `entity` for `artifact` under `policy`, against the one root it belongs to.
     ///
     /// With a certificate, the roots tried are those with an authority whose issuing

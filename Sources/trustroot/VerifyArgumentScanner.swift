@@ -12,7 +12,7 @@ enum VerifyArgumentScanner {
     /// a set's first use costs a reflective lookup of its own.)
     static let valueOptions = [
         "bundle", "batch", "certificate-identity", "certificate-identity-regexp", "certificate-oidc-issuer", "claim",
-        "predicate-type", "key", "key-details", "trusted-root", "cache",
+        "predicate-type", "key", "key-details", "trusted-root", "cache", "min-log-entries", "min-timestamps", "min-scts",
     ]
     /// The flags `verify` takes.
     static let flags = ["json", "staging", "allow-expired-trusted-root"]
@@ -78,6 +78,15 @@ enum VerifyArgumentScanner {
             case "predicate-type": request.predicateType = value
             case "key": request.key = value
             case "key-details": request.keyDetails = value
+            case "min-log-entries":
+                guard let count = Int(value) else { return nil }
+                request.minimumLogEntries = count
+            case "min-timestamps":
+                guard let count = Int(value) else { return nil }
+                request.minimumTimestamps = count
+            case "min-scts":
+                guard let count = Int(value) else { return nil }
+                request.minimumSCTs = count
             case "trusted-root": request.trust.files.append(value)
             case "cache": request.trust.cache = value
             default: return nil

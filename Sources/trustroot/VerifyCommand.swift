@@ -51,6 +51,15 @@ struct VerifyCommand: AsyncParsableCommand {
     )
     var keyDetails: String?
 
+    @Option(help: "How many transparency-log entries must verify (default: 1, or 0 for a trusted root with no logs).")
+    var minLogEntries: Int?
+
+    @Option(help: "How many RFC 3161 timestamps must verify (default: 0, or 1 for a trusted root with no logs).")
+    var minTimestamps: Int?
+
+    @Option(help: "How many SCTs from distinct trusted CT logs the certificate must carry (default: 1, or 0 for a root with no CT logs).")
+    var minScts: Int?
+
     @OptionGroup var trust: TrustedRootOptions
 
     @Flag(help: "Print the outcome of every check as JSON.")
@@ -71,6 +80,9 @@ struct VerifyCommand: AsyncParsableCommand {
             predicateType: predicateType,
             key: key,
             keyDetails: keyDetails,
+            minimumLogEntries: minLogEntries,
+            minimumTimestamps: minTimestamps,
+            minimumSCTs: minScts,
             trust: trust.source,
             json: json,
             artifact: artifact

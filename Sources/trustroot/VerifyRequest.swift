@@ -25,6 +25,11 @@ struct VerifyRequest: Equatable, Sendable {
     var key: String?
     /// The managed key's scheme by protobuf-specs' name, such as `PKIX_RSA_PSS_3072_SHA256`.
     var keyDetails: String?
+    /// `--min-log-entries`, `--min-timestamps`, `--min-scts`: thresholds over what each trusted
+    /// root calls for.
+    var minimumLogEntries: Int?
+    var minimumTimestamps: Int?
+    var minimumSCTs: Int?
     var trust = TrustedRootSource()
     var json = false
     var artifact: String?
@@ -39,6 +44,11 @@ struct VerifyRequest: Equatable, Sendable {
                     "give --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer, or --key"
                 )
             }
+        }
+        for (flag, value) in [
+            ("--min-log-entries", minimumLogEntries), ("--min-timestamps", minimumTimestamps), ("--min-scts", minimumSCTs),
+        ] {
+            if let value, !(0...16).contains(value) { throw UsageError("\(flag) must be from 0 to 16") }
         }
         guard keyDetails == nil || key != nil else { throw UsageError("--key-details names the scheme of a --key") }
         for claim in claims where Self.parseClaim(claim) == nil {
@@ -80,11 +90,12 @@ struct VerifyRequest: Equatable, Sendable {
         // A digest is read (and a malformed one refused as a usage error) before any file is.
         let digest = try artifact.flatMap { fileSize($0) == nil ? try Self.artifactValue($0) : nil }
         let (material, source) = try await trust.loadMaterial()
-        let run = VerificationRun(
-            verifier: SignedEntityVerifier(trustedMaterial: material),
-            policy: try makePolicy(),
-            predicateType: predicateType
-        )
+        let verifier = SignedEntityVerifier(trustedMaterial: material) { thresholds in
+            thresholds.transparencyLogEntries = minimumLogEntries ?? thresholds.transparencyLogEntries
+            thresholds.timestamps = minimumTimestamps ?? thresholds.timestamps
+            thresholds.signedCertificateTimestamps = minimumSCTs ?? thresholds.signedCertificateTimestamps
+        }
+        let run = VerificationRun(verifier: verifier, policy: try makePolicy(), predicateType: predicateType)
         if let batch {
             try await runBatch(batch, run)
             return

@@ -206,6 +206,50 @@ struct SignCLITests {
         )
     }
 
+    /// Thresholds over what the trusted root calls for: a bundle with one log entry and one
+    /// timestamp meets one of each, and is refused, naming the check, when two are required.
+    @Test func thresholdsAreOptions() throws {
+        #expect(try sign(keyless).status == 0)
+        #expect(try verify(identity + ["--min-timestamps", "1", "--min-log-entries", "1", "--min-scts", "1"]).status == 0)
+        let timestamps = try verify(identity + ["--min-timestamps", "2"])
+        #expect(timestamps.status == 1)
+        #expect(timestamps.stderr.contains("RFC 3161 timestamp: the bundle has 1 RFC 3161 timestamps; 2 needed"), "\(timestamps.stderr)")
+        let entries = try verify(identity + ["--min-log-entries=2", "--json"])
+        #expect(entries.status == 1)
+        #expect(entries.stderr.contains("transparency log: the bundle has 1 log entries; 2 needed"), "\(entries.stderr)")
+        let scts = try verify(identity + ["--min-scts", "2"])
+        #expect(scts.stderr.contains("valid SCTs from 1 trusted CT logs; 2 needed"), "\(scts.stderr)")
+        let outOfRange = try verify(identity + ["--min-scts", "17"])
+        #expect(outOfRange.status == 64, "\(outOfRange.stderr)")
+    }
+
+    /// One client trust config gives both the trusted root and the services.
+    @Test func aClientTrustConfigIsBothTrustedRootAndSigningConfig() throws {
+        let config: JSONValue = [
+            "mediaType": "application/vnd.dev.sigstore.clienttrustconfig.v0.1+json",
+            "trustedRoot": try JSONParser().parse(services.trustedRoot()),
+            "signingConfig": try JSONParser().parse(services.signingConfig()),
+        ]
+        try folder.write("trust_config.json", JSONWriter.prettyPrinted(config))
+        let signed = try TrustRootBinary.run(
+            [
+                "sign", "--bundle", folder.file("artifact.sigstore.json").path, "--trusted-root", folder.file("trust_config.json").path,
+                "--signing-config", folder.file("trust_config.json").path, "--identity-token-file", folder.file("token").path,
+                folder.file("artifact.txt").path,
+            ]
+        )
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let verified = try TrustRootBinary.run(
+            ["verify", "--bundle", folder.file("artifact.sigstore.json").path, "--trusted-root", folder.file("trust_config.json").path]
+                + identity + [folder.file("artifact.txt").path]
+        )
+        #expect(verified.status == 0, "\(verified.stderr)")
+        // Signing is against one trusted root.
+        let twoRoots = try sign(keyless + ["--trusted-root", folder.file("trust_config.json").path], bundle: "two.sigstore.json")
+        #expect(twoRoots.status == 64)
+        #expect(twoRoots.stderr == "trustroot: give one --trusted-root: signing is against one trusted root\n")
+    }
+
     /// Keyless with a P-384 key on request: the bundle verifies from the artifact and from its
     /// SHA-384 digest alone.
     @Test func keylessP384BundleVerifies() throws {
