@@ -17,26 +17,25 @@ struct TrustPolicyTests {
 
     /// The error verifying `bundle` under `verifier` gave, or nil when it verified.
     func failure(_ bundle: JSONValue, _ verifier: BundleVerifier) async -> VerificationError? {
-        do {
-            try await verifier.verify(
-                try SigstoreBundle(bytes: JSONWriter.prettyPrinted(bundle)),
-                artifact: .bytes(Self.artifact),
-                policy: policy
-            )
-            return nil
-        } catch {
-            return error
+        await failure(bundle) { bundle, artifact, policy throws(VerificationError) in
+            try await verifier.verify(bundle, artifact: artifact, policy: policy)
         }
     }
 
     /// The same, for several roots.
     func failure(_ bundle: JSONValue, _ verifier: SignedEntityVerifier) async -> VerificationError? {
+        await failure(bundle) { bundle, artifact, policy throws(VerificationError) in
+            try await verifier.verify(bundle, artifact: artifact, policy: policy)
+        }
+    }
+
+    /// The error `verify` gave for `bundle`, the artifact and the policy, or nil.
+    func failure(
+        _ bundle: JSONValue,
+        verify: (SigstoreBundle, BundleVerifier.Artifact, BundleVerifier.Policy) async throws(VerificationError) -> BundleVerifier.Result
+    ) async -> VerificationError? {
         do {
-            try await verifier.verify(
-                try SigstoreBundle(bytes: JSONWriter.prettyPrinted(bundle)),
-                artifact: .bytes(Self.artifact),
-                policy: policy
-            )
+            _ = try await verify(try SigstoreBundle(bytes: JSONWriter.prettyPrinted(bundle)), .bytes(Self.artifact), policy)
             return nil
         } catch {
             return error
