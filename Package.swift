@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .library(name: "TUF", targets: ["TUF"]),
+        .library(name: "Plumbing", targets: ["Plumbing"]),
         .library(name: "TUFClient", targets: ["TUFClient"]),
         .library(name: "Ceremony", targets: ["Ceremony"]),
         .library(name: "Sigstore", targets: ["Sigstore"]),
@@ -22,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         .target(name: "CSecretMemory"),
@@ -38,8 +41,16 @@ let package = Package(
             linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
         ),
         .target(
+            name: "Plumbing",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "TUFClient",
-            dependencies: ["TUF", "CLibcurlLoader"]
+            dependencies: ["TUF", "Plumbing", "CLibcurlLoader"]
         ),
         .systemLibrary(
             name: "CPKCS11",
@@ -124,6 +135,10 @@ let package = Package(
         .testTarget(
             name: "TUFTests",
             dependencies: ["TUF", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .testTarget(
+            name: "PlumbingTests",
+            dependencies: ["Plumbing", "TestSupport"]
         ),
         .testTarget(
             name: "TUFClientTests",

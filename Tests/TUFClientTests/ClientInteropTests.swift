@@ -143,40 +143,45 @@ struct ClientInteropTests {
         }
     }
 
-    @Test func stopsReadingAnEndlessResponse() async throws {
-        try await expectRejection(path: "endless/metadata") {
+    @Test(arguments: TransportKind.allCases)
+    func stopsReadingAnEndlessResponse(transport: TransportKind) async throws {
+        try await expectRejection(path: "endless/metadata", fetcher: transport.make()) {
             guard case .fetch(.tooLarge(let url, let limit)) = $0 else { return false }
             return limit == 512_000 && url.hasSuffix("/endless/metadata/5.root.json")
         }
     }
 
-    @Test func givesUpOnAStalledServer() async throws {
-        try await expectRejection(path: "stall/metadata", fetcher: URLSessionFetcher(idleTimeout: 1, transferTimeout: 5)) {
+    @Test(arguments: TransportKind.allCases)
+    func givesUpOnAStalledServer(transport: TransportKind) async throws {
+        try await expectRejection(path: "stall/metadata", fetcher: transport.make(idle: 1, transfer: 5)) {
             guard case .fetch(.timedOut) = $0 else { return false }
             return true
         }
     }
 
-    @Test func survivesAConnectionDroppedMidFile() async throws {
-        try await expectRejection(path: "drop/metadata") {
+    @Test(arguments: TransportKind.allCases)
+    func survivesAConnectionDroppedMidFile(transport: TransportKind) async throws {
+        try await expectRejection(path: "drop/metadata", fetcher: transport.make()) {
             guard case .fetch(let error) = $0 else { return false }
             if case .transport = error { return true }
             return false
         }
     }
 
-    @Test func refusesAFileLongerThanAnnounced() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func refusesAFileLongerThanAnnounced(transport: TransportKind) async throws {
         // The client reads what was announced: half a file, which is not metadata.
-        try await expectRejection(path: "liar/metadata") {
+        try await expectRejection(path: "liar/metadata", fetcher: transport.make()) {
             if case .invalidMetadata = $0 { return true }
             if case .fetch(.transport) = $0 { return true }
             return false
         }
     }
 
-    @Test func givesUpOnASlowlyGrowingFile() async throws {
+    @Test(arguments: TransportKind.allCases)
+    func givesUpOnASlowlyGrowingFile(transport: TransportKind) async throws {
         // Each byte arrives before the idle timeout, but the whole file takes too long.
-        try await expectRejection(path: "trickle/metadata", fetcher: URLSessionFetcher(idleTimeout: 1, transferTimeout: 3)) {
+        try await expectRejection(path: "trickle/metadata", fetcher: transport.make(idle: 1, transfer: 3)) {
             guard case .fetch(.timedOut) = $0 else { return false }
             return true
         }
@@ -211,6 +216,20 @@ struct ClientInteropTests {
         try await updater.refresh()
         #expect(updater.trusted?.root.signed.version == 4)
         #expect(try await updater.targetInfo("releases/app-1.0.tar.gz") != nil)
+    }
+}
+
+/// The HTTP transports the fault tests run over.
+enum TransportKind: String, CaseIterable, Sendable {
+    case urlSession
+    case asyncHTTPClient
+
+    /// A fetcher of this kind with these timeouts, in seconds.
+    func make(idle: TimeInterval = 30, transfer: TimeInterval = 300) -> any Fetcher {
+        switch self {
+        case .urlSession: return URLSessionFetcher(idleTimeout: idle, transferTimeout: transfer)
+        case .asyncHTTPClient: return HTTPClientTransport(idleTimeout: idle, transferTimeout: transfer, environment: [:])
+        }
     }
 }
 

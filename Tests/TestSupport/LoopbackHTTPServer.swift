@@ -30,12 +30,15 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         public var contentType: String
         /// The body.
         public var body: [UInt8]
+        /// Other header fields, by name (a redirect's `Location`).
+        public var headers: [String: String] = [:]
 
         /// A response with these fields.
-        public init(status: Int, contentType: String = "application/json", body: [UInt8]) {
+        public init(status: Int, contentType: String = "application/json", body: [UInt8], headers: [String: String] = [:]) {
             self.status = status
             self.contentType = contentType
             self.body = body
+            self.headers = headers
         }
 
         /// A JSON error answer with a `message`, as Sigstore's services give.
@@ -159,6 +162,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     private static func write(_ response: Response, to connection: Int32) {
         let head =
             "HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\nContent-Type: \(response.contentType)\r\n"
+            + response.headers.map { "\($0.key): \($0.value)\r\n" }.joined()
             + "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
         var bytes = Array(head.utf8) + response.body
         var offset = 0
