@@ -84,9 +84,8 @@ public struct TrustedRootProvider: Sendable {
     ///   lists no trusted root, or the client has not fetched it.
     public func currentTrustedMaterial(refreshing: Bool, allowExpired: Bool = false) async throws(ProviderError) -> TUFTrustedMaterial {
         var session = try await update(UpdateMode(offline: !refreshing, allowExpired: true))
-        if refreshing { _ = try await fetchSigstoreFiles(&session) }
         if !allowExpired { try checkFreshness(session.updater.trusted) }
-        guard let (root, rootPath) = try await clientTarget("trusted_root.json", session: &session) else {
+        guard let (root, rootPath) = try await verifiedTarget("trusted_root.json", &session, refreshing: refreshing) else {
             throw notListed("trusted_root.json", session)
         }
         let trustedRoot: TrustedRoot
@@ -95,13 +94,25 @@ public struct TrustedRootProvider: Sendable {
         } catch {
             throw ProviderError(.malformed, "\(rootPath): \(error)")
         }
-        let signingConfig = try await clientTarget("signing_config.v0.2.json", session: &session)
+        let signingConfig = try await verifiedTarget("signing_config.v0.2.json", &session, refreshing: refreshing)
         return TUFTrustedMaterial(
             trustedRoot: trustedRoot,
             trustedRootPath: rootPath,
             signingConfig: signingConfig?.bytes,
             trustedMetadata: session.updater.trusted
         )
+    }
+
+    /// The checked bytes and path of target `name`: after a refresh, the current copy or a new
+    /// download (the bytes checked, not a second read); offline, the copy the last refresh left.
+    /// Nil when the repository lists no such target.
+    private func verifiedTarget(_ name: String, _ session: inout Session, refreshing: Bool) async throws(ProviderError)
+        -> (bytes: [UInt8], path: String)?
+    {
+        guard refreshing else { return try await clientTarget(name, session: &session) }
+        guard let info = try await targetInfo(name, &session) else { return nil }
+        let destination = layout.target(name)
+        return (try await fetch(name, info, session, to: destination), destination.path)
     }
 
     /// Builds an updater from the client's settings and brings it up to date, or loads the
