@@ -37,10 +37,6 @@ let package = Package(
             ]
         ),
         .target(
-            name: "CLibcurlLoader",
-            linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]
-        ),
-        .target(
             name: "Plumbing",
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -50,7 +46,7 @@ let package = Package(
         ),
         .target(
             name: "TUFClient",
-            dependencies: ["TUF", "Plumbing", "CLibcurlLoader"]
+            dependencies: ["TUF", "Plumbing"]
         ),
         .systemLibrary(
             name: "CPKCS11",
@@ -86,7 +82,7 @@ let package = Package(
             dependencies: [
                 "Sigstore",
                 "TUF",
-                "TUFClient",
+                "Plumbing",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -159,7 +155,7 @@ let package = Package(
         .testTarget(
             name: "SigstoreSigningTests",
             dependencies: [
-                "SigstoreSigning", "Sigstore", "TUF", "TUFClient", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "SigstoreSigning", "Sigstore", "TUF", "Plumbing", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),

@@ -72,7 +72,7 @@ if command == "sign-bundle" {
                     transparencyLog: URL(string: "https://rekor.sigstore.dev")!,
                     timestampAuthority: URL(string: "https://timestamp.sigstore.dev/api/v1/timestamp")
                 ))
-        let signer = BundleSigner(trustedRoot: trustedRoot, signingConfig: signingConfig, transport: URLSessionFetcher())
+        let signer = BundleSigner(trustedRoot: trustedRoot, signingConfig: signingConfig, transport: HTTPClientTransport())
         let content: BundleSigner.Content = inToto ? .inTotoStatement(read(input)) : .artifact(read(input))
         let signed = try await signer.signKeyless(content, token: try IdentityToken(token))
         try AtomicFile.write(signed.bytes, to: URL(fileURLWithPath: bundlePath))

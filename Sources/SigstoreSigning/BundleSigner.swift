@@ -3,7 +3,7 @@ import CryptoExtras
 import Foundation
 import Sigstore
 import TUF
-import TUFClient
+import Plumbing
 import X509
 
 /// Signs an artifact or an in-toto statement and returns a v0.3 Sigstore bundle — keyless,

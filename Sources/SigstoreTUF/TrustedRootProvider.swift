@@ -64,7 +64,7 @@ public struct TrustedRootProvider: Sendable {
     /// Makes the fetcher for a refresh over the network; `file://` repositories and offline
     /// reads use their own.
     public var networkFetcher: @Sendable (_ timeout: Double) -> any Fetcher = { timeout in
-        URLSessionFetcher(idleTimeout: timeout, transferTimeout: timeout * 10)
+        HTTPClientTransport(idleTimeout: timeout, transferTimeout: timeout * 10)
     }
 
     /// A provider for the client in `layout`.

@@ -35,7 +35,7 @@ while let argument = arguments.popFirst() {
 @MainActor func updater() throws(UpdateError) -> Updater {
     let cache = try MetadataCache(directory: URL(fileURLWithPath: required("--metadata-dir")))
     guard let url = URL(string: required("--metadata-url")) else { fail("bad --metadata-url", code: 2) }
-    return Updater(cache: cache, metadataBaseURL: url, fetcher: URLSessionFetcher())
+    return Updater(cache: cache, metadataBaseURL: url, fetcher: HTTPClientTransport())
 }
 
 do {

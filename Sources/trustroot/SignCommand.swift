@@ -105,7 +105,7 @@ struct SignCommand: AsyncParsableCommand {
         // The input is read last: hashing a large artifact should not come before a missing
         // token or configuration is reported.
         let (root, _) = try await trust.source.load()
-        let transport = URLSessionFetcher(idleTimeout: 30, transferTimeout: 120)
+        let transport = HTTPClientTransport(idleTimeout: 30, transferTimeout: 120)
         let signer = BundleSigner(trustedRoot: root, signingConfig: try await loadSigningConfig(), transport: transport)
         let signed: SignedBundle
         if key != nil || pkcs11 != nil {

@@ -91,7 +91,7 @@ struct RepositoryPublisherTests {
         var updater = Updater(
             cache: cache,
             metadataBaseURL: server.baseURL.appendingPathComponent("metadata"),
-            fetcher: URLSessionFetcher()
+            fetcher: HTTPClientTransport(environment: [:])
         )
         let info = try #require(try await updater.targetInfo("trusted_root.json"))
         try await updater.downloadTarget(

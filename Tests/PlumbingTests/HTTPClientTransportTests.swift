@@ -15,7 +15,7 @@ struct HTTPClientTransportTests {
             }
         }
         defer { server.stop() }
-        let transport = HTTPClientTransport(idleTimeout: 5, transferTimeout: 10, environment: [:])
+        let transport = HTTPClientTransport(idleTimeout: 60, transferTimeout: 300, environment: [:])
         #expect(try await transport.fetch(server.baseURL.appendingPathComponent("file"), maximumBytes: 100) == Array("contents".utf8))
         let sent = try await transport.send(
             HTTPRequest(url: server.baseURL.appendingPathComponent("echo"), method: "POST", body: Array("hello".utf8)),
@@ -43,7 +43,7 @@ struct HTTPClientTransportTests {
             return .init(status: 302, contentType: "text/plain", body: [], headers: ["Location": location])
         }
         defer { server.stop() }
-        let transport = HTTPClientTransport(idleTimeout: 5, transferTimeout: 10, environment: [:])
+        let transport = HTTPClientTransport(idleTimeout: 60, transferTimeout: 300, environment: [:])
         #expect(try await transport.fetch(server.baseURL.appendingPathComponent("to-http"), maximumBytes: 100) == Array("moved".utf8))
         do {
             let bytes = try await transport.fetch(server.baseURL.appendingPathComponent("to-file"), maximumBytes: 1 << 20)

@@ -1,10 +1,10 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import Plumbing
 import Sigstore
 import SigstoreSigning
 import TUF
-import TUFClient
 import TestSupport
 import Testing
 
@@ -24,7 +24,7 @@ import Testing
             signingConfig: try SigningConfig(
                 bytes: services.signingConfig(withTimestampAuthority: withTimestampAuthority, logVersion: logVersion)
             ),
-            transport: URLSessionFetcher(idleTimeout: 10, transferTimeout: 30)
+            transport: HTTPClientTransport(idleTimeout: 60, transferTimeout: 300, environment: [:])
         )
     }
 
@@ -373,14 +373,16 @@ import Testing
             "ACTIONS_ID_TOKEN_REQUEST_URL": services.actionsTokenURL.absoluteString + "?api-version=2.0",
             "ACTIONS_ID_TOKEN_REQUEST_TOKEN": services.actionsRequestToken,
         ]
-        let token = try await AmbientCredentials.detect(environment: environment, transport: URLSessionFetcher())
+        let token = try await AmbientCredentials.detect(environment: environment, transport: HTTPClientTransport(environment: [:]))
         #expect(token?.audiences == ["sigstore"])
         #expect(token?.issuer == services.issuerURL)
-        let none = try await AmbientCredentials.detect(environment: [:], transport: URLSessionFetcher())
+        let none = try await AmbientCredentials.detect(environment: [:], transport: HTTPClientTransport(environment: [:]))
         #expect(none == nil)
         var wrong = environment
         wrong["ACTIONS_ID_TOKEN_REQUEST_TOKEN"] = "wrong"
-        await #expect(throws: SigningError.self) { try await AmbientCredentials.detect(environment: wrong, transport: URLSessionFetcher()) }
+        await #expect(throws: SigningError.self) {
+            try await AmbientCredentials.detect(environment: wrong, transport: HTTPClientTransport(environment: [:]))
+        }
     }
 
     @Test func signingConfigSelectsUsableServices() throws {

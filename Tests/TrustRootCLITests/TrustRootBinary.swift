@@ -38,10 +38,12 @@ enum TrustRootBinary {
         )
     }
 
-    /// What a run under Tests/interop/measure.py left: the exit status, the peak resident memory
-    /// and standard error (standard output goes to `stdout`, if given).
+    /// What a run under Tests/interop/measure.py left: the exit status, the wall and CPU time,
+    /// the peak resident memory and standard error (standard output goes to `stdout`, if given).
     struct Measurement {
         let status: Int32
+        let seconds: Double
+        let cpuSeconds: Double
         let peakKiB: Int
         let stderr: String
     }
@@ -57,9 +59,16 @@ enum TrustRootBinary {
         )
         // measure.py reports seconds as a fraction, which the canonical parser refuses by design.
         guard let report = try? JSONSerialization.jsonObject(with: run.stdout) as? [String: Any], let peak = report["max_rss_kib"] as? Int,
-            let status = report["status"] as? Int
+            let status = report["status"] as? Int, let seconds = report["seconds"] as? Double,
+            let cpuSeconds = report["cpu_seconds"] as? Double
         else { throw Python.Failure(description: "measure.py: \(run.output) \(run.errors)") }
-        return Measurement(status: Int32(status), peakKiB: peak, stderr: report["stderr"] as? String ?? "")
+        return Measurement(
+            status: Int32(status),
+            seconds: seconds,
+            cpuSeconds: cpuSeconds,
+            peakKiB: peak,
+            stderr: report["stderr"] as? String ?? ""
+        )
     }
 
     /// Starts `trustroot` without waiting; its output goes to pipes.
