@@ -15,6 +15,8 @@ public struct Key: Sendable {
     /// (`keyid_hash_algorithms`, `x-tuf-on-ci-keyowner`, …).
     public var unrecognizedFields: JSONObject
     let verifier: PublicKeyVerifier?
+    /// ``identity``, worked out once.
+    private let storedIdentity: [UInt8]?
 
     /// The field tuf-on-ci (and TrustRoot's ceremony) names a key's holder in.
     public static let ownerField = "x-tuf-on-ci-keyowner"
@@ -34,9 +36,11 @@ public struct Key: Sendable {
         self.scheme = scheme
         self.keyValue = keyValue
         self.unrecognizedFields = unrecognizedFields
-        self.verifier = keyValue["public"]?.stringValue.flatMap {
-            PublicKeyVerifier(keyType: keyType, scheme: scheme, publicValue: $0)
+        let parsed = keyValue["public"]?.stringValue.flatMap {
+            PublicKeyVerifierCache.shared.verifier(keyType: keyType, scheme: scheme, publicValue: $0)
         }
+        self.verifier = parsed?.verifier
+        self.storedIdentity = parsed?.identity
     }
 
     /// Reads a key object.
@@ -77,7 +81,7 @@ public struct Key: Sendable {
 
     /// The key's material in a normal form, to tell when two key entries are one key.
     /// `nil` for an unsupported key.
-    public var identity: [UInt8]? { verifier?.identity }
+    public var identity: [UInt8]? { storedIdentity }
 
     /// Whether `signature` is a valid signature by this key over `message`. Always false for
     /// an unsupported key.

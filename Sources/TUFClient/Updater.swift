@@ -64,21 +64,35 @@ public struct Updater: Sendable {
         let (sum, overflow) = start.addingReportingOverflow(configuration.maximumRootRotations)
         let last = configuration.pinnedRootVersion ?? (overflow ? Int.max : sum)
         guard start < last else { return }
-        var version = start + 1
-        while version <= last {
-            let bytes: [UInt8]
-            do {
-                bytes = try await fetcher.fetch(metadataURL("root", version: version), maximumBytes: configuration.rootMaximumBytes)
-            } catch let error where error.isNotFound {
-                break
-            } catch {
-                throw .fetch(error)
-            }
-            try set.updateRoot(bytes)
-            try cache.write("root", bytes)
-            onRootUpdate?(version)
-            version += 1
+        // The newest verified root is written once, when the walk ends however it ends: a crash
+        // before that leaves the starting root, which is as safe and only redoes the walk, while
+        // writing every step would make a long chain cost a file sync per version.
+        var verified: [UInt8]?
+        var readAhead = RootReadAhead(fetcher: fetcher, maximumBytes: configuration.rootMaximumBytes, last: last) {
+            metadataURL("root", version: $0)
         }
+        defer { readAhead.cancel() }
+        do throws(UpdateError) {
+            var version = start + 1
+            while version <= last {
+                let bytes: [UInt8]
+                do {
+                    bytes = try await readAhead.next(version, stepsTaken: version - start - 1)
+                } catch let error where error.isNotFound {
+                    break
+                } catch {
+                    throw .fetch(error)
+                }
+                try set.updateRoot(bytes)
+                verified = bytes
+                onRootUpdate?(version)
+                version += 1
+            }
+        } catch {
+            if let verified { try cache.write("root", verified) }
+            throw error
+        }
+        if let verified { try cache.write("root", verified) }
         try checkRootPins(set)
         try set.checkFinalRoot()
         // 5.3.11: new timestamp or snapshot keys make the stored copies worthless as rollback

@@ -2,7 +2,9 @@
 first line of standard output, then serves DIR until killed. Misbehaviours, by path prefix:
 /endless/ answers with an endless stream of bytes; /stall/ never answers; /drop/PATH announces
 PATH's length, sends half and drops the connection; /liar/PATH announces fewer bytes than PATH
-has and sends them all; /trickle/PATH sends PATH one byte every 0.2 seconds."""
+has and sends them all; /trickle/PATH sends PATH one byte every 0.2 seconds. With
+SERVE_KEEP_ALIVE=1 in the environment it answers in HTTP/1.1 and keeps connections open, as a
+CDN does (the benchmarks use this; the misbehaviours are for HTTP/1.0)."""
 import http.server
 import os
 import signal
@@ -71,6 +73,11 @@ class Handler(http.server.SimpleHTTPRequestHandler):
         self.close_connection = True
 
 
+if os.environ.get("SERVE_KEEP_ALIVE") == "1":
+    Handler.protocol_version = "HTTP/1.1"
+    # Headers and body go out in separate writes: without this, Nagle's algorithm holds the body
+    # until the client's delayed acknowledgement, tens of milliseconds per request.
+    Handler.disable_nagle_algorithm = True
 server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
 server.daemon_threads = True
 print(server.server_address[1], flush=True)
