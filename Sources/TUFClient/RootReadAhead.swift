@@ -35,7 +35,9 @@ struct RootReadAhead {
         // `last` may be Int.max: count the versions left rather than add to `version`.
         let count = min(ahead, last - version)
         for offset in 0...max(count, 0) { start(version + offset) }
-        guard let task = pending.removeValue(forKey: version) else { throw .transport(url: url(version).absoluteString, reason: "not requested") }
+        guard let task = pending.removeValue(forKey: version) else {
+            throw .transport(url: url(version).absoluteString, reason: "not requested")
+        }
         return try await task.value.get()
     }
 

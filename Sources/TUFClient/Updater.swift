@@ -13,7 +13,8 @@ public struct Updater: Sendable {
     public let fetcher: any Fetcher
     /// Limits and pins.
     public var configuration: UpdaterConfiguration
-    /// Called after each new root version is trusted and stored, with that version.
+    /// Called after each new root version is trusted, with that version (the newest is stored
+    /// when the walk ends).
     public var onRootUpdate: (@Sendable (Int) -> Void)?
     /// The metadata trusted by the last update, if any.
     public private(set) var trusted: TrustedMetadataSet?

@@ -56,7 +56,10 @@ struct ClientBenchmark {
             let floor = try Self.signatureCost(verifications: 6 * count)
             entry["signature_cost_seconds"] = floor
             entry["ratio_to_signature_floor"] = Self.ratio(entry["trustroot"], floor)
-            entry["python_tuf_over_trustroot"] = Self.ratio(entry["python_tuf"], (entry["trustroot"] as? [String: Any])?["seconds"] as? Double ?? 0)
+            entry["python_tuf_over_trustroot"] = Self.ratio(
+                entry["python_tuf"],
+                (entry["trustroot"] as? [String: Any])?["seconds"] as? Double ?? 0
+            )
             chains.append(entry)
         }
         report["root_chains"] = chains

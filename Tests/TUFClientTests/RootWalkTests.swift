@@ -1,0 +1,149 @@
+import Foundation
+import TUF
+import TUFClient
+import TestSupport
+import Testing
+
+/// Long root chains: versions fetched ahead, each verified in order, and the newest verified
+/// root stored once, whichever way the walk ends.
+@Suite("Root walk")
+struct RootWalkTests {
+    /// A consistent-snapshot repository whose root goes through `versions` versions, each signed
+    /// by its own key and by the key of the version before; `broken` versions carry a signature
+    /// by a key nobody trusts instead of their predecessor's.
+    struct Chain {
+        let folder: TemporaryDirectory
+        let firstRoot: [UInt8]
+
+        init(versions: Int, broken: Set<Int> = []) throws {
+            folder = try TemporaryDirectory()
+            let metadata = folder.file("metadata")
+            try FileManager.default.createDirectory(at: metadata, withIntermediateDirectories: true)
+            let expires = Date().addingTimeInterval(86_400)
+            let online = try InMemorySigner(generating: .ed25519)
+            let onlineRole = Role(keyIDs: [online.publicKey.keyID], threshold: 1)
+            var previous: InMemorySigner?
+            var first: [UInt8] = []
+            for version in 1...versions {
+                let holder = try InMemorySigner(generating: .ed25519)
+                var root = Metadata(
+                    signed: Root(
+                        version: version,
+                        expires: expires,
+                        keys: [holder.publicKey.keyID: holder.publicKey, online.publicKey.keyID: online.publicKey],
+                        roles: [
+                            "root": Role(keyIDs: [holder.publicKey.keyID], threshold: 1), "timestamp": onlineRole,
+                            "snapshot": onlineRole, "targets": onlineRole,
+                        ]
+                    )
+                )
+                try root.sign(with: holder)
+                if let previous { try root.sign(with: broken.contains(version) ? try InMemorySigner(generating: .ed25519) : previous) }
+                let bytes = root.encoded()
+                if version == 1 { first = bytes }
+                try Data(bytes).write(to: metadata.appendingPathComponent("\(version).root.json"))
+                previous = holder
+            }
+            firstRoot = first
+            var targets = Metadata(signed: Targets(expires: expires))
+            try targets.sign(with: online)
+            try Data(targets.encoded()).write(to: metadata.appendingPathComponent("1.targets.json"))
+            var snapshot = Metadata(signed: Snapshot(expires: expires, meta: ["targets.json": MetaFile(version: 1)]))
+            try snapshot.sign(with: online)
+            try Data(snapshot.encoded()).write(to: metadata.appendingPathComponent("1.snapshot.json"))
+            var timestamp = Metadata(signed: Timestamp(expires: expires, snapshotMeta: MetaFile(version: 1)))
+            try timestamp.sign(with: online)
+            try Data(timestamp.encoded()).write(to: metadata.appendingPathComponent("timestamp.json"))
+        }
+
+        /// An updater over a new cache trusting version 1, fetching through `fetcher`.
+        func updater(_ fetcher: any Fetcher, configuration: UpdaterConfiguration = UpdaterConfiguration()) throws -> Updater {
+            var cache = try MetadataCache(directory: folder.file("cache-\(UUID().uuidString)"))
+            try cache.bootstrap(rootBytes: firstRoot)
+            return Updater(cache: cache, metadataBaseURL: folder.file("metadata"), fetcher: fetcher, configuration: configuration)
+        }
+    }
+
+    /// Records every URL asked for, and how many fetches were in flight at most.
+    final class CountingFetcher: Fetcher, @unchecked Sendable {
+        private let lock = NSLock()
+        private var requested: [String] = []
+        private var inFlight = 0
+        private var mostInFlight = 0
+
+        func fetch(_ url: URL, maximumBytes: Int) async throws(FetchError) -> [UInt8] {
+            lock.withLock {
+                requested.append(url.lastPathComponent)
+                inFlight += 1
+                mostInFlight = max(mostInFlight, inFlight)
+            }
+            defer { lock.withLock { inFlight -= 1 } }
+            // Long enough that fetches started together overlap.
+            try? await Task.sleep(nanoseconds: 2_000_000)
+            return try await FileFetcher().fetch(url, maximumBytes: maximumBytes)
+        }
+
+        var requests: [String] { lock.withLock { requested } }
+        var concurrency: Int { lock.withLock { mostInFlight } }
+    }
+
+    static func roots(_ requests: [String]) -> [Int] {
+        requests.compactMap { $0.hasSuffix(".root.json") ? Int($0.split(separator: ".")[0]) : nil }
+    }
+
+    @Test func aShortWalkAsksForExactlyTheSpecificationsSequence() async throws {
+        let chain = try Chain(versions: 3)
+        let fetcher = CountingFetcher()
+        var updater = try chain.updater(fetcher)
+        try await updater.refresh()
+        #expect(updater.trusted?.root.signed.version == 3)
+        #expect(fetcher.requests == ["2.root.json", "3.root.json", "4.root.json", "timestamp.json", "1.snapshot.json", "1.targets.json"])
+    }
+
+    @Test func aLongWalkFetchesAheadAndAsksForFewVersionsPastTheEnd() async throws {
+        let chain = try Chain(versions: 40)
+        let fetcher = CountingFetcher()
+        var updater = try chain.updater(fetcher)
+        try await updater.refresh()
+        #expect(updater.trusted?.root.signed.version == 40)
+        let roots = Self.roots(fetcher.requests)
+        // Every version once; beyond the missing version the specification asks for (41), no
+        // more than the window less one.
+        #expect(Set(roots).count == roots.count, "\(roots)")
+        #expect(Set(2...41).isSubset(of: Set(roots)), "\(roots)")
+        #expect(roots.max()! <= 41 + 3, "\(roots)")
+        #expect(fetcher.concurrency > 1, "no version was fetched ahead")
+        // Stored once, and what is stored is the newest.
+        let stored = try #require(updater.cache.read("root", maximumBytes: 512_000))
+        #expect(try Metadata<Root>(bytes: stored).signed.version == 40)
+    }
+
+    @Test func aBadVersionAfterFetchingAheadLeavesTheOneBeforeItTrustedAndStored() async throws {
+        let chain = try Chain(versions: 30, broken: [21])
+        var updater = try chain.updater(CountingFetcher())
+        await #expect {
+            try await updater.refresh()
+        } throws: { error in
+            guard case UpdateError.thresholdNotMet(role: "root", _) = error else { return false }
+            return true
+        }
+        let stored = try #require(updater.cache.read("root", maximumBytes: 512_000))
+        #expect(try Metadata<Root>(bytes: stored).signed.version == 20)
+        // The next refresh starts from there and fails at the same version, not earlier.
+        let fetcher = CountingFetcher()
+        var again = Updater(cache: updater.cache, metadataBaseURL: chain.folder.file("metadata"), fetcher: fetcher)
+        await #expect(throws: UpdateError.self) { try await again.refresh() }
+        #expect(Self.roots(fetcher.requests).first == 21)
+    }
+
+    @Test func theRotationLimitBoundsTheFetchesAhead() async throws {
+        let chain = try Chain(versions: 40)
+        let fetcher = CountingFetcher()
+        var configuration = UpdaterConfiguration()
+        configuration.maximumRootRotations = 12
+        var updater = try chain.updater(fetcher, configuration: configuration)
+        try await updater.refresh()
+        #expect(updater.trusted?.root.signed.version == 13)
+        #expect(Self.roots(fetcher.requests).max() == 13, "\(fetcher.requests)")
+    }
+}
