@@ -69,7 +69,7 @@ public struct ClientSettings: Sendable, Equatable {
         do {
             try AtomicFile.write(JSONWriter.prettyPrinted(.object(object)), to: layout.settings)
         } catch {
-            throw ProviderError(.update(error), error.description)
+            throw ProviderError(.update(UpdateError(error)), error.description)
         }
     }
 }

@@ -57,7 +57,11 @@ public struct MetadataCache: Sendable {
 
     /// Removes `role`'s file.
     public func remove(_ role: String) throws(UpdateError) {
-        try AtomicFile.remove(url(for: role))
+        do {
+            try AtomicFile.remove(url(for: role))
+        } catch {
+            throw UpdateError(error)
+        }
     }
 
     /// Runs `body` holding an exclusive lock on the cache, waiting up to `timeout` seconds for
@@ -65,7 +69,7 @@ public struct MetadataCache: Sendable {
     public func withLock<T>(timeout: TimeInterval = 60, _ body: () async throws(UpdateError) -> T) async throws(UpdateError) -> T {
         let path = directory.appendingPathComponent(".lock").path
         let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw AtomicFile.storageError(path, "cannot open lock file") }
+        guard descriptor >= 0 else { throw UpdateError(AtomicFile.storageError(path, "cannot open lock file")) }
         defer { close(descriptor) }
         let deadline = Date().addingTimeInterval(timeout)
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {

@@ -71,3 +71,10 @@ extension FetchError {
         return false
     }
 }
+
+extension UpdateError {
+    /// A disk failure met during an update.
+    public init(_ error: StorageError) {
+        self = .storage(path: error.path, reason: error.reason)
+    }
+}

@@ -279,7 +279,11 @@ public struct Updater: Sendable {
         } catch {
             throw .lengthOrHashMismatch(file: path, error)
         }
-        try AtomicFile.write(bytes, to: destination)
+        do {
+            try AtomicFile.write(bytes, to: destination)
+        } catch {
+            throw UpdateError(error)
+        }
         return bytes
     }
 

@@ -86,6 +86,14 @@ extension CLIError {
 }
 
 extension CLIError {
+    /// A file that could not be written: 74.
+    init(_ error: StorageError) {
+        message = error.description
+        code = .ioError
+    }
+}
+
+extension CLIError {
     /// A refused or failed file operation: 1 when a link or an unsafe path was refused, 74 when
     /// the system failed it.
     init(_ error: ConfinedDirectory.Error) {

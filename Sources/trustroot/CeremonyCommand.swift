@@ -53,31 +53,8 @@ struct CeremonyCommand: ParsableCommand {
     static func step<T>(on workspace: String, _ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch let error as CLIError {
-            throw error
-        } catch let error as Workspace.Error {
-            switch error {
-            case .gap, .incomplete, .signedProposalPending, .unsafe:
-                throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
-            case .missing: throw CLIError(message: "\(workspace): \(error)", code: .noInput)
-            case .notWorkspace: throw CLIError(message: "\(error)", code: .noInput)
-            case .notEmpty: throw CLIError(message: "\(error)", code: .ioError)
-            case .invalid: throw CLIError(message: "\(workspace): \(error)", code: .invalidData)
-            }
-        } catch let error as Transcript.Error {
-            throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
-        } catch let error as Proposal.Error {
-            throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
-        } catch let error as RootProposal.Error {
-            throw CLIError(message: "\(workspace): \(error)", code: .verificationFailed)
-        } catch let error as RepositoryPublisher.Error {
-            throw CLIError(message: "publish refused: \(error)", code: .verificationFailed)
-        } catch let error as UpdateError {
-            throw CLIError(message: "\(workspace): \(error)", code: .ioError)
-        } catch let error as ConfinedDirectory.Error {
-            throw CLIError(error)
-        } catch let error as MetadataError {
-            throw CLIError(message: "\(workspace): \(error)", code: .invalidData)
+        } catch {
+            throw CLIError.fromFileStep(error, at: workspace) ?? error
         }
     }
 

@@ -50,24 +50,8 @@ struct RepoCommand: ParsableCommand {
         static func step<T>(_ repository: String, _ body: () throws -> T) throws -> T {
             do {
                 return try body()
-            } catch let error as CLIError {
-                throw error
-            } catch let error as OnlineRepository.Error {
-                switch error {
-                // The message names the missing path itself.
-                case .missing: throw CLIError(message: error.description, code: .noInput)
-                default: throw CLIError(message: "\(repository): \(error)", code: .verificationFailed)
-                }
-            } catch let error as RepositoryPublisher.Error {
-                // A target path or file that cannot be published is bad input, not a refusal.
-                if case .targetFile = error { throw CLIError(message: "\(repository): \(error)", code: .invalidData) }
-                throw CLIError(message: "\(repository): \(error)", code: .verificationFailed)
-            } catch let error as UpdateError {
-                throw CLIError(message: "\(repository): \(error)", code: .ioError)
-            } catch let error as ConfinedDirectory.Error {
-                throw CLIError(error)
-            } catch let error as MetadataError {
-                throw CLIError(message: "\(repository): \(error)", code: .invalidData)
+            } catch {
+                throw CLIError.fromFileStep(error, at: repository) ?? error
             }
         }
     }

@@ -58,7 +58,7 @@ struct RootWalkTests {
 
         /// An updater over a new cache trusting version 1, fetching through `fetcher`.
         func updater(_ fetcher: any Fetcher, configuration: UpdaterConfiguration = UpdaterConfiguration()) throws -> Updater {
-            var cache = try MetadataCache(directory: folder.file("cache-\(UUID().uuidString)"))
+            let cache = try MetadataCache(directory: folder.file("cache-\(UUID().uuidString)"))
             try cache.bootstrap(rootBytes: firstRoot)
             return Updater(cache: cache, metadataBaseURL: folder.file("metadata"), fetcher: fetcher, configuration: configuration)
         }

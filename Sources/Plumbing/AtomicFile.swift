@@ -13,12 +13,12 @@ import Foundation
 /// destination, and the folder itself is flushed so the rename survives a power cut.
 public enum AtomicFile {
     /// Atomically replaces the file at `url` with `bytes`.
-    public static func write(_ bytes: [UInt8], to url: URL) throws(UpdateError) {
+    public static func write(_ bytes: [UInt8], to url: URL) throws(StorageError) {
         let folder = url.deletingLastPathComponent().path
         let temporary = "\(folder)/.\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).partial"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw storageError(url.path, "cannot create a temporary file beside it") }
-        var failure: UpdateError?
+        var failure: StorageError?
         // Failures name the file being replaced: the temporary one is gone by the time anyone reads the error.
         if !writeFully(bytes, to: descriptor) { failure = storageError(url.path, "write failed") }
         if failure == nil && fsync(descriptor) != 0 { failure = storageError(url.path, "fsync failed") }
@@ -49,7 +49,7 @@ public enum AtomicFile {
     }
 
     /// Removes the file at `url` if it exists, and flushes the folder.
-    public static func remove(_ url: URL) throws(UpdateError) {
+    public static func remove(_ url: URL) throws(StorageError) {
         if unlink(url.path) != 0 && errno != ENOENT { throw storageError(url.path, "cannot remove") }
         syncFolder(url.deletingLastPathComponent().path)
     }
@@ -61,7 +61,8 @@ public enum AtomicFile {
         close(descriptor)
     }
 
-    static func storageError(_ path: String, _ what: String) -> UpdateError {
-        .storage(path: path, reason: "\(what): \(String(cString: strerror(errno)))")
+    /// A failure of `what` on `path`, with the reason `errno` gives.
+    public static func storageError(_ path: String, _ what: String) -> StorageError {
+        StorageError(path: path, reason: "\(what): \(String(cString: strerror(errno)))")
     }
 }
