@@ -222,10 +222,14 @@ struct ClientCommand: ParsableCommand {
         var json = false
 
         func run() async throws {
-            let layout = cacheOption.layout
-            var updated = try await ClientCommand.update(layout, options.mode, quiet: json)
+            try await Self.refresh(cacheOption.layout, options.mode, json: json)
+        }
+
+        /// Refreshes the client in `layout` and prints what it trusts now.
+        static func refresh(_ layout: ClientLayout, _ mode: UpdateMode, json: Bool) async throws {
+            var updated = try await ClientCommand.update(layout, mode, quiet: json)
             guard let trusted = updated.updater.trusted else { return }
-            let files = options.offline ? [] : try await ClientCommand.fetchSigstoreFiles(&updated, layout)
+            let files = mode.offline ? [] : try await ClientCommand.fetchSigstoreFiles(&updated, layout)
             var status = ClientStatus(report: CacheReport(trusted: trusted), settings: updated.settings)
             status.rootSteps = updated.rootSteps
             status.files = files

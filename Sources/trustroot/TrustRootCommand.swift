@@ -27,7 +27,9 @@ struct TrustRootCommand: AsyncParsableCommand {
         // Off for every command, before any argument is read, so none can be missed.
         SecretMemory.disableCoreDumps()
         do {
-            if try await VerifyArgumentScanner.runIfPlain(Array(CommandLine.arguments.dropFirst())) { return }
+            let arguments = Array(CommandLine.arguments.dropFirst())
+            if try await VerifyArgumentScanner.runIfPlain(arguments) { return }
+            if try await RefreshArgumentScanner.runIfPlain(arguments) { return }
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()
