@@ -15,6 +15,12 @@ public final class SoftHSM: @unchecked Sendable {
     /// The folder holding the configuration and the token.
     public let folder: URL
 
+    /// What a child process needs in its environment to find the test token: the process's own
+    /// `setenv` may race with another thread starting a process, so pass this explicitly.
+    public var environment: [String: String] {
+        ["SOFTHSM2_CONF": folder.appendingPathComponent("softhsm2.conf").path, "TRUSTROOT_PKCS11_PIN": pin]
+    }
+
     /// The process's token, made on first use; `nil` with the reason when SoftHSM2 or OpenSC's
     /// pkcs11-tool is not installed (`.ci/run` installs both).
     public static let shared: Result<SoftHSM, Python.Failure> = {

@@ -11,7 +11,12 @@ import Testing
 @Suite("Ceremony end to end", .serialized)
 struct CeremonyEndToEndTests {
     static let passphrase = "holder passphrase"
-    static let environment = ["TRUSTROOT_KEY_PASSPHRASE": passphrase, "TRUSTROOT_PKCS11_PIN": "1234"]
+    static var environment: [String: String] {
+        let base = ["TRUSTROOT_KEY_PASSPHRASE": passphrase, "TRUSTROOT_PKCS11_PIN": "1234"]
+        // The token's configuration goes to the child explicitly (see SoftHSM.environment).
+        guard case .success(let token) = SoftHSM.shared else { return base }
+        return base.merging(token.environment) { $1 }
+    }
 
     /// The public-good trusted root the project ships, published as the ceremony's target.
     static let trustedRoot = Python.interopDirectory.deletingLastPathComponent().deletingLastPathComponent()

@@ -102,7 +102,7 @@ struct KeyCLITests {
         let hsm = try SoftHSM.shared.get()
         let folder = try TemporaryDirectory()
         let path = folder.file("holder-token.json").path
-        var environment = ["SOFTHSM2_CONF": hsm.folder.appendingPathComponent("softhsm2.conf").path, "TRUSTROOT_PKCS11_PIN": hsm.pin]
+        var environment = hsm.environment
         let imported = try TrustRootBinary.run(
             ["key", "import-pkcs11", "--module", SoftHSM.module, "--token-label", hsm.tokenLabel, "--key-id", "01", "--out", path],
             environment: environment

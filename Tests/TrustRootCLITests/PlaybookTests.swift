@@ -46,7 +46,7 @@ struct PlaybookTests {
                 "PLAYBOOK_DIR": folder.path,
                 "TRUSTROOT_SRC": Self.source.path,
                 "TRUSTROOT_KEY_PASSPHRASE": "playbook passphrase",
-                "TRUSTROOT_PKCS11_PIN": token.pin,
+                "TRUSTROOT_PKCS11_PIN": token.pin, "SOFTHSM2_CONF": token.environment["SOFTHSM2_CONF"]!,
                 "PKCS11_MODULE": SoftHSM.module,
                 "BOB_TOKEN": token.tokenLabel, "BOB_KEY_ID": "01",
                 "CAROL_TOKEN": token.tokenLabel, "CAROL_KEY_ID": "02",

@@ -275,7 +275,7 @@ struct SignCLITests {
             Issue.record("SoftHSM2 is needed: \(SoftHSM.shared)")
             return
         }
-        let environment = ["TRUSTROOT_PKCS11_PIN": token.pin]
+        let environment = token.environment
         let imported = try TrustRootBinary.run(
             [
                 "key", "import-pkcs11", "--module", SoftHSM.module, "--token-label", token.tokenLabel, "--key-id", id, "--out",
