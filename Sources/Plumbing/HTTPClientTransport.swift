@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOPosix
 
 /// HTTP(S) over async-http-client: TUF fetches and service requests share one connection pool
 /// per process and proxy route, reused across a refresh's requests (keep-alive, HTTP/2 where the
@@ -56,7 +57,12 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
         guard let scheme = request.url.scheme?.lowercased(), scheme == "http" || scheme == "https", request.url.host != nil else {
             throw .transport(url: url, reason: "only http and https URLs are fetched over the network")
         }
-        let client = ClientPool.shared.client(proxy: proxies.proxy(for: request.url), idleTimeout: idleTimeout)
+        let proxy = proxies.proxy(for: request.url)
+        let client = ClientPool.shared.client(proxy: proxy, idleTimeout: idleTimeout)
+        // Where a connection goes: the proxy when one is used, else the URL's host.
+        let address =
+            proxy.map { "\($0.host):\($0.port)" }
+            ?? "\(request.url.host ?? ""):\(request.url.port ?? (scheme == "https" ? 443 : 80))"
         var outgoing = HTTPClientRequest(url: url)
         outgoing.method = HTTPMethod(rawValue: request.method)
         outgoing.headers.add(name: "User-Agent", value: "trustroot")
@@ -72,6 +78,7 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
                     prepared,
                     client: client,
                     url: url,
+                    address: address,
                     maximumBytes: maximumBytes,
                     acceptsErrorStatus: acceptsErrorStatus,
                     progress: progress
@@ -93,6 +100,7 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
         _ request: HTTPClientRequest,
         client: HTTPClient,
         url: String,
+        address: String,
         maximumBytes: Int,
         acceptsErrorStatus: Bool,
         progress: (@Sendable (Int) -> Void)?
@@ -119,9 +127,27 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
                 return .failure(.timedOut(url: url))
             default: return .failure(.transport(url: url, reason: Self.reason(error)))
             }
+        } catch let error as NIOConnectionError {
+            return .failure(.transport(url: url, reason: Self.reason(error)))
+        } catch let error as IOError {
+            return .failure(.transport(url: url, reason: "cannot connect to \(address): \(String(cString: strerror(error.errnoCode)))"))
         } catch {
             return .failure(.transport(url: url, reason: "\(error)"))
         }
+    }
+
+    /// A connection that could not be made, naming the address tried (the proxy's, when one is
+    /// used) and the system's reason.
+    static func reason(_ error: NIOConnectionError) -> String {
+        let cause: String
+        if let first = error.connectionErrors.first {
+            cause = (first.error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(first.error)"
+        } else if let lookup = error.dnsAError ?? error.dnsAAAAError {
+            cause = "the name did not resolve (\(lookup))"
+        } else {
+            cause = "no address to connect to"
+        }
+        return "cannot connect to \(error.host):\(error.port): \(cause)"
     }
 
     /// A transport failure in a few words.
@@ -162,6 +188,10 @@ final class ClientPool: @unchecked Sendable {
                 decompression: .disabled
             )
             configuration.httpVersion = .automatic
+            // A refused or failed connection fails the request at once, as curl's would, instead
+            // of being retried until the connect timeout: a client that cannot reach its
+            // repository should say so, not wait.
+            configuration.connectionPool.retryConnectionEstablishment = false
             let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
             clients[key] = client
             return client

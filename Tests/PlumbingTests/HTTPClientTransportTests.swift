@@ -54,6 +54,18 @@ struct HTTPClientTransportTests {
         await #expect(throws: FetchError.self) { try await transport.fetch(URL(string: "file:///etc/passwd")!, maximumBytes: 1 << 20) }
     }
 
+    /// A refused connection fails at once with the address and the reason, instead of being
+    /// retried until the connect timeout (here far longer than the test may take).
+    @Test func aRefusedConnectionFailsAtOnce() async throws {
+        let transport = HTTPClientTransport(idleTimeout: 600, transferTimeout: 3_600, environment: [:])
+        let url = URL(string: "http://127.0.0.1:9/refused")!
+        let start = Date()
+        await #expect(throws: FetchError.transport(url: url.absoluteString, reason: "cannot connect to 127.0.0.1:9: Connection refused")) {
+            try await transport.fetch(url, maximumBytes: 100)
+        }
+        #expect(Date().timeIntervalSince(start) < 300)
+    }
+
     /// A server that accepts and never answers: the request ends as timed out, and not before
     /// the idle timeout. (How soon after is not asserted, nor CPU time: in a full run, other
     /// suites share this process and block the cooperative threads the waiting task resumes

@@ -45,23 +45,34 @@ final class LockedData: @unchecked Sendable {
     var isSet: Bool { lock.withLock { data != nil } }
 }
 
-/// A loopback HTTP server (Tests/interop/serve.py) serving a folder, stopped when released.
+/// A loopback HTTP server (Tests/interop/serve.py) serving a folder, or a proxy
+/// (Tests/interop/proxy.py), stopped when released.
 public final class LoopbackServer {
     private let process = Process()
     /// The server's base URL, `http://127.0.0.1:PORT`.
     public let baseURL: URL
 
     /// Starts serving `directory`.
-    public init(serving directory: URL) throws {
+    public convenience init(serving directory: URL) throws {
+        try self.init(script: "serve.py", [directory.path])
+    }
+
+    /// Starts a proxy (Tests/interop/proxy.py) that appends each request line to `log`.
+    public convenience init(proxyLoggingTo log: URL) throws {
+        try self.init(script: "proxy.py", [log.path])
+    }
+
+    /// Starts Tests/interop/`script` with `arguments`; it prints its port on its first line.
+    private init(script: String, _ arguments: [String]) throws {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", Python.interopDirectory.appendingPathComponent("serve.py").path, directory.path]
+        process.arguments = ["python3", Python.interopDirectory.appendingPathComponent(script).path] + arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()
         var line: [UInt8] = []
         while true {
             let byte = output.fileHandleForReading.readData(ofLength: 1)
-            guard let first = byte.first else { throw Python.Failure(description: "serve.py exited before printing its port") }
+            guard let first = byte.first else { throw Python.Failure(description: "\(script) exited before printing its port") }
             if first == UInt8(ascii: "\n") { break }
             line.append(first)
         }

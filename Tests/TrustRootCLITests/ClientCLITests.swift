@@ -186,6 +186,46 @@ struct ClientCLITests {
         #expect(try TrustRootBinary.run(["client", "refresh", "--cache", cache, "--timeout", "0"]).status == 64)
     }
 
+    /// An environment naming `proxy` for http URLs, and `noProxy` as the hosts to reach direct.
+    static func proxyEnvironment(_ proxy: String, noProxy: String) -> [String: String] {
+        ["HTTP_PROXY": proxy, "http_proxy": proxy, "NO_PROXY": noProxy, "no_proxy": noProxy]
+    }
+
+    /// The proxy the environment names carries every request of a refresh; NO_PROXY sends the
+    /// host direct; a proxy that cannot be reached fails the refresh (so it was not bypassed).
+    @Test func refreshesThroughTheProxyTheEnvironmentNames() throws {
+        // Both spellings of each variable, so that none the test's own environment holds wins.
+        let fixture = try Fixture()
+        #expect(try fixture.initClient().status == 0)
+        let log = fixture.folder.file("proxy.log")
+        let proxy = try LoopbackServer(proxyLoggingTo: log)
+        let proxied = try TrustRootBinary.run(
+            ["client", "refresh", "--cache", fixture.cache],
+            environment: Self.proxyEnvironment(proxy.baseURL.absoluteString, noProxy: "")
+        )
+        #expect(proxied.status == 0, "\(proxied.stderr)")
+        let lines = try String(contentsOf: log, encoding: .utf8).split(separator: "\n")
+        #expect(!lines.isEmpty)
+        #expect(lines.allSatisfy { $0.hasPrefix("CONNECT 127.0.0.1:\(fixture.server.baseURL.port!) ") }, "\(lines)")
+
+        try FileManager.default.removeItem(at: fixture.folder.file("client"))
+        #expect(try fixture.initClient().status == 0)
+        let direct = try TrustRootBinary.run(
+            ["client", "refresh", "--cache", fixture.cache],
+            environment: Self.proxyEnvironment(proxy.baseURL.absoluteString, noProxy: "127.0.0.1")
+        )
+        #expect(direct.status == 0, "\(direct.stderr)")
+        #expect(try String(contentsOf: log, encoding: .utf8).split(separator: "\n").count == lines.count)
+
+        let unreachable = try TrustRootBinary.run(
+            ["client", "refresh", "--cache", fixture.cache],
+            environment: Self.proxyEnvironment("http://127.0.0.1:9", noProxy: "")
+        )
+        #expect(unreachable.status == 69, "\(unreachable.stderr)")
+        #expect(unreachable.stderr.hasSuffix(": cannot connect to 127.0.0.1:9: Connection refused\n"), "\(unreachable.stderr)")
+        #expect(unreachable.stderr.split(separator: "\n").count == 1, "\(unreachable.stderr)")
+    }
+
     /// A repository laid out as `ceremony publish` writes it (`metadata/` beside `targets/`) needs
     /// no --targets-url; a targets URL that does not serve a listed target says so.
     @Test func targetsAreFoundBesideMetadataAndA404SaysWhere() throws {
