@@ -47,16 +47,11 @@ enum RefreshArgumentScanner {
             let argument = arguments[index]
             index += 1
             guard argument.hasPrefix("--") else { return nil }
-            var name = String(argument.dropFirst(2))
-            var value: String?
-            if let equals = name.firstIndex(of: "=") {
-                value = String(name[name.index(after: equals)...])
-                name = String(name[..<equals])
-            }
+            let (name, inline) = PlainArguments.option(argument)
             guard !seen.contains(name) else { return nil }
             seen.append(name)
             if flags.contains(name) {
-                guard value == nil else { return nil }
+                guard inline == nil else { return nil }
                 switch name {
                 case "json": request.json = true
                 case "offline": request.mode.offline = true
@@ -65,11 +60,7 @@ enum RefreshArgumentScanner {
                 continue
             }
             guard valueOptions.contains(name) else { return nil }
-            if value == nil, index < arguments.count {
-                value = arguments[index]
-                index += 1
-            }
-            guard let value, !value.isEmpty, !value.hasPrefix("-") else { return nil }
+            guard let value = PlainArguments.value(inline, in: arguments, at: &index) else { return nil }
             switch name {
             case "cache": request.cache = value
             case "timeout":

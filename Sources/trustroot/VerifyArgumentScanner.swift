@@ -45,14 +45,9 @@ enum VerifyArgumentScanner {
                 request.artifact = argument
                 continue
             }
-            var name = String(argument.dropFirst(2))
-            var value: String?
-            if let equals = name.firstIndex(of: "=") {
-                value = String(name[name.index(after: equals)...])
-                name = String(name[..<equals])
-            }
+            let (name, inline) = PlainArguments.option(argument)
             if flags.contains(name) {
-                guard value == nil, !seen.contains(name) else { return nil }
+                guard inline == nil, !seen.contains(name) else { return nil }
                 seen.append(name)
                 switch name {
                 case "json": request.json = true
@@ -63,11 +58,7 @@ enum VerifyArgumentScanner {
             }
             guard valueOptions.contains(name), name == "claim" || name == "trusted-root" || !seen.contains(name) else { return nil }
             seen.append(name)
-            if value == nil, index < arguments.count {
-                value = arguments[index]
-                index += 1
-            }
-            guard let value, !value.isEmpty, !value.hasPrefix("-") else { return nil }
+            guard let value = PlainArguments.value(inline, in: arguments, at: &index) else { return nil }
             switch name {
             case "bundle": request.bundle = value
             case "batch": request.batch = value

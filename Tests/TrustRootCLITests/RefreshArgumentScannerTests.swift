@@ -49,15 +49,7 @@ struct RefreshArgumentScannerTests {
     /// A new option added to `client refresh` must be known to the scanner; an option the
     /// scanner knows must exist.
     @Test func knowsExactlyTheOptionsRefreshHas() {
-        let help = ClientCommand.Refresh.helpMessage(columns: 1000)
-        var names: Set<String> = []
-        var rest = Substring(help)
-        while let range = rest.range(of: "--") {
-            let name = rest[range.upperBound...].prefix { $0.isLetter || $0 == "-" }
-            if !name.isEmpty { names.insert(String(name)) }
-            rest = rest[range.upperBound...]
-        }
-        names.remove("help")
+        let names = optionNames(inHelp: ClientCommand.Refresh.helpMessage(columns: 1000))
         #expect(names == Set(RefreshArgumentScanner.valueOptions + RefreshArgumentScanner.flags))
     }
 }

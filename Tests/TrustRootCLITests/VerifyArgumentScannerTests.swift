@@ -63,15 +63,20 @@ struct VerifyArgumentScannerTests {
     /// A new option added to `verify` must be known to the scanner, or it would be refused by the
     /// scanner and so be slow; an option the scanner knows must exist.
     @Test func knowsExactlyTheOptionsVerifyHas() {
-        let help = VerifyCommand.helpMessage(columns: 1000)
-        var names: Set<String> = []
-        var rest = Substring(help)
-        while let range = rest.range(of: "--") {
-            let name = rest[range.upperBound...].prefix { $0.isLetter || $0 == "-" }
-            if !name.isEmpty { names.insert(String(name)) }
-            rest = rest[range.upperBound...]
-        }
-        names.remove("help")
+        let names = optionNames(inHelp: VerifyCommand.helpMessage(columns: 1000))
         #expect(names == Set(VerifyArgumentScanner.valueOptions + VerifyArgumentScanner.flags))
     }
+}
+
+/// The long options a command's `--help` lists, without their dashes, leaving out `help`.
+func optionNames(inHelp help: String) -> Set<String> {
+    var names: Set<String> = []
+    var rest = Substring(help)
+    while let range = rest.range(of: "--") {
+        let name = rest[range.upperBound...].prefix { $0.isLetter || $0 == "-" }
+        if !name.isEmpty { names.insert(String(name)) }
+        rest = rest[range.upperBound...]
+    }
+    names.remove("help")
+    return names
 }
