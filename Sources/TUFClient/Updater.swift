@@ -87,6 +87,8 @@ public struct Updater: Sendable {
                 try set.updateRoot(bytes)
                 verified = bytes
                 onRootUpdate?(version)
+                // `last` may be Int.max: stop at it rather than step past it.
+                guard version < last else { break }
                 version += 1
             }
         } catch {

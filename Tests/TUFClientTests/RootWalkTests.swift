@@ -15,7 +15,7 @@ struct RootWalkTests {
         let folder: TemporaryDirectory
         let firstRoot: [UInt8]
 
-        init(versions: Int, broken: Set<Int> = []) throws {
+        init(versions: Int, broken: Set<Int> = [], firstVersion: Int = 1) throws {
             folder = try TemporaryDirectory()
             let metadata = folder.file("metadata")
             try FileManager.default.createDirectory(at: metadata, withIntermediateDirectories: true)
@@ -24,7 +24,7 @@ struct RootWalkTests {
             let onlineRole = Role(keyIDs: [online.publicKey.keyID], threshold: 1)
             var previous: InMemorySigner?
             var first: [UInt8] = []
-            for version in 1...versions {
+            for version in firstVersion...(firstVersion + (versions - 1)) {
                 let holder = try InMemorySigner(generating: .ed25519)
                 var root = Metadata(
                     signed: Root(
@@ -40,7 +40,7 @@ struct RootWalkTests {
                 try root.sign(with: holder)
                 if let previous { try root.sign(with: broken.contains(version) ? try InMemorySigner(generating: .ed25519) : previous) }
                 let bytes = root.encoded()
-                if version == 1 { first = bytes }
+                if version == firstVersion { first = bytes }
                 try Data(bytes).write(to: metadata.appendingPathComponent("\(version).root.json"))
                 previous = holder
             }
@@ -134,6 +134,20 @@ struct RootWalkTests {
         var again = Updater(cache: updater.cache, metadataBaseURL: chain.folder.file("metadata"), fetcher: fetcher)
         await #expect(throws: UpdateError.self) { try await again.refresh() }
         #expect(Self.roots(fetcher.requests).first == 21)
+    }
+
+    /// A walk pinned to the largest version metadata may carry (2^53 - 1, as JSON numbers are
+    /// read) reaches it and asks for nothing past it.
+    @Test func aWalkPinnedToTheLargestVersionStopsThere() async throws {
+        let largest = (1 << 53) - 1
+        let chain = try Chain(versions: 2, firstVersion: largest - 1)
+        let fetcher = CountingFetcher()
+        var configuration = UpdaterConfiguration()
+        configuration.pinnedRootVersion = largest
+        var updater = try chain.updater(fetcher, configuration: configuration)
+        try await updater.refresh()
+        #expect(updater.trusted?.root.signed.version == largest)
+        #expect(Self.roots(fetcher.requests) == [largest])
     }
 
     @Test func theRotationLimitBoundsTheFetchesAhead() async throws {
