@@ -130,7 +130,7 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
         } catch let error as NIOConnectionError {
             return .failure(.transport(url: url, reason: Self.reason(error)))
         } catch let error as IOError {
-            return .failure(.transport(url: url, reason: "cannot connect to \(address): \(String(cString: strerror(error.errnoCode)))"))
+            return .failure(.transport(url: url, reason: "cannot connect to \(address): \(Self.reason(error))"))
         } catch {
             return .failure(.transport(url: url, reason: "\(error)"))
         }
@@ -141,13 +141,18 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
     static func reason(_ error: NIOConnectionError) -> String {
         let cause: String
         if let first = error.connectionErrors.first {
-            cause = (first.error as? IOError).map { String(cString: strerror($0.errnoCode)) } ?? "\(first.error)"
+            cause = (first.error as? IOError).map(Self.reason) ?? "\(first.error)"
         } else if let lookup = error.dnsAError ?? error.dnsAAAAError {
             cause = "the name did not resolve (\(lookup))"
         } else {
             cause = "no address to connect to"
         }
         return "cannot connect to \(error.host):\(error.port): \(cause)"
+    }
+
+    /// The system's reason for a failed socket call.
+    static func reason(_ error: IOError) -> String {
+        String(cString: strerror(error.errnoCode))
     }
 
     /// A transport failure in a few words.

@@ -31,12 +31,12 @@ struct RootReadAhead {
     /// The bytes of `version`, having started the fetches of the versions after it when the walk
     /// has already taken `stepsTaken` steps.
     mutating func next(_ version: Int, stepsTaken: Int) async throws(FetchError) -> [UInt8] {
+        let task = pending.removeValue(forKey: version) ?? fetch(version)
         let ahead = stepsTaken >= Self.startsAfter ? Self.window - 1 : 0
         // `last` may be Int.max: count the versions left rather than add to `version`.
         let count = min(ahead, last - version)
-        for offset in 0...max(count, 0) { start(version + offset) }
-        guard let task = pending.removeValue(forKey: version) else {
-            throw .transport(url: url(version).absoluteString, reason: "not requested")
+        if count > 0 {
+            for offset in 1...count where pending[version + offset] == nil { pending[version + offset] = fetch(version + offset) }
         }
         return try await task.value.get()
     }
@@ -46,12 +46,12 @@ struct RootReadAhead {
         for task in pending.values { task.cancel() }
     }
 
-    private mutating func start(_ version: Int) {
-        guard pending[version] == nil else { return }
+    /// A task fetching `version`, started now.
+    private func fetch(_ version: Int) -> Task<Result<[UInt8], FetchError>, Never> {
         let fetcher = self.fetcher
         let maximumBytes = self.maximumBytes
         let address = url(version)
-        pending[version] = Task { () -> Result<[UInt8], FetchError> in
+        return Task { () -> Result<[UInt8], FetchError> in
             do throws(FetchError) {
                 return .success(try await fetcher.fetch(address, maximumBytes: maximumBytes))
             } catch {

@@ -73,6 +73,7 @@ public struct Updater: Sendable {
             metadataURL("root", version: $0)
         }
         defer { readAhead.cancel() }
+        var failure: UpdateError?
         do throws(UpdateError) {
             var version = start + 1
             while version <= last {
@@ -92,10 +93,10 @@ public struct Updater: Sendable {
                 version += 1
             }
         } catch {
-            if let verified { try cache.write("root", verified) }
-            throw error
+            failure = error
         }
         if let verified { try cache.write("root", verified) }
+        if let failure { throw failure }
         try checkRootPins(set)
         try set.checkFinalRoot()
         // 5.3.11: new timestamp or snapshot keys make the stored copies worthless as rollback

@@ -38,29 +38,15 @@ struct ClientBenchmark {
             let server = try Server(serving: folder)
             defer { server.stop() }
             let url = server.baseURL + "/metadata"
-            var entry: [String: Any] = ["rotations": count]
-            entry["trustroot"] = try measure(
-                work,
-                root: folder.appendingPathComponent("metadata/1.root.json"),
-                url: url,
-                maxRotations: count + 1,
-                python: false
-            )
-            entry["python_tuf"] = try measure(
-                work,
-                root: folder.appendingPathComponent("metadata/1.root.json"),
-                url: url,
-                maxRotations: count + 1,
-                python: true
-            )
+            let root = folder.appendingPathComponent("metadata/1.root.json")
+            let ours = try measure(work, root: root, url: url, maxRotations: count + 1, python: false)
+            let theirs = try measure(work, root: root, url: url, maxRotations: count + 1, python: true)
             let floor = try Self.signatureCost(verifications: 6 * count)
-            entry["signature_cost_seconds"] = floor
-            entry["ratio_to_signature_floor"] = Self.ratio(entry["trustroot"], floor)
-            entry["python_tuf_over_trustroot"] = Self.ratio(
-                entry["python_tuf"],
-                (entry["trustroot"] as? [String: Any])?["seconds"] as? Double ?? 0
-            )
-            chains.append(entry)
+            chains.append([
+                "rotations": count, "trustroot": ours.json, "python_tuf": theirs.json, "signature_cost_seconds": floor,
+                "ratio_to_signature_floor": Self.ratio(ours.seconds, floor),
+                "python_tuf_over_trustroot": Self.ratio(theirs.seconds, ours.seconds),
+            ])
         }
         report["root_chains"] = chains
 
@@ -73,15 +59,23 @@ struct ClientBenchmark {
             let ours = try measure(work, root: root, url: url, maxRotations: 256, python: false)
             let theirs = try measure(work, root: root, url: url, maxRotations: 256, python: true)
             report["sigstore"] = [
-                "start_root": 5, "trustroot": ours, "python_tuf": theirs,
-                "python_tuf_over_trustroot": Self.ratio(theirs, ours["seconds"] as? Double ?? 0),
+                "start_root": 5, "trustroot": ours.json, "python_tuf": theirs.json,
+                "python_tuf_over_trustroot": Self.ratio(theirs.seconds, ours.seconds),
             ]
         }
         return report
     }
 
+    /// One client's figures: its best wall time and its largest peak memory.
+    struct Measurement {
+        let seconds: Double
+        let peakKiB: Int
+
+        var json: [String: Any] { ["seconds": seconds, "max_rss_kib": peakKiB] }
+    }
+
     /// Best wall time and largest peak memory of `runs` refreshes from a fresh cache.
-    func measure(_ work: URL, root: URL, url: String, maxRotations: Int, python: Bool) throws -> [String: Any] {
+    func measure(_ work: URL, root: URL, url: String, maxRotations: Int, python: Bool) throws -> Measurement {
         var best = Double.infinity
         var peak = 0
         for run in 0..<runs {
@@ -110,13 +104,12 @@ struct ClientBenchmark {
             best = min(best, seconds)
             peak = max(peak, rss)
         }
-        return ["seconds": (best * 10_000).rounded() / 10_000, "max_rss_kib": peak]
+        return Measurement(seconds: (best * 10_000).rounded() / 10_000, peakKiB: peak)
     }
 
-    /// A measurement's seconds divided by `seconds`, to two places.
-    static func ratio(_ measurement: Any?, _ seconds: Double) -> Double {
-        guard let measured = (measurement as? [String: Any])?["seconds"] as? Double, seconds > 0 else { return 0 }
-        return (measured / seconds * 100).rounded() / 100
+    /// `seconds` over `base`, to two places.
+    static func ratio(_ seconds: Double, _ base: Double) -> Double {
+        base > 0 ? (seconds / base * 100).rounded() / 100 : 0
     }
 
     /// Seconds that `verifications` P-256 signature checks over a root-sized message take here.

@@ -160,11 +160,18 @@ struct ClientCommand: ParsableCommand {
         var timeout: Double = UpdateMode.defaultTimeout
 
         func validate() throws {
-            if allowExpired && !offline { throw ValidationError("--allow-expired is only accepted with --offline") }
-            if maxRootRotations < 1 { throw ValidationError("--max-root-rotations must be 1 or more") }
-            guard timeout.isFinite, timeout > 0, timeout <= 86_400 else {
-                throw ValidationError("--timeout must be more than 0 and at most 86400 seconds")
+            if let refusal = Self.refusal(of: mode) { throw ValidationError(refusal) }
+        }
+
+        /// Why a mode is refused as options, or nil: the one rule both ArgumentParser and the
+        /// quick path (``RefreshArgumentScanner``) apply.
+        static func refusal(of mode: UpdateMode) -> String? {
+            if mode.allowExpired && !mode.offline { return "--allow-expired is only accepted with --offline" }
+            if mode.maximumRootRotations < 1 { return "--max-root-rotations must be 1 or more" }
+            guard mode.timeout.isFinite, mode.timeout > 0, mode.timeout <= 86_400 else {
+                return "--timeout must be more than 0 and at most 86400 seconds"
             }
+            return nil
         }
 
         var mode: UpdateMode {

@@ -19,13 +19,7 @@ enum RefreshArgumentScanner {
     /// What a plain command line asks for.
     struct Request {
         var cache: String?
-        var mode = ClientCommand.UpdateMode(
-            offline: false,
-            allowExpired: false,
-            minimumRootVersion: nil,
-            pinnedRootVersion: nil,
-            timeout: ClientCommand.UpdateMode.defaultTimeout
-        )
+        var mode = ClientCommand.UpdateMode()
         var json = false
     }
 
@@ -64,10 +58,10 @@ enum RefreshArgumentScanner {
             switch name {
             case "cache": request.cache = value
             case "timeout":
-                guard let seconds = Double(value), seconds.isFinite, seconds > 0, seconds <= 86_400 else { return nil }
+                guard let seconds = Double(value) else { return nil }
                 request.mode.timeout = seconds
             case "max-root-rotations":
-                guard let count = Int(value), count >= 1 else { return nil }
+                guard let count = Int(value) else { return nil }
                 request.mode.maximumRootRotations = count
             case "min-root-version":
                 guard let version = Int(value) else { return nil }
@@ -77,7 +71,7 @@ enum RefreshArgumentScanner {
                 request.mode.pinnedRootVersion = version
             }
         }
-        guard !request.mode.allowExpired || request.mode.offline else { return nil }
+        guard ClientCommand.UpdateOptions.refusal(of: request.mode) == nil else { return nil }
         return request
     }
 }
