@@ -1,4 +1,5 @@
 import Foundation
+import TUF
 
 /// A transparency log's checkpoint: a signed note (origin, tree size, root hash, optional
 /// extension lines; then signature lines `— NAME BASE64(KEY_HINT ‖ SIGNATURE)`).

@@ -2,6 +2,7 @@ import Crypto
 import CryptoExtras
 import Foundation
 import SwiftASN1
+import TUF
 import X509
 
 /// A public key that verifies Sigstore signatures, with the hash its scheme uses: ECDSA P-256

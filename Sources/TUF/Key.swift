@@ -88,6 +88,11 @@ public struct Key: Sendable {
     public func isValidSignature(_ signature: [UInt8], for message: [UInt8]) -> Bool {
         verifier?.isValidSignature(signature, for: message) ?? false
     }
+
+    /// ``isValidSignature(_:for:)`` with the message's digests shared between checks.
+    func isValidSignature(_ signature: [UInt8], for message: SignedMessage) -> Bool {
+        verifier?.isValidSignature(signature, for: message) ?? false
+    }
 }
 
 extension Key: Hashable {

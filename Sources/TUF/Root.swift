@@ -79,4 +79,18 @@ public struct Root: RoleMetadata {
         }
         return ThresholdVerification(role: roleName, delegate: role, keys: keys, metadata: metadata)
     }
+
+    /// Whether `metadata` for the top-level role `roleName` is signed by a threshold of this
+    /// root's keys, with no more signature checks than that takes; ``verifyDelegate(_:metadata:)``
+    /// says which keys failed.
+    ///
+    /// - Throws: ``MetadataError/invalidValue(path:reason:)`` when `roleName` is not a top-level role.
+    public func meetsThreshold<Signed: RoleMetadata>(_ roleName: String, metadata: Metadata<Signed>) throws(MetadataError)
+        -> Bool
+    {
+        guard let role = roles[roleName], topLevelRoleNames.contains(roleName) else {
+            throw .invalidValue(path: "roles", reason: "root has no role \"\(roleName)\"")
+        }
+        return ThresholdVerification.isMet(delegate: role, keys: keys, signedBytes: metadata.signedBytes, signatures: metadata.signatures)
+    }
 }

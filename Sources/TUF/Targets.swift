@@ -72,4 +72,23 @@ public struct Targets: RoleMetadata {
         }
         return ThresholdVerification(role: roleName, delegate: delegate, keys: delegations.keys, metadata: metadata)
     }
+
+    /// Whether `metadata` for the delegated role `roleName` is signed by a threshold of the
+    /// role's keys, with no more signature checks than that takes; ``verifyDelegate(_:metadata:)``
+    /// says which keys failed.
+    ///
+    /// - Throws: ``MetadataError/invalidValue(path:reason:)`` when this role does not delegate to `roleName`.
+    public func meetsThreshold<Signed: RoleMetadata>(_ roleName: String, metadata: Metadata<Signed>) throws(MetadataError)
+        -> Bool
+    {
+        guard let delegations, let delegate = delegations.delegate(named: roleName) else {
+            throw .invalidValue(path: "signed.delegations", reason: "no delegation to role \"\(roleName)\"")
+        }
+        return ThresholdVerification.isMet(
+            delegate: delegate,
+            keys: delegations.keys,
+            signedBytes: metadata.signedBytes,
+            signatures: metadata.signatures
+        )
+    }
 }

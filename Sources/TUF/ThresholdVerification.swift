@@ -40,38 +40,71 @@ public struct ThresholdVerification: Sendable, Hashable {
         self.role = role
         self.threshold = delegate.threshold
         var outcomes: [(String, KeyOutcome)] = []
-        var counted: [[UInt8]: String] = [:]
-        for keyID in delegate.keyIDs {
-            guard let key = keys[keyID] else {
-                outcomes.append((keyID, .unknownKey))
-                continue
-            }
-            guard let identity = key.identity else {
-                outcomes.append((keyID, .unsupportedKey))
-                continue
-            }
-            let candidates = signatures.filter { $0.keyID.utf8.elementsEqual(keyID.utf8) }
-            guard !candidates.isEmpty else {
-                outcomes.append((keyID, .noSignature))
-                continue
-            }
-            let verified = candidates.contains { candidate in
-                guard let bytes = Hex.decode(candidate.signature), !bytes.isEmpty else { return false }
-                return key.isValidSignature(bytes, for: signedBytes)
-            }
-            if !verified {
-                outcomes.append((keyID, .invalidSignature))
-            } else if let earlier = counted[identity] {
-                outcomes.append((keyID, .duplicateKey(of: earlier)))
-            } else {
-                counted[identity] = keyID
-                outcomes.append((keyID, .signed))
-            }
+        Self.evaluate(delegate, keys: keys, signedBytes: signedBytes, signatures: signatures, stoppingAt: .max) {
+            outcomes.append(($0, $1))
         }
         self.outcomes = outcomes
         var owners: [String: String] = [:]
         for keyID in delegate.keyIDs { owners[keyID] = keys[keyID]?.owner }
         self.owners = owners
+    }
+
+    /// Whether a threshold of `delegate`'s distinct keys signed `signedBytes`, checking no
+    /// signature once the threshold is reached.
+    ///
+    /// The answer is the one ``isSatisfied`` gives for the same input; a caller that needs to
+    /// say which keys failed builds the full verification after a `false`.
+    public static func isMet(delegate: some Delegate, keys: [String: Key], signedBytes: [UInt8], signatures: [Signature])
+        -> Bool
+    {
+        let counted = evaluate(delegate, keys: keys, signedBytes: signedBytes, signatures: signatures, stoppingAt: delegate.threshold) {
+            _,
+            _ in
+        }
+        return counted >= delegate.threshold
+    }
+
+    /// Reports each of `delegate`'s key ids in order until `limit` distinct keys have counted, and
+    /// returns how many did.
+    private static func evaluate(
+        _ delegate: some Delegate,
+        keys: [String: Key],
+        signedBytes: [UInt8],
+        signatures: [Signature],
+        stoppingAt limit: Int,
+        report: (String, KeyOutcome) -> Void
+    ) -> Int {
+        var counted: [[UInt8]: String] = [:]
+        let message = SignedMessage(signedBytes)
+        for keyID in delegate.keyIDs {
+            guard counted.count < limit else { break }
+            guard let key = keys[keyID] else {
+                report(keyID, .unknownKey)
+                continue
+            }
+            guard let identity = key.identity else {
+                report(keyID, .unsupportedKey)
+                continue
+            }
+            let candidates = signatures.filter { $0.keyID.utf8.elementsEqual(keyID.utf8) }
+            guard !candidates.isEmpty else {
+                report(keyID, .noSignature)
+                continue
+            }
+            let verified = candidates.contains { candidate in
+                guard let bytes = Hex.decode(candidate.signature), !bytes.isEmpty else { return false }
+                return key.isValidSignature(bytes, for: message)
+            }
+            if !verified {
+                report(keyID, .invalidSignature)
+            } else if let earlier = counted[identity] {
+                report(keyID, .duplicateKey(of: earlier))
+            } else {
+                counted[identity] = keyID
+                report(keyID, .signed)
+            }
+        }
+        return counted.count
     }
 
     /// `keyID` as a person reads it: the holder's name and the id, or the id alone.

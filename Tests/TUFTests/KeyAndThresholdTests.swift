@@ -114,6 +114,43 @@ struct KeyAndThresholdTests {
         #expect(result.description == "targets: 2 of 2 required signatures")
     }
 
+    /// The client's quick check answers as the full report does, for every threshold, over
+    /// valid, missing, malformed, foreign, duplicate and unknown-key signatures in every order.
+    @Test func quickCheckAgreesWithTheFullReport() throws {
+        let signers = try (0..<5).map { _ in try InMemorySigner(generating: .ecdsaP256) }
+        let other = try InMemorySigner(generating: .ecdsaP256)
+        var metadata = try targets(signedBy: [signers[0], signers[2], signers[4]])
+        let ids = signers.map(\.publicKey.keyID)
+        try metadata.sign(with: signers[0], keyID: "alias-of-0")
+        metadata.signatures += [
+            Signature(keyID: ids[1], signature: "zz"),
+            Signature(keyID: ids[3], signature: Hex.encode(try other.sign(metadata.signedBytes))),
+        ]
+        var keys = Dictionary(uniqueKeysWithValues: signers.map { ($0.publicKey.keyID, $0.publicKey) })
+        keys["alias-of-0"] = signers[0].publicKey
+        let listed = ids + ["alias-of-0", "not-a-key"]
+        var orders = [listed, listed.reversed()]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<8 { orders.append(listed.shuffled(using: &generator)) }
+        var answers: Set<Bool> = []
+        for order in orders {
+            for threshold in 1...listed.count {
+                let role = Role(keyIDs: order, threshold: threshold)
+                let full = ThresholdVerification(role: "targets", delegate: role, keys: keys, metadata: metadata)
+                let quick = ThresholdVerification.isMet(
+                    delegate: role,
+                    keys: keys,
+                    signedBytes: metadata.signedBytes,
+                    signatures: metadata.signatures
+                )
+                #expect(quick == full.isSatisfied, "order \(order), threshold \(threshold)")
+                answers.insert(quick)
+            }
+        }
+        // Three distinct keys signed: thresholds up to 3 are met, higher ones are not.
+        #expect(answers == [true, false])
+    }
+
     @Test func keyIDsNeedNotMatchTheKey() throws {
         let signer = try InMemorySigner(generating: .ecdsaP384)
         var metadata = Metadata(signed: Targets(expires: Self.expires))
@@ -148,6 +185,12 @@ struct KeyAndThresholdTests {
         }
         #expect(throws: MetadataError.invalidValue(path: "signed.delegations", reason: "no delegation to role \"role-a\"")) {
             try metadata.signed.verifyDelegate("role-a", metadata: metadata)
+        }
+        #expect(throws: MetadataError.invalidValue(path: "roles", reason: "root has no role \"role-a\"")) {
+            try root.meetsThreshold("role-a", metadata: metadata)
+        }
+        #expect(throws: MetadataError.invalidValue(path: "signed.delegations", reason: "no delegation to role \"role-a\"")) {
+            try metadata.signed.meetsThreshold("role-a", metadata: metadata)
         }
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Sigstore
+@testable import TUF
 
 /// PEM blocks are read whatever their line width or line ends; anything else is refused.
 @Suite("PEM")

@@ -1,5 +1,5 @@
 import Foundation
-import Sigstore
+import TUF
 import Testing
 
 /// The block decoder against a bit-at-a-time reference, on every encoding of random bytes and on
