@@ -6,8 +6,10 @@ import Foundation
 /// A client many versions behind waits a round trip per version; fetching a few ahead overlaps
 /// those waits with the signature checks. Short walks, the common case, make exactly the
 /// requests the specification's sequence names, and a long one makes at most ``window`` - 1
-/// requests past the newest version. Bytes fetched ahead are only bytes: each version is
-/// verified in order, against the root before it, and what follows a missing version is dropped.
+/// requests past the newest version. A version fetched ahead is also parsed and checked against
+/// its own keys while the walk is busy with the one before (a second core's work), but nothing
+/// is trusted ahead: each version is verified in order, against the root before it, and what
+/// follows a missing version is dropped.
 struct RootReadAhead {
     /// How many steps a walk takes before versions are fetched ahead.
     static let startsAfter = 4
@@ -18,7 +20,7 @@ struct RootReadAhead {
     private let maximumBytes: Int
     private let last: Int
     private let url: (Int) -> URL
-    private var pending: [Int: Task<Result<[UInt8], FetchError>, Never>] = [:]
+    private var pending: [Int: Task<Result<PreparedRoot, FetchError>, Never>] = [:]
 
     /// Reads versions up to `last` through `fetcher`, each capped at `maximumBytes`.
     init(fetcher: any Fetcher, maximumBytes: Int, last: Int, url: @escaping (Int) -> URL) {
@@ -28,15 +30,19 @@ struct RootReadAhead {
         self.url = url
     }
 
-    /// The bytes of `version`, having started the fetches of the versions after it when the walk
-    /// has already taken `stepsTaken` steps.
-    mutating func next(_ version: Int, stepsTaken: Int) async throws(FetchError) -> [UInt8] {
-        let task = pending.removeValue(forKey: version) ?? fetch(version)
+    /// `version`, having started the fetches of the versions after it when the walk has already
+    /// taken `stepsTaken` steps.
+    mutating func next(_ version: Int, stepsTaken: Int) async throws(FetchError) -> PreparedRoot {
+        // A version fetched on demand is checked against its own keys by the walk, side by side
+        // with the check against the trusted root; one fetched ahead, by its own task.
+        let task = pending.removeValue(forKey: version) ?? fetch(version, checkingItself: false)
         let ahead = stepsTaken >= Self.startsAfter ? Self.window - 1 : 0
         // `last` may be Int.max: count the versions left rather than add to `version`.
         let count = min(ahead, last - version)
         if count > 0 {
-            for offset in 1...count where pending[version + offset] == nil { pending[version + offset] = fetch(version + offset) }
+            for offset in 1...count where pending[version + offset] == nil {
+                pending[version + offset] = fetch(version + offset, checkingItself: true)
+            }
         }
         return try await task.value.get()
     }
@@ -46,14 +52,15 @@ struct RootReadAhead {
         for task in pending.values { task.cancel() }
     }
 
-    /// A task fetching `version`, started now.
-    private func fetch(_ version: Int) -> Task<Result<[UInt8], FetchError>, Never> {
+    /// A task fetching and preparing `version`, started now.
+    private func fetch(_ version: Int, checkingItself: Bool) -> Task<Result<PreparedRoot, FetchError>, Never> {
         let fetcher = self.fetcher
         let maximumBytes = self.maximumBytes
         let address = url(version)
-        return Task { () -> Result<[UInt8], FetchError> in
+        return Task { () -> Result<PreparedRoot, FetchError> in
             do throws(FetchError) {
-                return .success(try await fetcher.fetch(address, maximumBytes: maximumBytes))
+                let bytes = try await fetcher.fetch(address, maximumBytes: maximumBytes)
+                return .success(PreparedRoot(bytes, checkingItself: checkingItself))
             } catch {
                 return .failure(error)
             }

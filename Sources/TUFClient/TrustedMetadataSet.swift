@@ -35,14 +35,34 @@ public struct TrustedMetadataSet: Sendable {
     /// Replaces the trusted root with version N+1 (5.3.4 to 5.3.10): it must be signed by a
     /// threshold of the current root's keys and of its own, and be exactly one version newer.
     public mutating func updateRoot(_ bytes: [UInt8]) throws(UpdateError) {
+        try updateRoot(PreparedRoot(bytes, checkingItself: false))
+    }
+
+    /// ``updateRoot(_:)`` for a version parsed, and perhaps checked against its own keys, ahead
+    /// of its turn.
+    mutating func updateRoot(_ prepared: PreparedRoot) throws(UpdateError) {
         guard timestamp == nil else { throw .outOfOrder("cannot update root after timestamp") }
-        let newRoot: Metadata<Root> = try Self.parse(bytes, role: "root")
-        try Self.requireThreshold(root.signed, "root", newRoot)
-        let expected = root.signed.version + 1
+        let newRoot = try prepared.metadata.get()
+        let trusted = root.signed
+        let byTrusted: Result<Bool, MetadataError>
+        let byItself: Result<Bool, MetadataError>
+        if let known = prepared.signedByItself {
+            byTrusted = Result { () throws(MetadataError) in try trusted.meetsThreshold("root", metadata: newRoot) }
+            byItself = known
+        } else {
+            // The two signature checks are independent: run them side by side, then judge them
+            // in the specification's order so that the error is the one the sequence names.
+            (byTrusted, byItself) = Parallel.both(
+                { () throws(MetadataError) in try trusted.meetsThreshold("root", metadata: newRoot) },
+                { () throws(MetadataError) in try newRoot.signed.meetsThreshold("root", metadata: newRoot) }
+            )
+        }
+        try Self.requireThreshold(trusted, "root", newRoot, isMet: byTrusted)
+        let expected = trusted.version + 1
         guard newRoot.signed.version == expected else {
             throw .unexpectedVersion(role: "root", expected: expected, found: newRoot.signed.version)
         }
-        try Self.requireThreshold(newRoot.signed, "root", newRoot)
+        try Self.requireThreshold(newRoot.signed, "root", newRoot, isMet: byItself)
         root = newRoot
     }
 
@@ -196,27 +216,42 @@ public struct TrustedMetadataSet: Sendable {
         guard let parent = targets[delegator]?.metadata.signed else {
             throw .outOfOrder("cannot load \(role) before its delegator \(delegator)")
         }
-        try Self.requireSatisfied(role) { () throws(MetadataError) in try parent.verifyDelegate(role, metadata: metadata) }
+        try Self.requireThreshold(parent, role, metadata)
     }
 
-    private static func requireThreshold<Signed: RoleMetadata>(_ root: Root, _ role: String, _ metadata: Metadata<Signed>)
-        throws(UpdateError)
-    {
-        try requireSatisfied(role) { () throws(MetadataError) in try root.verifyDelegate(role, metadata: metadata) }
-    }
-
-    /// Runs a delegator's check of `role` and fails unless its threshold is met.
-    private static func requireSatisfied(
+    /// Fails unless `delegator` finds `metadata` for `role` signed by a threshold of its keys.
+    ///
+    /// A client needs only the answer, so signature checks stop once the threshold is met; the
+    /// full per-key report is built only to say why a check failed.
+    private static func requireThreshold<Signed: RoleMetadata>(
+        _ delegator: some Delegator,
         _ role: String,
-        _ verify: () throws(MetadataError) -> ThresholdVerification
+        _ metadata: Metadata<Signed>
     ) throws(UpdateError) {
+        try requireThreshold(delegator, role, metadata, isMet: nil)
+    }
+
+    /// ``requireThreshold(_:_:_:)`` with the answer given when already known.
+    private static func requireThreshold<Signed: RoleMetadata>(
+        _ delegator: some Delegator,
+        _ role: String,
+        _ metadata: Metadata<Signed>,
+        isMet known: Result<Bool, MetadataError>?
+    ) throws(UpdateError) {
+        let isMet: Bool
         let verification: ThresholdVerification
-        do {
-            verification = try verify()
+        do throws(MetadataError) {
+            if let known {
+                isMet = try known.get()
+            } else {
+                isMet = try delegator.meetsThreshold(role, metadata: metadata)
+            }
+            if isMet { return }
+            verification = try delegator.verifyDelegate(role, metadata: metadata)
         } catch {
             throw .invalidMetadata(role: role, error)
         }
-        guard verification.isSatisfied else { throw .thresholdNotMet(role: role, verification) }
+        throw .thresholdNotMet(role: role, verification)
     }
 
     static func parse<Signed: RoleMetadata>(_ bytes: [UInt8], role: String) throws(UpdateError) -> Metadata<Signed> {

@@ -77,16 +77,16 @@ public struct Updater: Sendable {
         do throws(UpdateError) {
             var version = start + 1
             while version <= last {
-                let bytes: [UInt8]
+                let prepared: PreparedRoot
                 do {
-                    bytes = try await readAhead.next(version, stepsTaken: version - start - 1)
+                    prepared = try await readAhead.next(version, stepsTaken: version - start - 1)
                 } catch let error where error.isNotFound {
                     break
                 } catch {
                     throw .fetch(error)
                 }
-                try set.updateRoot(bytes)
-                verified = bytes
+                try set.updateRoot(prepared)
+                verified = prepared.bytes
                 onRootUpdate?(version)
                 // `last` may be Int.max: stop at it rather than step past it.
                 guard version < last else { break }
