@@ -165,14 +165,31 @@ public struct TrustedRootProvider: Sendable {
         _ session: inout Session,
         progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)? = nil
     ) async throws(ProviderError) -> [(name: String, path: String)] {
-        var files: [(name: String, path: String)] = []
+        // What each file should be is settled first, in order (it may take delegated metadata);
+        // the downloads, independent of each other, then run side by side.
+        var listed: [(name: String, info: TargetFile)] = []
         for name in Self.sigstoreFiles {
-            guard let info = try await targetInfo(name, &session) else { continue }
-            let destination = layout.target(name)
-            _ = try await fetch(name, info, session, to: destination, progress: progress)
-            files.append((name, destination.path))
+            if let info = try await targetInfo(name, &session) { listed.append((name, info)) }
         }
-        return files
+        let settled = session
+        let outcomes = await withTaskGroup(of: (Int, ProviderError?).self) { group in
+            for (index, file) in listed.enumerated() {
+                group.addTask {
+                    do throws(ProviderError) {
+                        _ = try await fetch(file.name, file.info, settled, to: layout.target(file.name), progress: progress)
+                        return (index, nil)
+                    } catch {
+                        return (index, error)
+                    }
+                }
+            }
+            var failures: [Int: ProviderError] = [:]
+            for await (index, failure) in group { failures[index] = failure }
+            return failures
+        }
+        // The first file's failure, in listing order, whichever finished first.
+        if let first = outcomes.keys.sorted().first, let failure = outcomes[first] { throw failure }
+        return listed.map { ($0.name, layout.target($0.name).path) }
     }
 
     /// What the trusted targets metadata lists for `name`; nil when it lists nothing.
