@@ -27,14 +27,23 @@ struct Bench {
         case "foundation":
             report = try FoundationBenchmark.run(seconds: Double(options["seconds"] ?? "1") ?? 1)
         case "client":
+            let server = options["server"] ?? "nio"
+            guard server == "nio" || server == "python" else { benchmarkFailure("--server is nio or python, not \(server)") }
             let rotations = (options["rotations"] ?? "100,1000").split(separator: ",").compactMap { Int($0) }
             report = try ClientBenchmark(
                 rotations: rotations,
                 runs: Int(options["runs"] ?? "3") ?? 3,
                 sigstoreMirror: options["sigstore-mirror"],
                 faketime: options["faketime"],
-                keep: options["keep"]
+                keep: options["keep"],
+                pythonServer: server == "python"
             ).run()
+        case "serve":
+            // The benchmark's server on its own, for profiling a client against it by hand.
+            guard let folder = options["folder"] else { benchmarkFailure("serve needs --folder DIR") }
+            let server = try StaticFileServer(serving: URL(fileURLWithPath: folder))
+            FileHandle.standardOutput.write(Data((server.baseURL + "\n").utf8))
+            while true { sleep(3600) }
         case "verify":
             guard let assets = options["assets"] else {
                 benchmarkFailure("verify needs --assets DIR (sigstore-conformance test/assets/bundle-verify)")
@@ -44,7 +53,8 @@ struct Bench {
             print(
                 """
                 usage: trustroot-bench foundation [--seconds S]
-                       trustroot-bench client [--rotations 100,1000] [--runs 3] [--sigstore-mirror DIR [--faketime 'YYYY-MM-DD']] [--keep DIR]
+                       trustroot-bench client [--rotations 100,1000] [--runs 3] [--sigstore-mirror DIR [--faketime 'YYYY-MM-DD']] [--keep DIR] [--server nio|python]
+                       trustroot-bench serve --folder DIR
                        trustroot-bench verify --assets SIGSTORE_CONFORMANCE/test/assets/bundle-verify [--seconds 2]
                 Prints a JSON report. Build with `swift build -c release` so trustroot sits beside trustroot-bench.
                 """

@@ -5,8 +5,9 @@ import TUF
 ///
 /// Each synthetic chain has `N` rotations of a 3-of-5 ECDSA P-256 root; every version replaces
 /// three keys and is signed by the three it removes and the three it adds, so a client verifies
-/// six signatures per step. Both clients run as separate processes against one loopback server,
-/// measured by Tests/interop/measure.py (wall time and peak resident memory of the process).
+/// six signatures per step. Both clients run as separate processes against one loopback server
+/// (``StaticFileServer`` unless Python's, Tests/interop/serve.py, is asked for), measured by
+/// Tests/interop/measure.py (wall time and peak resident memory of the process).
 struct ClientBenchmark {
     let rotations: [Int]
     let runs: Int
@@ -14,6 +15,8 @@ struct ClientBenchmark {
     let faketime: String?
     /// Where to build the repositories; kept afterwards when given, for a closer look.
     let keep: String?
+    /// Whether the repositories are served by Tests/interop/serve.py instead of in process.
+    let pythonServer: Bool
 
     static let interop = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Tests/interop")
@@ -30,12 +33,14 @@ struct ClientBenchmark {
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         defer { if keep == nil { try? FileManager.default.removeItem(at: work) } }
 
-        var report: [String: Any] = ["benchmark": "client", "runs_per_measurement": runs]
+        var report: [String: Any] = [
+            "benchmark": "client", "runs_per_measurement": runs, "server": pythonServer ? "python-http.server" : "swift-nio",
+        ]
         var chains: [[String: Any]] = []
         for count in rotations {
             let folder = work.appendingPathComponent("chain-\(count)")
             try Self.makeChain(rotations: count, at: folder)
-            let server = try Server(serving: folder)
+            let server = try serve(folder)
             defer { server.stop() }
             let url = server.baseURL + "/metadata"
             let root = folder.appendingPathComponent("metadata/1.root.json")
@@ -52,7 +57,7 @@ struct ClientBenchmark {
 
         if let sigstoreMirror {
             let mirror = URL(fileURLWithPath: sigstoreMirror)
-            let server = try Server(serving: mirror)
+            let server = try serve(mirror)
             defer { server.stop() }
             let url = server.baseURL + "/metadata"
             let root = mirror.appendingPathComponent("metadata/5.root.json")
@@ -64,6 +69,11 @@ struct ClientBenchmark {
             ]
         }
         return report
+    }
+
+    /// A loopback server for `folder`, of the kind asked for.
+    func serve(_ folder: URL) throws -> any LoopbackServer {
+        pythonServer ? try Server(serving: folder) : try StaticFileServer(serving: folder)
     }
 
     /// One client's figures: its best wall time and its largest peak memory.
@@ -184,7 +194,7 @@ struct ClientBenchmark {
     }
 
     /// Tests/interop/serve.py on loopback.
-    final class Server {
+    final class Server: LoopbackServer {
         let process = Process()
         let baseURL: String
 
@@ -213,4 +223,12 @@ struct ClientBenchmark {
 
         deinit { kill(process.processIdentifier, SIGKILL) }
     }
+}
+
+/// A server the benchmark's clients fetch from.
+protocol LoopbackServer {
+    /// `http://127.0.0.1:PORT`.
+    var baseURL: String { get }
+    /// Stops serving.
+    func stop()
 }
