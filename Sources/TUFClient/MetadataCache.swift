@@ -67,20 +67,21 @@ public struct MetadataCache: Sendable {
     /// Runs `body` holding an exclusive lock on the cache, waiting up to `timeout` seconds for
     /// another process's update to finish.
     public func withLock<T>(timeout: TimeInterval = 60, _ body: () async throws(UpdateError) -> T) async throws(UpdateError) -> T {
-        let path = directory.appendingPathComponent(".lock").path
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw UpdateError(AtomicFile.storageError(path, "cannot open lock file")) }
-        defer { close(descriptor) }
-        let deadline = Date().addingTimeInterval(timeout)
-        while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
-            guard errno == EWOULDBLOCK || errno == EINTR, Date() < deadline else {
-                throw .storage(path: directory.path, reason: "another update holds the cache lock")
-            }
-            try? await Task.sleep(nanoseconds: 50_000_000)
+        let lock: FolderLock
+        do {
+            lock = try await FolderLock(directory, timeout: timeout, busyReason: "another update holds the cache lock")
+        } catch {
+            throw UpdateError(error)
         }
-        defer { flock(descriptor, LOCK_UN) }
         removeStaleTemporaries()
-        return try await body()
+        let outcome: Result<T, UpdateError>
+        do throws(UpdateError) {
+            outcome = .success(try await body())
+        } catch {
+            outcome = .failure(error)
+        }
+        lock.release()
+        return try outcome.get()
     }
 }
 
