@@ -13,7 +13,7 @@ public struct EncryptedKeyFileSigner: Signer {
     public var publicKey: Key { signer.publicKey }
 
     /// Opens the encrypted key in `pem` with `passphrase`; an RSA key signs with `rsaPadding`.
-    public init(pemEncoded pem: String, passphrase: [UInt8], rsaPadding: InMemorySigner.RSAPadding = .pss) throws {
+    public init(pemEncoded pem: String, passphrase: [UInt8], rsaPadding: InMemorySigner.RSAPadding = .pss) throws(CeremonyError) {
         let info = try EncryptedPrivateKeyInfo(pemEncoded: pem)
         var privateKeyInfo = try info.decrypt(passphrase: passphrase)
         defer { SecretMemory.wipe(&privateKeyInfo) }
@@ -24,7 +24,7 @@ public struct EncryptedKeyFileSigner: Signer {
             )
         } catch {
             // CBC padding can pass by chance with a wrong key; the key itself then does not parse.
-            throw EncryptedPrivateKeyInfo.Error.wrongPassphrase
+            throw CeremonyError.wrongPassphrase
         }
     }
 
@@ -33,14 +33,26 @@ public struct EncryptedKeyFileSigner: Signer {
         _ kind: InMemorySigner.KeyKind,
         passphrase: [UInt8],
         keyDerivation: EncryptedPrivateKeyInfo.KeyDerivation = .strongScrypt()
-    ) throws -> (signer: EncryptedKeyFileSigner, pem: String) {
-        let key = try InMemorySigner(generating: kind)
-        let info = try EncryptedPrivateKeyInfo(encrypting: key.pkcs8DERRepresentation, passphrase: passphrase, keyDerivation: keyDerivation)
-        return (try EncryptedKeyFileSigner(pemEncoded: info.pemEncoded, passphrase: passphrase), info.pemEncoded)
+    ) throws(CeremonyError) -> (signer: EncryptedKeyFileSigner, pem: String) {
+        do {
+            let key = try InMemorySigner(generating: kind)
+            let info = try EncryptedPrivateKeyInfo(
+                encrypting: key.pkcs8DERRepresentation,
+                passphrase: passphrase,
+                keyDerivation: keyDerivation
+            )
+            return (try EncryptedKeyFileSigner(pemEncoded: info.pemEncoded, passphrase: passphrase), info.pemEncoded)
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     /// Signs `message` with the decrypted key.
-    public func sign(_ message: [UInt8]) throws -> [UInt8] {
-        try signer.sign(message)
+    public func sign(_ message: [UInt8]) throws(CeremonyError) -> [UInt8] {
+        do {
+            return try signer.sign(message)
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 }

@@ -22,28 +22,6 @@ public struct EncryptedPrivateKeyInfo: Sendable, Equatable {
         }
     }
 
-    /// Why a key file could not be read or decrypted.
-    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
-        /// The file is not an encrypted PKCS#8 key (PEM `ENCRYPTED PRIVATE KEY`).
-        case notAnEncryptedKey(String)
-        /// It uses a scheme other than PBES2 with scrypt or PBKDF2-SHA256 and AES-256-CBC.
-        case unsupportedScheme(String)
-        /// The passphrase is wrong, or the file was altered.
-        case wrongPassphrase
-        /// The derivation parameters are outside the accepted bounds.
-        case unreasonableParameters(String)
-
-        /// The error as one line for people.
-        public var description: String {
-            switch self {
-            case .notAnEncryptedKey(let reason): return "not an encrypted private key: \(reason)"
-            case .unsupportedScheme(let scheme): return "unsupported key encryption: \(scheme)"
-            case .wrongPassphrase: return "wrong passphrase, or the key file was altered"
-            case .unreasonableParameters(let reason): return "key derivation parameters refused: \(reason)"
-            }
-        }
-    }
-
     /// The key derivation and its parameters.
     public let keyDerivation: KeyDerivation
     /// The AES-CBC initialization vector.
@@ -52,19 +30,25 @@ public struct EncryptedPrivateKeyInfo: Sendable, Equatable {
     public let ciphertext: [UInt8]
 
     /// Encrypts the PKCS#8 `privateKeyInfo` under `passphrase`.
-    public init(encrypting privateKeyInfo: [UInt8], passphrase: [UInt8], keyDerivation: KeyDerivation = .strongScrypt()) throws {
-        self.keyDerivation = keyDerivation
-        iv = randomBytes(16)
-        let key = try Self.deriveKey(passphrase, keyDerivation)
-        ciphertext = Array(try AES._CBC.encrypt(privateKeyInfo, using: key, iv: AES._CBC.IV(ivBytes: iv)))
+    public init(encrypting privateKeyInfo: [UInt8], passphrase: [UInt8], keyDerivation: KeyDerivation = .strongScrypt())
+        throws(CeremonyError)
+    {
+        do {
+            self.keyDerivation = keyDerivation
+            iv = randomBytes(16)
+            let key = try Self.deriveKey(passphrase, keyDerivation)
+            ciphertext = Array(try AES._CBC.encrypt(privateKeyInfo, using: key, iv: AES._CBC.IV(ivBytes: iv)))
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     /// Decrypts the PrivateKeyInfo with `passphrase`.
-    public func decrypt(passphrase: [UInt8]) throws(Error) -> [UInt8] {
+    public func decrypt(passphrase: [UInt8]) throws(CeremonyError) -> [UInt8] {
         do {
             let key = try Self.deriveKey(passphrase, keyDerivation)
             return Array(try AES._CBC.decrypt(ciphertext, using: key, iv: AES._CBC.IV(ivBytes: iv)))
-        } catch let error as Error {
+        } catch let error as CeremonyError {
             throw error
         } catch {
             // A padding failure: the derived key is wrong, or the ciphertext was changed.
@@ -77,7 +61,7 @@ public struct EncryptedPrivateKeyInfo: Sendable, Equatable {
         case .scrypt(let salt, let n, let r, let p):
             // Bounds keep a hostile file from demanding unbounded memory or time.
             guard n > 1, n & (n - 1) == 0, n <= 1 << 20, (1...32).contains(r), (1...16).contains(p), 128 * n * r <= 1 << 30 else {
-                throw Error.unreasonableParameters("scrypt N=\(n) r=\(r) p=\(p)")
+                throw CeremonyError.unreasonableParameters("scrypt N=\(n) r=\(r) p=\(p)")
             }
             return try KDF.Scrypt.deriveKey(
                 from: passphrase,
@@ -90,7 +74,7 @@ public struct EncryptedPrivateKeyInfo: Sendable, Equatable {
             )
         case .pbkdf2SHA256(let salt, let iterations):
             guard (1_000...10_000_000).contains(iterations) else {
-                throw Error.unreasonableParameters("PBKDF2 iterations \(iterations)")
+                throw CeremonyError.unreasonableParameters("PBKDF2 iterations \(iterations)")
             }
             return try KDF.Insecure.PBKDF2.deriveKey(
                 from: passphrase,
@@ -124,7 +108,7 @@ extension EncryptedPrivateKeyInfo {
     static let aes256CBC = try! ASN1ObjectIdentifier(dotRepresentation: "2.16.840.1.101.3.4.1.42")
 
     /// Parses the PEM form (`-----BEGIN ENCRYPTED PRIVATE KEY-----`).
-    public init(pemEncoded pem: String) throws(Error) {
+    public init(pemEncoded pem: String) throws(CeremonyError) {
         let document: PEMDocument
         do {
             document = try PEMDocument(pemString: pem)
@@ -138,17 +122,19 @@ extension EncryptedPrivateKeyInfo {
     }
 
     /// Parses the DER form.
-    public init(derEncoded bytes: [UInt8]) throws(Error) {
+    public init(derEncoded bytes: [UInt8]) throws(CeremonyError) {
         do {
             let root = try DER.parse(bytes)
             self = try DER.sequence(root, identifier: .sequence) { nodes in
                 let (algorithm, parameters) = try Self.algorithm(&nodes)
-                guard algorithm == Self.pbes2, let parameters else { throw Error.unsupportedScheme("encryption algorithm \(algorithm)") }
+                guard algorithm == Self.pbes2, let parameters else {
+                    throw CeremonyError.unsupportedKeyEncryption("encryption algorithm \(algorithm)")
+                }
                 let (derivation, iv) = try Self.pbes2Parameters(parameters)
                 let ciphertext = try ASN1OctetString(derEncoded: &nodes)
                 return EncryptedPrivateKeyInfo(keyDerivation: derivation, iv: iv, ciphertext: Array(ciphertext.bytes))
             }
-        } catch let error as Error {
+        } catch let error as CeremonyError {
             throw error
         } catch {
             throw .notAnEncryptedKey("malformed DER: \(error)")
@@ -162,7 +148,7 @@ extension EncryptedPrivateKeyInfo {
     }
 
     private static func algorithm(_ nodes: inout ASN1NodeCollection.Iterator) throws -> (ASN1ObjectIdentifier, ASN1Node?) {
-        guard let node = nodes.next() else { throw Error.notAnEncryptedKey("missing algorithm") }
+        guard let node = nodes.next() else { throw CeremonyError.notAnEncryptedKey("missing algorithm") }
         return try DER.sequence(node, identifier: .sequence) { inner in
             let oid = try ASN1ObjectIdentifier(derEncoded: &inner)
             return (oid, inner.next())
@@ -172,7 +158,7 @@ extension EncryptedPrivateKeyInfo {
     private static func pbes2Parameters(_ node: ASN1Node) throws -> (KeyDerivation, [UInt8]) {
         try DER.sequence(node, identifier: .sequence) { nodes in
             let (kdf, kdfParameters) = try algorithm(&nodes)
-            guard let kdfParameters else { throw Error.unsupportedScheme("key derivation without parameters") }
+            guard let kdfParameters else { throw CeremonyError.unsupportedKeyEncryption("key derivation without parameters") }
             let derivation: KeyDerivation
             if kdf == scryptOID {
                 derivation = try DER.sequence(kdfParameters, identifier: .sequence) { fields in
@@ -181,7 +167,7 @@ extension EncryptedPrivateKeyInfo {
                     let r = try Int(derEncoded: &fields)
                     let p = try Int(derEncoded: &fields)
                     if let keyLength = fields.next(), try Int(derEncoded: keyLength) != 32 {
-                        throw Error.unsupportedScheme("scrypt key length other than 32")
+                        throw CeremonyError.unsupportedKeyEncryption("scrypt key length other than 32")
                     }
                     return .scrypt(salt: Array(salt.bytes), n: n, r: r, p: p)
                 }
@@ -191,26 +177,30 @@ extension EncryptedPrivateKeyInfo {
                     let iterations = try Int(derEncoded: &fields)
                     var next = fields.next()
                     if let node = next, node.identifier == .integer {
-                        guard try Int(derEncoded: node) == 32 else { throw Error.unsupportedScheme("PBKDF2 key length other than 32") }
+                        guard try Int(derEncoded: node) == 32 else {
+                            throw CeremonyError.unsupportedKeyEncryption("PBKDF2 key length other than 32")
+                        }
                         next = fields.next()
                     }
                     // The PRF defaults to HMAC-SHA1, which this library does not accept.
-                    guard let prfNode = next else { throw Error.unsupportedScheme("PBKDF2 with HMAC-SHA1") }
+                    guard let prfNode = next else { throw CeremonyError.unsupportedKeyEncryption("PBKDF2 with HMAC-SHA1") }
                     let prf = try DER.sequence(prfNode, identifier: .sequence) { inner in
                         let oid = try ASN1ObjectIdentifier(derEncoded: &inner)
                         if let parameters = inner.next() { _ = try ASN1Null(derEncoded: parameters) }
                         return oid
                     }
-                    guard prf == hmacWithSHA256 else { throw Error.unsupportedScheme("PBKDF2 pseudo-random function \(prf)") }
+                    guard prf == hmacWithSHA256 else {
+                        throw CeremonyError.unsupportedKeyEncryption("PBKDF2 pseudo-random function \(prf)")
+                    }
                     return .pbkdf2SHA256(salt: Array(salt.bytes), iterations: iterations)
                 }
             } else {
-                throw Error.unsupportedScheme("key derivation \(kdf)")
+                throw CeremonyError.unsupportedKeyEncryption("key derivation \(kdf)")
             }
             let (cipher, cipherParameters) = try algorithm(&nodes)
-            guard cipher == aes256CBC, let cipherParameters else { throw Error.unsupportedScheme("cipher \(cipher)") }
+            guard cipher == aes256CBC, let cipherParameters else { throw CeremonyError.unsupportedKeyEncryption("cipher \(cipher)") }
             let iv = try ASN1OctetString(derEncoded: cipherParameters)
-            guard iv.bytes.count == 16 else { throw Error.notAnEncryptedKey("IV of \(iv.bytes.count) bytes") }
+            guard iv.bytes.count == 16 else { throw CeremonyError.notAnEncryptedKey("IV of \(iv.bytes.count) bytes") }
             return (derivation, Array(iv.bytes))
         }
     }

@@ -22,96 +22,54 @@ public struct OnlineRepository: Sendable {
     /// The targets metadata the snapshot names, by role.
     public private(set) var targets: [String: Metadata<Targets>]
 
-    /// Why the repository cannot be loaded or changed.
-    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
-        /// A file is missing.
-        case missing(String)
-        /// The repository would not be accepted by a client (expiry aside).
-        case rejected(UpdateError)
-        /// Not enough of the role's keys signed the change.
-        case thresholdNotMet(role: String, summary: String)
-        /// No role of that name is delegated.
-        case noSuchRole(String)
-        /// The target path is not listed.
-        case noSuchTarget(String)
-        /// A role of that name exists already.
-        case roleExists(String)
-        /// A role the change needs has expired and must be renewed by its signers first.
-        case expired(role: String)
-
-        /// The error as one line for people, ending with what to run about it.
-        public var description: String {
-            switch self {
-            case .missing(let path):
-                return "\(path): missing: give the folder `trustroot ceremony publish --out` wrote (metadata/ and targets/)"
-            case .rejected(let error): return "a client would refuse the repository: \(error)\(Self.advice(error))"
-            case .thresholdNotMet(let role, let summary):
-                return "\(role): \(summary): give more of the role's keys with --key or --pkcs11"
-            case .noSuchRole(let role): return "no targets role \(role): `trustroot repo check REPO` lists the roles"
-            case .noSuchTarget(let path): return "no target \(path): `trustroot metadata show` on the role's metadata lists its targets"
-            case .roleExists(let role): return "a role named \(role) exists already, or the name is reserved: choose another name"
-            case .expired(let role):
-                return
-                    "\(role) has expired: its holders must renew it in a ceremony first (`trustroot ceremony propose WORKSPACE --targets`)"
-            }
-        }
-
-        /// What renews the role a client refused as expired.
-        static func advice(_ error: UpdateError) -> String {
-            guard case .expired(let role, _) = error else { return "" }
-            switch role {
-            case "timestamp": return ": run `trustroot repo timestamp REPO --online-key KEY`"
-            case "snapshot": return ": run `trustroot repo snapshot REPO --online-key KEY` (it signs a new timestamp too)"
-            case "root": return ": its holders must renew it in a ceremony (`trustroot ceremony propose WORKSPACE --root`)"
-            default: return ": its holders must renew it in a ceremony (`trustroot ceremony propose WORKSPACE --targets`)"
-            }
-        }
-    }
-
     /// The repository folder, whose files are reached without following links.
     let folder: ConfinedDirectory
 
     /// Loads and checks the repository in `directory`.
-    public init(directory: URL) throws {
-        self.directory = directory
-        guard let folder = try ConfinedDirectory.open(directory.path) else { throw Error.missing(directory.path) }
-        self.folder = folder
-        func read(_ name: String) throws -> [UInt8] {
-            guard let data = try folder.read("metadata/\(name)", limit: Self.fileLimit) else {
-                throw Error.missing(directory.appendingPathComponent("metadata/\(name)").path)
-            }
-            return data
-        }
-        var rootFiles = [try read("1.root.json")]
-        while let data = try folder.read("metadata/\(rootFiles.count + 1).root.json", limit: Self.fileLimit) {
-            rootFiles.append(data)
-        }
+    public init(directory: URL) throws(CeremonyError) {
         do {
-            var client = try TrustedMetadataSet(rootBytes: rootFiles[0], referenceTime: Date(), acceptsExpired: true)
-            for bytes in rootFiles.dropFirst() { try client.updateRoot(bytes) }
-            _ = try client.updateTimestamp(try read("timestamp.json"))
-            let snapshotVersion = client.timestamp!.signed.snapshotMeta.version
-            try client.updateSnapshot(try read("\(snapshotVersion).snapshot.json"))
-            let top = client.snapshot!.signed.meta["targets.json"]?.version ?? 1
-            _ = try client.updateTargets(try read("\(top).targets.json"), role: "targets", delegator: "root")
-            if case .list(let roles) = client.targets["targets"]?.metadata.signed.delegations?.roles {
-                for role in roles {
-                    guard let version = client.snapshot!.signed.meta["\(role.name).json"]?.version else { continue }
-                    _ = try client.updateTargets(
-                        try read("\(version).\(percentEncoded(role.name)).json"),
-                        role: role.name,
-                        delegator: "targets"
-                    )
+            self.directory = directory
+            guard let folder = try ConfinedDirectory.open(directory.path) else { throw CeremonyError.missingFromRepository(directory.path) }
+            self.folder = folder
+            func read(_ name: String) throws -> [UInt8] {
+                guard let data = try folder.read("metadata/\(name)", limit: Self.fileLimit) else {
+                    throw CeremonyError.missingFromRepository(directory.appendingPathComponent("metadata/\(name)").path)
                 }
+                return data
             }
-            roots = try rootFiles.map { (bytes) throws(MetadataError) in try Metadata<Root>(bytes: bytes) }
-            timestamp = client.timestamp!
-            snapshot = client.snapshot!
-            self.targets = client.targets.mapValues(\.metadata)
-        } catch let error as Error {
-            throw error
-        } catch let error as UpdateError {
-            throw Error.rejected(error)
+            var rootFiles = [try read("1.root.json")]
+            while let data = try folder.read("metadata/\(rootFiles.count + 1).root.json", limit: Self.fileLimit) {
+                rootFiles.append(data)
+            }
+            do {
+                var client = try TrustedMetadataSet(rootBytes: rootFiles[0], referenceTime: Date(), acceptsExpired: true)
+                for bytes in rootFiles.dropFirst() { try client.updateRoot(bytes) }
+                _ = try client.updateTimestamp(try read("timestamp.json"))
+                let snapshotVersion = client.timestamp!.signed.snapshotMeta.version
+                try client.updateSnapshot(try read("\(snapshotVersion).snapshot.json"))
+                let top = client.snapshot!.signed.meta["targets.json"]?.version ?? 1
+                _ = try client.updateTargets(try read("\(top).targets.json"), role: "targets", delegator: "root")
+                if case .list(let roles) = client.targets["targets"]?.metadata.signed.delegations?.roles {
+                    for role in roles {
+                        guard let version = client.snapshot!.signed.meta["\(role.name).json"]?.version else { continue }
+                        _ = try client.updateTargets(
+                            try read("\(version).\(percentEncoded(role.name)).json"),
+                            role: role.name,
+                            delegator: "targets"
+                        )
+                    }
+                }
+                roots = try rootFiles.map { (bytes) throws(MetadataError) in try Metadata<Root>(bytes: bytes) }
+                timestamp = client.timestamp!
+                snapshot = client.snapshot!
+                self.targets = client.targets.mapValues(\.metadata)
+            } catch let error as CeremonyError {
+                throw error
+            } catch let error as UpdateError {
+                throw CeremonyError.clientWouldRefuse(error)
+            }
+        } catch {
+            throw CeremonyError(error)
         }
     }
 
@@ -132,25 +90,34 @@ public struct OnlineRepository: Sendable {
     /// Signs and writes a new timestamp for the current snapshot, `days` long (default: the
     /// root's expiry period for timestamp, else 1).
     @discardableResult
-    public mutating func renewTimestamp(online: some Signer, days: Int? = nil, now: Date = Date()) throws -> Metadata<Timestamp> {
-        let snapshotBytes = try fileBytes("\(snapshot.signed.version).snapshot.json")
-        var signed = timestamp.signed
-        signed.version += 1
-        signed.expires = MetadataDraft.expiry(
-            now,
-            days: try CeremonyConfig.days(days ?? expiryDays("timestamp"), path: "timestamp expiry")
-        )
-        signed.snapshotMeta = MetaFile(
-            version: snapshot.signed.version,
-            length: snapshotBytes.count,
-            hashes: ["sha256": Hex.encode(SHA256.hash(data: snapshotBytes))]
-        )
-        var next = Metadata(signed: signed)
-        try next.sign(with: online, keyID: try RepositoryPublisher(directory: directory).onlineKeyID(online, role: "timestamp", in: root))
-        try checkAsClient(timestamp: next.encoded(), now: now)
-        try folder.write(next.encoded(), to: "metadata/timestamp.json")
-        timestamp = next
-        return next
+    public mutating func renewTimestamp(online: some Signer, days: Int? = nil, now: Date = Date()) throws(CeremonyError) -> Metadata<
+        Timestamp
+    > {
+        do {
+            let snapshotBytes = try fileBytes("\(snapshot.signed.version).snapshot.json")
+            var signed = timestamp.signed
+            signed.version += 1
+            signed.expires = MetadataDraft.expiry(
+                now,
+                days: try CeremonyConfig.days(days ?? expiryDays("timestamp"), path: "timestamp expiry")
+            )
+            signed.snapshotMeta = MetaFile(
+                version: snapshot.signed.version,
+                length: snapshotBytes.count,
+                hashes: ["sha256": Hex.encode(SHA256.hash(data: snapshotBytes))]
+            )
+            var next = Metadata(signed: signed)
+            try next.sign(
+                with: online,
+                keyID: try RepositoryPublisher(directory: directory).onlineKeyID(online, role: "timestamp", in: root)
+            )
+            try checkAsClient(timestamp: next.encoded(), now: now)
+            try folder.write(next.encoded(), to: "metadata/timestamp.json")
+            timestamp = next
+            return next
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     /// Signs and writes a new snapshot (version + 1, same targets versions unless `meta` is
@@ -161,27 +128,34 @@ public struct OnlineRepository: Sendable {
         days: Int? = nil,
         meta: [String: MetaFile]? = nil,
         now: Date = Date()
-    ) throws -> Metadata<Snapshot> {
-        var signed = snapshot.signed
-        signed.version += 1
-        signed.expires = MetadataDraft.expiry(
-            now,
-            days: try CeremonyConfig.days(days ?? expiryDays("snapshot"), path: "snapshot expiry")
-        )
-        if let meta { signed.meta = meta }
-        var next = Metadata(signed: signed)
-        try next.sign(with: online, keyID: try RepositoryPublisher(directory: directory).onlineKeyID(online, role: "snapshot", in: root))
-        // Written under its own version name: the current timestamp still names the old one.
-        try folder.write(next.encoded(), to: "metadata/\(signed.version).snapshot.json")
-        let previous = snapshot
-        snapshot = next
+    ) throws(CeremonyError) -> Metadata<Snapshot> {
         do {
-            try renewTimestamp(online: online, now: now)
+            var signed = snapshot.signed
+            signed.version += 1
+            signed.expires = MetadataDraft.expiry(
+                now,
+                days: try CeremonyConfig.days(days ?? expiryDays("snapshot"), path: "snapshot expiry")
+            )
+            if let meta { signed.meta = meta }
+            var next = Metadata(signed: signed)
+            try next.sign(
+                with: online,
+                keyID: try RepositoryPublisher(directory: directory).onlineKeyID(online, role: "snapshot", in: root)
+            )
+            // Written under its own version name: the current timestamp still names the old one.
+            try folder.write(next.encoded(), to: "metadata/\(signed.version).snapshot.json")
+            let previous = snapshot
+            snapshot = next
+            do {
+                try renewTimestamp(online: online, now: now)
+            } catch {
+                snapshot = previous
+                throw error
+            }
+            return next
         } catch {
-            snapshot = previous
-            throw error
+            throw CeremonyError(error)
         }
-        return next
     }
 
     /// Lists `bytes` as target `path` of `role` (replacing an entry of that path), or removes
@@ -195,34 +169,38 @@ public struct OnlineRepository: Sendable {
         signers: [any Signer],
         online: some Signer,
         now: Date = Date()
-    ) throws {
-        guard var metadata = targets[role] else { throw Error.noSuchRole(role) }
-        if metadata.signed.isExpired(at: now) { throw Error.expired(role: role) }
-        try RepositoryPublisher.checkTargetPath(path)
-        let (delegate, keys): (any Delegate, [String: Key])
-        if role == "targets" {
-            (delegate, keys) = (root.roles["targets"]!, root.keys)
-        } else {
-            guard let delegations = targets["targets"]?.signed.delegations, let found = delegations.delegate(named: role) else {
-                throw Error.noSuchRole(role)
+    ) throws(CeremonyError) {
+        do {
+            guard var metadata = targets[role] else { throw CeremonyError.noSuchRole(role) }
+            if metadata.signed.isExpired(at: now) { throw CeremonyError.expired(role: role) }
+            try RepositoryPublisher.checkTargetPath(path)
+            let (delegate, keys): (any Delegate, [String: Key])
+            if role == "targets" {
+                (delegate, keys) = (root.roles["targets"]!, root.keys)
+            } else {
+                guard let delegations = targets["targets"]?.signed.delegations, let found = delegations.delegate(named: role) else {
+                    throw CeremonyError.noSuchRole(role)
+                }
+                (delegate, keys) = (found, delegations.keys)
             }
-            (delegate, keys) = (found, delegations.keys)
-        }
-        var signed = metadata.signed
-        if let bytes {
-            var fields = JSONObject()
-            fields["custom"] = custom
-            signed.targets[path] = TargetFile(describing: bytes, unrecognizedFields: fields)
-        } else {
-            guard signed.targets.removeValue(forKey: path) != nil else { throw Error.noSuchTarget(path) }
-        }
-        signed.version += 1
-        metadata = try Self.signed(signed, role: role, by: signers, delegate: delegate, keys: keys)
+            var signed = metadata.signed
+            if let bytes {
+                var fields = JSONObject()
+                fields["custom"] = custom
+                signed.targets[path] = TargetFile(describing: bytes, unrecognizedFields: fields)
+            } else {
+                guard signed.targets.removeValue(forKey: path) != nil else { throw CeremonyError.noSuchTarget(path) }
+            }
+            signed.version += 1
+            metadata = try Self.signed(signed, role: role, by: signers, delegate: delegate, keys: keys)
 
-        if let bytes, let file = signed.targets[path] {
-            try RepositoryPublisher.writeTargetFile(bytes, path: path, file: file, into: folder)
+            if let bytes, let file = signed.targets[path] {
+                try RepositoryPublisher.writeTargetFile(bytes, path: path, file: file, into: folder)
+            }
+            try publish([role: metadata], online: online, now: now)
+        } catch {
+            throw CeremonyError(error)
         }
-        try publish([role: metadata], online: online, now: now)
     }
 
     /// Delegates the target paths `paths` from the top-level targets role to a new role `name`
@@ -238,51 +216,55 @@ public struct OnlineRepository: Sendable {
         expiresDays: Int,
         online: some Signer,
         now: Date = Date()
-    ) throws {
-        guard var top = targets["targets"]?.signed else { throw Error.noSuchRole("targets") }
-        if top.isExpired(at: now) { throw Error.expired(role: "targets") }
-        _ = try CeremonyConfig.days(expiresDays, path: "--expires-days")
-        let folded = name.lowercased()
-        guard !topLevelRoleNames.contains(folded), !name.isEmpty, !targets.keys.contains(where: { $0.lowercased() == folded }),
-            top.delegations?.delegate(named: name) == nil
-        else { throw Error.roleExists(name) }
-        var delegations = top.delegations ?? Delegations(keys: [:], roles: .list([]))
-        guard case .list(var roles) = delegations.roles else { throw Error.roleExists(name) }
-        var keyIDs: [String] = []
-        for signer in roleSigners {
-            let (id, key) = MetadataDraft.entry(for: signer.publicKey, owner: nil, test: false, existing: delegations.keys)
-            delegations.keys[id] = key
-            if !keyIDs.contains(id) { keyIDs.append(id) }
-        }
-        guard (1...max(1, keyIDs.count)).contains(threshold), !keyIDs.isEmpty else {
-            throw Error.thresholdNotMet(
-                role: name,
-                summary: "a threshold of \(threshold) needs as many distinct keys; \(keyIDs.count) given"
+    ) throws(CeremonyError) {
+        do {
+            guard var top = targets["targets"]?.signed else { throw CeremonyError.noSuchRole("targets") }
+            if top.isExpired(at: now) { throw CeremonyError.expired(role: "targets") }
+            _ = try CeremonyConfig.days(expiresDays, path: "--expires-days")
+            let folded = name.lowercased()
+            guard !topLevelRoleNames.contains(folded), !name.isEmpty, !targets.keys.contains(where: { $0.lowercased() == folded }),
+                top.delegations?.delegate(named: name) == nil
+            else { throw CeremonyError.roleExists(name) }
+            var delegations = top.delegations ?? Delegations(keys: [:], roles: .list([]))
+            guard case .list(var roles) = delegations.roles else { throw CeremonyError.roleExists(name) }
+            var keyIDs: [String] = []
+            for signer in roleSigners {
+                let (id, key) = MetadataDraft.entry(for: signer.publicKey, owner: nil, test: false, existing: delegations.keys)
+                delegations.keys[id] = key
+                if !keyIDs.contains(id) { keyIDs.append(id) }
+            }
+            guard (1...max(1, keyIDs.count)).contains(threshold), !keyIDs.isEmpty else {
+                throw CeremonyError.thresholdNotMet(
+                    role: name,
+                    summary: "a threshold of \(threshold) needs as many distinct keys; \(keyIDs.count) given"
+                )
+            }
+            var fields = JSONObject()
+            fields[MetadataDraft.expiryPeriodField] = .integer(Int64(expiresDays))
+            let role = DelegatedRole(
+                name: name,
+                keyIDs: keyIDs,
+                threshold: threshold,
+                terminating: terminating,
+                scope: .paths(paths),
+                unrecognizedFields: fields
             )
+            roles.append(role)
+            delegations.roles = .list(roles)
+            top.delegations = delegations
+            top.version += 1
+            let newTargets = try Self.signed(top, role: "targets", by: targetsSigners, delegate: root.roles["targets"]!, keys: root.keys)
+            let first = try Self.signed(
+                Targets(version: 1, expires: MetadataDraft.expiry(now, days: expiresDays)),
+                role: name,
+                by: roleSigners,
+                delegate: role,
+                keys: delegations.keys
+            )
+            try publish(["targets": newTargets, name: first], online: online, now: now)
+        } catch {
+            throw CeremonyError(error)
         }
-        var fields = JSONObject()
-        fields[MetadataDraft.expiryPeriodField] = .integer(Int64(expiresDays))
-        let role = DelegatedRole(
-            name: name,
-            keyIDs: keyIDs,
-            threshold: threshold,
-            terminating: terminating,
-            scope: .paths(paths),
-            unrecognizedFields: fields
-        )
-        roles.append(role)
-        delegations.roles = .list(roles)
-        top.delegations = delegations
-        top.version += 1
-        let newTargets = try Self.signed(top, role: "targets", by: targetsSigners, delegate: root.roles["targets"]!, keys: root.keys)
-        let first = try Self.signed(
-            Targets(version: 1, expires: MetadataDraft.expiry(now, days: expiresDays)),
-            role: name,
-            by: roleSigners,
-            delegate: role,
-            keys: delegations.keys
-        )
-        try publish(["targets": newTargets, name: first], online: online, now: now)
     }
 
     /// `signed`, signed by each of `signers` under every id its key has in `delegate`; the
@@ -299,7 +281,7 @@ public struct OnlineRepository: Sendable {
             try metadata.addSignature(by: signer, under: Proposal.keyIDs(of: signer.publicKey, in: delegate, keys: keys))
         }
         let verification = ThresholdVerification(role: role, delegate: delegate, keys: keys, metadata: metadata)
-        guard verification.isSatisfied else { throw Error.thresholdNotMet(role: role, summary: verification.summary) }
+        guard verification.isSatisfied else { throw CeremonyError.thresholdNotMet(role: role, summary: verification.summary) }
         return metadata
     }
 
@@ -343,13 +325,13 @@ public struct OnlineRepository: Sendable {
                 )
             }
         } catch let error as UpdateError {
-            throw Error.rejected(error)
+            throw CeremonyError.clientWouldRefuse(error)
         }
     }
 
     private func fileBytes(_ name: String) throws -> [UInt8] {
         guard let data = try folder.read("metadata/\(name)", limit: Self.fileLimit) else {
-            throw Error.missing(directory.appendingPathComponent("metadata/\(name)").path)
+            throw CeremonyError.missingFromRepository(directory.appendingPathComponent("metadata/\(name)").path)
         }
         return data
     }

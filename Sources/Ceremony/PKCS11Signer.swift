@@ -26,27 +26,31 @@ public final class PKCS11Signer: Signer, @unchecked Sendable {
     }
 
     /// Opens the token `reference` names, logs in with `pin`, and finds the key.
-    public init(reference: PKCS11KeyReference, pin: [UInt8]) throws {
-        let functions = try Self.load(reference.module)
-        let slot = try Self.findSlot(functions, reference)
-        var session = CK_SESSION_HANDLE()
-        try Self.check("C_OpenSession", functions.pointee.C_OpenSession(slot, CK_FLAGS(CKF_SERIAL_SESSION), nil, nil, &session))
+    public init(reference: PKCS11KeyReference, pin: [UInt8]) throws(CeremonyError) {
         do {
-            try Self.login(functions, session, pin)
-            let described = reference.keyID.map { "with id \(Hex.encode($0))" } ?? "labelled \(reference.keyLabel ?? "")"
-            guard let privateKey = try Self.findObject(functions, session, CK_OBJECT_CLASS(CKO_PRIVATE_KEY), reference) else {
-                throw PKCS11Error.keyNotFound(described)
+            let functions = try Self.load(reference.module)
+            let slot = try Self.findSlot(functions, reference)
+            var session = CK_SESSION_HANDLE()
+            try Self.check("C_OpenSession", functions.pointee.C_OpenSession(slot, CK_FLAGS(CKF_SERIAL_SESSION), nil, nil, &session))
+            do {
+                try Self.login(functions, session, pin)
+                let described = reference.keyID.map { "with id \(Hex.encode($0))" } ?? "labelled \(reference.keyLabel ?? "")"
+                guard let privateKey = try Self.findObject(functions, session, CK_OBJECT_CLASS(CKO_PRIVATE_KEY), reference) else {
+                    throw CeremonyError.keyNotFound(described)
+                }
+                guard let publicObject = try Self.findObject(functions, session, CK_OBJECT_CLASS(CKO_PUBLIC_KEY), reference) else {
+                    throw CeremonyError.keyNotFound("\(described) (its public key)")
+                }
+                (kind, publicKey) = try Self.readPublicKey(functions, session, publicObject)
+                self.functions = functions
+                self.session = session
+                self.privateKey = privateKey
+            } catch {
+                _ = functions.pointee.C_CloseSession(session)
+                throw error
             }
-            guard let publicObject = try Self.findObject(functions, session, CK_OBJECT_CLASS(CKO_PUBLIC_KEY), reference) else {
-                throw PKCS11Error.keyNotFound("\(described) (its public key)")
-            }
-            (kind, publicKey) = try Self.readPublicKey(functions, session, publicObject)
-            self.functions = functions
-            self.session = session
-            self.privateKey = privateKey
         } catch {
-            _ = functions.pointee.C_CloseSession(session)
-            throw error
+            throw CeremonyError(error)
         }
     }
 
@@ -57,9 +61,9 @@ public final class PKCS11Signer: Signer, @unchecked Sendable {
         }
         switch result {
         case CK_RV(CKR_OK), CK_RV(CKR_USER_ALREADY_LOGGED_IN): return
-        case CK_RV(CKR_PIN_INCORRECT), CK_RV(CKR_PIN_LEN_RANGE): throw PKCS11Error.wrongPIN
-        case CK_RV(CKR_PIN_LOCKED): throw PKCS11Error.pinLocked
-        default: throw PKCS11Error.call("C_Login", returnValue: UInt(result))
+        case CK_RV(CKR_PIN_INCORRECT), CK_RV(CKR_PIN_LEN_RANGE): throw CeremonyError.wrongPIN
+        case CK_RV(CKR_PIN_LOCKED): throw CeremonyError.pinLocked
+        default: throw CeremonyError.tokenCall("C_Login", returnValue: UInt(result))
         }
     }
 
@@ -68,32 +72,40 @@ public final class PKCS11Signer: Signer, @unchecked Sendable {
     }
 
     /// Signs `message` on the token.
-    public func sign(_ message: [UInt8]) throws -> [UInt8] {
-        try lock.withLock { () throws -> [UInt8] in
-            let signature: [UInt8]
-            switch kind {
-            case .p256:
-                let raw = try tokenSign(CK_MECHANISM_TYPE(CKM_ECDSA), Array(SHA256.hash(data: message)))
-                guard let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: raw) else { throw PKCS11Error.badSignature }
-                signature = Array(parsed.derRepresentation)
-            case .p384:
-                let raw = try tokenSign(CK_MECHANISM_TYPE(CKM_ECDSA), Array(SHA384.hash(data: message)))
-                guard let parsed = try? P384.Signing.ECDSASignature(rawRepresentation: raw) else { throw PKCS11Error.badSignature }
-                signature = Array(parsed.derRepresentation)
-            case .ed25519:
-                signature = try tokenSign(CK_MECHANISM_TYPE(CKM_EDDSA), message)
-            case .rsa:
-                var parameters = CK_RSA_PKCS_PSS_PARAMS(
-                    hashAlg: CK_MECHANISM_TYPE(CKM_SHA256),
-                    mgf: CK_RSA_PKCS_MGF_TYPE(CKG_MGF1_SHA256),
-                    sLen: 32
-                )
-                signature = try withUnsafeMutableBytes(of: &parameters) {
-                    try tokenSign(CK_MECHANISM_TYPE(CKM_RSA_PKCS_PSS), Array(SHA256.hash(data: message)), parameter: $0)
+    public func sign(_ message: [UInt8]) throws(CeremonyError) -> [UInt8] {
+        do {
+            return try lock.withLock { () throws -> [UInt8] in
+                let signature: [UInt8]
+                switch kind {
+                case .p256:
+                    let raw = try tokenSign(CK_MECHANISM_TYPE(CKM_ECDSA), Array(SHA256.hash(data: message)))
+                    guard let parsed = try? P256.Signing.ECDSASignature(rawRepresentation: raw) else {
+                        throw CeremonyError.badTokenSignature
+                    }
+                    signature = Array(parsed.derRepresentation)
+                case .p384:
+                    let raw = try tokenSign(CK_MECHANISM_TYPE(CKM_ECDSA), Array(SHA384.hash(data: message)))
+                    guard let parsed = try? P384.Signing.ECDSASignature(rawRepresentation: raw) else {
+                        throw CeremonyError.badTokenSignature
+                    }
+                    signature = Array(parsed.derRepresentation)
+                case .ed25519:
+                    signature = try tokenSign(CK_MECHANISM_TYPE(CKM_EDDSA), message)
+                case .rsa:
+                    var parameters = CK_RSA_PKCS_PSS_PARAMS(
+                        hashAlg: CK_MECHANISM_TYPE(CKM_SHA256),
+                        mgf: CK_RSA_PKCS_MGF_TYPE(CKG_MGF1_SHA256),
+                        sLen: 32
+                    )
+                    signature = try withUnsafeMutableBytes(of: &parameters) {
+                        try tokenSign(CK_MECHANISM_TYPE(CKM_RSA_PKCS_PSS), Array(SHA256.hash(data: message)), parameter: $0)
+                    }
                 }
+                guard publicKey.isValidSignature(signature, for: message) else { throw CeremonyError.badTokenSignature }
+                return signature
             }
-            guard publicKey.isValidSignature(signature, for: message) else { throw PKCS11Error.badSignature }
-            return signature
+        } catch {
+            throw CeremonyError(error)
         }
     }
 
@@ -128,21 +140,21 @@ public final class PKCS11Signer: Signer, @unchecked Sendable {
         try modulesLock.withLock { () throws -> UnsafeMutablePointer<CK_FUNCTION_LIST> in
             if let loaded = modules[path] { return loaded }
             guard FileManager.default.fileExists(atPath: path) else {
-                throw PKCS11Error.moduleNotLoadable(path: path, reason: "no such file")
+                throw CeremonyError.moduleNotLoadable(path: path, reason: "no such file")
             }
             guard let handle = dlopen(path, RTLD_NOW | RTLD_LOCAL) else {
-                throw PKCS11Error.moduleNotLoadable(path: path, reason: String(cString: dlerror()))
+                throw CeremonyError.moduleNotLoadable(path: path, reason: String(cString: dlerror()))
             }
             guard let symbol = dlsym(handle, "C_GetFunctionList") else {
-                throw PKCS11Error.moduleNotLoadable(path: path, reason: "no C_GetFunctionList: not a PKCS#11 module")
+                throw CeremonyError.moduleNotLoadable(path: path, reason: "no C_GetFunctionList: not a PKCS#11 module")
             }
             typealias GetFunctionList = @convention(c) (UnsafeMutablePointer<UnsafeMutablePointer<CK_FUNCTION_LIST>?>?) -> CK_RV
             var list: UnsafeMutablePointer<CK_FUNCTION_LIST>?
             try check("C_GetFunctionList", unsafeBitCast(symbol, to: GetFunctionList.self)(&list))
-            guard let list else { throw PKCS11Error.moduleNotLoadable(path: path, reason: "empty function list") }
+            guard let list else { throw CeremonyError.moduleNotLoadable(path: path, reason: "empty function list") }
             let initialized = list.pointee.C_Initialize(nil)
             guard initialized == CK_RV(CKR_OK) || initialized == CK_RV(CKR_CRYPTOKI_ALREADY_INITIALIZED) else {
-                throw PKCS11Error.call("C_Initialize", returnValue: UInt(initialized))
+                throw CeremonyError.tokenCall("C_Initialize", returnValue: UInt(initialized))
             }
             modules[path] = list
             return list
@@ -165,7 +177,7 @@ public final class PKCS11Signer: Signer, @unchecked Sendable {
             return slot
         }
         let what = [reference.tokenLabel.map { "labelled \($0)" }, reference.tokenSerial.map { "with serial \($0)" }].compactMap { $0 }
-        throw PKCS11Error.tokenNotFound(what.isEmpty ? "present" : what.joined(separator: " "))
+        throw CeremonyError.tokenNotFound(what.isEmpty ? "present" : what.joined(separator: " "))
     }
 
     private static func paddedString(_ bytes: UnsafeRawBufferPointer) -> String {
@@ -213,7 +225,7 @@ public final class PKCS11Signer: Signer, @unchecked Sendable {
                     var found = CK_ULONG(0)
                     try check("C_FindObjects", functions.pointee.C_FindObjects(session, &objects, 2, &found))
                     // Two matches would make the choice of key ambiguous: refuse rather than guess.
-                    if found > 1 { throw PKCS11Error.keyNotFound("unambiguously (several keys match)") }
+                    if found > 1 { throw CeremonyError.keyNotFound("unambiguously (several keys match)") }
                     return found == 1 ? objects[0] : nil
                 }
             }
@@ -229,7 +241,7 @@ public final class PKCS11Signer: Signer, @unchecked Sendable {
         var query = CK_ATTRIBUTE(type: CK_ATTRIBUTE_TYPE(type), pValue: nil, ulValueLen: 0)
         try check("C_GetAttributeValue", functions.pointee.C_GetAttributeValue(session, object, &query, 1))
         guard query.ulValueLen != CK_ULONG.max, query.ulValueLen < 65_536 else {
-            throw PKCS11Error.unsupportedKey("attribute 0x\(String(type, radix: 16)) unavailable")
+            throw CeremonyError.unsupportedTokenKey("attribute 0x\(String(type, radix: 16)) unavailable")
         }
         var value = [UInt8](repeating: 0, count: Int(query.ulValueLen))
         try value.withUnsafeMutableBytes { buffer in
@@ -260,23 +272,23 @@ public final class PKCS11Signer: Signer, @unchecked Sendable {
             if parameters == secp384r1, let key = try? P384.Signing.PublicKey(x963Representation: unwrapPoint(point, size: 97)) {
                 return (.p384, Key(keyType: "ecdsa", scheme: "ecdsa-sha2-nistp384", publicValue: key.pemRepresentation + "\n"))
             }
-            throw PKCS11Error.unsupportedKey("EC key on a curve other than P-256 or P-384")
+            throw CeremonyError.unsupportedTokenKey("EC key on a curve other than P-256 or P-384")
         case CK_KEY_TYPE(CKK_EC_EDWARDS):
             let point = try attribute(functions, session, object, Int32(CKA_EC_POINT))
             let raw = unwrapPoint(point, size: 32)
             guard raw.count == 32, (try? Curve25519.Signing.PublicKey(rawRepresentation: raw)) != nil else {
-                throw PKCS11Error.unsupportedKey("Edwards key other than Ed25519")
+                throw CeremonyError.unsupportedTokenKey("Edwards key other than Ed25519")
             }
             return (.ed25519, Key(keyType: "ed25519", scheme: "ed25519", publicValue: Hex.encode(raw)))
         case CK_KEY_TYPE(CKK_RSA):
             let modulus = try attribute(functions, session, object, Int32(CKA_MODULUS))
             let exponent = try attribute(functions, session, object, Int32(CKA_PUBLIC_EXPONENT))
             guard let key = try? _RSA.Signing.PublicKey(n: modulus, e: exponent) else {
-                throw PKCS11Error.unsupportedKey("RSA key under 2048 bits")
+                throw CeremonyError.unsupportedTokenKey("RSA key under 2048 bits")
             }
             return (.rsa, Key(keyType: "rsa", scheme: "rsassa-pss-sha256", publicValue: key.pemRepresentation + "\n"))
         default:
-            throw PKCS11Error.unsupportedKey("key type 0x\(String(keyType, radix: 16))")
+            throw CeremonyError.unsupportedTokenKey("key type 0x\(String(keyType, radix: 16))")
         }
     }
 
@@ -289,6 +301,6 @@ public final class PKCS11Signer: Signer, @unchecked Sendable {
     }
 
     private static func check(_ name: String, _ result: CK_RV) throws {
-        guard result == CK_RV(CKR_OK) else { throw PKCS11Error.call(name, returnValue: UInt(result)) }
+        guard result == CK_RV(CKR_OK) else { throw CeremonyError.tokenCall(name, returnValue: UInt(result)) }
     }
 }

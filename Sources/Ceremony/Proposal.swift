@@ -18,24 +18,6 @@ public struct Proposal: Sendable {
     /// The newest published targets metadata by role name.
     public let publishedTargets: [String: Metadata<Targets>]
 
-    /// Why a signature cannot be added.
-    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
-        /// The key signs none of the proposed roles.
-        case keyInNoRole(keyID: String)
-        /// There is nothing to sign.
-        case nothingProposed
-
-        /// The error as one line for people.
-        public var description: String {
-            switch self {
-            case .keyInNoRole(let keyID):
-                return
-                    "key \(keyID) is not a key of any role this proposal asks signatures for: `trustroot ceremony status` lists who is to sign"
-            case .nothingProposed: return "nothing is proposed: run `trustroot ceremony propose` first"
-            }
-        }
-    }
-
     /// Signatures present and needed for one proposed role.
     public struct RoleStatus: Sendable {
         /// The role.
@@ -103,23 +85,27 @@ public struct Proposal: Sendable {
     ///
     /// - Returns: the key ids signed under, by role.
     @discardableResult
-    public mutating func sign(with signer: some Signer) throws -> [(role: String, keyIDs: [String])] {
-        guard !isEmpty else { throw Error.nothingProposed }
-        var signed: [(role: String, keyIDs: [String])] = []
-        if var root, !root.rootKeyIDs(for: signer.publicKey).isEmpty {
-            signed.append(("root", try root.sign(with: signer)))
-            self.root = root
+    public mutating func sign(with signer: some Signer) throws(CeremonyError) -> [(role: String, keyIDs: [String])] {
+        do {
+            guard !isEmpty else { throw CeremonyError.nothingProposed }
+            var signed: [(role: String, keyIDs: [String])] = []
+            if var root, !root.rootKeyIDs(for: signer.publicKey).isEmpty {
+                signed.append(("root", try root.sign(with: signer)))
+                self.root = root
+            }
+            for role in proposedRoles where role != "root" {
+                guard var metadata = targets[role], let (delegate, keys) = delegation(of: role) else { continue }
+                let ids = Self.keyIDs(of: signer.publicKey, in: delegate, keys: keys)
+                guard !ids.isEmpty else { continue }
+                try metadata.addSignature(by: signer, under: ids)
+                targets[role] = metadata
+                signed.append((role, ids))
+            }
+            guard !signed.isEmpty else { throw CeremonyError.keyInNoRole(signer.publicKey.keyID) }
+            return signed
+        } catch {
+            throw CeremonyError(error)
         }
-        for role in proposedRoles where role != "root" {
-            guard var metadata = targets[role], let (delegate, keys) = delegation(of: role) else { continue }
-            let ids = Self.keyIDs(of: signer.publicKey, in: delegate, keys: keys)
-            guard !ids.isEmpty else { continue }
-            try metadata.addSignature(by: signer, under: ids)
-            targets[role] = metadata
-            signed.append((role, ids))
-        }
-        guard !signed.isEmpty else { throw Error.keyInNoRole(keyID: signer.publicKey.keyID) }
-        return signed
     }
 
     /// How `other` proposes something else than this proposal, role by role: a role proposed on

@@ -13,44 +13,6 @@ public struct RepositoryPublisher: Sendable {
     /// The repository folder: metadata goes to `metadata/`, target files to `targets/`.
     public let directory: URL
 
-    /// Why a repository was not published.
-    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
-        /// No root to publish.
-        case noRoot
-        /// A client starting from root `from` would not reach the newest root.
-        case rootChainBroken(from: Int, UpdateError)
-        /// The metadata below the root would not be accepted.
-        case rejected(UpdateError)
-        /// A target listed in targets metadata has no file, or its file does not match.
-        case targetFile(String, String)
-        /// The repository already serves a newer or different version of a role: clients that
-        /// have it would refuse what would be published as a rollback.
-        case olderThanPublished(role: String, published: Int, proposed: Int)
-        /// The repository serves a role that would no longer be listed; clients refuse a snapshot
-        /// that drops a role.
-        case roleDropped(String)
-        /// The online key is not a key of the role it would sign.
-        case notOnlineKey(role: String, keyID: String)
-
-        /// The error as one line for people.
-        public var description: String {
-            switch self {
-            case .noRoot: return "nothing to publish: no root: run `trustroot ceremony propose` first"
-            case .rootChainBroken(let from, let error): return "a client trusting root v\(from) would stop: \(error)"
-            case .rejected(let error): return "a client would refuse the repository: \(error)"
-            case .targetFile(let path, let reason): return "target \(path): \(reason)"
-            case .olderThanPublished(let role, let published, let proposed):
-                return
-                    "the repository already serves \(role) v\(published); publishing v\(proposed) would look like a rollback to clients (were targets changed with `trustroot repo`? bring the ceremony's configuration up to date and propose again)"
-            case .roleDropped(let role):
-                return
-                    "the repository serves the role \(role), which would no longer be listed: clients refuse a snapshot that drops a role; keep it in the configuration's delegations and propose again"
-            case .notOnlineKey(let role, let keyID):
-                return "the online key \(keyID) is not a \(role) key of the newest root: give the key the configuration names as online_key"
-            }
-        }
-    }
-
     /// A publisher writing to `directory`.
     public init(directory: URL) {
         self.directory = directory
@@ -74,90 +36,94 @@ public struct RepositoryPublisher: Sendable {
         snapshotVersion: Int? = nil,
         timestampVersion: Int? = nil,
         now: Date = Date()
-    ) throws -> Metadata<Timestamp> {
-        guard !roots.isEmpty else { throw Error.noRoot }
-        let rootFiles = roots.map { $0.encoded() }
-        try proveRootChain(rootFiles)
-        let listings = [targets] + delegated.keys.sorted().map { delegated[$0]! }
-        let allTargets = listings.flatMap { $0.signed.targets.sorted { $0.key < $1.key } }
-        for (path, file) in allTargets {
-            try Self.checkTargetPath(path)
-            guard let bytes = targetFiles[path] else { throw Error.targetFile(path, "no file given") }
-            do {
-                try file.verify(bytes)
-            } catch {
-                throw Error.targetFile(path, "\(error)")
-            }
-        }
-
-        let targetsBytes = targets.encoded()
-        // What the repository serves now, read once: the versions to follow, and what must not roll back.
-        let served = try servedTimestamp()
-        let snapshotVersion = snapshotVersion ?? served.map { $0.signed.snapshotMeta.version + 1 } ?? 1
-        let timestampVersion = timestampVersion ?? served.map { $0.signed.version + 1 } ?? 1
-        try refuseRollback(
-            served: served,
-            roots.last!.signed.version,
-            ["targets": (targets.signed.version, targetsBytes)].merging(
-                delegated.mapValues { ($0.signed.version, $0.encoded()) }
-            ) { first, _ in first }
-        )
-        var meta = ["targets.json": MetaFile(version: targets.signed.version)]
-        for (role, metadata) in delegated { meta["\(role).json"] = MetaFile(version: metadata.signed.version) }
-        // A repository of test keys says so in every file, online ones included.
-        var marker = JSONObject()
-        marker[MetadataDraft.testKeyField] = roots.last!.signed.unrecognizedFields[MetadataDraft.testKeyField]
-        var snapshot = Metadata(
-            signed: Snapshot(version: snapshotVersion, expires: snapshotExpires, meta: meta, unrecognizedFields: marker)
-        )
-        try snapshot.sign(with: online, keyID: try onlineKeyID(online, role: "snapshot", in: roots.last!.signed))
-        let snapshotBytes = snapshot.encoded()
-        var timestamp = Metadata(
-            signed: Timestamp(
-                version: timestampVersion,
-                expires: timestampExpires,
-                snapshotMeta: MetaFile(
-                    version: snapshotVersion,
-                    length: snapshotBytes.count,
-                    hashes: ["sha256": Hex.encode(SHA256.hash(data: snapshotBytes))]
-                ),
-                unrecognizedFields: marker
-            )
-        )
-        try timestamp.sign(with: online, keyID: try onlineKeyID(online, role: "timestamp", in: roots.last!.signed))
-        let timestampBytes = timestamp.encoded()
-
+    ) throws(CeremonyError) -> Metadata<Timestamp> {
         do {
-            try Self.acceptAsClient(
-                root: rootFiles.last!,
-                timestamp: timestampBytes,
-                snapshot: snapshotBytes,
-                targets: targetsBytes,
-                delegated: delegated.mapValues { $0.encoded() },
-                at: now
-            )
-        } catch {
-            throw Error.rejected(error)
-        }
+            guard !roots.isEmpty else { throw CeremonyError.noRoot }
+            let rootFiles = roots.map { $0.encoded() }
+            try proveRootChain(rootFiles)
+            let listings = [targets] + delegated.keys.sorted().map { delegated[$0]! }
+            let allTargets = listings.flatMap { $0.signed.targets.sorted { $0.key < $1.key } }
+            for (path, file) in allTargets {
+                try Self.checkTargetPath(path)
+                guard let bytes = targetFiles[path] else { throw CeremonyError.targetFile(path, "no file given") }
+                do {
+                    try file.verify(bytes)
+                } catch {
+                    throw CeremonyError.targetFile(path, "\(error)")
+                }
+            }
 
-        let folder = try ConfinedDirectory.create(directory.path)
-        for (root, bytes) in zip(roots, rootFiles) {
-            try folder.write(bytes, to: "metadata/\(root.signed.version).root.json")
+            let targetsBytes = targets.encoded()
+            // What the repository serves now, read once: the versions to follow, and what must not roll back.
+            let served = try servedTimestamp()
+            let snapshotVersion = snapshotVersion ?? served.map { $0.signed.snapshotMeta.version + 1 } ?? 1
+            let timestampVersion = timestampVersion ?? served.map { $0.signed.version + 1 } ?? 1
+            try refuseRollback(
+                served: served,
+                roots.last!.signed.version,
+                ["targets": (targets.signed.version, targetsBytes)].merging(
+                    delegated.mapValues { ($0.signed.version, $0.encoded()) }
+                ) { first, _ in first }
+            )
+            var meta = ["targets.json": MetaFile(version: targets.signed.version)]
+            for (role, metadata) in delegated { meta["\(role).json"] = MetaFile(version: metadata.signed.version) }
+            // A repository of test keys says so in every file, online ones included.
+            var marker = JSONObject()
+            marker[MetadataDraft.testKeyField] = roots.last!.signed.unrecognizedFields[MetadataDraft.testKeyField]
+            var snapshot = Metadata(
+                signed: Snapshot(version: snapshotVersion, expires: snapshotExpires, meta: meta, unrecognizedFields: marker)
+            )
+            try snapshot.sign(with: online, keyID: try onlineKeyID(online, role: "snapshot", in: roots.last!.signed))
+            let snapshotBytes = snapshot.encoded()
+            var timestamp = Metadata(
+                signed: Timestamp(
+                    version: timestampVersion,
+                    expires: timestampExpires,
+                    snapshotMeta: MetaFile(
+                        version: snapshotVersion,
+                        length: snapshotBytes.count,
+                        hashes: ["sha256": Hex.encode(SHA256.hash(data: snapshotBytes))]
+                    ),
+                    unrecognizedFields: marker
+                )
+            )
+            try timestamp.sign(with: online, keyID: try onlineKeyID(online, role: "timestamp", in: roots.last!.signed))
+            let timestampBytes = timestamp.encoded()
+
+            do {
+                try Self.acceptAsClient(
+                    root: rootFiles.last!,
+                    timestamp: timestampBytes,
+                    snapshot: snapshotBytes,
+                    targets: targetsBytes,
+                    delegated: delegated.mapValues { $0.encoded() },
+                    at: now
+                )
+            } catch {
+                throw CeremonyError.publishWouldBeRefused(error)
+            }
+
+            let folder = try ConfinedDirectory.create(directory.path)
+            for (root, bytes) in zip(roots, rootFiles) {
+                try folder.write(bytes, to: "metadata/\(root.signed.version).root.json")
+            }
+            try folder.write(rootFiles.last!, to: "metadata/root.json")
+            for (path, file) in allTargets { try Self.writeTargetFile(targetFiles[path]!, path: path, file: file, into: folder) }
+            try folder.write(targetsBytes, to: "metadata/\(targets.signed.version).targets.json")
+            for (role, roleMetadata) in delegated {
+                try folder.write(roleMetadata.encoded(), to: "metadata/\(roleMetadata.signed.version).\(percentEncoded(role)).json")
+            }
+            try folder.write(snapshotBytes, to: "metadata/\(snapshotVersion).snapshot.json")
+            // The timestamp last: until it is replaced, clients see the previous repository whole.
+            try folder.write(timestampBytes, to: "metadata/timestamp.json")
+            return timestamp
+        } catch {
+            throw CeremonyError(error)
         }
-        try folder.write(rootFiles.last!, to: "metadata/root.json")
-        for (path, file) in allTargets { try Self.writeTargetFile(targetFiles[path]!, path: path, file: file, into: folder) }
-        try folder.write(targetsBytes, to: "metadata/\(targets.signed.version).targets.json")
-        for (role, roleMetadata) in delegated {
-            try folder.write(roleMetadata.encoded(), to: "metadata/\(roleMetadata.signed.version).\(percentEncoded(role)).json")
-        }
-        try folder.write(snapshotBytes, to: "metadata/\(snapshotVersion).snapshot.json")
-        // The timestamp last: until it is replaced, clients see the previous repository whole.
-        try folder.write(timestampBytes, to: "metadata/timestamp.json")
-        return timestamp
     }
 
     /// Refuses a target path that would leave the targets folder.
-    static func checkTargetPath(_ path: String) throws(Error) {
+    static func checkTargetPath(_ path: String) throws(CeremonyError) {
         guard CeremonyConfig.isSafeRelativePath(path) else {
             throw .targetFile(path, "a target path must be relative, without empty, . or .. parts")
         }
@@ -192,7 +158,7 @@ public struct RepositoryPublisher: Sendable {
         if let data = try self.served("metadata/root.json"),
             let published = try? Metadata<Root>(bytes: data), published.signed.version > rootVersion
         {
-            throw Error.olderThanPublished(role: "root", published: published.signed.version, proposed: rootVersion)
+            throw CeremonyError.olderThanPublished(role: "root", published: published.signed.version, proposed: rootVersion)
         }
         guard let timestamp = served,
             let snapshotData = try self.served("metadata/\(timestamp.signed.snapshotMeta.version).snapshot.json"),
@@ -203,18 +169,18 @@ public struct RepositoryPublisher: Sendable {
             let file = "metadata/\(published).\(percentEncoded(role)).json"
             let servedBytes = published == proposed.version ? try self.served(file) : nil
             if published > proposed.version || (published == proposed.version && servedBytes != proposed.bytes) {
-                throw Error.olderThanPublished(role: role, published: published, proposed: proposed.version)
+                throw CeremonyError.olderThanPublished(role: role, published: published, proposed: proposed.version)
             }
         }
         for name in snapshot.signed.meta.keys.sorted() where name.hasSuffix(".json") {
             let role = String(name.dropLast(".json".count))
-            if roles[role] == nil { throw Error.roleDropped(role) }
+            if roles[role] == nil { throw CeremonyError.roleDropped(role) }
         }
     }
 
     /// The id under which `root` lists `online`'s key for `role` (ids may differ from the key's
     /// own when the entry carries custom fields).
-    func onlineKeyID(_ online: some Signer, role: String, in root: Root) throws(Error) -> String {
+    func onlineKeyID(_ online: some Signer, role: String, in root: Root) throws(CeremonyError) -> String {
         let identity = online.publicKey.identity
         guard let keyID = root.roles[role]?.keyIDs.first(where: { identity != nil && root.keys[$0]?.identity == identity }) else {
             throw .notOnlineKey(role: role, keyID: online.publicKey.keyID)
@@ -243,21 +209,25 @@ public struct RepositoryPublisher: Sendable {
 
     /// Checks that a client trusting any root in `rootFiles` walks, version by version, to the
     /// last one.
-    public func proveRootChain(_ rootFiles: [[UInt8]]) throws {
-        for start in rootFiles.indices {
-            var client: TrustedMetadataSet
-            do {
-                client = try TrustedMetadataSet(rootBytes: rootFiles[start], referenceTime: Date())
-            } catch {
-                throw Error.rootChainBroken(from: start + 1, error)
-            }
-            for next in rootFiles.indices.dropFirst(start + 1) {
+    public func proveRootChain(_ rootFiles: [[UInt8]]) throws(CeremonyError) {
+        do {
+            for start in rootFiles.indices {
+                var client: TrustedMetadataSet
                 do {
-                    try client.updateRoot(rootFiles[next])
+                    client = try TrustedMetadataSet(rootBytes: rootFiles[start], referenceTime: Date())
                 } catch {
-                    throw Error.rootChainBroken(from: start + 1, error)
+                    throw CeremonyError.rootChainBroken(from: start + 1, error)
+                }
+                for next in rootFiles.indices.dropFirst(start + 1) {
+                    do {
+                        try client.updateRoot(rootFiles[next])
+                    } catch {
+                        throw CeremonyError.rootChainBroken(from: start + 1, error)
+                    }
                 }
             }
+        } catch {
+            throw CeremonyError(error)
         }
     }
 }

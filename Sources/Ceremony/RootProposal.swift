@@ -14,28 +14,8 @@ public struct RootProposal: Sendable {
     /// The proposed root and the signatures collected so far.
     public private(set) var metadata: Metadata<Root>
 
-    /// Why a signature cannot be added.
-    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
-        /// The signer's key is in neither the proposed nor the previous root.
-        case keyNotInRoot(keyID: String)
-        /// The proposal is not the version after the previous root.
-        case notTheNextVersion(previous: Int, proposed: Int)
-
-        /// The error as one line for people.
-        public var description: String {
-            switch self {
-            case .keyNotInRoot(let keyID):
-                return
-                    "key \(keyID) is not a root key of the proposed or the previous root: `trustroot ceremony status` lists the keys that sign"
-            case .notTheNextVersion(let previous, let proposed):
-                return
-                    "the proposal is version \(proposed), but the published root is version \(previous): propose again with `trustroot ceremony propose`"
-            }
-        }
-    }
-
     /// A proposal of `metadata` following `previous`.
-    public init(previous: Root?, metadata: Metadata<Root>) throws(Error) {
+    public init(previous: Root?, metadata: Metadata<Root>) throws(CeremonyError) {
         let expected = (previous?.version ?? 0) + 1
         guard metadata.signed.version == expected else {
             throw .notTheNextVersion(previous: previous?.version ?? 0, proposed: metadata.signed.version)
@@ -61,11 +41,15 @@ public struct RootProposal: Sendable {
     ///
     /// - Returns: the key ids signed under.
     @discardableResult
-    public mutating func sign(with signer: some Signer) throws -> [String] {
-        let ids = rootKeyIDs(for: signer.publicKey)
-        guard !ids.isEmpty else { throw Error.keyNotInRoot(keyID: signer.publicKey.keyID) }
-        try metadata.addSignature(by: signer, under: ids)
-        return ids
+    public mutating func sign(with signer: some Signer) throws(CeremonyError) -> [String] {
+        do {
+            let ids = rootKeyIDs(for: signer.publicKey)
+            guard !ids.isEmpty else { throw CeremonyError.keyNotInRoot(signer.publicKey.keyID) }
+            try metadata.addSignature(by: signer, under: ids)
+            return ids
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     /// Adds the signatures of `other`, a copy of this proposal signed elsewhere; signatures over

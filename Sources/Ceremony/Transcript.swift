@@ -64,31 +64,18 @@ public struct Transcript: Sendable {
         }
 
         /// Signs the record with `signer`, under `keyID`.
-        public mutating func sign(with signer: some Signer, keyID: String) throws {
-            signature = Signature(keyID: keyID, value: try signer.sign(signedBytes))
+        public mutating func sign(with signer: some Signer, keyID: String) throws(CeremonyError) {
+            do {
+                signature = Signature(keyID: keyID, value: try signer.sign(signedBytes))
+            } catch {
+                throw CeremonyError(error)
+            }
         }
 
         /// Whether the record's signature is valid under `key`.
         public func isSigned(by key: Key) -> Bool {
             guard let signature else { return false }
             return key.isValidSignature(signature.value, for: signedBytes)
-        }
-    }
-
-    /// Why a transcript does not verify.
-    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
-        /// A line is not a well-formed record.
-        case malformed(line: Int, reason: String)
-        /// A line does not name the hash of the line before it: something before it changed.
-        case brokenChain(line: Int)
-
-        /// The error as one line for people.
-        public var description: String {
-            switch self {
-            case .malformed(let line, let reason): return "transcript line \(line): \(reason)"
-            case .brokenChain(let line):
-                return "transcript line \(line) does not follow from the line before it: the transcript was altered"
-            }
         }
     }
 
@@ -104,13 +91,13 @@ public struct Transcript: Sendable {
 
     /// Checks the whole chain and returns the records.
     @discardableResult
-    public func verify() throws(Error) -> [Record] {
+    public func verify() throws(CeremonyError) -> [Record] {
         guard let data = FileManager.default.contents(atPath: url.path) else { return [] }
         return try Self.records(in: Array(data))
     }
 
     /// Checks the chain of the transcript `bytes` and returns its records.
-    public static func records(in bytes: [UInt8]) throws(Error) -> [Record] {
+    public static func records(in bytes: [UInt8]) throws(CeremonyError) -> [Record] {
         guard !bytes.isEmpty else { return [] }
         var records: [Record] = []
         var previous = genesis
@@ -119,10 +106,10 @@ public struct Transcript: Sendable {
             let number = index + 1
             if line.isEmpty {
                 // Only the final newline may leave an empty line.
-                guard index == lines.count - 1 else { throw .malformed(line: number, reason: "empty line") }
+                guard index == lines.count - 1 else { throw .malformedTranscript(line: number, "empty line") }
                 continue
             }
-            guard let record = Record(line: Array(line)) else { throw .malformed(line: number, reason: "not a transcript record") }
+            guard let record = Record(line: Array(line)) else { throw .malformedTranscript(line: number, "not a transcript record") }
             guard record.previous == previous else { throw .brokenChain(line: number) }
             records.append(record)
             previous = Hex.encode(SHA256.hash(data: Array(line)))
@@ -143,20 +130,24 @@ public struct Transcript: Sendable {
     /// Appends a record for `step` by `holder`, which produced `metadata`, after checking the
     /// chain so far. The file is replaced atomically.
     @discardableResult
-    public func append(step: String, holder: String, metadata: [UInt8], time: Date = Date()) throws -> Record {
-        _ = try verify()
-        let existing = FileManager.default.contents(atPath: url.path) ?? Data()
-        let previous = Self.headHash(of: existing)
-        let record = Record(
-            step: step,
-            holder: holder,
-            metadataSHA256: Hex.encode(SHA256.hash(data: metadata)),
-            time: time,
-            previous: previous
-        )
-        let bytes = Self.appending(record, to: Array(existing))
-        try AtomicFile.write(bytes, to: url)
-        return record
+    public func append(step: String, holder: String, metadata: [UInt8], time: Date = Date()) throws(CeremonyError) -> Record {
+        do {
+            _ = try verify()
+            let existing = FileManager.default.contents(atPath: url.path) ?? Data()
+            let previous = Self.headHash(of: existing)
+            let record = Record(
+                step: step,
+                holder: holder,
+                metadataSHA256: Hex.encode(SHA256.hash(data: metadata)),
+                time: time,
+                previous: previous
+            )
+            let bytes = Self.appending(record, to: Array(existing))
+            try AtomicFile.write(bytes, to: url)
+            return record
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     /// `transcript` with `record` added as its last line.

@@ -34,39 +34,43 @@ public struct TranscriptAudit: Sendable {
 
     /// Audits `snapshot`'s transcript.
     ///
-    /// - Throws: ``Workspace/Error/gap(_:)`` when a record's signature does not verify or is by
+    /// - Throws: ``CeremonyError`` of kind ``CeremonyError/Kind/tampered`` when a record's signature does not verify or is by
     ///   a key the ceremony does not know, or metadata names a head that is not in the transcript.
-    public init(_ snapshot: WorkspaceSnapshot) throws {
-        let keys = Self.knownKeys(snapshot)
-        var entries: [Entry] = []
-        for (index, record) in snapshot.records.enumerated() {
-            guard let signature = record.signature else {
-                entries.append(Entry(line: index + 1, record: record, signer: nil))
-                continue
+    public init(_ snapshot: WorkspaceSnapshot) throws(CeremonyError) {
+        do {
+            let keys = Self.knownKeys(snapshot)
+            var entries: [Entry] = []
+            for (index, record) in snapshot.records.enumerated() {
+                guard let signature = record.signature else {
+                    entries.append(Entry(line: index + 1, record: record, signer: nil))
+                    continue
+                }
+                guard let key = keys[signature.keyID], record.isSigned(by: key) else {
+                    throw CeremonyError.altered(
+                        "transcript line \(index + 1) (\(record.step) by \(record.holder)): its signature is not by key \(signature.keyID) of this ceremony: the transcript was altered"
+                    )
+                }
+                let holder = key.owner
+                entries.append(Entry(line: index + 1, record: record, signer: (signature.keyID, holder)))
             }
-            guard let key = keys[signature.keyID], record.isSigned(by: key) else {
-                throw Workspace.Error.gap(
-                    "transcript line \(index + 1) (\(record.step) by \(record.holder)): its signature is not by key \(signature.keyID) of this ceremony: the transcript was altered"
-                )
+            let lines = snapshot.lineHashes
+            var anchors: [Anchor] = []
+            for path in (snapshot.paths(in: "proposal") + snapshot.paths(in: "published")) where path.hasSuffix(".json") {
+                guard let object = try? JSONParser().parse(snapshot.files[path]!).objectValue,
+                    let head = object["signed"]?.objectValue?[Workspace.transcriptHeadField]
+                else { continue }
+                guard let hash = head.stringValue, let line = lines[hash] else {
+                    throw CeremonyError.altered(
+                        "\(path) was proposed at a transcript head that is not in this transcript: the transcript was rewritten"
+                    )
+                }
+                anchors.append(Anchor(path: path, line: line))
             }
-            let holder = key.owner
-            entries.append(Entry(line: index + 1, record: record, signer: (signature.keyID, holder)))
+            self.entries = entries
+            self.anchors = anchors
+        } catch {
+            throw CeremonyError(error)
         }
-        let lines = snapshot.lineHashes
-        var anchors: [Anchor] = []
-        for path in (snapshot.paths(in: "proposal") + snapshot.paths(in: "published")) where path.hasSuffix(".json") {
-            guard let object = try? JSONParser().parse(snapshot.files[path]!).objectValue,
-                let head = object["signed"]?.objectValue?[Workspace.transcriptHeadField]
-            else { continue }
-            guard let hash = head.stringValue, let line = lines[hash] else {
-                throw Workspace.Error.gap(
-                    "\(path) was proposed at a transcript head that is not in this transcript: the transcript was rewritten"
-                )
-            }
-            anchors.append(Anchor(path: path, line: line))
-        }
-        self.entries = entries
-        self.anchors = anchors
     }
 
     /// Every key the ceremony's configuration and metadata list, by the ids they are listed under.

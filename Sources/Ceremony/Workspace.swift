@@ -24,46 +24,6 @@ public struct Workspace: Sendable {
     /// part-way, as a crash or a full disk would.
     package var faultHook: (@Sendable (String) throws -> Void)?
 
-    /// Why a workspace cannot be used.
-    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
-        /// A file the workspace needs is missing or unreadable.
-        case missing(String)
-        /// A file is not valid metadata or configuration.
-        case invalid(String, MetadataError)
-        /// The published roots do not form versions 1…N, or a file differs from what the
-        /// transcript recorded.
-        case gap(String)
-        /// The folder for a new workspace is not empty.
-        case notEmpty(String)
-        /// A proposal that already has signatures would be thrown away.
-        case signedProposalPending
-        /// Publishing would give clients metadata without enough signatures.
-        case incomplete([String])
-        /// The folder holds no ceremony transcript.
-        case notWorkspace(String)
-        /// A link, or something other than a plain file or folder, stands where a workspace file is read or written.
-        case unsafe(ConfinedDirectory.Error)
-
-        /// The error as one line for people.
-        public var description: String {
-            switch self {
-            case .missing(let path):
-                return "\(path): missing or unreadable: check the path, or take a copy whose `trustroot ceremony verify` passed"
-            case .invalid(let path, let error): return "\(path): \(error)"
-            case .gap(let reason): return reason
-            case .notEmpty(let path): return "\(path): not empty; a new workspace needs an empty folder"
-            case .signedProposalPending:
-                return "the pending proposal already has signatures; publish it, or propose again with --replace to discard them"
-            case .incomplete(let roles):
-                return "not enough signatures: \(roles.joined(separator: "; ")): `trustroot ceremony status` names who is still to sign"
-            case .notWorkspace(let path):
-                return
-                    "\(path): not a ceremony workspace (no transcript.jsonl): check the path, or create one with `trustroot ceremony init`"
-            case .unsafe(let error): return error.description
-            }
-        }
-    }
-
     /// The workspace in `directory`.
     public init(directory: URL) {
         self.directory = directory
@@ -78,22 +38,30 @@ public struct Workspace: Sendable {
     /// Reads the workspace once and checks it: no links, the transcript's chain and its record
     /// signatures, and every file as the last step (or a committed, unfinished one) left it.
     /// Writes nothing.
-    public func snapshot() throws -> WorkspaceSnapshot {
-        try audited().snapshot
+    public func snapshot() throws(CeremonyError) -> WorkspaceSnapshot {
+        do {
+            return try audited().snapshot
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     /// ``snapshot()`` with the audit of its transcript that checking it produced, for callers
     /// that report who signed what.
-    public func audited() throws -> (snapshot: WorkspaceSnapshot, audit: TranscriptAudit) {
-        let folder: ConfinedDirectory?
+    public func audited() throws(CeremonyError) -> (snapshot: WorkspaceSnapshot, audit: TranscriptAudit) {
         do {
-            folder = try ConfinedDirectory.open(directory.path)
+            let folder: ConfinedDirectory?
+            do {
+                folder = try ConfinedDirectory.open(directory.path)
+            } catch {
+                throw CeremonyError(error)
+            }
+            guard let folder else { throw CeremonyError.notWorkspace(directory.path) }
+            let snapshot = try WorkspaceSnapshot.load(folder)
+            return (snapshot, try TranscriptAudit(snapshot))
         } catch {
-            throw Error.unsafe(error)
+            throw CeremonyError(error)
         }
-        guard let folder else { throw Error.notWorkspace(directory.path) }
-        let snapshot = try WorkspaceSnapshot.load(folder)
-        return (snapshot, try TranscriptAudit(snapshot))
     }
 
     /// Checks the transcript chain and that the workspace is what its last step left, so a file
@@ -101,28 +69,48 @@ public struct Workspace: Sendable {
     ///
     /// - Returns: the transcript's records.
     @discardableResult
-    public func verifyRecord() throws -> [Transcript.Record] {
-        try snapshot().records
+    public func verifyRecord() throws(CeremonyError) -> [Transcript.Record] {
+        do {
+            return try snapshot().records
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     /// What is proposed, against the newest published metadata, once the workspace is checked.
-    public func proposal() throws -> Proposal {
-        try snapshot().proposal()
+    public func proposal() throws(CeremonyError) -> Proposal {
+        do {
+            return try snapshot().proposal()
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     /// The workspace's configuration.
-    public func config() throws -> CeremonyConfig {
-        try snapshot().config(directory: directory)
+    public func config() throws(CeremonyError) -> CeremonyConfig {
+        do {
+            return try snapshot().config(directory: directory)
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     /// Every published root, oldest first; they must be versions 1 to N with no gap.
-    public func publishedRoots() throws -> [Metadata<Root>] {
-        try snapshot().publishedRoots()
+    public func publishedRoots() throws(CeremonyError) -> [Metadata<Root>] {
+        do {
+            return try snapshot().publishedRoots()
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     /// The newest published version of the targets role and of each delegated role.
-    public func publishedTargets() throws -> [String: Metadata<Targets>] {
-        try snapshot().publishedTargets()
+    public func publishedTargets() throws(CeremonyError) -> [String: Metadata<Targets>] {
+        do {
+            return try snapshot().publishedTargets()
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     // MARK: - Creating and proposing
@@ -136,44 +124,53 @@ public struct Workspace: Sendable {
         configDirectory: URL,
         holder: String,
         now: Date = Date()
-    ) throws -> (Workspace, Proposal) {
-        if let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path), !entries.isEmpty {
-            throw Error.notEmpty(directory.path)
+    ) throws(CeremonyError) -> (Workspace, Proposal) {
+        do {
+            if let entries = try? FileManager.default.contentsOfDirectory(atPath: directory.path), !entries.isEmpty {
+                throw CeremonyError.notEmpty(directory.path)
+            }
+            let workspace = Workspace(directory: directory)
+            let empty = WorkspaceSnapshot(files: [:], transcript: [], records: [], pending: nil)
+            let proposal = try workspace.propose(
+                on: empty,
+                configuration: (configuration, configDirectory),
+                holder: holder,
+                step: "init",
+                options: (false, false, false),
+                now: now
+            )
+            return (workspace, proposal)
+        } catch {
+            throw CeremonyError(error)
         }
-        let workspace = Workspace(directory: directory)
-        let empty = WorkspaceSnapshot(files: [:], transcript: [], records: [], pending: nil)
-        let proposal = try workspace.propose(
-            on: empty,
-            configuration: (configuration, configDirectory),
-            holder: holder,
-            step: "init",
-            options: (false, false, false),
-            now: now
-        )
-        return (workspace, proposal)
     }
 
     /// Starts the transcript of a workspace assembled by hand or by another tool: records an
     /// `adopt` step over the managed files present, which later steps are then checked against.
     ///
-    /// - Throws: ``Error/gap(_:)`` when the folder already has a transcript or a journal.
+    /// - Throws: ``CeremonyError`` of kind ``CeremonyError/Kind/conflict`` when the folder already
+    ///   has a transcript or a journal.
     @discardableResult
-    public static func adopt(at directory: URL, holder: String, now: Date = Date()) throws -> Workspace {
-        let workspace = Workspace(directory: directory)
-        let folder: ConfinedDirectory
+    public static func adopt(at directory: URL, holder: String, now: Date = Date()) throws(CeremonyError) -> Workspace {
         do {
-            guard let opened = try ConfinedDirectory.open(directory.path) else { throw Error.notWorkspace(directory.path) }
-            folder = opened
-            guard try !folder.exists(WorkspaceSnapshot.transcriptPath), try !folder.exists(WorkspaceJournal.fileName) else {
-                throw Error.gap("\(directory.path) already has a transcript: it is a workspace")
+            let workspace = Workspace(directory: directory)
+            let folder: ConfinedDirectory
+            do {
+                guard let opened = try ConfinedDirectory.open(directory.path) else { throw CeremonyError.notWorkspace(directory.path) }
+                folder = opened
+                guard try !folder.exists(WorkspaceSnapshot.transcriptPath), try !folder.exists(WorkspaceJournal.fileName) else {
+                    throw CeremonyError.alreadyWorkspace(directory.path)
+                }
+            } catch let error as ConfinedDirectory.Error {
+                throw CeremonyError(error)
             }
-        } catch let error as ConfinedDirectory.Error {
-            throw Error.unsafe(error)
+            let files = try WorkspaceSnapshot.managedFiles(in: folder)
+            let empty = WorkspaceSnapshot(files: [:], transcript: [], records: [], pending: nil)
+            try workspace.commit(WorkspaceJournal.Change(writes: files), step: "adopt", holder: holder, time: now, on: empty)
+            return workspace
+        } catch {
+            throw CeremonyError(error)
         }
-        let files = try WorkspaceSnapshot.managedFiles(in: folder)
-        let empty = WorkspaceSnapshot(files: [:], transcript: [], records: [], pending: nil)
-        try workspace.commit(WorkspaceJournal.Change(writes: files), step: "adopt", holder: holder, time: now, on: empty)
-        return workspace
     }
 
     /// The changes that install `configuration` (relative to `configDirectory`) and its target
@@ -187,13 +184,13 @@ public struct Workspace: Sendable {
         do {
             config = try CeremonyConfig(bytes: configuration, directory: configDirectory)
         } catch {
-            throw Error.invalid("configuration", error)
+            throw CeremonyError.invalid("configuration", error)
         }
         var change = WorkspaceJournal.Change()
         var files: [String: [UInt8]] = [:]
         for file in config.files {
             let source = CeremonyConfig.resolve(file.source, in: configDirectory)
-            guard let data = FileManager.default.contents(atPath: source.path) else { throw Error.missing(source.path) }
+            guard let data = FileManager.default.contents(atPath: source.path) else { throw CeremonyError.missingFile(source.path) }
             files[file.path] = Array(data)
             change.writes["targets/\(file.path)"] = Array(data)
         }
@@ -220,15 +217,19 @@ public struct Workspace: Sendable {
         forceTargets: Bool = false,
         replacing: Bool = false,
         now: Date = Date()
-    ) throws -> Proposal {
-        try propose(
-            on: try snapshot(),
-            configuration: configuration,
-            holder: holder,
-            step: step,
-            options: (forceRoot, forceTargets, replacing),
-            now: now
-        )
+    ) throws(CeremonyError) -> Proposal {
+        do {
+            return try propose(
+                on: try snapshot(),
+                configuration: configuration,
+                holder: holder,
+                step: step,
+                options: (forceRoot, forceTargets, replacing),
+                now: now
+            )
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     private func propose(
@@ -243,7 +244,7 @@ public struct Workspace: Sendable {
             let pending = try snapshot.proposal()
             let hasSignatures =
                 !(pending.root?.metadata.signatures.isEmpty ?? true) || pending.targets.values.contains { !$0.signatures.isEmpty }
-            guard options.replacing || !hasSignatures else { throw Error.signedProposalPending }
+            guard options.replacing || !hasSignatures else { throw CeremonyError.signedProposalPending }
         }
         var change = WorkspaceJournal.Change()
         let config: CeremonyConfig
@@ -307,15 +308,23 @@ public struct Workspace: Sendable {
         holder: String,
         signer: (any Signer, keyID: String)? = nil,
         on snapshot: WorkspaceSnapshot? = nil
-    ) throws {
-        let snapshot = try snapshot ?? self.snapshot()
-        try commit(change(saving: proposal, in: snapshot), step: step, holder: holder, signer: signer, on: snapshot)
+    ) throws(CeremonyError) {
+        do {
+            let snapshot = try snapshot ?? self.snapshot()
+            try commit(change(saving: proposal, in: snapshot), step: step, holder: holder, signer: signer, on: snapshot)
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     /// Finishes a step that was committed but interrupted before all its files were written.
-    public func finishInterruptedStep() throws {
-        let snapshot = try snapshot()
-        if snapshot.pending != nil { try WorkspaceWriter(workspace: self).finish(snapshot) }
+    public func finishInterruptedStep() throws(CeremonyError) {
+        do {
+            let snapshot = try snapshot()
+            if snapshot.pending != nil { try WorkspaceWriter(workspace: self).finish(snapshot) }
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     /// The changes that make `proposal/` hold exactly `proposal`.
@@ -348,51 +357,63 @@ public struct Workspace: Sendable {
     /// Refused when the workspace was edited outside the ceremony, when any proposed role lacks
     /// signatures, or when a client trusting any earlier root would not reach the new one.
     @discardableResult
-    public func publish(to repository: URL, online: some Signer, holder: String, now: Date = Date()) throws -> Metadata<Timestamp> {
-        let snapshot = try snapshot()
-        let config = try snapshot.config(directory: directory)
-        let proposal = try readyToPublish(snapshot)
-        var roots = try snapshot.publishedRoots()
-        if let root = proposal.root { roots.append(root.metadata) }
-        guard let targets = proposal.effectiveTargets("targets") else { throw Error.missing("targets metadata") }
-        var delegated: [String: Metadata<Targets>] = [:]
-        for delegation in config.delegations {
-            guard let metadata = proposal.effectiveTargets(delegation.name) else { throw Error.missing("\(delegation.name) metadata") }
-            delegated[delegation.name] = metadata
-        }
-        let timestamp = try RepositoryPublisher(directory: repository).publish(
-            roots: roots,
-            targets: targets,
-            delegated: delegated,
-            targetFiles: try snapshot.targetFiles(config),
-            online: online,
-            snapshotExpires: MetadataDraft.expiry(now, days: config.snapshotExpiryDays),
-            timestampExpires: MetadataDraft.expiry(now, days: config.timestampExpiryDays),
-            now: now
-        )
+    public func publish(to repository: URL, online: some Signer, holder: String, now: Date = Date()) throws(CeremonyError) -> Metadata<
+        Timestamp
+    > {
+        do {
+            let snapshot = try snapshot()
+            let config = try snapshot.config(directory: directory)
+            let proposal = try readyToPublish(snapshot)
+            var roots = try snapshot.publishedRoots()
+            if let root = proposal.root { roots.append(root.metadata) }
+            guard let targets = proposal.effectiveTargets("targets") else { throw CeremonyError.missingFile("targets metadata") }
+            var delegated: [String: Metadata<Targets>] = [:]
+            for delegation in config.delegations {
+                guard let metadata = proposal.effectiveTargets(delegation.name) else {
+                    throw CeremonyError.missingFile("\(delegation.name) metadata")
+                }
+                delegated[delegation.name] = metadata
+            }
+            let timestamp = try RepositoryPublisher(directory: repository).publish(
+                roots: roots,
+                targets: targets,
+                delegated: delegated,
+                targetFiles: try snapshot.targetFiles(config),
+                online: online,
+                snapshotExpires: MetadataDraft.expiry(now, days: config.snapshotExpiryDays),
+                timestampExpires: MetadataDraft.expiry(now, days: config.timestampExpiryDays),
+                now: now
+            )
 
-        // The repository is written; now the proposal becomes the published state, in one step.
-        var change = WorkspaceJournal.Change()
-        if let root = proposal.root {
-            change.writes["published/\(root.metadata.signed.version).root.json"] = root.metadata.encoded()
+            // The repository is written; now the proposal becomes the published state, in one step.
+            var change = WorkspaceJournal.Change()
+            if let root = proposal.root {
+                change.writes["published/\(root.metadata.signed.version).root.json"] = root.metadata.encoded()
+            }
+            for (role, metadata) in proposal.targets {
+                change.writes["published/\(metadata.signed.version).\(role).json"] = metadata.encoded()
+            }
+            change.deletes = Set(snapshot.paths(in: "proposal")).subtracting(change.writes.keys)
+            try commit(change, step: "publish", holder: holder, time: now, on: snapshot)
+            return timestamp
+        } catch {
+            throw CeremonyError(error)
         }
-        for (role, metadata) in proposal.targets {
-            change.writes["published/\(metadata.signed.version).\(role).json"] = metadata.encoded()
-        }
-        change.deletes = Set(snapshot.paths(in: "proposal")).subtracting(change.writes.keys)
-        try commit(change, step: "publish", holder: holder, time: now, on: snapshot)
-        return timestamp
     }
 
     /// The proposal, once the workspace is as its last step left it and every proposed role
     /// has the signatures a client needs.
-    public func readyToPublish() throws -> Proposal {
-        try readyToPublish(try snapshot())
+    public func readyToPublish() throws(CeremonyError) -> Proposal {
+        do {
+            return try readyToPublish(try snapshot())
+        } catch {
+            throw CeremonyError(error)
+        }
     }
 
     func readyToPublish(_ snapshot: WorkspaceSnapshot) throws -> Proposal {
         let proposal = try snapshot.proposal()
-        guard !proposal.isEmpty else { throw Proposal.Error.nothingProposed }
+        guard !proposal.isEmpty else { throw CeremonyError.nothingProposed }
         let unmet = proposal.statuses.filter { !$0.isComplete }.map { status in
             var line = "\(status.role) v\(status.version) has \(status.verification.summary)"
             if let previous = status.previousRoot, !previous.isSatisfied {
@@ -400,7 +421,7 @@ public struct Workspace: Sendable {
             }
             return line
         }
-        guard unmet.isEmpty else { throw Error.incomplete(unmet) }
+        guard unmet.isEmpty else { throw CeremonyError.incomplete(unmet) }
         return proposal
     }
 }

@@ -55,8 +55,8 @@ struct WorkspaceJournal: Sendable, Equatable {
     ///
     /// - Throws: when the file is not a journal this tool writes, or names a path the
     ///   ceremony does not manage.
-    init(bytes: [UInt8]) throws(Workspace.Error) {
-        let altered = Workspace.Error.gap("\(Self.fileName) is not a journal this tool wrote: it was altered")
+    init(bytes: [UInt8]) throws(CeremonyError) {
+        let altered = CeremonyError.altered("\(Self.fileName) is not a journal this tool wrote: it was altered")
         guard let object = try? JSONParser().parse(bytes).objectValue,
             Set(object.names) == ["record", "writes", "deletes"],
             let line = object["record"]?.stringValue, let record = Transcript.Record(line: Array(line.utf8)),
@@ -75,9 +75,9 @@ struct WorkspaceJournal: Sendable, Equatable {
     }
 
     /// Refuses a change that touches anything but the files the ceremony manages.
-    static func requireManaged(_ change: Change) throws(Workspace.Error) {
+    static func requireManaged(_ change: Change) throws(CeremonyError) {
         for path in Array(change.writes.keys) + change.deletes where !WorkspaceSnapshot.isManaged(path) {
-            throw .gap("refusing to change \(path): not a file the ceremony manages")
+            throw .unmanagedPath(path)
         }
     }
 

@@ -67,8 +67,8 @@ public struct WorkspaceSnapshot: Sendable {
 
     /// Reads and checks the workspace in `folder`.
     ///
-    /// - Throws: ``Workspace/Error/notWorkspace(_:)`` when it holds no transcript; a
-    ///   `Transcript.Error` when the chain is broken; ``Workspace/Error/gap(_:)`` when a file
+    /// - Throws: ``CeremonyError`` of kind ``CeremonyError/Kind/missing`` when it holds no
+    ///   transcript; of kind ``CeremonyError/Kind/tampered`` when the chain is broken, a file
     ///   differs from what the last step recorded or a journal does not continue the transcript.
     static func load(_ folder: ConfinedDirectory) throws -> WorkspaceSnapshot {
         let onDisk = try managedFiles(in: folder)
@@ -76,13 +76,13 @@ public struct WorkspaceSnapshot: Sendable {
         let records = try Transcript.records(in: transcript)
         let state = try read(statePath, in: folder)
         guard let journalBytes = try read(WorkspaceJournal.fileName, in: folder) else {
-            guard let last = records.last else { throw Workspace.Error.notWorkspace(folder.path) }
+            guard let last = records.last else { throw CeremonyError.notWorkspace(folder.path) }
             try requireRecordedState(onDisk, last, stateRecord: state)
             return WorkspaceSnapshot(files: onDisk, transcript: transcript, records: records, pending: nil)
         }
         let journal = try WorkspaceJournal(bytes: journalBytes)
         guard journal.record.step != "sign" || journal.record.signature != nil else {
-            throw Workspace.Error.gap(
+            throw CeremonyError.altered(
                 "\(WorkspaceJournal.fileName) records a sign step without a signature, and a sign step must carry the signer's signature: it was planted"
             )
         }
@@ -96,7 +96,7 @@ public struct WorkspaceSnapshot: Sendable {
             )
         }
         guard let last = records.last, last.line == journal.record.line else {
-            throw Workspace.Error.gap("\(WorkspaceJournal.fileName) does not continue the transcript: it was altered or planted")
+            throw CeremonyError.altered("\(WorkspaceJournal.fileName) does not continue the transcript: it was altered or planted")
         }
         // Recorded already: only the state record and the journal's removal were left to do.
         try requireRecordedState(onDisk, last, stateRecord: nil)
@@ -116,7 +116,7 @@ public struct WorkspaceSnapshot: Sendable {
             guard let stateRecord, Hex.encode(SHA256.hash(data: stateRecord)) == last.metadataSHA256,
                 let recorded = digests(inStateRecord: stateRecord)
             else {
-                throw Workspace.Error.gap(
+                throw CeremonyError.altered(
                     "\(statePath) does not match the transcript, so the interrupted step in \(WorkspaceJournal.fileName) cannot be shown to follow it"
                 )
             }
@@ -129,14 +129,14 @@ public struct WorkspaceSnapshot: Sendable {
             let current = onDisk[path].map(digest)
             let (touched, after) = journal.effect(on: path)
             guard current == before[path] || (touched && current == after.map(digest)) else {
-                throw Workspace.Error.gap(
+                throw CeremonyError.altered(
                     "\(path) is neither as the last recorded step left it nor as the interrupted step in \(WorkspaceJournal.fileName) makes it: edited outside the ceremony"
                 )
             }
         }
         let files = journal.change.applied(to: onDisk)
         guard Hex.encode(SHA256.hash(data: Self.stateRecord(of: files))) == journal.record.metadataSHA256 else {
-            throw Workspace.Error.gap("\(WorkspaceJournal.fileName) records a state its changes do not produce: it was altered")
+            throw CeremonyError.altered("\(WorkspaceJournal.fileName) records a state its changes do not produce: it was altered")
         }
         return files
     }
@@ -153,7 +153,7 @@ public struct WorkspaceSnapshot: Sendable {
             let now = files.mapValues(digest)
             changed = Set(recorded.keys).union(now.keys).sorted().filter { recorded[$0] != now[$0] }
         }
-        throw Workspace.Error.gap(
+        throw CeremonyError.altered(
             "\(changed.isEmpty ? "the workspace" : changed.joined(separator: ", ")) changed since the last recorded step (\(record.step) by \(record.holder)): edited outside the ceremony"
         )
     }
@@ -173,7 +173,7 @@ public struct WorkspaceSnapshot: Sendable {
         do {
             return try folder.read(path, limit: path == WorkspaceJournal.fileName ? WorkspaceJournal.sizeLimit : fileLimit)
         } catch {
-            throw Workspace.Error.unsafe(error)
+            throw CeremonyError(error)
         }
     }
 
@@ -205,8 +205,8 @@ public struct WorkspaceSnapshot: Sendable {
     }
 
     /// The workspace's configuration; file paths in it are relative to `directory`.
-    public func config(directory: URL) throws(Workspace.Error) -> CeremonyConfig {
-        guard let bytes = files[Self.configPath] else { throw .missing(Self.configPath) }
+    public func config(directory: URL) throws(CeremonyError) -> CeremonyConfig {
+        guard let bytes = files[Self.configPath] else { throw .missingFile(Self.configPath) }
         do {
             return try CeremonyConfig(bytes: bytes, directory: directory)
         } catch {
@@ -215,20 +215,20 @@ public struct WorkspaceSnapshot: Sendable {
     }
 
     /// The bytes of every configured target file, by target path.
-    func targetFiles(_ config: CeremonyConfig) throws(Workspace.Error) -> [String: [UInt8]] {
+    func targetFiles(_ config: CeremonyConfig) throws(CeremonyError) -> [String: [UInt8]] {
         var result: [String: [UInt8]] = [:]
         for file in config.files {
-            guard let bytes = files["targets/\(file.path)"] else { throw .missing("targets/\(file.path)") }
+            guard let bytes = files["targets/\(file.path)"] else { throw .missingFile("targets/\(file.path)") }
             result[file.path] = bytes
         }
         return result
     }
 
     /// Every published root, oldest first; they must be versions 1 to N with no gap.
-    func publishedRoots() throws(Workspace.Error) -> [Metadata<Root>] {
+    func publishedRoots() throws(CeremonyError) -> [Metadata<Root>] {
         let versions = publishedVersions(of: "root")
         guard versions == Array(0..<versions.count).map({ $0 + 1 }) else {
-            throw .gap("published roots are versions \(versions), not 1 to \(versions.count)")
+            throw .altered("published roots are versions \(versions), not 1 to \(versions.count)")
         }
         var roots: [Metadata<Root>] = []
         for version in versions { roots.append(try metadata("published/\(version).root.json")) }
@@ -236,7 +236,7 @@ public struct WorkspaceSnapshot: Sendable {
     }
 
     /// The newest published version of the targets role and of each delegated role.
-    func publishedTargets() throws(Workspace.Error) -> [String: Metadata<Targets>] {
+    func publishedTargets() throws(CeremonyError) -> [String: Metadata<Targets>] {
         var newest: [String: Int] = [:]
         for path in paths(in: "published") where path.hasSuffix(".json") {
             let name = path.dropFirst("published/".count).dropLast(".json".count)
@@ -257,23 +257,27 @@ public struct WorkspaceSnapshot: Sendable {
     }
 
     /// What is proposed, against the newest published metadata.
-    public func proposal() throws -> Proposal {
-        let publishedRoot = try publishedRoots().last
-        var root: RootProposal?
-        var targets: [String: Metadata<Targets>] = [:]
-        for path in paths(in: "proposal") where path.hasSuffix(".json") {
-            let role = String(path.dropFirst("proposal/".count).dropLast(".json".count))
-            if role == "root" {
-                root = try RootProposal(previous: publishedRoot?.signed, metadata: try metadata(path))
-            } else {
-                targets[role] = try metadata(path)
+    public func proposal() throws(CeremonyError) -> Proposal {
+        do {
+            let publishedRoot = try publishedRoots().last
+            var root: RootProposal?
+            var targets: [String: Metadata<Targets>] = [:]
+            for path in paths(in: "proposal") where path.hasSuffix(".json") {
+                let role = String(path.dropFirst("proposal/".count).dropLast(".json".count))
+                if role == "root" {
+                    root = try RootProposal(previous: publishedRoot?.signed, metadata: try metadata(path))
+                } else {
+                    targets[role] = try metadata(path)
+                }
             }
+            return Proposal(root: root, targets: targets, publishedRoot: publishedRoot, publishedTargets: try publishedTargets())
+        } catch {
+            throw CeremonyError(error)
         }
-        return Proposal(root: root, targets: targets, publishedRoot: publishedRoot, publishedTargets: try publishedTargets())
     }
 
-    private func metadata<Signed: RoleMetadata>(_ path: String) throws(Workspace.Error) -> Metadata<Signed> {
-        guard let bytes = files[path] else { throw .missing(path) }
+    private func metadata<Signed: RoleMetadata>(_ path: String) throws(CeremonyError) -> Metadata<Signed> {
+        guard let bytes = files[path] else { throw .missingFile(path) }
         do {
             return try Metadata<Signed>(bytes: bytes)
         } catch {

@@ -19,7 +19,7 @@ struct WorkspaceWriter {
         on snapshot: WorkspaceSnapshot
     ) throws {
         try WorkspaceJournal.requireManaged(change)
-        guard step != "sign" || signer != nil else { throw Workspace.Error.gap("a sign step must carry the signer's signature") }
+        guard step != "sign" || signer != nil else { throw CeremonyError.unsignedSignStep }
         if snapshot.pending != nil { try finish(snapshot) }
         let files = change.applied(to: snapshot.files)
         var record = Transcript.Record(
@@ -71,7 +71,7 @@ struct WorkspaceWriter {
         do {
             return try ConfinedDirectory.create(workspace.directory.path)
         } catch {
-            throw Workspace.Error.unsafe(error)
+            throw CeremonyError(error)
         }
     }
 
@@ -79,7 +79,7 @@ struct WorkspaceWriter {
         do {
             try folder.write(bytes, to: path)
         } catch {
-            throw Workspace.Error.unsafe(error)
+            throw CeremonyError(error)
         }
     }
 
@@ -87,7 +87,7 @@ struct WorkspaceWriter {
         do {
             try folder.remove(path)
         } catch {
-            throw Workspace.Error.unsafe(error)
+            throw CeremonyError(error)
         }
     }
 }

@@ -130,8 +130,8 @@ struct KeyCommand: ParsableCommand {
             let signer = try KeyCommand.openToken(reference, pin: pin)
             do {
                 _ = try signer.sign(Array("trustroot import-pkcs11 test signature".utf8))
-            } catch let error as PKCS11Error {
-                throw CLIError(message: "\(module): \(error)", code: .verificationFailed)
+            } catch {
+                throw CLIError(error, at: module)
             }
             let record: JSONValue = ["pkcs11": reference.json, "key": signer.publicKey.json, "keyid": .string(signer.publicKey.keyID)]
             try writeNewPrivateFile(JSONWriter.prettyPrinted(record), to: out)
@@ -142,16 +142,8 @@ struct KeyCommand: ParsableCommand {
     static func openToken(_ reference: PKCS11KeyReference, pin: [UInt8]) throws(CLIError) -> PKCS11Signer {
         do {
             return try PKCS11Signer(reference: reference, pin: pin)
-        } catch let error as PKCS11Error {
-            let code: CLIError.ExitCode
-            switch error {
-            case .wrongPIN, .pinLocked, .badSignature: code = .verificationFailed
-            case .moduleNotLoadable: code = .noInput
-            default: code = .invalidData
-            }
-            throw CLIError(message: "\(reference.module): \(error)", code: code)
         } catch {
-            throw CLIError(message: "\(reference.module): \(error)", code: .invalidData)
+            throw CLIError(error, at: reference.module)
         }
     }
 
@@ -196,8 +188,8 @@ struct KeyCommand: ParsableCommand {
         defer { SecretMemory.wipe(&passphrase) }
         do {
             return try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: passphrase, rsaPadding: rsaPadding)
-        } catch let error as EncryptedPrivateKeyInfo.Error {
-            throw CLIError(message: "\(path): \(error)", code: error == .wrongPassphrase ? .verificationFailed : .invalidData)
+        } catch {
+            throw CLIError(error, at: path)
         }
     }
 

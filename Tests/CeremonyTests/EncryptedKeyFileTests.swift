@@ -86,20 +86,20 @@ struct EncryptedKeyFileTests {
     @Test func wrongPassphraseIsAClearError() throws {
         let (_, pem) = try EncryptedKeyFileSigner.generate(.ecdsaP256, passphrase: Self.passphrase, keyDerivation: Self.quickScrypt)
         for wrong in ["Correct horse battery staple", "", "correct horse battery stapl"] {
-            #expect(throws: EncryptedPrivateKeyInfo.Error.wrongPassphrase) {
+            #expect(throws: CeremonyError.wrongPassphrase) {
                 try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: Array(wrong.utf8))
             }
         }
-        #expect(EncryptedPrivateKeyInfo.Error.wrongPassphrase.description == "wrong passphrase, or the key file was altered")
+        #expect(CeremonyError.wrongPassphrase.description == "wrong passphrase, or the key file was altered")
     }
 
     @Test func refusesOtherFormatsAndHostileParameters() throws {
         let plain = try openssl(["genpkey", "-algorithm", "ED25519"])
-        #expect(throws: EncryptedPrivateKeyInfo.Error.notAnEncryptedKey("PEM block is PRIVATE KEY, not ENCRYPTED PRIVATE KEY")) {
+        #expect(throws: CeremonyError.notAnEncryptedKey("PEM block is PRIVATE KEY, not ENCRYPTED PRIVATE KEY")) {
             try EncryptedPrivateKeyInfo(pemEncoded: plain)
         }
         let aes128 = try openssl(["genpkey", "-algorithm", "ED25519", "-aes-128-cbc", "-pass", "pass:x"])
-        #expect(throws: EncryptedPrivateKeyInfo.Error.self) { try EncryptedPrivateKeyInfo(pemEncoded: aes128) }
+        #expect(throws: CeremonyError.self) { try EncryptedPrivateKeyInfo(pemEncoded: aes128) }
         // The smallest accepted PBKDF2 work factor still round-trips through PEM.
         let minimal = try EncryptedPrivateKeyInfo(
             encrypting: [1, 2, 3],
@@ -111,10 +111,10 @@ struct EncryptedKeyFileTests {
         #expect(try reparsed.decrypt(passphrase: [1]) == [1, 2, 3])
         // A file demanding 2^21 scrypt rounds (2 GiB at r = 8) is refused before any work.
         let greedy = EncryptedPrivateKeyInfo.KeyDerivation.scrypt(salt: [1], n: 1 << 21, r: 8, p: 1)
-        #expect(throws: EncryptedPrivateKeyInfo.Error.unreasonableParameters("scrypt N=2097152 r=8 p=1")) {
+        #expect(throws: CeremonyError.unreasonableParameters("scrypt N=2097152 r=8 p=1")) {
             try EncryptedPrivateKeyInfo(encrypting: [1], passphrase: [1], keyDerivation: greedy)
         }
-        #expect(throws: EncryptedPrivateKeyInfo.Error.notAnEncryptedKey("no PEM block")) {
+        #expect(throws: CeremonyError.notAnEncryptedKey("no PEM block")) {
             try EncryptedPrivateKeyInfo(pemEncoded: "garbage")
         }
     }

@@ -41,28 +41,28 @@ struct PKCS11SignerTests {
     @Test func failuresAreClear() throws {
         let hsm = try token()
         let pin = Array(hsm.pin.utf8)
-        #expect(throws: PKCS11Error.wrongPIN) {
+        #expect(throws: CeremonyError.wrongPIN) {
             try PKCS11Signer(
                 reference: PKCS11KeyReference(module: SoftHSM.module, tokenLabel: hsm.tokenLabel, keyID: [1]),
                 pin: Array("9999".utf8)
             )
         }
-        #expect(throws: PKCS11Error.moduleNotLoadable(path: "/nonexistent/libpkcs11.so", reason: "no such file")) {
+        #expect(throws: CeremonyError.moduleNotLoadable(path: "/nonexistent/libpkcs11.so", reason: "no such file")) {
             try PKCS11Signer(reference: PKCS11KeyReference(module: "/nonexistent/libpkcs11.so", tokenLabel: "x", keyID: [1]), pin: pin)
         }
-        #expect(throws: PKCS11Error.tokenNotFound("labelled no-such-token")) {
+        #expect(throws: CeremonyError.tokenNotFound("labelled no-such-token")) {
             try PKCS11Signer(reference: PKCS11KeyReference(module: SoftHSM.module, tokenLabel: "no-such-token", keyID: [1]), pin: pin)
         }
-        #expect(throws: PKCS11Error.keyNotFound("with id 09")) {
+        #expect(throws: CeremonyError.keyNotFound("with id 09")) {
             try PKCS11Signer(reference: PKCS11KeyReference(module: SoftHSM.module, tokenLabel: hsm.tokenLabel, keyID: [9]), pin: pin)
         }
         // A library that is not a PKCS#11 module.
-        #expect(throws: PKCS11Error.self) {
+        #expect(throws: CeremonyError.self) {
             try PKCS11Signer(
                 reference: PKCS11KeyReference(module: "/lib/x86_64-linux-gnu/libz.so.1", tokenLabel: "x", keyID: [1]),
                 pin: pin
             )
         }
-        #expect(PKCS11Error.wrongPIN.description == "the token refused the PIN")
+        #expect(CeremonyError.wrongPIN.description == "the token refused the PIN")
     }
 }

@@ -128,13 +128,13 @@ struct RepositoryPublisherTests {
         // Root v2 with two of three signatures.
         var second = Metadata(signed: ceremony.root(version: 2))
         for signer in ceremony.holders[0..<2] { try second.sign(with: signer) }
-        #expect(throws: RepositoryPublisher.Error.self) { try publish([first.metadata, second], goodTargets) }
+        #expect(throws: CeremonyError.self) { try publish([first.metadata, second], goodTargets) }
         // Targets with two of three.
-        #expect(throws: RepositoryPublisher.Error.self) {
+        #expect(throws: CeremonyError.self) {
             try publish([first.metadata], try ceremony.targets(files: ["x": file], signers: Array(ceremony.holders[0..<2])))
         }
         // A target file that does not match its entry.
-        #expect(throws: RepositoryPublisher.Error.targetFile("x", "sha256 hash does not match the metadata")) {
+        #expect(throws: CeremonyError.targetFile("x", "sha256 hash does not match the metadata")) {
             try publish([first.metadata], goodTargets, files: ["x": Array("y".utf8)])
         }
         #expect(!FileManager.default.fileExists(atPath: folder.file("repo").path))
@@ -184,17 +184,17 @@ struct RepositoryPublisherTests {
         try publish(try targets(version: 2, delegating: true), delegated: ["extra": extra], version: 1)
         let served = try folder.read("repo/metadata/timestamp.json")
 
-        #expect(throws: RepositoryPublisher.Error.olderThanPublished(role: "targets", published: 2, proposed: 1)) {
+        #expect(throws: CeremonyError.olderThanPublished(role: "targets", published: 2, proposed: 1)) {
             try publish(try targets(version: 1, delegating: true), delegated: ["extra": extra], version: 2)
         }
         // The same version with other content is a rollback too: clients keep what they have.
         var changed = try targets(version: 2, delegating: true)
         changed.signed.unrecognizedFields["x-changed"] = true
         for signer in ceremony.holders[0..<3] { try changed.sign(with: signer) }
-        #expect(throws: RepositoryPublisher.Error.olderThanPublished(role: "targets", published: 2, proposed: 2)) {
+        #expect(throws: CeremonyError.olderThanPublished(role: "targets", published: 2, proposed: 2)) {
             try publish(changed, delegated: ["extra": extra], version: 2)
         }
-        #expect(throws: RepositoryPublisher.Error.roleDropped("extra")) {
+        #expect(throws: CeremonyError.roleDropped("extra")) {
             try publish(try targets(version: 3, delegating: false), delegated: [:], version: 2)
         }
         #expect(try folder.read("repo/metadata/timestamp.json") == served)

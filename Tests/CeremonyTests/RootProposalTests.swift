@@ -90,7 +90,7 @@ struct RootProposalTests {
 
         // A key not in either root is refused.
         let stranger = try InMemorySigner(generating: .ecdsaP256)
-        #expect(throws: RootProposal.Error.keyNotInRoot(keyID: stranger.publicKey.keyID)) { try second.sign(with: stranger) }
+        #expect(throws: CeremonyError.keyNotInRoot(stranger.publicKey.keyID)) { try second.sign(with: stranger) }
 
         // Our client, trusting v1, accepts v2.
         var client = try TrustedMetadataSet(rootBytes: published.encoded(), referenceTime: Date())
@@ -139,7 +139,7 @@ struct RootProposalTests {
         other.signed.expires = other.signed.expires.addingTimeInterval(86_400)
         var fresh = unsigned
         #expect(fresh.merge(other).isEmpty)
-        #expect(throws: RootProposal.Error.notTheNextVersion(previous: 0, proposed: 2)) {
+        #expect(throws: CeremonyError.notTheNextVersion(previous: 0, proposed: 2)) {
             try RootProposal(previous: nil, metadata: Metadata(signed: holders.root(version: 2)))
         }
     }

@@ -26,22 +26,22 @@ struct TranscriptTests {
         var edited = lines
         edited[1] = Array(String(decoding: edited[1], as: UTF8.self).replacingOccurrences(of: "@alice", with: "@mallory").utf8)
         try folder.write("transcript.jsonl", Array(edited.joined(separator: [UInt8(ascii: "\n")])) + [UInt8(ascii: "\n")])
-        #expect(throws: Transcript.Error.brokenChain(line: 3)) { try transcript.verify() }
+        #expect(throws: CeremonyError.brokenChain(line: 3)) { try transcript.verify() }
 
         // A removed line, and two swapped lines.
         var removed = lines
         removed.remove(at: 1)
         try folder.write("transcript.jsonl", Array(removed.joined(separator: [UInt8(ascii: "\n")])) + [UInt8(ascii: "\n")])
-        #expect(throws: Transcript.Error.brokenChain(line: 2)) { try transcript.verify() }
+        #expect(throws: CeremonyError.brokenChain(line: 2)) { try transcript.verify() }
         var swapped = lines
         swapped.swapAt(2, 3)
         try folder.write("transcript.jsonl", Array(swapped.joined(separator: [UInt8(ascii: "\n")])) + [UInt8(ascii: "\n")])
-        #expect(throws: Transcript.Error.brokenChain(line: 3)) { try transcript.verify() }
+        #expect(throws: CeremonyError.brokenChain(line: 3)) { try transcript.verify() }
 
         // Garbage, and appending to a broken transcript, are refused.
         try folder.write("transcript.jsonl", original + Array("not json\n".utf8))
-        #expect(throws: Transcript.Error.malformed(line: 5, reason: "not a transcript record")) { try transcript.verify() }
-        #expect(throws: Transcript.Error.self) { try transcript.append(step: "sign", holder: "@dave", metadata: []) }
+        #expect(throws: CeremonyError.malformedTranscript(line: 5, "not a transcript record")) { try transcript.verify() }
+        #expect(throws: CeremonyError.self) { try transcript.append(step: "sign", holder: "@dave", metadata: []) }
         #expect(try folder.read("transcript.jsonl") == original + Array("not json\n".utf8))
     }
 }

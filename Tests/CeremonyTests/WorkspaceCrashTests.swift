@@ -9,7 +9,12 @@ import Testing
 /// every signature collected before the step, and the step itself either whole or absent.
 @Suite("Workspace crash safety")
 struct WorkspaceCrashTests {
-    struct Stop: Error {}
+    struct Stop: Error, CustomStringConvertible {
+        var description: String { "stopped by the test" }
+    }
+
+    /// What a step stopped by ``Stop`` throws: the library reports every failure as its own.
+    static let stopped = CeremonyError(.refused, "stopped by the test")
 
     /// Three holders (2 of 3) and an online key, with a workspace proposing root v1.
     struct Fixture {
@@ -100,7 +105,7 @@ struct WorkspaceCrashTests {
             try fixture.sign(fixture.workspace, with: fixture.holders[0])
             let before = try fixture.signatures()
             let (workspace, _) = fixture.interrupted(at: point)
-            #expect(throws: Stop.self) { try fixture.sign(workspace, with: fixture.holders[1]) }
+            #expect(throws: Self.stopped) { try fixture.sign(workspace, with: fixture.holders[1]) }
 
             // Reading sees a committed step as finished and writes nothing; the workspace verifies.
             let records = try fixture.reopened.verifyRecord()
@@ -135,7 +140,7 @@ struct WorkspaceCrashTests {
             let fixture = try Fixture()
             for holder in fixture.holders[0..<2] { try fixture.sign(fixture.workspace, with: holder) }
             let (workspace, _) = fixture.interrupted(at: point)
-            #expect(throws: Stop.self) { try workspace.publish(to: fixture.folder.file("repo"), online: fixture.online, holder: "test") }
+            #expect(throws: Self.stopped) { try workspace.publish(to: fixture.folder.file("repo"), online: fixture.online, holder: "test") }
             let reopened = fixture.reopened
             try reopened.verifyRecord()
             if try !reopened.proposal().isEmpty {
