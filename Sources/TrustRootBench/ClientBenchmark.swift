@@ -55,20 +55,42 @@ struct ClientBenchmark {
         }
         report["root_chains"] = chains
 
+        // Sigstore's layout, built here: measurable on any machine, at the real time.
+        let sigstoreLike = work.appendingPathComponent("sigstore-like")
+        try SigstoreLikeRepository.publish(at: sigstoreLike, trustedRoot: try Self.shippedTrustedRoot())
+        report["sigstore_like"] = try measureSigstoreRefresh(work, repository: sigstoreLike, startRoot: 1, faketime: nil)
         if let sigstoreMirror {
-            let mirror = URL(fileURLWithPath: sigstoreMirror)
-            let server = try serve(mirror)
-            defer { server.stop() }
-            let url = server.baseURL + "/metadata"
-            let root = mirror.appendingPathComponent("metadata/5.root.json")
-            let ours = try measure(work, root: root, url: url, maxRotations: 256, python: false)
-            let theirs = try measure(work, root: root, url: url, maxRotations: 256, python: true)
-            report["sigstore"] = [
-                "start_root": 5, "trustroot": ours.json, "python_tuf": theirs.json,
-                "python_tuf_over_trustroot": Self.ratio(theirs.seconds, ours.seconds),
-            ]
+            report["sigstore"] = try measureSigstoreRefresh(
+                work,
+                repository: URL(fileURLWithPath: sigstoreMirror),
+                startRoot: 5,
+                faketime: faketime
+            )
         }
         return report
+    }
+
+    /// Both clients' refresh of a Sigstore repository from root `startRoot`, with the two files a
+    /// Sigstore client downloads.
+    func measureSigstoreRefresh(_ work: URL, repository: URL, startRoot: Int, faketime: String?) throws -> [String: Any] {
+        let server = try serve(repository)
+        defer { server.stop() }
+        let url = server.baseURL + "/metadata"
+        let root = repository.appendingPathComponent("metadata/\(startRoot).root.json")
+        let files = (targetsURL: server.baseURL + "/targets", names: ["trusted_root.json", "signing_config.v0.2.json"])
+        let ours = try measure(work, root: root, url: url, maxRotations: 256, python: false, faketime: faketime)
+        let theirs = try measure(work, root: root, url: url, maxRotations: 256, python: true, faketime: faketime, files: files)
+        return [
+            "start_root": startRoot, "trustroot": ours.json, "python_tuf": theirs.json,
+            "python_tuf_over_trustroot": Self.ratio(theirs.seconds, ours.seconds), "faketime": faketime != nil,
+        ]
+    }
+
+    /// The trusted root shipped in metadata/sigstore/production, the size of the one Sigstore serves.
+    static func shippedTrustedRoot() throws -> [UInt8] {
+        let file = interop.deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("metadata/sigstore/production/trusted_root.json")
+        return Array(try Data(contentsOf: file))
     }
 
     /// A loopback server for `folder`, of the kind asked for.
@@ -85,7 +107,15 @@ struct ClientBenchmark {
     }
 
     /// Best wall time and largest peak memory of `runs` refreshes from a fresh cache.
-    func measure(_ work: URL, root: URL, url: String, maxRotations: Int, python: Bool) throws -> Measurement {
+    func measure(
+        _ work: URL,
+        root: URL,
+        url: String,
+        maxRotations: Int,
+        python: Bool,
+        faketime: String? = nil,
+        files: (targetsURL: String, names: [String])? = nil
+    ) throws -> Measurement {
         var best = Double.infinity
         var peak = 0
         for run in 0..<runs {
@@ -98,6 +128,7 @@ struct ClientBenchmark {
                     "python3", Self.interop.appendingPathComponent("ngclient_refresh.py").path, root.path, cache.path, url,
                     String(maxRotations),
                 ]
+                if let files { command += [files.targetsURL] + files.names }
             } else {
                 let initialized = try Self.execute([
                     Self.trustroot.path, "client", "init", "--repo", url, "--root", root.path, "--cache", cache.path,
