@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -69,28 +70,39 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
         for (name, value) in request.headers { outgoing.headers.replaceOrAdd(name: name, value: value) }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
         // async-http-client holds its deadline to the response's head only: the whole transfer's
-        // is a timer that cancels the read, so a server trickling bytes is cut off without polling.
-        let transferLimit = UInt64(min(transferTimeout, 86_400 * 10) * 1e9)
+        // is a timer on the client's event loop that cancels the read, so a server trickling bytes
+        // is cut off without polling, and a transfer that ends in time costs one timer, not a
+        // second task.
+        let transferLimit = Int64(min(transferTimeout, 86_400 * 10) * 1e9)
         let prepared = outgoing
-        let outcome = await withTaskGroup(of: Result<HTTPResponse, FetchError>?.self) { group in
-            group.addTask {
-                await Self.transfer(
-                    prepared,
-                    client: client,
-                    url: url,
-                    address: address,
-                    maximumBytes: maximumBytes,
-                    acceptsErrorStatus: acceptsErrorStatus,
-                    progress: progress
-                )
-            }
-            group.addTask {
-                try? await Task.sleep(nanoseconds: transferLimit)
-                return nil
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .failure(.timedOut(url: url))
+        let work = Task {
+            await Self.transfer(
+                prepared,
+                client: client,
+                url: url,
+                address: address,
+                maximumBytes: maximumBytes,
+                acceptsErrorStatus: acceptsErrorStatus,
+                progress: progress
+            )
+        }
+        let expired = NIOLockedValueBox(false)
+        let timer = client.eventLoopGroup.any().scheduleTask(in: .nanoseconds(transferLimit)) {
+            expired.withLockedValue { $0 = true }
+            work.cancel()
+        }
+        let finished = await withTaskCancellationHandler {
+            await work.value
+        } onCancel: {
+            work.cancel()
+        }
+        timer.cancel()
+        // A transfer the timer cut short fails as timed out, whatever the cancelled read said.
+        let outcome: Result<HTTPResponse, FetchError>
+        if case .failure = finished, expired.withLockedValue({ $0 }) {
+            outcome = .failure(.timedOut(url: url))
+        } else {
+            outcome = finished
         }
         return try outcome.get()
     }
