@@ -3,15 +3,17 @@ import Foundation
 /// Fetches the next versions of root while the current one is being verified, once a walk has
 /// shown itself to be long.
 ///
-/// A client many versions behind waits a round trip per version; fetching a few ahead overlaps
-/// those waits with the signature checks. Short walks, the common case, make exactly the
-/// requests the specification's sequence names, and a long one makes at most ``window`` - 1
-/// requests past the newest version. A version fetched ahead is also parsed and checked against
+/// A client many versions behind waits a round trip per version; fetching ahead overlaps those
+/// waits with the signature checks. Once a version has arrived, the next one is fetched while it
+/// is checked: the specification's sequence asks for that one next unless the check fails, so
+/// this costs no request a valid repository would not get. Only a walk that has shown itself
+/// long fetches further ahead, and then makes at most ``window`` - 2 requests past the first
+/// version the repository does not have. A version fetched ahead is also parsed and checked against
 /// its own keys while the walk is busy with the one before (a second core's work), but nothing
 /// is trusted ahead: each version is verified in order, against the root before it, and what
 /// follows a missing version is dropped.
 struct RootReadAhead {
-    /// How many steps a walk takes before versions are fetched ahead.
+    /// How many steps a walk takes before versions are fetched more than one ahead.
     static let startsAfter = 4
     /// How many versions may be in flight at once.
     static let window = 4
@@ -30,8 +32,8 @@ struct RootReadAhead {
         self.url = url
     }
 
-    /// `version`, having started the fetches of the versions after it when the walk has already
-    /// taken `stepsTaken` steps.
+    /// `version`, having started the fetch of the version after it once it arrived, and of the
+    /// next few when the walk has already taken `stepsTaken` steps.
     mutating func next(_ version: Int, stepsTaken: Int) async throws(FetchError) -> PreparedRoot {
         // A version fetched on demand is checked against its own keys by the walk, side by side
         // with the check against the trusted root; one fetched ahead, by its own task.
@@ -44,7 +46,12 @@ struct RootReadAhead {
                 pending[version + offset] = fetch(version + offset, checkingItself: true)
             }
         }
-        return try await task.value.get()
+        let result = await task.value
+        // The version exists: its successor is the walk's next request, so start it now.
+        if case .success = result, version < last, pending[version + 1] == nil {
+            pending[version + 1] = fetch(version + 1, checkingItself: true)
+        }
+        return try result.get()
     }
 
     /// Stops every fetch still in flight.

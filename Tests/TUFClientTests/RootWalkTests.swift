@@ -68,12 +68,14 @@ struct RootWalkTests {
     final class CountingFetcher: Fetcher, @unchecked Sendable {
         private let lock = NSLock()
         private var requested: [String] = []
+        private var log: [String] = []
         private var inFlight = 0
         private var mostInFlight = 0
 
         func fetch(_ url: URL, maximumBytes: Int) async throws(FetchError) -> [UInt8] {
             lock.withLock {
                 requested.append(url.lastPathComponent)
+                log.append(url.lastPathComponent)
                 inFlight += 1
                 mostInFlight = max(mostInFlight, inFlight)
             }
@@ -84,6 +86,11 @@ struct RootWalkTests {
         }
 
         var requests: [String] { lock.withLock { requested } }
+        /// The requests interleaved with what ``note(_:)`` recorded, in order.
+        var events: [String] { lock.withLock { log } }
+
+        /// Records `event` between the requests.
+        func note(_ event: String) { lock.withLock { log.append(event) } }
         var concurrency: Int { lock.withLock { mostInFlight } }
     }
 
@@ -98,6 +105,30 @@ struct RootWalkTests {
         try await updater.refresh()
         #expect(updater.trusted?.root.signed.version == 3)
         #expect(fetcher.requests == ["2.root.json", "3.root.json", "4.root.json", "timestamp.json", "1.snapshot.json", "1.targets.json"])
+    }
+
+    /// Each version's successor is asked for as soon as the version arrives, while it is being
+    /// checked, not after: the walk waits for the network once, not once a version.
+    @Test func theNextVersionIsFetchedWhileTheCurrentOneIsChecked() async throws {
+        let chain = try Chain(versions: 3)
+        let fetcher = CountingFetcher()
+        var updater = try chain.updater(fetcher)
+        // Called once a version is trusted and before the walk asks for the next: it waits (up to
+        // a bound no scheduler needs) for that next request to show up, which it does only if
+        // the request was already under way.
+        updater.onRootUpdate = { version in
+            let deadline = Date().addingTimeInterval(10)
+            while !fetcher.requests.contains("\(version + 1).root.json") && Date() < deadline { usleep(1_000) }
+            fetcher.note("trusted \(version)")
+        }
+        try await updater.refresh()
+        let events = fetcher.events
+        #expect(
+            events == [
+                "2.root.json", "3.root.json", "trusted 2", "4.root.json", "trusted 3", "timestamp.json", "1.snapshot.json",
+                "1.targets.json",
+            ]
+        )
     }
 
     @Test func aLongWalkFetchesAheadAndAsksForFewVersionsPastTheEnd() async throws {
