@@ -183,6 +183,10 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
 /// needed and kept until the process ends (each holds a connection pool).
 final class ClientPool: @unchecked Sendable {
     static let shared = ClientPool()
+    /// The one event loop every client of the process runs on. A client's connections are few
+    /// and its work is waiting; one thread serves them, where a loop per core would only add
+    /// threads to start and hand work between.
+    static let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
 
     private let lock = NSLock()
     private var clients: [String: HTTPClient] = [:]
@@ -209,7 +213,7 @@ final class ClientPool: @unchecked Sendable {
             // of being retried until the connect timeout: a client that cannot reach its
             // repository should say so, not wait.
             configuration.connectionPool.retryConnectionEstablishment = false
-            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+            let client = HTTPClient(eventLoopGroup: Self.eventLoops, configuration: configuration)
             clients[key] = client
             return client
         }
