@@ -13,7 +13,12 @@ import Foundation
 /// destination, and the folder itself is flushed so the rename survives a power cut.
 public enum AtomicFile {
     /// Atomically replaces the file at `url` with `bytes`.
-    public static func write(_ bytes: [UInt8], to url: URL) throws(StorageError) {
+    ///
+    /// With `syncing` false the file and the rename are not flushed: a reader still sees the old
+    /// file or the new one whole, but a power cut may undo the write or leave the file torn. Only
+    /// for a file every reader checks against a digest it trusts, so that such a file is simply
+    /// fetched again.
+    public static func write(_ bytes: [UInt8], to url: URL, syncing: Bool = true) throws(StorageError) {
         let folder = url.deletingLastPathComponent().path
         let temporary = "\(folder)/.\(url.lastPathComponent).\(UInt64.random(in: 0...UInt64.max)).partial"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -21,14 +26,14 @@ public enum AtomicFile {
         var failure: StorageError?
         // Failures name the file being replaced: the temporary one is gone by the time anyone reads the error.
         if !writeFully(bytes, to: descriptor) { failure = storageError(url.path, "write failed") }
-        if failure == nil && fsync(descriptor) != 0 { failure = storageError(url.path, "fsync failed") }
+        if failure == nil && syncing && fsync(descriptor) != 0 { failure = storageError(url.path, "fsync failed") }
         if close(descriptor) != 0 && failure == nil { failure = storageError(url.path, "close failed") }
         if failure == nil && rename(temporary, url.path) != 0 { failure = storageError(url.path, "rename failed") }
         if let failure {
             unlink(temporary)
             throw failure
         }
-        syncFolder(folder)
+        if syncing { syncFolder(folder) }
     }
 
     /// Writes all of `bytes` to the open file `descriptor`, retrying interrupted and short
@@ -50,7 +55,11 @@ public enum AtomicFile {
 
     /// Removes the file at `url` if it exists, and flushes the folder.
     public static func remove(_ url: URL) throws(StorageError) {
-        if unlink(url.path) != 0 && errno != ENOENT { throw storageError(url.path, "cannot remove") }
+        guard unlink(url.path) == 0 else {
+            if errno == ENOENT { return }
+            throw storageError(url.path, "cannot remove")
+        }
+        // Only a removal that happened has anything for the folder to make durable.
         syncFolder(url.deletingLastPathComponent().path)
     }
 

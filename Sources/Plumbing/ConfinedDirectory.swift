@@ -216,7 +216,11 @@ public struct ConfinedDirectory: Sendable {
         let (parentOrNil, name) = try parentDescriptor(of: relative, creating: false)
         guard let parent = parentOrNil else { return }
         defer { close(parent) }
-        if unlinkat(parent, name, 0) != 0 && errno != ENOENT { throw failure(relative, "cannot remove") }
+        guard unlinkat(parent, name, 0) == 0 else {
+            if errno == ENOENT { return }
+            throw failure(relative, "cannot remove")
+        }
+        // Only a removal that happened has anything for the folder to make durable.
         _ = fsync(parent)
     }
 

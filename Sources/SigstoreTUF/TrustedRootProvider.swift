@@ -220,7 +220,10 @@ public struct TrustedRootProvider: Sendable {
         }
         let base = session.settings.targetsURL
         do {
-            return try await session.updater.downloadTarget(target, info, from: base, to: destination) { received in
+            // Every read of these files checks them against the trusted targets metadata, which is
+            // flushed: one a power cut tore or undid is fetched again, never used, so it need not
+            // cost two disk flushes a file.
+            return try await session.updater.downloadTarget(target, info, from: base, to: destination, syncing: false) { received in
                 progress?(target, received, info.length)
             }
         } catch {

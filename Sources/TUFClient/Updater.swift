@@ -245,12 +245,16 @@ public struct Updater: Sendable {
     /// Downloads the target at `path`, described by `info`, from `targetBaseURL`, checks its
     /// length and hashes, and writes it atomically to `destination`; `progress` is told the
     /// bytes received as they arrive. Returns the bytes checked and written.
+    ///
+    /// The file is flushed to disk unless `syncing` is false, which suits only a file that is
+    /// read back through ``verifiedCopy(_:at:)`` (see ``AtomicFile/write(_:to:syncing:)``).
     @discardableResult
     public func downloadTarget(
         _ path: String,
         _ info: TargetFile,
         from targetBaseURL: URL,
         to destination: URL,
+        syncing: Bool = true,
         progress: (@Sendable (Int) -> Void)? = nil
     ) async throws(UpdateError) -> [UInt8] {
         // Names come from metadata: one with an empty, `.` or `..` part (or a prefix that is not a
@@ -283,7 +287,7 @@ public struct Updater: Sendable {
             throw .lengthOrHashMismatch(file: path, error)
         }
         do {
-            try AtomicFile.write(bytes, to: destination)
+            try AtomicFile.write(bytes, to: destination, syncing: syncing)
         } catch {
             throw UpdateError(error)
         }

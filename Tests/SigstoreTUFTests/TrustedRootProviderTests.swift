@@ -88,6 +88,38 @@ struct TrustedRootProviderTests {
         #expect(try await provider.currentTrustedMaterial(refreshing: false).trustedRoot.transparencyLogs.count == 1)
     }
 
+    /// The downloaded Sigstore files are not flushed to disk: a power cut may leave one torn or
+    /// empty. Such a copy is never used (every read checks it against the trusted targets
+    /// metadata), and the next refresh fetches it again.
+    @Test func aTornTrustedRootIsRefusedAndFetchedAgain() async throws {
+        let instance = try TestInstance()
+        let folder = try TemporaryDirectory()
+        try folder.write("trusted_root.json", instance.trustedRoot())
+        _ = try Python.run("tuf_repo.py", [folder.file("repo").path, folder.file("trusted_root.json").path])
+        let layout = ClientLayout(folder.file("client").path)
+        try MetadataCache(directory: layout.metadata).bootstrap(rootBytes: try folder.read("repo/1.root.json"))
+        let repository = URL(string: "https://repo.test")!
+        try ClientSettings(
+            metadataURL: repository.appendingPathComponent("metadata"),
+            targetsURL: repository.appendingPathComponent("targets")
+        ).save(layout)
+        var provider = TrustedRootProvider(layout: layout)
+        let online = RecordingFetcher(serving: folder.file("repo"))
+        provider.networkFetcher = { _ in online }
+        _ = try await provider.currentTrustedMaterial(refreshing: true)
+        let good = try Data(contentsOf: layout.target("trusted_root.json"))
+
+        for torn in [Data(good.prefix(good.count / 2)), Data()] {
+            try torn.write(to: layout.target("trusted_root.json"))
+            await #expect(throws: ProviderError.self) { _ = try await provider.currentTrustedMaterial(refreshing: false) }
+            let before = online.calls
+            let material = try await provider.currentTrustedMaterial(refreshing: true)
+            #expect(online.calls > before)
+            #expect(material.trustedRoot.transparencyLogs.map(\.logID) == [instance.logID])
+            #expect(try Data(contentsOf: layout.target("trusted_root.json")) == good)
+        }
+    }
+
     @Test func aFolderWithNoClientIsNamed() async throws {
         let folder = try TemporaryDirectory()
         let provider = TrustedRootProvider(layout: ClientLayout(folder.file("none").path))
