@@ -31,6 +31,17 @@ struct CeremonyErrorTests {
         #expect(CeremonyError(large).kind == .malformed)
     }
 
+    /// Adopting a folder that is already a workspace would overwrite its record: a conflict,
+    /// named by the folder, not the tampering it was reported as before.
+    @Test func adoptingAWorkspaceAgainIsAConflict() throws {
+        let folder = try TemporaryDirectory()
+        let directory = folder.url.appendingPathComponent("ws")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Workspace.adopt(at: directory, holder: "test")
+        #expect(throws: CeremonyError.alreadyWorkspace(directory.path)) { try Workspace.adopt(at: directory, holder: "test") }
+        #expect(CeremonyError.alreadyWorkspace(directory.path).kind == .conflict)
+    }
+
     @Test func metadataAndClientRefusalsTakeTheirKind() {
         let bad = MetadataError.missingField(path: "signed.version")
         #expect(CeremonyError(bad) == CeremonyError(.malformed, bad.description))

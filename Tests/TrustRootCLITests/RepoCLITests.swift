@@ -181,6 +181,19 @@ struct RepoCLITests {
         #expect(removed.stdout == "targets v4 no longer lists hello.txt; snapshot v7, timestamp v8\n", "\(removed.stderr)")
         let gone = try TrustRootBinary.run(["client", "get", "hello.txt", "--cache", cache])
         #expect(gone.status == 3)
+        // Removing it again names what is missing, with the code for something missing.
+        let removedAgain = try repo(
+            [
+                "remove-target", ceremony.repository, "hello.txt", "--key", folder.file("keys/bob.key").path, "--key",
+                folder.file("keys/carol.key").path,
+            ]
+                + online
+        )
+        #expect(removedAgain.status == 66, "\(removedAgain.stderr)")
+        #expect(
+            removedAgain.stderr.hasSuffix("no target hello.txt: `trustroot metadata show` on the role's metadata lists its targets\n"),
+            "\(removedAgain.stderr)"
+        )
 
         // The workspace still has targets v1: publishing a new root from it must not roll
         // targets back under clients that already have v3.
