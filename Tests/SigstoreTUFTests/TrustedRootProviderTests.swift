@@ -34,20 +34,25 @@ struct TrustedRootProviderTests {
 
     static let artifact = Array("release\n".utf8)
 
-    @Test func theTrustedRootComesThroughTUFAndVerifyingUsesNoNetwork() async throws {
-        let instance = try TestInstance()
-        let folder = try TemporaryDirectory()
+    /// A python-tuf repository in `folder/repo` whose target is `instance`'s trusted root, and a
+    /// client in `folder/client` trusting its first root, at `https://repo.test`.
+    static func client(of instance: TestInstance, in folder: TemporaryDirectory) throws -> ClientLayout {
         try folder.write("trusted_root.json", instance.trustedRoot())
         _ = try Python.run("tuf_repo.py", [folder.file("repo").path, folder.file("trusted_root.json").path])
         let layout = ClientLayout(folder.file("client").path)
-        let cache = try MetadataCache(directory: layout.metadata)
-        try cache.bootstrap(rootBytes: try folder.read("repo/1.root.json"))
+        try MetadataCache(directory: layout.metadata).bootstrap(rootBytes: try folder.read("repo/1.root.json"))
         let repository = URL(string: "https://repo.test")!
         try ClientSettings(
             metadataURL: repository.appendingPathComponent("metadata"),
             targetsURL: repository.appendingPathComponent("targets")
         ).save(layout)
+        return layout
+    }
 
+    @Test func theTrustedRootComesThroughTUFAndVerifyingUsesNoNetwork() async throws {
+        let instance = try TestInstance()
+        let folder = try TemporaryDirectory()
+        let layout = try Self.client(of: instance, in: folder)
         var provider = TrustedRootProvider(layout: layout)
         let online = RecordingFetcher(serving: folder.file("repo"))
         provider.networkFetcher = { _ in online }
@@ -94,15 +99,7 @@ struct TrustedRootProviderTests {
     @Test func aTornTrustedRootIsRefusedAndFetchedAgain() async throws {
         let instance = try TestInstance()
         let folder = try TemporaryDirectory()
-        try folder.write("trusted_root.json", instance.trustedRoot())
-        _ = try Python.run("tuf_repo.py", [folder.file("repo").path, folder.file("trusted_root.json").path])
-        let layout = ClientLayout(folder.file("client").path)
-        try MetadataCache(directory: layout.metadata).bootstrap(rootBytes: try folder.read("repo/1.root.json"))
-        let repository = URL(string: "https://repo.test")!
-        try ClientSettings(
-            metadataURL: repository.appendingPathComponent("metadata"),
-            targetsURL: repository.appendingPathComponent("targets")
-        ).save(layout)
+        let layout = try Self.client(of: instance, in: folder)
         var provider = TrustedRootProvider(layout: layout)
         let online = RecordingFetcher(serving: folder.file("repo"))
         provider.networkFetcher = { _ in online }
