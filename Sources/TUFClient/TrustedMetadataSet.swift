@@ -44,16 +44,17 @@ public struct TrustedMetadataSet: Sendable {
         guard timestamp == nil else { throw .outOfOrder("cannot update root after timestamp") }
         let newRoot = try prepared.metadata.get()
         let trusted = root.signed
+        let checkTrusted = { @Sendable () throws(MetadataError) -> Bool in try trusted.meetsThreshold("root", metadata: newRoot) }
         let byTrusted: Result<Bool, MetadataError>
         let byItself: Result<Bool, MetadataError>
         if let known = prepared.signedByItself {
-            byTrusted = Result { () throws(MetadataError) in try trusted.meetsThreshold("root", metadata: newRoot) }
+            byTrusted = Result(catching: checkTrusted)
             byItself = known
         } else {
             // The two signature checks are independent: run them side by side, then judge them
             // in the specification's order so that the error is the one the sequence names.
             (byTrusted, byItself) = Parallel.both(
-                { () throws(MetadataError) in try trusted.meetsThreshold("root", metadata: newRoot) },
+                checkTrusted,
                 { () throws(MetadataError) in try newRoot.signed.meetsThreshold("root", metadata: newRoot) }
             )
         }
