@@ -119,7 +119,7 @@ public struct ConfinedDirectory: Sendable {
         guard fstat(descriptor, &status) == 0 else { throw failure(relative) }
         guard status.st_mode & S_IFMT == S_IFREG else { throw Error(path: describe(relative), kind: .notRegularFile) }
         guard status.st_size <= limit else { throw Error(path: describe(relative), kind: .tooLarge(limit: limit)) }
-        return try readAll(descriptor, limit: limit, relative: relative)
+        return try readAll(descriptor, limit: limit, expected: Int(status.st_size), relative: relative)
     }
 
     /// Whether anything (a file, folder or link) stands at `relative`.
@@ -273,9 +273,12 @@ public struct ConfinedDirectory: Sendable {
         return current
     }
 
-    private func readAll(_ descriptor: Int32, limit: Int, relative: String) throws(Error) -> [UInt8] {
+    /// Reads to the end in chunks the size of the file as `fstat` saw it (plus one byte, to see
+    /// it end), so a small file costs no large buffer; the file may still grow while it is read.
+    private func readAll(_ descriptor: Int32, limit: Int, expected: Int, relative: String) throws(Error) -> [UInt8] {
         var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
+        bytes.reserveCapacity(Swift.min(Swift.max(expected, 0), limit))
+        var chunk = [UInt8](repeating: 0, count: Swift.min(65536, Swift.max(expected, 0) + 1))
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 {
