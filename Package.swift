@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "Plumbing", targets: ["Plumbing"]),
         .library(name: "TUFClient", targets: ["TUFClient"]),
         .library(name: "Ceremony", targets: ["Ceremony"]),
+        .library(name: "TransparencyLog", targets: ["TransparencyLog"]),
         .library(name: "Sigstore", targets: ["Sigstore"]),
         .library(name: "SigstoreSigning", targets: ["SigstoreSigning"]),
         .library(name: "SigstoreTUF", targets: ["SigstoreTUF"]),
@@ -66,9 +67,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "TransparencyLog",
+            dependencies: ["TUF", "Plumbing", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
             name: "Sigstore",
             dependencies: [
                 "TUF",
+                "TransparencyLog",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -105,6 +111,7 @@ let package = Package(
             name: "trustroot",
             dependencies: [
                 "TUF",
+                "TransparencyLog",
                 "TUFClient",
                 "Ceremony",
                 "Sigstore",
@@ -128,7 +135,7 @@ let package = Package(
         .target(
             name: "TestSupport",
             dependencies: [
-                "Sigstore", "TUF", .product(name: "Crypto", package: "swift-crypto"),
+                "Sigstore", "TUF", "TransparencyLog", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
             ],
@@ -149,6 +156,12 @@ let package = Package(
         .testTarget(
             name: "CeremonyTests",
             dependencies: ["Ceremony", "TUF", "TestSupport"]
+        ),
+        .testTarget(
+            name: "TransparencyLogTests",
+            dependencies: [
+                "TransparencyLog", "TUF", "Plumbing", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "SigstoreTests",

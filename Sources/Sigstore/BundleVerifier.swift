@@ -2,6 +2,7 @@ import Crypto
 import Foundation
 import SwiftASN1
 import TUF
+import TransparencyLog
 @_spi(FixedExpiryValidationTime) import X509
 
 /// Decides whether a signed entity (a Sigstore bundle, or anything else that is a
@@ -360,7 +361,7 @@ public struct BundleVerifier: Sendable {
             guard let envelope = proof.checkpoint else {
                 throw VerificationError(.checkpoint, "the inclusion proof has no checkpoint")
             }
-            let checkpoint = try Checkpoint(envelope)
+            let checkpoint = try Checkpoint.inBundle(envelope)
             var firstFailure: VerificationError?
             for log in logs {
                 do throws(VerificationError) {

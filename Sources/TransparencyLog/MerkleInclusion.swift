@@ -1,9 +1,10 @@
 import Crypto
+import Foundation
 
 /// RFC 6962 / RFC 9162 Merkle tree hashing and inclusion proofs.
 public enum MerkleInclusion {
     /// The hash of a leaf: SHA-256 of 0x00 then the entry.
-    public static func leafHash(_ entry: [UInt8]) -> [UInt8] {
+    public static func leafHash(_ entry: some ContiguousBytes) -> [UInt8] {
         var hasher = SHA256()
         withUnsafeBytes(of: UInt8(0)) { hasher.update(bufferPointer: $0) }
         entry.withUnsafeBytes { hasher.update(bufferPointer: $0) }

@@ -2,6 +2,7 @@ import Foundation
 import Sigstore
 import SwiftASN1
 import TUF
+import TransparencyLog
 import X509
 
 /// `trustroot inspect --json`: the same facts as the text form, as JSON for scripts.

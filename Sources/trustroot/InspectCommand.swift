@@ -3,6 +3,7 @@ import Foundation
 import Sigstore
 import SwiftASN1
 import TUF
+import TransparencyLog
 import X509
 
 /// `trustroot inspect`: what is in a bundle or certificate, for a person finding out why a

@@ -1,4 +1,5 @@
 import Sigstore
+import TransparencyLog
 
 /// An RFC 6962 Merkle tree over a log's entries, hashed once, level by level: a node without a
 /// sibling moves up unchanged, which gives RFC 6962's root and audit paths for any size.

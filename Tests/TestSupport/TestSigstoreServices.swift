@@ -3,6 +3,7 @@ import Foundation
 import Sigstore
 import SwiftASN1
 import TUF
+import TransparencyLog
 import X509
 
 /// Sigstore's services on loopback for tests, over a ``TestInstance``, each on a port of its own

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Sigstore
+@testable import TransparencyLog
 
 /// Checkpoints are read as signed notes: lines and fields split on bytes, no control characters
 /// in the note but its newlines, every malformed part refused.
@@ -21,7 +21,7 @@ struct CheckpointTests {
         #expect(checkpoint.rootHash == Array(repeating: 0xAB, count: 32))
         #expect(checkpoint.text == Array("log.example - 1\n42\n\(Self.hash)\nextension line\n".utf8))
         #expect(checkpoint.signatures.map(\.name) == ["log.example"])
-        #expect(checkpoint.signatures.first?.keyHint == [1, 2, 3, 4])
+        #expect(checkpoint.signatures.first?.keyHash == [1, 2, 3, 4])
 
         // Names are split on the space byte: a combining mark after it belongs to the name.
         let combining = try Checkpoint(Self.note("o\n1\n\(Self.hash)\n", signatures: "\u{2014} \u{301}name \(Self.signature)\n"))
@@ -33,7 +33,7 @@ struct CheckpointTests {
         "\n1\n\(hash)\n", "o\n1\n", "o\n1\nAAAA\n",
     ])
     func refusesMalformedNotes(_ body: String) {
-        #expect(throws: VerificationError.self) { try Checkpoint(Self.note(body)) }
+        #expect(throws: LogError.self) { try Checkpoint(Self.note(body)) }
     }
 
     @Test(arguments: [
@@ -41,10 +41,10 @@ struct CheckpointTests {
         "\u{2014} log.example AAAA\n", "\u{2014} log.example \(signature) extra\n", "\u{2014} log.example \(signature)\r\n",
     ])
     func refusesMalformedSignatureLines(_ lines: String) {
-        #expect(throws: VerificationError.self) { try Checkpoint(Self.note("o\n1\n\(Self.hash)\n", signatures: lines)) }
+        #expect(throws: LogError.self) { try Checkpoint(Self.note("o\n1\n\(Self.hash)\n", signatures: lines)) }
     }
 
     @Test func needsABlankLine() {
-        #expect(throws: VerificationError.self) { try Checkpoint("o\n1\n\(Self.hash)\n\u{2014} log.example \(Self.signature)\n") }
+        #expect(throws: LogError.self) { try Checkpoint("o\n1\n\(Self.hash)\n\u{2014} log.example \(Self.signature)\n") }
     }
 }

@@ -1,6 +1,6 @@
-import Sigstore
 import TUF
 import Testing
+import TransparencyLog
 
 /// RFC 6962 leaf and node hashes against values computed with Python's hashlib.
 @Suite("Merkle tree hashes")

@@ -1,0 +1,101 @@
+import Crypto
+import Foundation
+import TUF
+import TransparencyLog
+
+/// A C2SP tiled log written to a folder the way a log serves it: the checkpoint, every hash
+/// tile (full and partial, at every level) and every entry bundle, for a tree of any size.
+///
+/// Writing a larger tree into the same folder keeps the older partial tiles, as a log's
+/// storage does until they are cleaned up.
+public struct TestTiledLog: Sendable {
+    /// The log's origin, also the name it signs its checkpoints with.
+    public let origin: String
+    /// The log's checkpoint key.
+    public let key: Curve25519.Signing.PrivateKey
+    /// The entries, in order.
+    public var entries: [[UInt8]]
+
+    /// A log named `origin` holding `entries`, with a new key.
+    public init(origin: String = "log.example/test", entries: [[UInt8]] = []) {
+        self.origin = origin
+        self.key = Curve25519.Signing.PrivateKey()
+        self.entries = entries
+    }
+
+    /// The checkpoint key as readers know it.
+    public var verifier: Ed25519NoteVerifier {
+        try! Ed25519NoteVerifier(name: origin, publicKey: Array(key.publicKey.rawRepresentation))
+    }
+
+    /// The root hash of the first `size` entries.
+    public func rootHash(size: Int) -> [UInt8] {
+        size == 0 ? Array(SHA256.hash(data: [UInt8]())) : TestMerkleTree(Array(entries.prefix(size))).rootHash
+    }
+
+    /// The checkpoint text of the first `size` entries (the log's size by default).
+    public func checkpointText(size: Int? = nil, rootHash: [UInt8]? = nil) -> [UInt8] {
+        let size = size ?? entries.count
+        let root = rootHash ?? self.rootHash(size: size)
+        return Array("\(origin)\n\(size)\n\(String(decoding: Base64.encode(root), as: UTF8.self))\n".utf8)
+    }
+
+    /// `text` signed as a note by `key` under `name`.
+    public static func sign(_ text: [UInt8], name: String, key: Curve25519.Signing.PrivateKey) -> [UInt8] {
+        let hash = Array(SHA256.hash(data: Array(name.utf8) + [10, 1] + Array(key.publicKey.rawRepresentation)).prefix(4))
+        let signature = Array(try! key.signature(for: text))
+        return text + Array("\n— \(name) ".utf8) + Base64.encode(hash + signature) + [10]
+    }
+
+    /// The log's signed checkpoint for its first `size` entries.
+    public func checkpoint(size: Int? = nil) -> [UInt8] {
+        Self.sign(checkpointText(size: size), name: origin, key: key)
+    }
+
+    /// A witness's cosignature line for `text`, made at `time`.
+    public static func cosignature(_ text: [UInt8], name: String, key: Curve25519.Signing.PrivateKey, time: UInt64) -> [UInt8] {
+        let hash = Array(SHA256.hash(data: Array(name.utf8) + [10, 4] + Array(key.publicKey.rawRepresentation)).prefix(4))
+        let message = Array("cosignature/v1\ntime \(time)\n".utf8) + text
+        let timeBytes = (0..<8).map { UInt8(truncatingIfNeeded: time >> (56 - 8 * $0)) }
+        let signature = Array(try! key.signature(for: message))
+        return Array("— \(name) ".utf8) + Base64.encode(hash + timeBytes + signature) + [10]
+    }
+
+    /// Writes the checkpoint, tiles and entry bundles of the first `size` entries under `folder`.
+    public func write(to folder: URL, size: Int? = nil) throws {
+        let size = size ?? entries.count
+        let manager = FileManager.default
+        func put(_ bytes: [UInt8], _ relative: String) throws {
+            let url = folder.appendingPathComponent(relative)
+            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+        }
+        let leaves = Array(entries.prefix(size))
+        for start in stride(from: 0, to: leaves.count, by: 256) {
+            let bundle = Array(leaves[start..<min(start + 256, leaves.count)])
+            try put(EntryBundle.bytes(bundle), TilePath.entries(index: Int64(start / 256), width: bundle.count))
+        }
+        var hashes = leaves.map { MerkleInclusion.leafHash($0) }
+        var level = 0
+        while !hashes.isEmpty {
+            var parents: [[UInt8]] = []
+            for start in stride(from: 0, to: hashes.count, by: 256) {
+                let tile = Array(hashes[start..<min(start + 256, hashes.count)])
+                try put(tile.flatMap { $0 }, TilePath.tile(level: level, index: Int64(start / 256), width: tile.count))
+                if tile.count == 256 { parents.append(Self.root(of: tile)) }
+            }
+            hashes = parents
+            level += 1
+        }
+        try put(checkpoint(size: size), "checkpoint")
+    }
+
+    /// The root of a full tile's 256 hashes.
+    static func root(of hashes: [[UInt8]]) -> [UInt8] {
+        var level = hashes
+        while level.count > 1 {
+            level = stride(from: 0, to: level.count, by: 2).map { MerkleInclusion.nodeHash(level[$0], level[$0 + 1]) }
+        }
+        return level[0]
+    }
+}
