@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Ceremony", targets: ["Ceremony"]),
         .library(name: "TransparencyLog", targets: ["TransparencyLog"]),
         .library(name: "Sigstore", targets: ["Sigstore"]),
+        .library(name: "LogMonitor", targets: ["LogMonitor"]),
         .library(name: "SigstoreSigning", targets: ["SigstoreSigning"]),
         .library(name: "SigstoreTUF", targets: ["SigstoreTUF"]),
         .executable(name: "tuf-conformance-client", targets: ["tuf-conformance-client"]),
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
     ],
     targets: [
         .target(name: "CSecretMemory"),
@@ -82,6 +84,14 @@ let package = Package(
             ]
         ),
         .target(
+            name: "LogMonitor",
+            dependencies: [
+                "TransparencyLog", "Sigstore", "TUF", "Plumbing", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
             name: "SigstoreTUF",
             dependencies: ["TUF", "TUFClient", "Sigstore"]
         ),
@@ -112,6 +122,7 @@ let package = Package(
             dependencies: [
                 "TUF",
                 "TransparencyLog",
+                "LogMonitor",
                 "TUFClient",
                 "Ceremony",
                 "Sigstore",
@@ -161,6 +172,13 @@ let package = Package(
             name: "TransparencyLogTests",
             dependencies: [
                 "TransparencyLog", "TUF", "Plumbing", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "LogMonitorTests",
+            dependencies: [
+                "LogMonitor", "TransparencyLog", "Sigstore", "TUF", "Plumbing", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         .testTarget(

@@ -99,3 +99,59 @@ public struct TestTiledLog: Sendable {
         return level[0]
     }
 }
+
+extension TestTiledLog {
+    /// A Rekor v2 hashedrekord 0.0.2 entry for a signature by the certificate `der`.
+    public static func hashedRekordEntry(certificate der: [UInt8], digest: [UInt8], signature: [UInt8] = Array(repeating: 7, count: 70))
+        -> [UInt8]
+    {
+        let body: JSONValue = [
+            "apiVersion": "0.0.2", "kind": "hashedrekord",
+            "spec": [
+                "hashedRekordV002": [
+                    "data": ["algorithm": "SHA2_256", "digest": .string(Data(digest).base64EncodedString())],
+                    "signature": [
+                        "content": .string(Data(signature).base64EncodedString()),
+                        "verifier": [
+                            "keyDetails": "PKIX_ECDSA_P256_SHA_256",
+                            "x509Certificate": ["rawBytes": .string(Data(der).base64EncodedString())],
+                        ],
+                    ],
+                ]
+            ],
+        ]
+        return CanonicalJSON.encode(body)
+    }
+
+    /// The trusted root's entry for this log, as a Rekor v2 log is listed: its Ed25519 key,
+    /// and a log id that is the whole hash its checkpoint key hash starts.
+    public func trustedRootEntry(baseURL: String) -> JSONValue {
+        let raw = Array(key.publicKey.rawRepresentation)
+        let spki: [UInt8] = [0x30, 0x2A, 0x30, 0x05, 0x06, 0x03, 0x2B, 0x65, 0x70, 0x03, 0x21, 0x00] + raw
+        let logID = Array(SHA256.hash(data: Array(origin.utf8) + [10, 1] + raw))
+        return [
+            "baseUrl": .string(baseURL), "hashAlgorithm": "SHA2_256",
+            "publicKey": [
+                "rawBytes": .string(Data(spki).base64EncodedString()), "keyDetails": "PKIX_ED25519",
+                "validFor": ["start": "2020-01-01T00:00:00Z"],
+            ],
+            "logId": ["keyId": .string(Data(logID).base64EncodedString())],
+        ]
+    }
+
+    /// `trustedRoot` (JSON) with this log added to its transparency logs.
+    public func adding(to trustedRoot: [UInt8], baseURL: String) throws -> [UInt8] {
+        guard case .object(var root) = try JSONParser().parse(trustedRoot), case .array(var logs)? = root["tlogs"] else {
+            throw TestTiledLogError.notATrustedRoot
+        }
+        logs.append(trustedRootEntry(baseURL: baseURL))
+        root["tlogs"] = .array(logs)
+        return JSONWriter.prettyPrinted(.object(root))
+    }
+}
+
+/// A trusted root a test gave was not one.
+public enum TestTiledLogError: Error {
+    /// No `tlogs` list.
+    case notATrustedRoot
+}
