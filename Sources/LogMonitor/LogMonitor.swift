@@ -52,6 +52,27 @@ public struct LogMonitor: Sendable {
     /// nil); later runs continue where the state says. An inconsistency is handed to `report`
     /// and leaves the state as it was, so every later run reports it again.
     public func runOnce(fromIndex: Int64? = nil, report: (Finding) -> Void) async throws(MonitorError) -> Summary {
+        let lock: FolderLock
+        do {
+            lock = try await FolderLock(
+                URL(fileURLWithPath: state.path),
+                timeout: 600,
+                busyReason: "another monitor run holds this state folder"
+            )
+        } catch {
+            throw MonitorError(.state, error.description)
+        }
+        let outcome: Result<Summary, MonitorError>
+        do throws(MonitorError) {
+            outcome = .success(try await runLocked(fromIndex: fromIndex, report: report))
+        } catch {
+            outcome = .failure(error)
+        }
+        lock.release()
+        return try outcome.get()
+    }
+
+    func runLocked(fromIndex: Int64?, report: (Finding) -> Void) async throws(MonitorError) -> Summary {
         let checkpoint = try await logged { () async throws(LogError) in try await log.latestCheckpoint() }
         let view = try await logged { () async throws(LogError) in try await log.view(at: checkpoint) }
         var summary = Summary(checkpoint: checkpoint, scannedFrom: 0, scannedTo: 0, findings: [], untrustedMatches: 0, unreadEntries: 0)
@@ -65,8 +86,14 @@ public struct LogMonitor: Sendable {
         }
         let start = record?.scannedTo ?? min(max(fromIndex ?? checkpoint.treeSize, 0), checkpoint.treeSize)
         try state.recordBatch(
-            log: url, scannedTo: start, checkpoint: (checkpoint.note.bytes, checkpoint.treeSize), entries: [], findings: [],
-            untrustedMatches: 0, unreadEntries: 0)
+            log: url,
+            scannedTo: start,
+            checkpoint: (checkpoint.note.bytes, checkpoint.treeSize),
+            entries: [],
+            findings: [],
+            untrustedMatches: 0,
+            unreadEntries: 0
+        )
         summary.findings += try reportUnreported(report)
         summary.scannedFrom = start
         summary.scannedTo = start
@@ -87,8 +114,14 @@ public struct LogMonitor: Sendable {
             }
             next = last.index + 1
             try state.recordBatch(
-                log: url, scannedTo: next, checkpoint: nil, entries: examined.indexed, findings: examined.findings,
-                untrustedMatches: examined.untrustedMatches, unreadEntries: examined.unread)
+                log: url,
+                scannedTo: next,
+                checkpoint: nil,
+                entries: examined.indexed,
+                findings: examined.findings,
+                untrustedMatches: examined.untrustedMatches,
+                unreadEntries: examined.unread
+            )
             summary.findings += try reportUnreported(report)
             summary.untrustedMatches += examined.untrustedMatches
             summary.unreadEntries += examined.unread
@@ -117,26 +150,36 @@ public struct LogMonitor: Sendable {
         }
         let current = view.checkpoint
         func inconsistency(_ what: String, proof: [[UInt8]] = []) -> Finding {
-            let proofText = proof.isEmpty ? "" : "\nproof:\n" + proof.map { String(decoding: Base64.encode($0), as: UTF8.self) }.joined(separator: "\n")
+            let proofText =
+                proof.isEmpty ? "" : "\nproof:\n" + proof.map { String(decoding: Base64.encode($0), as: UTF8.self) }.joined(separator: "\n")
             return .inconsistency(
                 log: url,
-                detail: "\(what)\nkept checkpoint:\n\(String(decoding: kept.note.bytes, as: UTF8.self))\ncurrent checkpoint:\n\(String(decoding: current.note.bytes, as: UTF8.self))\(proofText)"
+                detail:
+                    "\(what)\nkept checkpoint:\n\(String(decoding: kept.note.bytes, as: UTF8.self))\ncurrent checkpoint:\n\(String(decoding: current.note.bytes, as: UTF8.self))\(proofText)"
             )
         }
-        guard kept.origin == current.origin else { return inconsistency("the log's origin changed from \(kept.origin) to \(current.origin)") }
+        guard kept.origin == current.origin else {
+            return inconsistency("the log's origin changed from \(kept.origin) to \(current.origin)")
+        }
         guard current.treeSize >= kept.treeSize else {
             return inconsistency("the log rolled back from size \(kept.treeSize) to \(current.treeSize)")
         }
         let proof = try await logged { () async throws(LogError) in try await view.consistencyProof(from: kept.treeSize) }
         guard
             MerkleConsistency.verify(
-                firstSize: kept.treeSize, firstRoot: kept.rootHash, secondSize: current.treeSize, secondRoot: current.rootHash, proof: proof)
+                firstSize: kept.treeSize,
+                firstRoot: kept.rootHash,
+                secondSize: current.treeSize,
+                secondRoot: current.rootHash,
+                proof: proof
+            )
         else {
             return inconsistency(
                 kept.treeSize == current.treeSize
                     ? "the log forked: two checkpoints of size \(current.treeSize) with different roots"
                     : "the log's tree of size \(current.treeSize) does not extend the kept one of size \(kept.treeSize)",
-                proof: proof)
+                proof: proof
+            )
         }
         return nil
     }

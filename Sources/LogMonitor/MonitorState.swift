@@ -66,6 +66,13 @@ public final class MonitorState: Sendable {
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)
+            // With a write-ahead log, a committed batch survives the process being killed at any
+            // point; after a power loss the last batches may be lost with their scan position,
+            // and are scanned again.
+            configuration.prepareDatabase { db in
+                try db.execute(sql: "PRAGMA journal_mode = WAL")
+                try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            }
             queue = try DatabaseQueue(path: file, configuration: configuration)
             try Self.migrator.migrate(queue)
         } catch {
@@ -94,7 +101,8 @@ public final class MonitorState: Sendable {
                     CREATE TABLE tally (
                         log_url TEXT PRIMARY KEY NOT NULL, untrusted_matches INTEGER NOT NULL DEFAULT 0,
                         unread_entries INTEGER NOT NULL DEFAULT 0);
-                    """)
+                    """
+            )
         }
         return migrator
     }
@@ -140,7 +148,8 @@ public final class MonitorState: Sendable {
             for entry in entries {
                 try db.execute(
                     sql: "INSERT INTO entry (log_url, log_index, identity, issuer, digest, fingerprint) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [log, entry.logIndex, entry.identity, entry.issuer, entry.digest, entry.fingerprint])
+                    arguments: [log, entry.logIndex, entry.identity, entry.issuer, entry.digest, entry.fingerprint]
+                )
             }
             for finding in findings {
                 try db.execute(
@@ -148,7 +157,8 @@ public final class MonitorState: Sendable {
                         INSERT OR IGNORE INTO finding (log_url, log_index, identity, issuer, serial, integrated_time)
                         VALUES (?, ?, ?, ?, ?, ?)
                         """,
-                    arguments: [log, finding.logIndex, finding.identity, finding.issuer, finding.serial, finding.integratedTime])
+                    arguments: [log, finding.logIndex, finding.identity, finding.issuer, finding.serial, finding.integratedTime]
+                )
             }
             try db.execute(
                 sql: """
@@ -156,7 +166,8 @@ public final class MonitorState: Sendable {
                     ON CONFLICT (log_url) DO UPDATE SET untrusted_matches = untrusted_matches + excluded.untrusted_matches,
                         unread_entries = unread_entries + excluded.unread_entries
                     """,
-                arguments: [log, untrustedMatches, unreadEntries])
+                arguments: [log, untrustedMatches, unreadEntries]
+            )
             if let checkpoint {
                 try db.execute(
                     sql: """
@@ -164,7 +175,8 @@ public final class MonitorState: Sendable {
                         ON CONFLICT (url) DO UPDATE SET checkpoint = excluded.checkpoint, tree_size = excluded.tree_size,
                             scanned_to = excluded.scanned_to
                         """,
-                    arguments: [log, Data(checkpoint.bytes), checkpoint.treeSize, scannedTo])
+                    arguments: [log, Data(checkpoint.bytes), checkpoint.treeSize, scannedTo]
+                )
             } else {
                 try db.execute(sql: "UPDATE log SET scanned_to = ? WHERE url = ?", arguments: [scannedTo, log])
             }
@@ -185,8 +197,13 @@ public final class MonitorState: Sendable {
                 (
                     $0["id"],
                     Finding.identity(
-                        log: log, index: $0["log_index"], identity: $0["identity"], issuer: $0["issuer"], serial: $0["serial"],
-                        integratedTime: $0["integrated_time"])
+                        log: log,
+                        index: $0["log_index"],
+                        identity: $0["identity"],
+                        issuer: $0["issuer"],
+                        serial: $0["serial"],
+                        integratedTime: $0["integrated_time"]
+                    )
                 )
             }
         }
@@ -204,12 +221,18 @@ public final class MonitorState: Sendable {
     public func findings(log: String) throws(MonitorError) -> [Finding] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT log_index, identity, issuer, serial, integrated_time FROM finding WHERE log_url = ? ORDER BY log_index",
+                db,
+                sql: "SELECT log_index, identity, issuer, serial, integrated_time FROM finding WHERE log_url = ? ORDER BY log_index",
                 arguments: [log]
             ).map {
                 Finding.identity(
-                    log: log, index: $0["log_index"], identity: $0["identity"], issuer: $0["issuer"], serial: $0["serial"],
-                    integratedTime: $0["integrated_time"])
+                    log: log,
+                    index: $0["log_index"],
+                    identity: $0["identity"],
+                    issuer: $0["issuer"],
+                    serial: $0["serial"],
+                    integratedTime: $0["integrated_time"]
+                )
             }
         }
     }
@@ -248,8 +271,12 @@ public final class MonitorState: Sendable {
                 arguments: [log, value, limit]
             ).map {
                 IndexedEntry(
-                    logIndex: $0["log_index"], identity: $0["identity"], issuer: $0["issuer"], digest: $0["digest"],
-                    fingerprint: $0["fingerprint"])
+                    logIndex: $0["log_index"],
+                    identity: $0["identity"],
+                    issuer: $0["issuer"],
+                    digest: $0["digest"],
+                    fingerprint: $0["fingerprint"]
+                )
             }
         }
     }

@@ -18,7 +18,7 @@ public struct FolderLock: ~Copyable {
     /// does not come free in time, fails with `busyReason` for the folder.
     public init(_ folder: URL, timeout: TimeInterval, busyReason: String) async throws(StorageError) {
         let path = folder.appendingPathComponent(".lock").path
-        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let descriptor = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0o644)
         guard descriptor >= 0 else { throw AtomicFile.storageError(path, "cannot open lock file") }
         let deadline = Date().addingTimeInterval(timeout)
         while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {

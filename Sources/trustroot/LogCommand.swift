@@ -1,0 +1,242 @@
+import ArgumentParser
+import Foundation
+import LogMonitor
+import Plumbing
+import Sigstore
+import TUF
+import TransparencyLog
+import X509
+
+/// `trustroot log`: read a transparency log, every answer verified against the trusted root.
+struct LogCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "log",
+        abstract: "Read a transparency log: its checkpoint, an entry, a consistency proof, a search.",
+        subcommands: [Info.self, Get.self, Consistency.self, Search.self]
+    )
+
+    /// `trustroot log info`.
+    struct Info: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the log's current checkpoint, verified.")
+
+        @OptionGroup var log: LogOptions
+
+        @Flag(help: "Print the checkpoint as JSON.")
+        var json = false
+
+        func run() async throws {
+            let (tiled, _) = try await log.log()
+            let checkpoint = try await CLIError.mapping { () async throws(LogError) in try await tiled.latestCheckpoint() }
+            _ = try await CLIError.mapping { () async throws(LogError) in try await tiled.view(at: checkpoint) }
+            let witnesses = (try? tiled.witnesses?.check(checkpoint.note)) ?? []
+            if json {
+                var object = JSONObject()
+                object["origin"] = .string(checkpoint.origin)
+                object["tree_size"] = .integer(checkpoint.treeSize)
+                object["root_hash"] = .string(Hex.encode(checkpoint.rootHash))
+                object["witnesses"] = .array(witnesses.map(JSONValue.string))
+                object["checkpoint"] = .string(String(decoding: checkpoint.note.bytes, as: UTF8.self))
+                FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
+            } else {
+                var text =
+                    "origin: \(checkpoint.origin)\ntree size: \(checkpoint.treeSize)\nroot hash: \(Hex.encode(checkpoint.rootHash))\n"
+                if !witnesses.isEmpty { text += "cosigned by: \(witnesses.joined(separator: ", "))\n" }
+                FileHandleOutput.standardOutput.write(text)
+            }
+        }
+    }
+
+    /// `trustroot log get`.
+    struct Get: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print an entry, proved included in the log's verified checkpoint, and the certificate it carries."
+        )
+
+        @OptionGroup var log: LogOptions
+
+        @Option(help: "The entry's index.")
+        var index: Int64
+
+        @Option(help: "Write the entry's certificate here (PEM).")
+        var certificateOut: String?
+
+        @Flag(help: "Print the entry as JSON.")
+        var json = false
+
+        func run() async throws {
+            let (tiled, _) = try await log.log()
+            let checkpoint = try await CLIError.mapping { () async throws(LogError) in try await tiled.latestCheckpoint() }
+            let view = try await CLIError.mapping { () async throws(LogError) in try await tiled.view(at: checkpoint) }
+            let (entry, proof) = try await CLIError.mapping { () async throws(LogError) in try await view.entry(at: index) }
+            let content: LogEntryContent
+            do {
+                content = try LogEntryContent(body: entry.body)
+            } catch {
+                throw CLIError(message: "entry \(index): \(error)", code: .invalidData)
+            }
+            let certificates = content.signers.compactMap { signer -> Certificate? in
+                guard case .certificate(let der) = signer else { return nil }
+                return try? Certificate(derEncoded: der)
+            }
+            if let certificateOut {
+                guard let first = certificates.first else {
+                    throw CLIError(message: "entry \(index) carries no certificate to write", code: .noInput)
+                }
+                let pem = PEM.encode(label: "CERTIFICATE", der: BundleVerifier.der(first))
+                do {
+                    try AtomicFile.write(Array(pem.utf8), to: URL(fileURLWithPath: certificateOut))
+                } catch {
+                    throw CLIError(message: error.description, code: .ioError)
+                }
+            }
+            if json {
+                var object = JSONObject()
+                object["log_index"] = .integer(index)
+                object["kind"] = .string(content.kind)
+                object["api_version"] = .string(content.apiVersion)
+                object["digest"] = content.digest.map { .string("\($0.algorithm):\(Hex.encode($0.value))") } ?? .null
+                object["body"] = .string(String(decoding: Base64.encode(entry.body), as: UTF8.self))
+                var inclusion = JSONObject()
+                inclusion["tree_size"] = .integer(checkpoint.treeSize)
+                inclusion["root_hash"] = .string(Hex.encode(checkpoint.rootHash))
+                inclusion["hashes"] = .array(proof.map { .string(Hex.encode($0)) })
+                object["inclusion_proof"] = .object(inclusion)
+                object["certificates"] = .array(certificates.map { InspectCommand.json($0) })
+                FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
+            } else {
+                var text = "entry \(index) of \(checkpoint.origin), included in the checkpoint of size \(checkpoint.treeSize)\n"
+                text += "kind: \(content.kind) \(content.apiVersion)\n"
+                if let digest = content.digest { text += "digest: \(digest.algorithm):\(Hex.encode(digest.value))\n" }
+                for signer in content.signers {
+                    if case .publicKey(let der) = signer { text += "public key: SHA-256 \(MonitorPolicy.fingerprint(der))\n" }
+                }
+                for certificate in certificates { text += "certificate:\n" + InspectCommand.describe(certificate, indent: "  ") }
+                FileHandleOutput.standardOutput.write(text)
+            }
+        }
+    }
+
+    /// `trustroot log consistency`.
+    struct Consistency: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Prove that the log's current checkpoint extends a checkpoint kept earlier.",
+            discussion: "Exits 0 when it does, 1 when the log forked or rolled back."
+        )
+
+        @OptionGroup var log: LogOptions
+
+        @Option(help: "The earlier checkpoint, as the log served it.")
+        var fromCheckpoint: String
+
+        func run() async throws {
+            let (tiled, _) = try await log.log()
+            let earlier: Checkpoint
+            do {
+                earlier = try Checkpoint(try readFile(fromCheckpoint, limit: 1 << 16))
+                try tiled.verify(earlier)
+            } catch let error as LogError {
+                throw CLIError(message: "\(fromCheckpoint): \(error)", code: .invalidData)
+            }
+            let current = try await CLIError.mapping { () async throws(LogError) in try await tiled.latestCheckpoint() }
+            let view = try await CLIError.mapping { () async throws(LogError) in try await tiled.view(at: current) }
+            guard earlier.origin == current.origin else {
+                throw CLIError(
+                    message: "the log's origin is \(current.origin), the checkpoint's \(earlier.origin)",
+                    code: .verificationFailed
+                )
+            }
+            guard current.treeSize >= earlier.treeSize else {
+                throw CLIError(
+                    message: "the log rolled back: its size is \(current.treeSize), the checkpoint's \(earlier.treeSize)",
+                    code: .verificationFailed
+                )
+            }
+            let proof = try await CLIError.mapping { () async throws(LogError) in try await view.consistencyProof(from: earlier.treeSize) }
+            guard
+                MerkleConsistency.verify(
+                    firstSize: earlier.treeSize,
+                    firstRoot: earlier.rootHash,
+                    secondSize: current.treeSize,
+                    secondRoot: current.rootHash,
+                    proof: proof
+                )
+            else {
+                throw CLIError(
+                    message: "the log's tree of size \(current.treeSize) does not extend the checkpoint's tree of size \(earlier.treeSize)",
+                    code: .verificationFailed
+                )
+            }
+            FileHandleOutput.standardOutput.write(
+                "consistent: \(current.origin) grew from \(earlier.treeSize) to \(current.treeSize) entries (proof of \(proof.count) hashes)\n"
+            )
+        }
+    }
+
+    /// `trustroot log search`.
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find entries by artifact digest, identity or key, in the index a `trustroot monitor` state keeps.",
+            discussion: "A tiled log (Rekor v2) has no search API: the monitor's index of the entries it scanned answers instead."
+        )
+
+        @Option(help: "The log's URL prefix, as given to `trustroot monitor`.")
+        var logURL: String
+
+        @Option(help: "The monitor's state folder, whose index answers the search.")
+        var state: String
+
+        @Option(help: "The artifact's SHA-256 digest (hex).")
+        var sha256: String?
+
+        @Option(help: "An email address (or any SAN identity) in the signing certificate.")
+        var email: String?
+
+        @Option(help: "An identity (a SAN) in the signing certificate.")
+        var identity: String?
+
+        @Option(help: "A public key or certificate (PEM or DER) whose SHA-256 fingerprint to look for.")
+        var publicKey: String?
+
+        @Flag(help: "Print the matches as JSON lines.")
+        var json = false
+
+        func run() async throws {
+            let queries = [sha256, email, identity, publicKey].compactMap { $0 }
+            guard queries.count == 1 else {
+                throw CLIError(message: "give one of --sha256, --email, --identity, --public-key", code: .usage)
+            }
+            var fingerprint: String?
+            if let publicKey {
+                let bytes = try readFile(publicKey, limit: 1 << 20)
+                let der = PEM.decode(bytes)?.der ?? bytes
+                fingerprint = MonitorPolicy.fingerprint(der)
+            }
+            if let sha256, Hex.decode(sha256)?.count != 32 {
+                throw CLIError(message: "--sha256 \(sha256) is not a hex SHA-256 digest", code: .usage)
+            }
+            let key = logURL.hasSuffix("/") ? String(logURL.dropLast()) : logURL
+            let matches: [MonitorState.IndexedEntry]
+            do {
+                let monitorState = try MonitorState(folder: state)
+                matches = try monitorState.search(log: key, identity: email ?? identity, digest: sha256, fingerprint: fingerprint)
+            } catch {
+                throw CLIError(error)
+            }
+            for match in matches {
+                if json {
+                    var object = JSONObject()
+                    object["log_index"] = .integer(match.logIndex)
+                    object["identity"] = match.identity.map(JSONValue.string) ?? .null
+                    object["issuer"] = match.issuer.map(JSONValue.string) ?? .null
+                    object["digest"] = match.digest.map(JSONValue.string) ?? .null
+                    object["fingerprint"] = .string(match.fingerprint)
+                    FileHandleOutput.standardOutput.write(((try? RFC8785.encode(.object(object))) ?? []) + [10])
+                } else {
+                    FileHandleOutput.standardOutput.write(
+                        "\(match.logIndex) \(match.identity ?? "-") \(match.issuer ?? "-") \(match.digest ?? "-")\n"
+                    )
+                }
+            }
+        }
+    }
+}

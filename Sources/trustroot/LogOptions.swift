@@ -1,0 +1,95 @@
+import ArgumentParser
+import Foundation
+import LogMonitor
+import Plumbing
+import Sigstore
+import TransparencyLog
+
+/// The options that name a transparency log and the keys it is trusted under: `--log-url`,
+/// the trusted root whose logs' keys may sign its checkpoints, and optional witnesses.
+struct LogOptions: ParsableArguments {
+    @Option(
+        help:
+            "The log's URL prefix: for a tiled log (Rekor v2), the C2SP tlog-tiles prefix (<prefix>/checkpoint, <prefix>/tile/...); http(s), file://, or a folder."
+    )
+    var logURL: String
+
+    @OptionGroup var trust: TrustedRootOptions
+
+    @Option(name: .customLong("witness"), help: "A witness's C2SP verifier key (NAME+HASH+BASE64); give it once per witness.")
+    var witnesses: [String] = []
+
+    @Option(help: "How many of the --witness keys must have cosigned the checkpoint (default: all of them).")
+    var witnessQuorum: Int?
+
+    /// The log, trusted under every transparency log key of the trusted root, and the trusted root.
+    func log() async throws -> (TiledLog, TrustedRoot) {
+        let (trustedRoot, _) = try await trust.source.load()
+        let keys: [any NoteVerifier] = trustedRoot.transparencyLogs.map(TrustedLogKey.init)
+        guard !keys.isEmpty else { throw CLIError(message: "the trusted root lists no transparency log", code: .invalidData) }
+        var policy: WitnessPolicy?
+        if !witnesses.isEmpty || witnessQuorum != nil {
+            do {
+                let cosigners = try witnesses.map { (key) throws(LogError) in try Cosigner(verifierKey: key) }
+                policy = try WitnessPolicy(cosigners: cosigners, quorum: witnessQuorum ?? cosigners.count)
+            } catch {
+                throw CLIError(message: error.description, code: .usage)
+            }
+        }
+        return (TiledLog(client: try client(), keys: keys, witnesses: policy), trustedRoot)
+    }
+
+    /// The client for `--log-url`: HTTP for http(s), a confined folder read otherwise.
+    func client() throws -> TiledLogClient {
+        if let url = URL(string: logURL), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" {
+            return TiledLogClient(prefix: url, fetcher: HTTPClientTransport(idleTimeout: 30, transferTimeout: 120))
+        }
+        let path = logURL.hasPrefix("file://") ? URL(string: logURL)?.path ?? "" : logURL
+        let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+        do {
+            let fetcher = try FolderFetcher(path: absolute)
+            return TiledLogClient(prefix: fetcher.baseURL, fetcher: fetcher)
+        } catch {
+            throw CLIError(message: "--log-url \(logURL): \(error)", code: .noInput)
+        }
+    }
+
+    /// The key the log's state and findings are kept under.
+    var stateKey: String { logURL.hasSuffix("/") ? String(logURL.dropLast()) : logURL }
+}
+
+extension CLIError {
+    /// A log's answer that was not used, with the exit code of its kind.
+    init(_ error: LogError) {
+        self.init(message: error.description, code: CLIError.code(of: error.kind))
+    }
+
+    /// A monitor run that stopped, with the exit code of its kind.
+    init(_ error: MonitorError) {
+        switch error.kind {
+        case .log(let kind): self.init(message: error.description, code: CLIError.code(of: kind))
+        case .state: self.init(message: error.description, code: .ioError)
+        case .policy: self.init(message: error.description, code: .usage)
+        }
+    }
+
+    /// The exit code of a log error's kind: bad log data 65, an unreachable log 69, a missing
+    /// entry 66, an inconsistent log 1.
+    static func code(of kind: LogError.Kind) -> ExitCode {
+        switch kind {
+        case .malformed, .unverified: return .invalidData
+        case .unreachable: return .networkError
+        case .notFound: return .noInput
+        case .inconsistent: return .verificationFailed
+        }
+    }
+
+    /// Runs `body`, turning a log failure into one line and its exit code.
+    static func mapping<Value>(_ body: () async throws(LogError) -> Value) async throws(CLIError) -> Value {
+        do {
+            return try await body()
+        } catch {
+            throw CLIError(error)
+        }
+    }
+}

@@ -1,0 +1,178 @@
+import Crypto
+import Foundation
+import Sigstore
+import TUF
+import TestSupport
+import Testing
+import TransparencyLog
+
+/// `trustroot log` and `trustroot monitor` against a tiled log served over loopback HTTP (and
+/// read from a folder): what they print, their exit codes, and a monitor killed mid-scan.
+@Suite("Log and monitor commands")
+struct LogCLITests {
+    static let watched = "https://github.com/example/project/.github/workflows/release.yml@refs/heads/main"
+
+    final class Fixture {
+        let instance: TestInstance
+        var log = TestTiledLog(origin: "log.test.example/v2")
+        let folder: TemporaryDirectory
+        let work: TemporaryDirectory
+        let server: TestLogServer
+        let trustedRootPath: String
+
+        init(entries: Int, watchedAt: Set<Int> = []) throws {
+            instance = try TestInstance()
+            folder = try TemporaryDirectory()
+            work = try TemporaryDirectory()
+            server = try TestLogServer(folder: folder.url)
+            let key = P256.Signing.PrivateKey()
+            for index in 0..<entries {
+                let identity = watchedAt.contains(index) ? LogCLITests.watched : "https://example.com/other/\(index)"
+                let certificate = try instance.issue(to: .init(key.publicKey), identity: identity, at: instance.epoch)
+                log.entries.append(
+                    TestTiledLog.hashedRekordEntry(
+                        certificate: TestInstance.der(certificate),
+                        digest: Array(SHA256.hash(data: Array("\(index)".utf8)))
+                    )
+                )
+            }
+            try log.write(to: folder.url)
+            let root = try log.adding(to: instance.trustedRoot(), baseURL: server.baseURL.absoluteString)
+            try work.write("trusted_root.json", root)
+            trustedRootPath = work.file("trusted_root.json").path
+        }
+
+        deinit { server.stop() }
+
+        var url: String { server.baseURL.absoluteString }
+
+        func trustroot(_ arguments: [String]) throws -> TrustRootBinary.Outcome {
+            try TrustRootBinary.run(arguments + ["--trusted-root", trustedRootPath])
+        }
+
+        func monitor(_ extra: [String] = []) throws -> TrustRootBinary.Outcome {
+            try trustroot(
+                ["monitor", "--log-url", url, "--state", work.file("state").path, "--once", "--identity", LogCLITests.watched] + extra
+            )
+        }
+    }
+
+    @Test func infoGetAndConsistency() throws {
+        let fixture = try Fixture(entries: 300, watchedAt: [7])
+        let info = try fixture.trustroot(["log", "info", "--log-url", fixture.url])
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(info.stdout.contains("tree size: 300"))
+        #expect(info.stdout.contains("origin: log.test.example/v2"))
+        // The same log read from its folder.
+        let local = try fixture.trustroot(["log", "info", "--log-url", fixture.folder.path, "--json"])
+        #expect(local.status == 0 && local.stdout.contains("\"tree_size\": 300"), "\(local.stderr)")
+
+        let certificate = fixture.work.file("entry7.pem").path
+        let get = try fixture.trustroot(["log", "get", "--log-url", fixture.url, "--index", "7", "--certificate-out", certificate])
+        #expect(get.status == 0, "\(get.stderr)")
+        #expect(get.stdout.contains(Self.watched))
+        #expect(get.stdout.contains("hashedrekord 0.0.2"))
+        #expect(try String(contentsOfFile: certificate, encoding: .utf8).hasPrefix("-----BEGIN CERTIFICATE-----"))
+        let missing = try fixture.trustroot(["log", "get", "--log-url", fixture.url, "--index", "300"])
+        #expect(missing.status == 66 && missing.stderr.contains("no entry 300"))
+
+        // An earlier checkpoint, then more entries: consistent.
+        try fixture.work.write("old-checkpoint", try fixture.folder.read("checkpoint"))
+        fixture.log.entries += (0..<50).map { Array("later \($0)".utf8) }
+        try fixture.log.write(to: fixture.folder.url)
+        let consistent = try fixture.trustroot(
+            ["log", "consistency", "--log-url", fixture.url, "--from-checkpoint", fixture.work.file("old-checkpoint").path])
+        #expect(consistent.status == 0, "\(consistent.stderr)")
+        #expect(consistent.stdout.contains("grew from 300 to 350"))
+
+        // History rewritten under the same key: not consistent, exit 1.
+        fixture.log.entries[3] = Array("rewritten".utf8)
+        try fixture.log.write(to: fixture.folder.url)
+        let forked = try fixture.trustroot(
+            ["log", "consistency", "--log-url", fixture.url, "--from-checkpoint", fixture.work.file("old-checkpoint").path])
+        #expect(forked.status == 1 && forked.stderr.contains("does not extend"), "\(forked.stderr)")
+    }
+
+    @Test func monitorReportsFindingsOnceAndBadLogDataWithItsExitCode() throws {
+        let fixture = try Fixture(entries: 600, watchedAt: [10, 500])
+        let report = fixture.work.file("report.md").path
+        let first = try fixture.monitor(["--from-index", "0", "--json", "--report", report])
+        #expect(first.status == 1, "\(first.stderr)")
+        let lines = first.stdout.split(separator: "\n").compactMap { try? JSONParser().parse(Array($0.utf8)) }
+        #expect(lines.count == 2)
+        #expect(lines.compactMap { $0.objectValue?["log_index"]?.integerValue } == [10, 500])
+        #expect(
+            lines.allSatisfy {
+                $0.objectValue?["kind"]?.stringValue == "identity" && $0.objectValue?["identity"]?.stringValue == Self.watched
+            }
+        )
+        #expect(lines.allSatisfy { $0.objectValue?["issuer"]?.stringValue == TestInstance.issuerURL })
+        let markdown = try String(contentsOfFile: report, encoding: .utf8)
+        #expect(markdown.contains("| 10 |") && markdown.contains("| 500 |"))
+
+        let second = try fixture.monitor()
+        #expect(second.status == 0 && second.stdout.isEmpty, "\(second.stdout) \(second.stderr)")
+
+        // A checkpoint the trusted root's keys did not sign.
+        let impostor = TestTiledLog(origin: fixture.log.origin, entries: fixture.log.entries)
+        try fixture.folder.write("checkpoint", impostor.checkpoint())
+        let unverified = try fixture.monitor()
+        #expect(unverified.status == 65 && unverified.stderr.contains("not signed by a key"), "\(unverified.stderr)")
+        // A right-edge tile that does not lead to the checkpoint.
+        try fixture.log.write(to: fixture.folder.url)
+        var tile = try fixture.folder.read("tile/0/002.p/88")
+        tile[1] ^= 1
+        try fixture.folder.write("tile/0/002.p/88", tile)
+        let malformed = try fixture.monitor()
+        #expect(malformed.status == 65 && malformed.stderr.contains("do not hash to the root"), "\(malformed.stderr)")
+        // A log nobody answers at.
+        let closed = try TrustRootBinary.run([
+            "monitor", "--log-url", "http://127.0.0.1:1/", "--state", fixture.work.file("state").path, "--once", "--trusted-root",
+            fixture.trustedRootPath,
+        ])
+        #expect(closed.status == 69, "\(closed.stderr)")
+        // A fork, reported as an inconsistency with exit 1, again on the next run.
+        try fixture.log.write(to: fixture.folder.url)
+        fixture.log.entries[2] = Array("rewritten".utf8)
+        try fixture.log.write(to: fixture.folder.url)
+        for _ in 0..<2 {
+            let fork = try fixture.monitor(["--json"])
+            #expect(fork.status == 1 && fork.stdout.contains("\"kind\":\"inconsistency\""), "\(fork.stdout) \(fork.stderr)")
+        }
+    }
+
+    @Test func aMonitorKilledAnywhereResumesWithoutGapsOrLostFindings() throws {
+        let watchedAt: Set<Int> = [5, 700, 1_300, 2_500, 2_999]
+        let fixture = try Fixture(entries: 3_000, watchedAt: watchedAt)
+        let state = fixture.work.file("state").path
+        var printed: [Int64] = []
+        for delay in [0.15, 0.3, 0.45, 0.6] {
+            let process = try TrustRootBinary.start([
+                "monitor", "--log-url", fixture.url, "--state", state, "--once", "--identity", Self.watched, "--from-index", "0",
+                "--json", "--trusted-root", fixture.trustedRootPath,
+            ])
+            Thread.sleep(forTimeInterval: delay)
+            kill(process.processIdentifier, SIGKILL)
+            let outcome = try Subprocess.finish(process)
+            printed += outcome.output.split(separator: "\n").compactMap {
+                (try? JSONParser().parse(Array($0.utf8)))?.objectValue?["log_index"]?.integerValue
+            }
+        }
+        let last = try fixture.monitor(["--json", "--from-index", "0"])
+        #expect(last.status == 0 || last.status == 1, "\(last.stderr)")
+        printed += last.stdout.split(separator: "\n").compactMap {
+            (try? JSONParser().parse(Array($0.utf8)))?.objectValue?["log_index"]?.integerValue
+        }
+        // Every finding reached the output; one repeats only if a kill fell between printing it
+        // and recording that it was printed.
+        #expect(Set(printed) == Set(watchedAt.map(Int64.init)))
+        #expect(printed.count <= watchedAt.count + 4)
+        let done = try fixture.monitor()
+        #expect(done.status == 0 && done.stdout.isEmpty)
+        #expect(done.stderr.contains("scanned 3000..<3000"), "\(done.stderr)")
+        let search = try TrustRootBinary.run(["log", "search", "--log-url", fixture.url, "--state", state, "--identity", Self.watched])
+        #expect(
+            search.stdout.split(separator: "\n").compactMap { Int64($0.split(separator: " ")[0]) } == watchedAt.sorted().map(Int64.init)
+        )
+    }
+}
