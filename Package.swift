@@ -138,7 +138,7 @@ let package = Package(
         .executableTarget(
             name: "TrustRootBench",
             dependencies: [
-                "TUF", "Sigstore", "Ceremony", .product(name: "Crypto", package: "swift-crypto"),
+                "TUF", "Sigstore", "Ceremony", "TransparencyLog", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]

@@ -29,7 +29,9 @@ struct EntryExaminer: Sendable {
         // Only the chain matters here: a certificate the trusted CA issued is the CA's word,
         // whatever its SCTs say.
         verifier = BundleVerifier(
-            trustedRoot: trustedRoot, thresholds: .init(transparencyLogEntries: 0, timestamps: 0, signedCertificateTimestamps: 0))
+            trustedRoot: trustedRoot,
+            thresholds: .init(transparencyLogEntries: 0, timestamps: 0, signedCertificateTimestamps: 0)
+        )
         self.log = log
     }
 
@@ -50,26 +52,44 @@ struct EntryExaminer: Sendable {
                 let fulcio = FulcioCertificate(certificate)
                 result.indexed.append(
                     MonitorState.IndexedEntry(
-                        logIndex: entry.index, identity: fulcio.identities.first, issuer: fulcio.issuer, digest: digest,
-                        fingerprint: MonitorPolicy.fingerprint(der)))
+                        logIndex: entry.index,
+                        identity: fulcio.identities.first,
+                        issuer: fulcio.issuer,
+                        digest: digest,
+                        fingerprint: MonitorPolicy.fingerprint(der)
+                    )
+                )
                 guard let (identity, issuer) = policy.match(fulcio, der: der) else { continue }
                 if await isTrusted(certificate, at: entry.integratedTime) {
                     result.findings.append(
                         .identity(
-                            log: log, index: entry.index, identity: identity, issuer: issuer,
-                            serial: Hex.encode(certificate.serialNumber.bytes), integratedTime: entry.integratedTime))
+                            log: log,
+                            index: entry.index,
+                            identity: identity,
+                            issuer: issuer,
+                            serial: Hex.encode(certificate.serialNumber.bytes),
+                            integratedTime: entry.integratedTime
+                        )
+                    )
                 } else {
                     result.untrustedMatches += 1
                 }
             case .publicKey(let der):
                 let fingerprint = MonitorPolicy.fingerprint(der)
                 result.indexed.append(
-                    MonitorState.IndexedEntry(logIndex: entry.index, identity: nil, issuer: nil, digest: digest, fingerprint: fingerprint))
+                    MonitorState.IndexedEntry(logIndex: entry.index, identity: nil, issuer: nil, digest: digest, fingerprint: fingerprint)
+                )
                 if policy.matches(publicKey: der) {
                     result.findings.append(
                         .identity(
-                            log: log, index: entry.index, identity: "key \(fingerprint)", issuer: "", serial: "",
-                            integratedTime: entry.integratedTime))
+                            log: log,
+                            index: entry.index,
+                            identity: "key \(fingerprint)",
+                            issuer: "",
+                            serial: "",
+                            integratedTime: entry.integratedTime
+                        )
+                    )
                 }
             }
         }

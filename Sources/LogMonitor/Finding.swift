@@ -31,8 +31,15 @@ public struct Finding: Sendable, Equatable {
         -> Finding
     {
         Finding(
-            kind: .identity, log: log, logIndex: index, identity: identity, issuer: issuer, serial: serial, integratedTime: integratedTime,
-            detail: "")
+            kind: .identity,
+            log: log,
+            logIndex: index,
+            identity: identity,
+            issuer: issuer,
+            serial: serial,
+            integratedTime: integratedTime,
+            detail: ""
+        )
     }
 
     /// An inconsistency finding.

@@ -11,7 +11,9 @@ public enum FindingFormat {
             var line = "identity \(finding.identity) (issuer \(finding.issuer.isEmpty ? "none" : finding.issuer))"
             line += " in \(finding.log) entry \(finding.logIndex ?? -1)"
             if !finding.serial.isEmpty { line += ", certificate serial \(finding.serial)" }
-            if let time = finding.integratedTime { line += ", integrated \(MetadataDate.format(Date(timeIntervalSince1970: Double(time))))" }
+            if let time = finding.integratedTime {
+                line += ", integrated \(MetadataDate.format(Date(timeIntervalSince1970: Double(time))))"
+            }
             return TerminalText.escaped(line)
         case .inconsistency:
             return TerminalText.escaped("inconsistency in \(finding.log): \(finding.detail.split(separator: "\n").first ?? "")")
@@ -49,10 +51,12 @@ public enum FindingFormat {
             text += "## The log is inconsistent\n\n```\n\(finding.detail.replacingOccurrences(of: "```", with: "'''"))\n```\n\n"
         }
         if !identities.isEmpty {
-            text += "## Certificates issued to watched identities\n\n| Entry | Identity | Issuer | Serial | Integrated time |\n|---|---|---|---|---|\n"
+            text +=
+                "## Certificates issued to watched identities\n\n| Entry | Identity | Issuer | Serial | Integrated time |\n|---|---|---|---|---|\n"
             for finding in identities {
                 let time = finding.integratedTime.map { MetadataDate.format(Date(timeIntervalSince1970: Double($0))) } ?? "not recorded"
-                text += "| \(finding.logIndex ?? -1) | \(escape(finding.identity)) | \(escape(finding.issuer)) | \(finding.serial) | \(time) |\n"
+                text +=
+                    "| \(finding.logIndex ?? -1) | \(escape(finding.identity)) | \(escape(finding.issuer)) | \(finding.serial) | \(time) |\n"
             }
             text += "\n"
         }

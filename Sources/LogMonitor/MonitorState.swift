@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import Plumbing
+import TUF
 
 /// The monitor's state in an SQLite database inside its folder: per log, the last verified
 /// checkpoint and how far the scan has got; the identity findings, and whether each was
@@ -72,6 +73,8 @@ public final class MonitorState: Sendable {
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA journal_mode = WAL")
                 try db.execute(sql: "PRAGMA synchronous = NORMAL")
+                // A bounded page cache, larger than SQLite's default, for the index's B-trees.
+                try db.execute(sql: "PRAGMA cache_size = -16384")
             }
             queue = try DatabaseQueue(path: file, configuration: configuration)
             try Self.migrator.migrate(queue)
@@ -80,6 +83,10 @@ public final class MonitorState: Sendable {
         }
     }
 
+    // The index is written in log order but looked up by identity, digest and fingerprint, so
+    // its B-trees take keys in random order: they index small integers (a name's id, the first
+    // eight bytes of a hash) to keep the pages a batch touches few, and the full values are
+    // compared on the rows found.
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
@@ -92,12 +99,13 @@ public final class MonitorState: Sendable {
                         id INTEGER PRIMARY KEY AUTOINCREMENT, log_url TEXT NOT NULL, log_index INTEGER NOT NULL,
                         identity TEXT NOT NULL, issuer TEXT NOT NULL, serial TEXT NOT NULL, integrated_time INTEGER,
                         reported INTEGER NOT NULL DEFAULT 0, UNIQUE (log_url, log_index, identity));
+                    CREATE TABLE name (id INTEGER PRIMARY KEY, text TEXT UNIQUE NOT NULL);
                     CREATE TABLE entry (
-                        log_url TEXT NOT NULL, log_index INTEGER NOT NULL, identity TEXT, issuer TEXT, digest TEXT,
-                        fingerprint TEXT NOT NULL);
+                        log INTEGER NOT NULL, log_index INTEGER NOT NULL, identity INTEGER, issuer INTEGER, digest BLOB,
+                        fingerprint BLOB NOT NULL, digest_key INTEGER, fingerprint_key INTEGER NOT NULL);
                     CREATE INDEX entry_by_identity ON entry (identity);
-                    CREATE INDEX entry_by_digest ON entry (digest);
-                    CREATE INDEX entry_by_fingerprint ON entry (fingerprint);
+                    CREATE INDEX entry_by_digest ON entry (digest_key);
+                    CREATE INDEX entry_by_fingerprint ON entry (fingerprint_key);
                     CREATE TABLE tally (
                         log_url TEXT PRIMARY KEY NOT NULL, untrusted_matches INTEGER NOT NULL DEFAULT 0,
                         unread_entries INTEGER NOT NULL DEFAULT 0);
@@ -145,11 +153,22 @@ public final class MonitorState: Sendable {
         unreadEntries: Int
     ) throws(MonitorError) {
         try run { db in
+            var names: [String: Int64] = [:]
+            let logID = try Self.nameID(log, db, &names)
+            let insert = try db.cachedStatement(
+                sql: """
+                    INSERT INTO entry (log, log_index, identity, issuer, digest, fingerprint, digest_key, fingerprint_key)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """
+            )
             for entry in entries {
-                try db.execute(
-                    sql: "INSERT INTO entry (log_url, log_index, identity, issuer, digest, fingerprint) VALUES (?, ?, ?, ?, ?, ?)",
-                    arguments: [log, entry.logIndex, entry.identity, entry.issuer, entry.digest, entry.fingerprint]
-                )
+                let digest = entry.digest.flatMap(Hex.decode)
+                let fingerprint = Hex.decode(entry.fingerprint) ?? []
+                try insert.execute(arguments: [
+                    logID, entry.logIndex, try entry.identity.map { try Self.nameID($0, db, &names) },
+                    try entry.issuer.map { try Self.nameID($0, db, &names) }, digest.map { Data($0) }, Data(fingerprint),
+                    digest.map(Self.key), Self.key(fingerprint),
+                ])
             }
             for finding in findings {
                 try db.execute(
@@ -181,6 +200,20 @@ public final class MonitorState: Sendable {
                 try db.execute(sql: "UPDATE log SET scanned_to = ? WHERE url = ?", arguments: [scannedTo, log])
             }
         }
+    }
+
+    /// The id of `text` in the name table, added when new.
+    static func nameID(_ text: String, _ db: Database, _ cache: inout [String: Int64]) throws -> Int64 {
+        if let id = cache[text] { return id }
+        try db.execute(sql: "INSERT OR IGNORE INTO name (text) VALUES (?)", arguments: [text])
+        let id = try Int64.fetchOne(db, sql: "SELECT id FROM name WHERE text = ?", arguments: [text]) ?? 0
+        cache[text] = id
+        return id
+    }
+
+    /// The first eight bytes of a hash, as the integer its index keys on.
+    static func key(_ hash: [UInt8]) -> Int64 {
+        Int64(bitPattern: hash.prefix(8).reduce(UInt64(0)) { $0 << 8 | UInt64($1) })
     }
 
     /// The identity findings on `log` not yet marked reported, oldest first.
@@ -251,31 +284,40 @@ public final class MonitorState: Sendable {
     public func search(log: String, identity: String? = nil, digest: String? = nil, fingerprint: String? = nil, limit: Int = 1000)
         throws(MonitorError) -> [IndexedEntry]
     {
-        let (column, value): (String, String)
+        let condition: String
+        let value: any DatabaseValueConvertible
+        var exact: [UInt8]?
         if let identity {
-            (column, value) = ("identity", identity)
-        } else if let digest {
-            (column, value) = ("digest", digest.lowercased())
-        } else if let fingerprint {
-            (column, value) = ("fingerprint", fingerprint.lowercased())
+            condition = "entry.identity = (SELECT id FROM name WHERE text = ?)"
+            value = identity
+        } else if let hash = (digest ?? fingerprint).flatMap(Hex.decode), hash.count >= 8 {
+            condition = digest != nil ? "entry.digest_key = ?" : "entry.fingerprint_key = ?"
+            value = Self.key(hash)
+            exact = hash
         } else {
             return []
         }
+        let byDigest = digest != nil
         return try read { db in
             try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT log_index, identity, issuer, digest, fingerprint FROM entry
-                    WHERE log_url = ? AND \(column) = ? ORDER BY log_index LIMIT ?
+                    SELECT entry.log_index, identity.text AS identity, issuer.text AS issuer, entry.digest, entry.fingerprint
+                    FROM entry LEFT JOIN name AS identity ON identity.id = entry.identity
+                    LEFT JOIN name AS issuer ON issuer.id = entry.issuer
+                    WHERE entry.log = (SELECT id FROM name WHERE text = ?) AND \(condition) ORDER BY entry.log_index LIMIT ?
                     """,
                 arguments: [log, value, limit]
-            ).map {
-                IndexedEntry(
-                    logIndex: $0["log_index"],
-                    identity: $0["identity"],
-                    issuer: $0["issuer"],
-                    digest: $0["digest"],
-                    fingerprint: $0["fingerprint"]
+            ).compactMap { row -> IndexedEntry? in
+                let digestBytes = (row["digest"] as Data?).map { [UInt8]($0) }
+                let fingerprintBytes = [UInt8]((row["fingerprint"] as Data?) ?? Data())
+                if let exact, (byDigest ? digestBytes : fingerprintBytes) != exact { return nil }
+                return IndexedEntry(
+                    logIndex: row["log_index"],
+                    identity: row["identity"],
+                    issuer: row["issuer"],
+                    digest: digestBytes.map { Hex.encode($0) },
+                    fingerprint: Hex.encode(fingerprintBytes)
                 )
             }
         }

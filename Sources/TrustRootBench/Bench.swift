@@ -8,6 +8,8 @@ import Foundation
 /// - `trustroot-bench client [--rotations N,…] [--runs R] [--sigstore-mirror DIR --faketime T]`:
 ///   refresh time and peak memory of `trustroot client refresh` against python-tuf's ngclient
 ///   over loopback, on synthetic root chains and optionally on a Sigstore repository mirror.
+/// - `trustroot-bench monitor [--entries N,…] [--runs R]`: entries per second `trustroot monitor`
+///   scans from a tiled log in a folder and over loopback HTTP, and its peak memory.
 @main
 struct Bench {
     static func main() async throws {
@@ -38,6 +40,9 @@ struct Bench {
                 keep: options["keep"],
                 pythonServer: server == "python"
             ).run()
+        case "monitor":
+            let sizes = (options["entries"] ?? "20000,100000").split(separator: ",").compactMap { Int($0) }
+            report = try MonitorBenchmark(sizes: sizes, runs: Int(options["runs"] ?? "3") ?? 3).run()
         case "serve":
             // The benchmark's server on its own, for profiling a client against it by hand.
             guard let folder = options["folder"] else { benchmarkFailure("serve needs --folder DIR") }
@@ -54,6 +59,7 @@ struct Bench {
                 """
                 usage: trustroot-bench foundation [--seconds S]
                        trustroot-bench client [--rotations 100,1000] [--runs 3] [--sigstore-mirror DIR [--faketime 'YYYY-MM-DD']] [--keep DIR] [--server nio|python]
+                       trustroot-bench monitor [--entries 20000,100000] [--runs 3]
                        trustroot-bench serve --folder DIR
                        trustroot-bench verify --assets SIGSTORE_CONFORMANCE/test/assets/bundle-verify [--seconds 2]
                 Prints a JSON report. Build with `swift build -c release` so trustroot sits beside trustroot-bench.
