@@ -28,8 +28,15 @@ let package = Package(
         ),
         .executableTarget(
             name: "fuzz-sigstore",
-            dependencies: ["FuzzSupport", .product(name: "Sigstore", package: "trustroot")],
+            dependencies: [
+                "FuzzSupport", .product(name: "Sigstore", package: "trustroot"), .product(name: "TransparencyLog", package: "trustroot"),
+            ],
             path: "Sources/FuzzSigstore"
+        ),
+        .executableTarget(
+            name: "fuzz-log",
+            dependencies: ["FuzzSupport", .product(name: "TransparencyLog", package: "trustroot")],
+            path: "Sources/FuzzLog"
         ),
         .executableTarget(
             name: "fuzz-signing",

@@ -6,6 +6,7 @@
 import Foundation
 import FuzzSupport
 import Sigstore
+import TransparencyLog
 
 /// The shipped trusted root, held in a static so that the leak checker sees it as reachable.
 enum Shared {
@@ -21,7 +22,9 @@ func check(_ input: UnsafeBufferPointer<UInt8>) {
         guard let bundle = try? SigstoreBundle(bytes: bytes) else { return }
         // The synchronous checks a bundle's parts go through (the chain check is async).
         for entry in bundle.transparencyLogEntries {
-            if let envelope = entry.inclusionProof?.checkpoint, let checkpoint = try? Checkpoint(envelope), let log = root.transparencyLogs.first {
+            if let envelope = entry.inclusionProof?.checkpoint, let checkpoint = try? Checkpoint(envelope),
+                let log = root.transparencyLogs.first
+            {
                 _ = try? checkpoint.verify(by: log)
             }
             _ = MerkleInclusion.rootHash(
