@@ -41,7 +41,7 @@ struct EntryExaminer: Sendable {
             result.unread = 1
             return result
         }
-        let digest = content.digest.map { Hex.encode($0.value) }
+        result.indexed = MonitorState.IndexedEntry.rows(of: entry)
         for signer in content.signers {
             switch signer {
             case .certificate(let der):
@@ -50,21 +50,12 @@ struct EntryExaminer: Sendable {
                     continue
                 }
                 let fulcio = FulcioCertificate(certificate)
-                result.indexed.append(
-                    MonitorState.IndexedEntry(
-                        logIndex: entry.index,
-                        identity: fulcio.identities.first,
-                        issuer: fulcio.issuer,
-                        digest: digest,
-                        fingerprint: MonitorPolicy.fingerprint(der)
-                    )
-                )
                 guard let (identity, issuer) = policy.match(fulcio, der: der) else { continue }
                 if await isTrusted(certificate, at: entry.integratedTime) {
                     result.findings.append(
                         .identity(
                             log: log,
-                            index: entry.index,
+                            index: entry.logIndex,
                             identity: identity,
                             issuer: issuer,
                             serial: Hex.encode(certificate.serialNumber.bytes),
@@ -76,14 +67,11 @@ struct EntryExaminer: Sendable {
                 }
             case .publicKey(let der):
                 let fingerprint = MonitorPolicy.fingerprint(der)
-                result.indexed.append(
-                    MonitorState.IndexedEntry(logIndex: entry.index, identity: nil, issuer: nil, digest: digest, fingerprint: fingerprint)
-                )
                 if policy.matches(publicKey: der) {
                     result.findings.append(
                         .identity(
                             log: log,
-                            index: entry.index,
+                            index: entry.logIndex,
                             identity: "key \(fingerprint)",
                             issuer: "",
                             serial: "",

@@ -30,8 +30,8 @@ public struct LogMonitor: Sendable {
 
     /// The log's URL prefix, the key its state is kept under.
     public let url: String
-    /// The log.
-    public let log: TiledLog
+    /// The log: tiled (Rekor v2) or Rekor v1.
+    public let log: any LogSource
     /// What to watch for.
     public let policy: MonitorPolicy
     /// The trusted root whose CAs a matching certificate must chain to.
@@ -40,7 +40,7 @@ public struct LogMonitor: Sendable {
     public let state: MonitorState
 
     /// A monitor of `log`, kept under `url` in `state`.
-    public init(url: String, log: TiledLog, policy: MonitorPolicy, trustedRoot: TrustedRoot, state: MonitorState) {
+    public init(url: String, log: any LogSource, policy: MonitorPolicy, trustedRoot: TrustedRoot, state: MonitorState) {
         self.url = url
         self.log = log
         self.policy = policy
@@ -74,7 +74,7 @@ public struct LogMonitor: Sendable {
 
     func runLocked(fromIndex: Int64?, report: (Finding) -> Void) async throws(MonitorError) -> Summary {
         let checkpoint = try await logged { () async throws(LogError) in try await log.latestCheckpoint() }
-        let view = try await logged { () async throws(LogError) in try await log.view(at: checkpoint) }
+        let view: any LogView = try await logged { () async throws(LogError) in try await log.view(at: checkpoint) }
         var summary = Summary(checkpoint: checkpoint, scannedFrom: 0, scannedTo: 0, findings: [], untrustedMatches: 0, unreadEntries: 0)
         let record = try state.record(for: url)
         if let record {

@@ -1,7 +1,10 @@
 import Foundation
 import GRDB
 import Plumbing
+import Sigstore
 import TUF
+import TransparencyLog
+import X509
 
 /// The monitor's state in an SQLite database inside its folder: per log, the last verified
 /// checkpoint and how far the scan has got; the identity findings, and whether each was
@@ -41,6 +44,35 @@ public final class MonitorState: Sendable {
             self.issuer = issuer
             self.digest = digest
             self.fingerprint = fingerprint
+        }
+
+        /// What the index records about `entry`: one row per certificate or key it carries;
+        /// none for an entry the monitor does not read.
+        public static func rows(of entry: LoggedEntry) -> [IndexedEntry] {
+            guard let content = try? LogEntryContent(body: entry.body) else { return [] }
+            let digest = content.digest.map { Hex.encode($0.value) }
+            return content.signers.compactMap { signer in
+                switch signer {
+                case .certificate(let der):
+                    guard let certificate = try? Certificate(derEncoded: der) else { return nil }
+                    let fulcio = FulcioCertificate(certificate)
+                    return IndexedEntry(
+                        logIndex: entry.logIndex,
+                        identity: fulcio.identities.first,
+                        issuer: fulcio.issuer,
+                        digest: digest,
+                        fingerprint: MonitorPolicy.fingerprint(der)
+                    )
+                case .publicKey(let der):
+                    return IndexedEntry(
+                        logIndex: entry.logIndex,
+                        identity: nil,
+                        issuer: nil,
+                        digest: digest,
+                        fingerprint: MonitorPolicy.fingerprint(der)
+                    )
+                }
+            }
         }
     }
 

@@ -14,17 +14,21 @@ public protocol LogView: Sendable {
 
 /// An entry a log proved it holds.
 public struct LoggedEntry: Sendable, Equatable {
-    /// Its index.
+    /// Its position in the tree.
     public var index: Int64
     /// Its body: the bytes the tree's leaf hashes.
     public var body: [UInt8]
     /// When the log took it, for logs that record it (Rekor v1), in seconds since 1970.
     public var integratedTime: Int64?
+    /// The index the log's lookup API names it by: its position in the tree, except on a
+    /// sharded Rekor v1 log, where it counts the entries of the shards before this one too.
+    public var logIndex: Int64
 
-    /// An entry.
-    public init(index: Int64, body: [UInt8], integratedTime: Int64? = nil) {
+    /// An entry at position `index` of its tree, named `logIndex` by its log (`index` when nil).
+    public init(index: Int64, body: [UInt8], integratedTime: Int64? = nil, logIndex: Int64? = nil) {
         self.index = index
         self.body = body
         self.integratedTime = integratedTime
+        self.logIndex = logIndex ?? index
     }
 }

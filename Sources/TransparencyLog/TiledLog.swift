@@ -3,7 +3,7 @@ import Foundation
 /// A C2SP tiled log (Rekor v2, and any tlog-tiles log) under its URL prefix, whose checkpoints
 /// are trusted when one of `keys` signed them and, with a witness policy, a quorum of witnesses
 /// cosigned them.
-public struct TiledLog: Sendable {
+public struct TiledLog: LogSource {
     /// The client reading the log.
     public let client: TiledLogClient
     /// The keys the log may sign its checkpoints with.
@@ -17,6 +17,9 @@ public struct TiledLog: Sendable {
         self.keys = keys
         self.witnesses = witnesses
     }
+
+    /// The log's URL prefix.
+    public var location: String { client.url("").absoluteString }
 
     /// The log's current checkpoint, verified.
     public func latestCheckpoint() async throws(LogError) -> Checkpoint {

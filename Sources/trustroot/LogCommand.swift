@@ -25,10 +25,10 @@ struct LogCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let (tiled, _) = try await log.log()
-            let checkpoint = try await CLIError.mapping { () async throws(LogError) in try await tiled.latestCheckpoint() }
-            _ = try await CLIError.mapping { () async throws(LogError) in try await tiled.view(at: checkpoint) }
-            let witnesses = (try? tiled.witnesses?.check(checkpoint.note)) ?? []
+            let (source, _) = try await log.log()
+            let checkpoint = try await CLIError.mapping { () async throws(LogError) in try await source.latestCheckpoint() }
+            _ = try await CLIError.mapping { () async throws(LogError) in try await source.view(at: checkpoint) }
+            let witnesses = ((source as? TiledLog).flatMap { try? $0.witnesses?.check(checkpoint.note) }) ?? []
             if json {
                 var object = JSONObject()
                 object["origin"] = .string(checkpoint.origin)
@@ -54,7 +54,7 @@ struct LogCommand: AsyncParsableCommand {
 
         @OptionGroup var log: LogOptions
 
-        @Option(help: "The entry's index.")
+        @Option(help: "The entry's index (on a sharded Rekor v1 log, counting the entries of earlier shards, as rekor-cli does).")
         var index: Int64
 
         @Option(help: "Write the entry's certificate here (PEM).")
@@ -64,10 +64,13 @@ struct LogCommand: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let (tiled, _) = try await log.log()
-            let checkpoint = try await CLIError.mapping { () async throws(LogError) in try await tiled.latestCheckpoint() }
-            let view = try await CLIError.mapping { () async throws(LogError) in try await tiled.view(at: checkpoint) }
-            let (entry, proof) = try await CLIError.mapping { () async throws(LogError) in try await view.entry(at: index) }
+            let (source, _) = try await log.log()
+            let checkpoint = try await CLIError.mapping { () async throws(LogError) in try await source.latestCheckpoint() }
+            let view: any LogView = try await CLIError.mapping { () async throws(LogError) in try await source.view(at: checkpoint) }
+            let (entry, proof) = try await CLIError.mapping { () async throws(LogError) in
+                if let rekor = view as? RekorV1View { return try await rekor.entry(logIndex: index) }
+                return try await view.entry(at: index)
+            }
             let content: LogEntryContent
             do {
                 content = try LogEntryContent(body: entry.body)
@@ -97,6 +100,7 @@ struct LogCommand: AsyncParsableCommand {
                 object["digest"] = content.digest.map { .string("\($0.algorithm):\(Hex.encode($0.value))") } ?? .null
                 object["body"] = .string(String(decoding: Base64.encode(entry.body), as: UTF8.self))
                 var inclusion = JSONObject()
+                inclusion["log_index"] = .integer(entry.index)
                 inclusion["tree_size"] = .integer(checkpoint.treeSize)
                 inclusion["root_hash"] = .string(Hex.encode(checkpoint.rootHash))
                 inclusion["hashes"] = .array(proof.map { .string(Hex.encode($0)) })
@@ -129,16 +133,16 @@ struct LogCommand: AsyncParsableCommand {
         var fromCheckpoint: String
 
         func run() async throws {
-            let (tiled, _) = try await log.log()
+            let (source, _) = try await log.log()
             let earlier: Checkpoint
             do {
                 earlier = try Checkpoint(try readFile(fromCheckpoint, limit: 1 << 16))
-                try tiled.verify(earlier)
+                try source.verify(earlier, location: nil)
             } catch let error as LogError {
                 throw CLIError(message: "\(fromCheckpoint): \(error)", code: .invalidData)
             }
-            let current = try await CLIError.mapping { () async throws(LogError) in try await tiled.latestCheckpoint() }
-            let view = try await CLIError.mapping { () async throws(LogError) in try await tiled.view(at: current) }
+            let current = try await CLIError.mapping { () async throws(LogError) in try await source.latestCheckpoint() }
+            let view: any LogView = try await CLIError.mapping { () async throws(LogError) in try await source.view(at: current) }
             guard earlier.origin == current.origin else {
                 throw CLIError(
                     message: "the log's origin is \(current.origin), the checkpoint's \(earlier.origin)",
@@ -175,27 +179,33 @@ struct LogCommand: AsyncParsableCommand {
     /// `trustroot log search`.
     struct Search: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Find entries by artifact digest, identity or key, in the index a `trustroot monitor` state keeps.",
-            discussion: "A tiled log (Rekor v2) has no search API: the monitor's index of the entries it scanned answers instead."
+            abstract: "Find entries by artifact digest, identity or key: through Rekor v1's search API, or in a monitor's index.",
+            discussion: """
+                With --state, the index a `trustroot monitor` state keeps answers, without asking the log: a tiled log \
+                (Rekor v2) has no search API. Without it, a Rekor v1 log's search index answers and every entry it names is \
+                read and proved included in the log's verified checkpoint.
+                """
         )
 
-        @Option(help: "The log's URL prefix, as given to `trustroot monitor`.")
-        var logURL: String
+        @OptionGroup var log: LogOptions
 
         @Option(help: "The monitor's state folder, whose index answers the search.")
-        var state: String
+        var state: String?
 
         @Option(help: "The artifact's SHA-256 digest (hex).")
         var sha256: String?
 
-        @Option(help: "An email address (or any SAN identity) in the signing certificate.")
+        @Option(help: "An email address in the signing certificate (with --state, any SAN identity).")
         var email: String?
 
-        @Option(help: "An identity (a SAN) in the signing certificate.")
+        @Option(help: "An identity (a SAN) in the signing certificate; with --state only.")
         var identity: String?
 
-        @Option(help: "A public key or certificate (PEM or DER) whose SHA-256 fingerprint to look for.")
+        @Option(help: "A public key or certificate (PEM or DER) to look for.")
         var publicKey: String?
+
+        @Option(help: "The most entries to read from a Rekor v1 search.")
+        var limit: Int = 100
 
         @Flag(help: "Print the matches as JSON lines.")
         var json = false
@@ -205,22 +215,16 @@ struct LogCommand: AsyncParsableCommand {
             guard queries.count == 1 else {
                 throw CLIError(message: "give one of --sha256, --email, --identity, --public-key", code: .usage)
             }
-            var fingerprint: String?
-            if let publicKey {
-                let bytes = try readFile(publicKey, limit: 1 << 20)
-                let der = PEM.decode(bytes)?.der ?? bytes
-                fingerprint = MonitorPolicy.fingerprint(der)
-            }
             if let sha256, Hex.decode(sha256)?.count != 32 {
                 throw CLIError(message: "--sha256 \(sha256) is not a hex SHA-256 digest", code: .usage)
             }
-            let key = logURL.hasSuffix("/") ? String(logURL.dropLast()) : logURL
+            guard (1...1000).contains(limit) else { throw CLIError(message: "--limit is between 1 and 1000", code: .usage) }
+            let key = try publicKey.map { try readFile($0, limit: 1 << 20) }
             let matches: [MonitorState.IndexedEntry]
-            do {
-                let monitorState = try MonitorState(folder: state)
-                matches = try monitorState.search(log: key, identity: email ?? identity, digest: sha256, fingerprint: fingerprint)
-            } catch {
-                throw CLIError(error)
+            if let state {
+                matches = try searchIndex(in: state, key: key)
+            } else {
+                matches = try await searchLog(key: key)
             }
             for match in matches {
                 if json {
@@ -237,6 +241,47 @@ struct LogCommand: AsyncParsableCommand {
                     )
                 }
             }
+        }
+
+        /// The matches the monitor's index in `folder` holds.
+        func searchIndex(in folder: String, key: [UInt8]?) throws -> [MonitorState.IndexedEntry] {
+            let fingerprint = key.map { MonitorPolicy.fingerprint(PEM.decode($0)?.der ?? $0) }
+            do {
+                let monitorState = try MonitorState(folder: folder)
+                return try monitorState.search(log: log.stateKey, identity: email ?? identity, digest: sha256, fingerprint: fingerprint)
+            } catch {
+                throw CLIError(error)
+            }
+        }
+
+        /// The matches Rekor v1's search API names, each read and proved in the log.
+        func searchLog(key: [UInt8]?) async throws -> [MonitorState.IndexedEntry] {
+            guard identity == nil else { throw CLIError(message: "--identity searches a monitor's index: give --state", code: .usage) }
+            let (source, _) = try await log.log()
+            guard let rekor = source as? RekorV1Log else {
+                throw CLIError(
+                    message: "\(log.logURL) is a tiled log, which has no search API: search a monitor's index with --state",
+                    code: .usage
+                )
+            }
+            var pem: String?
+            if let key {
+                guard let decoded = PEM.decode(key) else {
+                    throw CLIError(message: "--public-key \(publicKey ?? ""): Rekor's search takes a PEM key or certificate", code: .usage)
+                }
+                pem = PEM.encode(label: decoded.label, der: decoded.der)
+            }
+            let entries = try await CLIError.mapping { () async throws(LogError) in
+                let checkpoint = try await rekor.latestCheckpoint()
+                return try await rekor.search(
+                    sha256: sha256.flatMap(Hex.decode),
+                    email: email,
+                    publicKeyPEM: pem,
+                    under: checkpoint,
+                    limit: limit
+                )
+            }
+            return entries.flatMap(MonitorState.IndexedEntry.rows(of:))
         }
     }
 }

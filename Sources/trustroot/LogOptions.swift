@@ -8,11 +8,24 @@ import TransparencyLog
 /// The options that name a transparency log and the keys it is trusted under: `--log-url`,
 /// the trusted root whose logs' keys may sign its checkpoints, and optional witnesses.
 struct LogOptions: ParsableArguments {
+    /// The APIs a log may be read through.
+    enum API: String, ExpressibleByArgument, CaseIterable {
+        /// Rekor v1 over HTTP(S) when the server answers `api/v1/log`, tiles otherwise.
+        case auto
+        /// C2SP tlog-tiles (Rekor v2 and other tiled logs).
+        case tiles
+        /// Rekor v1's REST API.
+        case rekorV1 = "rekor-v1"
+    }
+
     @Option(
         help:
-            "The log's URL prefix: for a tiled log (Rekor v2), the C2SP tlog-tiles prefix (<prefix>/checkpoint, <prefix>/tile/...); http(s), file://, or a folder."
+            "The log's URL: for a tiled log (Rekor v2), the C2SP tlog-tiles prefix (<prefix>/checkpoint, <prefix>/tile/...), over http(s), file:// or a folder; for Rekor v1, the server's base URL."
     )
     var logURL: String
+
+    @Option(help: "The log's API: auto (Rekor v1 when an http(s) server answers api/v1/log, tiles otherwise), tiles, rekor-v1.")
+    var logAPI: API = .auto
 
     @OptionGroup var trust: TrustedRootOptions
 
@@ -23,7 +36,7 @@ struct LogOptions: ParsableArguments {
     var witnessQuorum: Int?
 
     /// The log, trusted under every transparency log key of the trusted root, and the trusted root.
-    func log() async throws -> (TiledLog, TrustedRoot) {
+    func log() async throws -> (any LogSource, TrustedRoot) {
         let (trustedRoot, _) = try await trust.source.load()
         let keys: [any NoteVerifier] = trustedRoot.transparencyLogs.map(TrustedLogKey.init)
         guard !keys.isEmpty else { throw CLIError(message: "the trusted root lists no transparency log", code: .invalidData) }
@@ -36,14 +49,48 @@ struct LogOptions: ParsableArguments {
                 throw CLIError(message: error.description, code: .usage)
             }
         }
+        if let url = httpURL, logAPI != .tiles {
+            let rekor = RekorV1Log(baseURL: url, keys: keys, transport: Self.transport)
+            let isRekorV1 = logAPI == .rekorV1 ? true : try await answersRekorV1(rekor)
+            if isRekorV1 {
+                guard policy == nil else {
+                    throw CLIError(message: "--witness applies to tiled logs; \(logURL) is read as Rekor v1", code: .usage)
+                }
+                return (rekor, trustedRoot)
+            }
+        } else if logAPI == .rekorV1 {
+            throw CLIError(message: "--log-api rekor-v1 needs an http(s) --log-url, not \(logURL)", code: .usage)
+        }
         return (TiledLog(client: try client(), keys: keys, witnesses: policy), trustedRoot)
+    }
+
+    /// One transport for the process's requests, so that they share connections.
+    static let transport = HTTPClientTransport(idleTimeout: 30, transferTimeout: 120)
+
+    /// `--log-url` when it is http(s).
+    var httpURL: URL? {
+        guard let url = URL(string: logURL), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            return nil
+        }
+        return url
+    }
+
+    /// Whether the server answers Rekor v1's log info: a missing path means it is not Rekor v1;
+    /// any other failure is the log's and stops the command.
+    func answersRekorV1(_ rekor: RekorV1Log) async throws -> Bool {
+        do {
+            _ = try await rekor.info()
+            return true
+        } catch let error where error.kind == .notFound {
+            return false
+        } catch {
+            throw CLIError(error)
+        }
     }
 
     /// The client for `--log-url`: HTTP for http(s), a confined folder read otherwise.
     func client() throws -> TiledLogClient {
-        if let url = URL(string: logURL), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" {
-            return TiledLogClient(prefix: url, fetcher: HTTPClientTransport(idleTimeout: 30, transferTimeout: 120))
-        }
+        if let url = httpURL { return TiledLogClient(prefix: url, fetcher: Self.transport) }
         let path = logURL.hasPrefix("file://") ? URL(string: logURL)?.path ?? "" : logURL
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         do {

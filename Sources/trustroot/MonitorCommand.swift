@@ -53,14 +53,14 @@ struct MonitorCommand: AsyncParsableCommand {
 
     func run() async throws {
         let policy = try makePolicy()
-        let (tiled, trustedRoot) = try await log.log()
+        let (source, trustedRoot) = try await log.log()
         let monitorState: MonitorState
         do {
             monitorState = try MonitorState(folder: state)
         } catch {
             throw CLIError(error)
         }
-        let monitor = LogMonitor(url: log.stateKey, log: tiled, policy: policy, trustedRoot: trustedRoot, state: monitorState)
+        let monitor = LogMonitor(url: log.stateKey, log: source, policy: policy, trustedRoot: trustedRoot, state: monitorState)
         let pause = try Self.seconds(interval)
         while true {
             let found = try await runOnce(monitor)

@@ -28,6 +28,32 @@ public struct TestMerkleTree: Sendable {
     /// The root hash.
     public var rootHash: [UInt8] { levels[levels.count - 1][0] }
 
+    /// The root of the tree of the first `size` entries, computed from the leaves.
+    public func rootHash(size: Int) -> [UInt8] { rangeHash(0, size) }
+
+    /// RFC 9162's consistency proof from the tree of the first `size` entries to this one,
+    /// computed by its recursive definition rather than from the levels.
+    public func consistencyProof(from size: Int) -> [[UInt8]] {
+        guard size > 0, size < self.size else { return [] }
+        return subproof(size, 0, self.size, complete: true)
+    }
+
+    func subproof(_ m: Int, _ start: Int, _ end: Int, complete: Bool) -> [[UInt8]] {
+        let n = end - start
+        if m == n { return complete ? [] : [rangeHash(start, end)] }
+        var k = 1
+        while k * 2 < n { k *= 2 }
+        if m <= k { return subproof(m, start, start + k, complete: complete) + [rangeHash(start + k, end)] }
+        return subproof(m - k, start + k, end, complete: false) + [rangeHash(start, start + k)]
+    }
+
+    func rangeHash(_ start: Int, _ end: Int) -> [UInt8] {
+        if end - start == 1 { return levels[0][start] }
+        var k = 1
+        while k * 2 < end - start { k *= 2 }
+        return MerkleInclusion.nodeHash(rangeHash(start, start + k), rangeHash(start + k, end))
+    }
+
     /// The audit path of entry `index`, from the leaf up.
     public func auditPath(_ index: Int) -> [[UInt8]] {
         var path: [[UInt8]] = []

@@ -263,6 +263,25 @@ public final class TestInstance {
 
     // MARK: - Transparency log
 
+    /// A Rekor v1 hashedrekord 0.0.1 body for a signature by the certificate `der` over an
+    /// artifact of SHA-256 `digest`, as the log stores it (canonical JSON).
+    public static func hashedRekordV1Entry(certificate der: [UInt8], digest: [UInt8], signature: [UInt8] = Array(repeating: 7, count: 70))
+        -> [UInt8]
+    {
+        let pem = Array(pem("CERTIFICATE", der).utf8)
+        let body: JSONValue = [
+            "apiVersion": "0.0.1", "kind": "hashedrekord",
+            "spec": [
+                "data": ["hash": ["algorithm": "sha256", "value": .string(Hex.encode(digest))]],
+                "signature": [
+                    "content": .string(Data(signature).base64EncodedString()),
+                    "publicKey": ["content": .string(Data(pem).base64EncodedString())],
+                ],
+            ],
+        ]
+        return CanonicalJSON.encode(body)
+    }
+
     /// Appends `body` to the log; returns its index.
     public func append(_ body: [UInt8]) -> Int64 {
         leaves.append(body)

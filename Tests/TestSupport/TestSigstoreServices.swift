@@ -9,7 +9,8 @@ import X509
 /// Sigstore's services on loopback for tests, over a ``TestInstance``, each on a port of its own
 /// with its public API's paths at the root: an OIDC issuer that signs JWTs (with discovery, JWKS
 /// and a GitHub-Actions-style token endpoint), a Fulcio-compatible CA (`POST
-/// /api/v2/signingCert`), a Rekor v1 log (`POST /api/v1/log/entries`, ECDSA P-256), a Rekor v2
+/// /api/v2/signingCert`), a Rekor v1 log (`POST /api/v1/log/entries` and the read API: log info,
+/// consistency proofs, entries by index, UUID and in batches, the search index; ECDSA P-256), a Rekor v2
 /// log (`POST /api/v2/log/entries`, Ed25519) and an RFC 3161 timestamp authority (`POST
 /// /api/v1/timestamp`). They speak the public services' request and response shapes, check
 /// what real ones check (token signature, audience and expiry; proof of possession; entry
@@ -37,6 +38,11 @@ public final class TestSigstoreServices: @unchecked Sendable {
         case logBadInclusionProof
         /// The log's signed entry timestamp is by another key.
         case logBadSET
+        /// The Rekor v1 log serves a tree whose first entry was rewritten: a fork of the log it
+        /// served before.
+        case logRewritten
+        /// The Rekor v1 log signs its tree heads with a key the trusted root does not name.
+        case logUntrustedHead
         /// The timestamp authority answers with an HTTP error.
         case tsaHTTPError
         /// The timestamp authority does not repeat the nonce.
@@ -56,6 +62,16 @@ public final class TestSigstoreServices: @unchecked Sendable {
     }
     /// The bearer GitHub-Actions-style token requests must present.
     public let actionsRequestToken = "test-actions-request-token"
+
+    /// How many entries the Rekor v1 log's earlier, inactive shards hold: the log index of the
+    /// active shard's first entry.
+    public var logShardOffset: Int64 {
+        get { lock.withLock { shardOffset } }
+        set { lock.withLock { shardOffset = newValue } }
+    }
+    private var shardOffset: Int64 = 0
+    /// When the Rekor v1 log took each entry, by tree position.
+    private var integratedTimes: [Int64: Int64] = [:]
 
     /// The Rekor v2 log's key.
     public let logV2Key = Curve25519.Signing.PrivateKey()
@@ -294,8 +310,169 @@ public final class TestSigstoreServices: @unchecked Sendable {
     // MARK: - Rekor
 
     private func rekor(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
-        guard request.method == "POST", request.path == "/api/v1/log/entries" else { return .error(404, "no such path") }
         if has(.logHTTPError) { return .error(500, "the log is unavailable") }
+        switch (request.method, request.path) {
+        case ("POST", "/api/v1/log/entries"): return rekorAdd(request)
+        case ("GET", "/api/v1/log"): return rekorInfo()
+        case ("GET", "/api/v1/log/proof"): return rekorProof(request)
+        case ("GET", "/api/v1/log/entries"):
+            let query = Self.query(request.query)
+            guard let text = query["logIndex"], let index = Int64(text) else { return .error(400, "logIndex is required") }
+            return rekorAnswer([index - shardOffset])
+        case ("POST", "/api/v1/log/entries/retrieve"):
+            guard case .object(let body)? = try? JSONParser().parse(request.body), case .array(let indexes)? = body["logIndexes"],
+                indexes.count <= 10
+            else { return .error(422, "logIndexes: up to 10 indexes") }
+            return rekorAnswer(indexes.compactMap(\.integerValue).map { $0 - shardOffset }, asList: true)
+        case ("POST", "/api/v1/index/retrieve"): return rekorSearch(request)
+        case ("GET", _) where request.path.hasPrefix("/api/v1/log/entries/"):
+            let uuid = String(request.path.dropFirst("/api/v1/log/entries/".count)).lowercased()
+            let leaves = servedLeaves()
+            guard let position = leaves.firstIndex(where: { uuid.hasSuffix(Hex.encode(MerkleInclusion.leafHash($0))) }) else {
+                return .error(404, "no such entry")
+            }
+            return rekorAnswer([Int64(position)])
+        default:
+            return .error(404, "no such path")
+        }
+    }
+
+    /// The leaves the Rekor v1 log serves: its entries, the first rewritten under ``Fault/logRewritten``.
+    private func servedLeaves() -> [[UInt8]] {
+        var leaves = instance.leaves
+        if has(.logRewritten), !leaves.isEmpty { leaves[0] = Array("rewritten".utf8) }
+        return leaves
+    }
+
+    /// The signed tree head of the served tree.
+    private func rekorHead(_ tree: TestMerkleTree) throws -> String {
+        try instance.checkpoint(size: tree.size, rootHash: tree.rootHash, key: has(.logUntrustedHead) ? P256.Signing.PrivateKey() : nil)
+    }
+
+    private static func query(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+            if parts.count == 2 { fields[parts[0]] = parts[1].removingPercentEncoding ?? parts[1] }
+        }
+        return fields
+    }
+
+    private func rekorInfo() -> LoopbackHTTPServer.Response {
+        let leaves = servedLeaves()
+        guard !leaves.isEmpty else { return .error(500, "the test log is empty") }
+        let tree = TestMerkleTree(leaves)
+        guard let head = try? rekorHead(tree) else { return .error(500, "cannot sign") }
+        var info: JSONValue = [
+            "rootHash": .string(Hex.encode(tree.rootHash)), "signedTreeHead": .string(head), "treeSize": .integer(Int64(tree.size)),
+            "treeID": "1",
+        ]
+        if shardOffset > 0, case .object(var object) = info {
+            object["inactiveShards"] = [["treeSize": .integer(shardOffset), "treeID": "0"]]
+            info = .object(object)
+        }
+        return .init(status: 200, body: JSONWriter.prettyPrinted(info))
+    }
+
+    private func rekorProof(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
+        let query = Self.query(request.query)
+        let leaves = servedLeaves()
+        guard let first = query["firstSize"].flatMap(Int.init), let last = query["lastSize"].flatMap(Int.init), first >= 1, first <= last,
+            last <= leaves.count
+        else { return .error(400, "firstSize and lastSize must be sizes of the tree") }
+        let tree = TestMerkleTree(Array(leaves.prefix(last)))
+        let proof: JSONValue = [
+            "rootHash": .string(Hex.encode(tree.rootHash)),
+            "hashes": .array(tree.consistencyProof(from: first).map { .string(Hex.encode($0)) }),
+        ]
+        return .init(status: 200, body: JSONWriter.prettyPrinted(proof))
+    }
+
+    /// The entries at tree positions `positions`, each proved in the current tree: one object
+    /// keyed by UUID, or a list of them.
+    private func rekorAnswer(_ positions: [Int64], asList: Bool = false) -> LoopbackHTTPServer.Response {
+        let leaves = servedLeaves()
+        guard !positions.isEmpty, positions.allSatisfy({ $0 >= 0 && $0 < leaves.count }) else { return .error(404, "no such entry") }
+        let tree = TestMerkleTree(leaves)
+        do {
+            let entries = try positions.map { position in
+                try JSONValue.object(rekorEntry(leaves[Int(position)], position: position, tree: tree))
+            }
+            return .init(status: 200, body: JSONWriter.prettyPrinted(asList ? .array(entries) : entries[0]))
+        } catch {
+            return .error(500, "cannot answer: \(error)")
+        }
+    }
+
+    /// One entry as the entries API gives it, keyed by its UUID (tree ID and leaf hash).
+    private func rekorEntry(_ body: [UInt8], position: Int64, tree: TestMerkleTree) throws -> JSONObject {
+        let integrated = integratedTimes[position] ?? Int64(instance.epoch.timeIntervalSince1970)
+        let logIndex = position + shardOffset
+        var root = tree.rootHash
+        var set = try instance.signedEntryTimestamp(body: body, integratedTime: integrated, index: logIndex)
+        let checkpoint = try rekorHead(tree)
+        if has(.logBadInclusionProof) { root[0] ^= 1 }
+        if has(.logBadSET) {
+            set = Array(try P256.Signing.PrivateKey().signature(for: Array("not the log".utf8)).derRepresentation)
+        }
+        let entry: JSONValue = [
+            "body": .string(Data(body).base64EncodedString()),
+            "integratedTime": .integer(integrated),
+            "logID": .string(Hex.encode(instance.logID)),
+            "logIndex": .integer(logIndex),
+            "verification": [
+                "inclusionProof": [
+                    "checkpoint": .string(checkpoint),
+                    "hashes": .array(tree.auditPath(Int(position)).map { .string(Hex.encode($0)) }),
+                    "logIndex": .integer(position),
+                    "rootHash": .string(Hex.encode(root)),
+                    "treeSize": .integer(Int64(tree.size)),
+                ],
+                "signedEntryTimestamp": .string(Data(set).base64EncodedString()),
+            ],
+        ]
+        let uuid = "0000000000000001" + Hex.encode(MerkleInclusion.leafHash(body))
+        return try JSONObject(members: [(uuid, entry)])
+    }
+
+    /// The search index: entries whose artifact digest, signer email or public key is the one asked for.
+    private func rekorSearch(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
+        guard case .object(let query)? = try? JSONParser().parse(request.body) else { return .error(400, "malformed search") }
+        let hash = query["hash"]?.stringValue.map { $0.lowercased() }
+        let email = query["email"]?.stringValue
+        let keyDER = query["publicKey"]?.objectValue?["content"]?.stringValue.flatMap { Data(base64Encoded: $0) }
+            .flatMap { String(data: $0, encoding: .utf8) }.flatMap { Self.der(ofPEM: $0) }
+        guard hash != nil || email != nil || keyDER != nil else { return .error(422, "the search needs a hash, email or public key") }
+        var uuids: [JSONValue] = []
+        for body in servedLeaves() {
+            guard let content = try? LogEntryContent(body: body) else { continue }
+            let digestMatches = hash.map { $0 == "sha256:" + Hex.encode(content.digest?.value ?? []) } ?? false
+            let signerMatches = content.signers.contains { signer in
+                if let keyDER, signer.der == keyDER { return true }
+                guard case .certificate(let der) = signer, let certificate = try? Certificate(derEncoded: der) else { return false }
+                if let keyDER, TestInstance.spki(certificate.publicKey) == keyDER { return true }
+                let emails = (try? certificate.extensions.subjectAlternativeNames)??.compactMap { name -> String? in
+                    if case .rfc822Name(let address) = name { return address }
+                    return nil
+                }
+                return email.map { (emails ?? []).contains($0) } ?? false
+            }
+            if digestMatches || signerMatches {
+                uuids.append(.string("0000000000000001" + Hex.encode(MerkleInclusion.leafHash(body))))
+            }
+        }
+        return .init(status: 200, body: JSONWriter.prettyPrinted(.array(uuids)))
+    }
+
+    private static func der(ofPEM pem: String) -> [UInt8]? {
+        if let certificate = try? Certificate(pemEncoded: pem) { return TestInstance.der(certificate) }
+        return (try? VerificationKey(pem: pem)).map { _ in
+            let base64 = pem.split(separator: "\n").filter { !$0.hasPrefix("-----") }.joined()
+            return Data(base64Encoded: base64).map(Array.init) ?? []
+        }
+    }
+
+    private func rekorAdd(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
         guard case .object(let proposed)? = try? JSONParser().parse(request.body), let kind = proposed["kind"]?.stringValue,
             proposed["apiVersion"]?.stringValue == "0.0.1", let spec = proposed["spec"]?.objectValue
         else { return .error(400, "malformed proposed entry") }
@@ -348,8 +525,10 @@ public final class TestSigstoreServices: @unchecked Sendable {
         }
         do {
             let bodyBytes = try RFC8785.encode(body)
-            let index = instance.append(bodyBytes)
+            let position = instance.append(bodyBytes)
+            let index = position + shardOffset
             let integrated = Int64(Date().timeIntervalSince1970)
+            integratedTimes[position] = integrated
             let tree = instance.tree
             let size = tree.size
             var root = tree.rootHash
@@ -367,8 +546,8 @@ public final class TestSigstoreServices: @unchecked Sendable {
                 "verification": [
                     "inclusionProof": [
                         "checkpoint": .string(checkpoint),
-                        "hashes": .array(tree.auditPath(Int(index)).map { .string(Hex.encode($0)) }),
-                        "logIndex": .integer(index),
+                        "hashes": .array(tree.auditPath(Int(position)).map { .string(Hex.encode($0)) }),
+                        "logIndex": .integer(position),
                         "rootHash": .string(Hex.encode(root)),
                         "treeSize": .integer(Int64(size)),
                     ],
