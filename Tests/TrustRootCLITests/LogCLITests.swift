@@ -93,6 +93,70 @@ struct LogCLITests {
         #expect(forked.status == 1 && forked.stderr.contains("does not extend"), "\(forked.stderr)")
     }
 
+    @Test func readsRekorV1InfoEntriesSearchesAndMonitorsIt() throws {
+        let services = try TestSigstoreServices()
+        services.logShardOffset = 100
+        let instance = services.instance
+        let key = P256.Signing.PrivateKey()
+        let watchedAt = instance.leaves.count + 4
+        var watchedPEM = ""
+        for position in instance.leaves.count..<(instance.leaves.count + 20) {
+            let identity = position == watchedAt ? Self.watched : "https://example.com/other/\(position)"
+            let certificate = try instance.issue(to: .init(key.publicKey), identity: identity, at: instance.epoch.addingTimeInterval(-1))
+            if position == watchedAt { watchedPEM = TestInstance.pem("CERTIFICATE", TestInstance.der(certificate)) }
+            _ = instance.append(
+                TestInstance.hashedRekordV1Entry(
+                    certificate: TestInstance.der(certificate),
+                    digest: Array(SHA256.hash(data: Array("\(position)".utf8)))
+                )
+            )
+        }
+        let work = try TemporaryDirectory()
+        try work.write("trusted_root.json", instance.trustedRoot())
+        try work.write("watched.pem", Array(watchedPEM.utf8))
+        let url = services.logURL.absoluteString
+        func trustroot(_ arguments: [String]) throws -> TrustRootBinary.Outcome {
+            try TrustRootBinary.run(arguments + ["--log-url", url, "--trusted-root", work.file("trusted_root.json").path])
+        }
+        let size = instance.leaves.count
+        let logIndex = 100 + watchedAt
+
+        let info = try trustroot(["log", "info"])
+        #expect(info.status == 0, "\(info.stderr)")
+        #expect(info.stdout.contains("tree size: \(size)") && info.stdout.contains("origin: \(instance.origin)"))
+
+        let get = try trustroot(["log", "get", "--index", "\(logIndex)", "--json"])
+        #expect(get.status == 0, "\(get.stderr)")
+        let entry = try JSONParser().parse(Array(get.stdout.utf8)).objectValue
+        #expect(entry?["log_index"]?.integerValue == Int64(logIndex))
+        #expect(entry?["inclusion_proof"]?.objectValue?["log_index"]?.integerValue == Int64(watchedAt))
+        #expect(get.stdout.contains(Self.watched))
+        let earlierShard = try trustroot(["log", "get", "--index", "3"])
+        #expect(earlierShard.status == 66, "\(earlierShard.stderr)")
+
+        let digest = Hex.encode(SHA256.hash(data: Array("\(watchedAt)".utf8)))
+        let byDigest = try trustroot(["log", "search", "--sha256", digest])
+        #expect(byDigest.status == 0, "\(byDigest.stderr)")
+        #expect(byDigest.stdout == "\(logIndex) \(Self.watched) \(TestInstance.issuerURL) \(digest)\n")
+        let byKey = try trustroot(["log", "search", "--public-key", work.file("watched.pem").path, "--json"])
+        #expect(byKey.status == 0 && byKey.stdout.contains("\"log_index\":\(logIndex)"), "\(byKey.stdout) \(byKey.stderr)")
+        let byIdentity = try trustroot(["log", "search", "--identity", Self.watched])
+        #expect(byIdentity.status == 64 && byIdentity.stderr.contains("--state"))
+
+        let state = work.file("state").path
+        let monitor = try trustroot(["monitor", "--state", state, "--once", "--from-index", "0", "--identity", Self.watched, "--json"])
+        #expect(monitor.status == 1, "\(monitor.stderr)")
+        #expect(monitor.stdout.contains("\"log_index\":\(logIndex)"))
+        services.inject(.logBadSET)
+        _ = instance.append(Array("one more".utf8))
+        let lying = try trustroot(["monitor", "--state", state, "--once", "--identity", Self.watched])
+        #expect(lying.status == 65 && lying.stderr.contains("signed entry timestamp"), "\(lying.stderr)")
+        services.clearFaults()
+        services.inject(.logRewritten)
+        let forked = try trustroot(["monitor", "--state", state, "--once", "--identity", Self.watched])
+        #expect(forked.status == 1 && forked.stdout.contains("inconsistency"), "\(forked.stdout) \(forked.stderr)")
+    }
+
     @Test func monitorReportsFindingsOnceAndBadLogDataWithItsExitCode() throws {
         let fixture = try Fixture(entries: 600, watchedAt: [10, 500])
         let report = fixture.work.file("report.md").path
