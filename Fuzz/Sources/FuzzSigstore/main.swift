@@ -25,7 +25,7 @@ func check(_ input: UnsafeBufferPointer<UInt8>) {
             if let envelope = entry.inclusionProof?.checkpoint, let checkpoint = try? Checkpoint(envelope),
                 let log = root.transparencyLogs.first
             {
-                _ = try? checkpoint.verify(by: log)
+                _ = try? checkpoint.verify(by: TrustedLogKey(log))
             }
             _ = MerkleInclusion.rootHash(
                 leafHash: MerkleInclusion.leafHash(entry.canonicalizedBody),
@@ -43,7 +43,7 @@ func check(_ input: UnsafeBufferPointer<UInt8>) {
         _ = try? TrustedRoot(bytes: bytes)
     case 2:
         if let checkpoint = try? Checkpoint(String(decoding: bytes, as: UTF8.self)), let log = root.transparencyLogs.first {
-            _ = try? checkpoint.verify(by: log)
+            _ = try? checkpoint.verify(by: TrustedLogKey(log))
         }
     case 3:
         _ = try? TimestampToken(der: bytes)
