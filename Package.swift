@@ -192,7 +192,8 @@ let package = Package(
         .testTarget(
             name: "SigstoreSigningTests",
             dependencies: [
-                "SigstoreSigning", "Sigstore", "TUF", "Plumbing", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "SigstoreSigning", "Sigstore", "TransparencyLog", "TUF", "Plumbing", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),

@@ -15,7 +15,7 @@ enum VerifyArgumentScanner {
         "predicate-type", "key", "key-details", "trusted-root", "cache", "min-log-entries", "min-timestamps", "min-scts",
     ]
     /// The flags `verify` takes.
-    static let flags = ["json", "staging", "allow-expired-trusted-root"]
+    static let flags = ["json", "online", "staging", "allow-expired-trusted-root"]
 
     /// Runs `verify` when `arguments` are a plain command line for it: one bundle all on this
     /// thread (``CurrentThreadExecutor``), a batch spread over the cores. False when
@@ -51,6 +51,7 @@ enum VerifyArgumentScanner {
                 seen.append(name)
                 switch name {
                 case "json": request.json = true
+                case "online": request.online = true
                 case "staging": request.trust.staging = true
                 default: request.trust.allowExpired = true
                 }

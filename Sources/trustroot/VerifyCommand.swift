@@ -14,7 +14,9 @@ struct VerifyCommand: AsyncParsableCommand {
             The trusted root is, in order: --trusted-root FILE; the trusted_root.json a `trustroot client` refresh \
             fetched (in --cache; a client without it is refused, never replaced by another root); with no client, \
             the one TrustRoot ships for Sigstore's public-good instance (with a warning). \
-            Exit 0: verified; 1: a check failed (named on standard error); 65: the bundle or trusted root is malformed.
+            Exit 0: verified; 1: a check failed (named on standard error), or with --online the log does not hold the entry \
+            or forked; 65: the bundle or trusted root (or with --online, a log's answer) is malformed; 66: --online found \
+            no entry; 69: --online could not reach the log.
             """
     )
 
@@ -65,6 +67,12 @@ struct VerifyCommand: AsyncParsableCommand {
     @Flag(help: "Print the outcome of every check as JSON.")
     var json = false
 
+    @Flag(
+        help:
+            "After the bundle verifies, fetch each of its log entries from its log and prove it is in the log's current checkpoint, which extends the bundle's."
+    )
+    var online = false
+
     @Argument(help: "The artifact, or its digest: sha256:HEX, sha384:HEX or sha512:HEX.")
     var artifact: String?
 
@@ -85,6 +93,7 @@ struct VerifyCommand: AsyncParsableCommand {
             minimumSCTs: minScts,
             trust: trust.source,
             json: json,
+            online: online,
             artifact: artifact
         )
     }

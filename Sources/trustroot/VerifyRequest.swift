@@ -1,7 +1,9 @@
 import Foundation
+import Plumbing
 import Sigstore
 import TUF
 import TUFClient
+import TransparencyLog
 import X509
 
 /// One `trustroot verify`: what to verify and under which policy, and the verification itself.
@@ -32,6 +34,8 @@ struct VerifyRequest: Equatable, Sendable {
     var minimumSCTs: Int?
     var trust = TrustedRootSource()
     var json = false
+    /// `--online`: confirm each log entry with its log after the bundle verifies.
+    var online = false
     var artifact: String?
 
     func validate() throws {
@@ -50,6 +54,7 @@ struct VerifyRequest: Equatable, Sendable {
         ] {
             if let value, !(0...16).contains(value) { throw UsageError("\(flag) must be from 0 to 16") }
         }
+        guard !online || batch == nil else { throw UsageError("--online checks one --bundle, not a --batch") }
         guard keyDetails == nil || key != nil else { throw UsageError("--key-details names the scheme of a --key") }
         for claim in claims where Self.parseClaim(claim) == nil {
             throw UsageError("--claim must be NUMBER=VALUE with a number from 1 to 9999 and a value, not \(claim)")
@@ -111,10 +116,48 @@ struct VerifyRequest: Equatable, Sendable {
         }
         let artifactValue = try digest ?? Self.artifactValue(artifact, streamingHash: Self.streamingHash(bundleValue))
         let outcome = await run.verify(bundleValue, artifact: artifactValue)
-        report(outcome, source: source)
         if case .failed(let error, _) = outcome.outcome {
+            report(outcome, source: source)
             throw CLIError(message: "\(bundle): \(error)", code: error.check == .bundle ? .invalidData : .verificationFailed)
         }
+        // Only a bundle that verified offline is taken to its logs; and it is reported verified
+        // only once they confirm it.
+        let confirmations = online ? try await confirmOnline(bundleValue, material.trustedRoots, bundle: bundle) : nil
+        report(outcome, source: source, confirmations: confirmations)
+    }
+
+    /// Confirms every log entry of `bundle` with the log the trusted roots list for its log id:
+    /// Rekor v1 at the log's URL for an entry with an integrated time or a promise, else the
+    /// Rekor v2 tiles under `<URL>/api/v2`.
+    func confirmOnline(_ bundle: SigstoreBundle, _ roots: [TrustedRoot], bundle path: String) async throws -> [LogEntryConfirmation] {
+        let transport = LogOptions.transport
+        var confirmations: [LogEntryConfirmation] = []
+        for entry in bundle.transparencyLogEntries {
+            let logs = roots.flatMap(\.transparencyLogs)
+            guard let log = logs.first(where: { $0.logID == entry.logID }), let base = URL(string: log.baseURL),
+                let scheme = base.scheme?.lowercased(), scheme == "https" || scheme == "http"
+            else {
+                throw CLIError(
+                    message: "\(path): --online: the trusted root gives no http(s) URL for the log of entry \(entry.logIndex)",
+                    code: .invalidData
+                )
+            }
+            let keys: [any NoteVerifier] = logs.filter { $0.baseURL == log.baseURL }.map(TrustedLogKey.init)
+            let confirmation: LogEntryConfirmation
+            do {
+                if entry.integratedTime != nil || entry.signedEntryTimestamp != nil {
+                    let source = RekorV1Log(baseURL: base, keys: keys, transport: transport)
+                    confirmation = try await LogEntryConfirmation.confirm(entry, with: source)
+                } else {
+                    let client = TiledLogClient(prefix: base.appendingPathComponent("api/v2"), fetcher: transport)
+                    confirmation = try await LogEntryConfirmation.confirm(entry, with: TiledLog(client: client, keys: keys))
+                }
+            } catch {
+                throw CLIError(message: "\(path): --online: \(error)", code: CLIError.code(of: error.kind))
+            }
+            confirmations.append(confirmation)
+        }
+        return confirmations
     }
 
     /// Verifies every line of `path` (`BUNDLE<TAB>ARTIFACT`) with one task per core; prints
@@ -181,12 +224,33 @@ struct VerifyRequest: Equatable, Sendable {
 
     /// Prints the report: with --json, every check's state, the verified times and the signer
     /// (``VerificationReport/json(trustedRoot:)``); otherwise one line when it verified.
-    func report(_ report: VerificationReport, source: String) {
+    func report(_ report: VerificationReport, source: String, confirmations: [LogEntryConfirmation]? = nil) {
         guard json else {
             if report.isVerified { print("verified: \(artifact ?? "") (trusted root: \(source))") }
+            for confirmation in confirmations ?? [] {
+                let bundled = confirmation.bundleTreeSize.map { ", which extends the bundle's tree of size \($0)" } ?? ""
+                print(
+                    "online: entry \(confirmation.logIndex) is in \(confirmation.origin) at size \(confirmation.currentTreeSize)\(bundled)"
+                )
+            }
             return
         }
-        FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(report.json(trustedRoot: source)))
+        var json = report.json(trustedRoot: source)
+        if let confirmations, case .object(var object) = json {
+            object["online"] = .array(
+                confirmations.map { confirmation in
+                    var item = JSONObject()
+                    item["log_index"] = .integer(confirmation.logIndex)
+                    item["origin"] = .string(confirmation.origin)
+                    item["tree_size"] = .integer(confirmation.currentTreeSize)
+                    item["bundle_tree_size"] = confirmation.bundleTreeSize.map(JSONValue.integer) ?? .null
+                    item["consistency_proof_hashes"] = .integer(Int64(confirmation.consistencyProofLength))
+                    return .object(item)
+                }
+            )
+            json = .object(object)
+        }
+        FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(json))
     }
 
     /// The extension number and value of a `--claim NUMBER=VALUE`; `nil` unless the number is

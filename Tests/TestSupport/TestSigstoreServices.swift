@@ -11,7 +11,7 @@ import X509
 /// and a GitHub-Actions-style token endpoint), a Fulcio-compatible CA (`POST
 /// /api/v2/signingCert`), a Rekor v1 log (`POST /api/v1/log/entries` and the read API: log info,
 /// consistency proofs, entries by index, UUID and in batches, the search index; ECDSA P-256), a Rekor v2
-/// log (`POST /api/v2/log/entries`, Ed25519) and an RFC 3161 timestamp authority (`POST
+/// log (`POST /api/v2/log/entries`, its tiles under `api/v2/`; Ed25519) and an RFC 3161 timestamp authority (`POST
 /// /api/v1/timestamp`). They speak the public services' request and response shapes, check
 /// what real ones check (token signature, audience and expiry; proof of possession; entry
 /// signatures), and can be told to misbehave in one way at a time.
@@ -125,6 +125,10 @@ public final class TestSigstoreServices: @unchecked Sendable {
     public func trustedRoot() -> [UInt8] {
         guard case .object(var root)? = try? JSONParser().parse(instance.trustedRoot()), case .array(var logs)? = root["tlogs"] else {
             return instance.trustedRoot()
+        }
+        if case .object(var first)? = logs.first {
+            first["baseUrl"] = .string(logURL.absoluteString)
+            logs[0] = .object(first)
         }
         let spki = TestInstance.spki(.init(logV2Key.publicKey))
         logs.append([
@@ -568,8 +572,15 @@ public final class TestSigstoreServices: @unchecked Sendable {
 
     /// Rekor v2: the request names the verifier in DER; the answer is the entry as a bundle holds it.
     private func rekorV2(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
-        guard request.method == "POST", request.path == "/api/v2/log/entries" else { return .error(404, "no such path") }
         if has(.logHTTPError) { return .error(500, "the log is unavailable") }
+        if request.method == "GET", request.path.hasPrefix("/api/v2/") {
+            // The read side: the log's tiles under the `api/v2` prefix, as rekor-tiles serves them.
+            var log = TestTiledLog(origin: logV2Origin, key: logV2Key, entries: logV2Leaves)
+            if has(.logRewritten), !log.entries.isEmpty { log.entries[0] = Array("rewritten".utf8) }
+            guard let file = log.files()[String(request.path.dropFirst("/api/v2/".count))] else { return .error(404, "no such tile") }
+            return .init(status: 200, contentType: "application/octet-stream", body: file)
+        }
+        guard request.method == "POST", request.path == "/api/v2/log/entries" else { return .error(404, "no such path") }
         guard case .object(let proposed)? = try? JSONParser().parse(request.body) else { return .error(400, "malformed request") }
         func key(_ verifier: JSONObject?) -> VerificationKey? {
             guard let verifier else { return nil }

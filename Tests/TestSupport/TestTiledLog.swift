@@ -16,10 +16,10 @@ public struct TestTiledLog: Sendable {
     /// The entries, in order.
     public var entries: [[UInt8]]
 
-    /// A log named `origin` holding `entries`, with a new key.
-    public init(origin: String = "log.example/test", entries: [[UInt8]] = []) {
+    /// A log named `origin` holding `entries`, signing with `key` (a new one unless given).
+    public init(origin: String = "log.example/test", key: Curve25519.Signing.PrivateKey? = nil, entries: [[UInt8]] = []) {
         self.origin = origin
-        self.key = Curve25519.Signing.PrivateKey()
+        self.key = key ?? Curve25519.Signing.PrivateKey()
         self.entries = entries
     }
 
@@ -63,17 +63,24 @@ public struct TestTiledLog: Sendable {
 
     /// Writes the checkpoint, tiles and entry bundles of the first `size` entries under `folder`.
     public func write(to folder: URL, size: Int? = nil) throws {
-        let size = size ?? entries.count
         let manager = FileManager.default
-        func put(_ bytes: [UInt8], _ relative: String) throws {
+        for (relative, bytes) in files(size: size) {
             let url = folder.appendingPathComponent(relative)
             try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Data(bytes).write(to: url)
         }
+    }
+
+    /// The checkpoint, tiles and entry bundles of the first `size` entries, by path under the
+    /// log's prefix.
+    public func files(size: Int? = nil) -> [String: [UInt8]] {
+        let size = size ?? entries.count
+        var files: [String: [UInt8]] = [:]
+        func put(_ bytes: [UInt8], _ relative: String) { files[relative] = bytes }
         let leaves = Array(entries.prefix(size))
         for start in stride(from: 0, to: leaves.count, by: 256) {
             let bundle = Array(leaves[start..<min(start + 256, leaves.count)])
-            try put(EntryBundle.bytes(bundle), TilePath.entries(index: Int64(start / 256), width: bundle.count))
+            put(EntryBundle.bytes(bundle), TilePath.entries(index: Int64(start / 256), width: bundle.count))
         }
         var hashes = leaves.map { MerkleInclusion.leafHash($0) }
         var level = 0
@@ -81,13 +88,14 @@ public struct TestTiledLog: Sendable {
             var parents: [[UInt8]] = []
             for start in stride(from: 0, to: hashes.count, by: 256) {
                 let tile = Array(hashes[start..<min(start + 256, hashes.count)])
-                try put(tile.flatMap { $0 }, TilePath.tile(level: level, index: Int64(start / 256), width: tile.count))
+                put(tile.flatMap { $0 }, TilePath.tile(level: level, index: Int64(start / 256), width: tile.count))
                 if tile.count == 256 { parents.append(Self.root(of: tile)) }
             }
             hashes = parents
             level += 1
         }
-        try put(checkpoint(size: size), "checkpoint")
+        put(checkpoint(size: size), "checkpoint")
+        return files
     }
 
     /// The root of a full tile's 256 hashes.

@@ -33,6 +33,53 @@ struct VerifyCLITests {
 
     var identity: [String] { ["--certificate-identity", TestInstance.identity, "--certificate-oidc-issuer", TestInstance.issuerURL] }
 
+    @Test func onlineConfirmsTheEntryWithItsLogAndRefusesAForkedOrSilentLog() throws {
+        let services = try TestSigstoreServices()
+        let instance = services.instance
+        var options = TestInstance.Options(time: instance.epoch.addingTimeInterval(-5))
+        // The stand-in dates entries it did not take itself at its epoch.
+        options.integratedTime = instance.epoch
+        let (bundle, _) = try instance.bundle(for: try folder.read("artifact.txt"), options)
+        try folder.write("online.json", JSONWriter.prettyPrinted(bundle))
+        try folder.write("services_root.json", services.trustedRoot())
+        for index in 0..<5 { _ = instance.append(Array("later \(index)".utf8)) }
+        func verify(_ extra: [String] = []) throws -> TrustRootBinary.Outcome {
+            try TrustRootBinary.run(
+                [
+                    "verify", "--bundle", folder.file("online.json").path, "--trusted-root", folder.file("services_root.json").path,
+                    "--online",
+                ]
+                    + identity + extra + [folder.file("artifact.txt").path]
+            )
+        }
+        let index = instance.leaves.count - 6
+        let ok = try verify()
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(
+            ok.stdout.contains(
+                "online: entry \(index) is in \(instance.origin) at size \(index + 6), which extends the bundle's tree of size \(index + 1)"
+            ),
+            "\(ok.stdout)"
+        )
+        let json = try verify(["--json"])
+        #expect(json.status == 0 && json.stdout.contains("\"consistency_proof_hashes\""), "\(json.stderr)")
+
+        services.inject(.logRewritten)
+        let forked = try verify()
+        #expect(forked.status == 1 && forked.stderr.contains("does not extend the bundle's tree"), "\(forked.stderr)")
+        #expect(!forked.stdout.contains("verified"))
+        services.clearFaults()
+        services.inject(.logHTTPError)
+        let down = try verify()
+        #expect(down.status == 69 && down.stderr.contains("--online"), "\(down.stderr)")
+        // Offline, the same bundle verifies: --online only adds checks.
+        let offline = try TrustRootBinary.run(
+            ["verify", "--bundle", folder.file("online.json").path, "--trusted-root", folder.file("services_root.json").path] + identity
+                + [folder.file("artifact.txt").path]
+        )
+        #expect(offline.status == 0, "\(offline.stderr)")
+    }
+
     @Test func verifiesAndRefusesWithOneLineAndAnExitCode() throws {
         _ = try write("bundle.json", TestInstance.Options(time: instance.epoch))
         let ok = try verify("bundle.json", identity)
