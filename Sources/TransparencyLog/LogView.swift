@@ -24,11 +24,16 @@ public struct LoggedEntry: Sendable, Equatable {
     /// sharded Rekor v1 log, where it counts the entries of the shards before this one too.
     public var logIndex: Int64
 
+    /// What the log serves beside the entry that its tree does not cover: a CT log's
+    /// `extra_data` (for a precertificate, the precertificate itself). Unauthenticated.
+    public var extraData: [UInt8]?
+
     /// An entry at position `index` of its tree, named `logIndex` by its log (`index` when nil).
-    public init(index: Int64, body: [UInt8], integratedTime: Int64? = nil, logIndex: Int64? = nil) {
+    public init(index: Int64, body: [UInt8], integratedTime: Int64? = nil, logIndex: Int64? = nil, extraData: [UInt8]? = nil) {
         self.index = index
         self.body = body
         self.integratedTime = integratedTime
         self.logIndex = logIndex ?? index
+        self.extraData = extraData
     }
 }

@@ -11,6 +11,9 @@ public enum MerkleInclusion {
         return hasher.finalize().withUnsafeBytes { Array($0) }
     }
 
+    /// The root of the empty tree: SHA-256 of nothing.
+    public static let emptyRoot = Array(SHA256.hash(data: [UInt8]()))
+
     /// The hash of an inner node: SHA-256 of 0x01, then its children's hashes.
     public static func nodeHash(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
         // Hashed in place from the three parts, without concatenating them first.
