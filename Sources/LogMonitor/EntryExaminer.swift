@@ -36,6 +36,8 @@ struct EntryExaminer: Sendable {
     }
 
     func examine(_ entry: LoggedEntry) async -> Examination {
+        // A CT leaf starts with its version, 0; a Rekor entry is JSON.
+        if entry.body.first == 0 { return await examineCT(entry) }
         var result = Examination()
         guard let content = try? LogEntryContent(body: entry.body), content.isUnderstood else {
             result.unread = 1
@@ -81,6 +83,41 @@ struct EntryExaminer: Sendable {
                 }
             }
         }
+        return result
+    }
+
+    /// Reads a CT log entry: the identities of the certificate or precertificate the tree
+    /// covers, raised when the certificate the CA signed chains to a trusted CA at the entry's
+    /// timestamp.
+    func examineCT(_ entry: LoggedEntry) async -> Examination {
+        var result = Examination()
+        guard let logged = CTEntryCertificate(entry) else {
+            result.unread = 1
+            return result
+        }
+        result.indexed = MonitorState.IndexedEntry.rows(of: entry)
+        guard let (identity, issuer) = policy.match(FulcioCertificate(logged.covered), der: logged.issuedDER) else { return result }
+        let trusted: Bool
+        if logged.isPrecertificate {
+            let time = entry.integratedTime.map { Date(timeIntervalSince1970: Double($0)) } ?? logged.issued.notValidBefore
+            trusted = (try? await verifier.verifyPrecertificate(logged.issued, at: time, source: "the CT entry's timestamp")) != nil
+        } else {
+            trusted = await isTrusted(logged.issued, at: entry.integratedTime)
+        }
+        guard trusted else {
+            result.untrustedMatches = 1
+            return result
+        }
+        result.findings.append(
+            .identity(
+                log: log,
+                index: entry.logIndex,
+                identity: identity,
+                issuer: issuer,
+                serial: Hex.encode(logged.issued.serialNumber.bytes),
+                integratedTime: entry.integratedTime
+            )
+        )
         return result
     }
 

@@ -49,6 +49,18 @@ public final class MonitorState: Sendable {
         /// What the index records about `entry`: one row per certificate or key it carries;
         /// none for an entry the monitor does not read.
         public static func rows(of entry: LoggedEntry) -> [IndexedEntry] {
+            if let logged = CTEntryCertificate(entry) {
+                let fulcio = FulcioCertificate(logged.covered)
+                return [
+                    IndexedEntry(
+                        logIndex: entry.logIndex,
+                        identity: fulcio.identities.first,
+                        issuer: fulcio.issuer,
+                        digest: nil,
+                        fingerprint: MonitorPolicy.fingerprint(logged.issuedDER)
+                    )
+                ]
+            }
             guard let content = try? LogEntryContent(body: entry.body) else { return [] }
             let digest = content.digest.map { Hex.encode($0.value) }
             return content.signers.compactMap { signer in

@@ -452,7 +452,16 @@ public struct BundleVerifier: Sendable {
 
     /// Checks that `leaf` chains to a trusted certificate authority valid at `time`, and was
     /// itself valid then. Returns the leaf's issuer.
-    func verifyChain(_ leaf: Certificate, at time: Date, source: String) async throws(VerificationError) -> TrustedIssuer {
+    /// Checks that `precertificate`, as a CT log keeps it, chains to a trusted certificate
+    /// authority at `time` (and was valid then) and carries the CT poison extension: the
+    /// authority issued it, and a final certificate like it.
+    public func verifyPrecertificate(_ precertificate: Certificate, at time: Date, source: String) async throws(VerificationError) {
+        _ = try await verifyChain(precertificate, at: time, source: source, precertificate: true)
+    }
+
+    func verifyChain(_ leaf: Certificate, at time: Date, source: String, precertificate: Bool = false) async throws(VerificationError)
+        -> TrustedIssuer
+    {
         var reasons: [String] = []
         for (index, authority) in trustedRoot.certificateAuthorities.enumerated()
         where authority.validity.contains(time) && authorities.chainLinks(.certificateAuthority, index, authority) {
@@ -463,6 +472,7 @@ public struct BundleVerifier: Sendable {
             var verifier = Verifier(rootCertificates: authorities.issuerStore(index, issuer)) {
                 RFC5280Policy(fixedExpiryValidationTime: time)
                 CodeSigningPolicy()
+                if precertificate { PrecertificatePolicy() }
             }
             switch await verifier.validate(leaf: leaf, intermediates: CertificateStore()) {
             case .validCertificate:
