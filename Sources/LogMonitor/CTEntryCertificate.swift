@@ -6,20 +6,20 @@ import X509
 /// are matched (the one the tree covers) and the certificate whose issuer is checked (the same
 /// for an X.509 entry; for a precertificate entry, the precertificate the log keeps beside the
 /// tree, which must be the covered TBSCertificate plus the poison).
-struct CTEntryCertificate {
+public struct CTEntryCertificate: Sendable {
     /// The certificate the tree covers; for a precertificate, its TBSCertificate in a
     /// certificate whose signature is empty, read for its names and extensions only.
-    var covered: Certificate
+    public var covered: Certificate
     /// The certificate the CA signed.
-    var issued: Certificate
+    public var issued: Certificate
     /// Its DER, whose SHA-256 is the entry's fingerprint.
-    var issuedDER: [UInt8]
+    public var issuedDER: [UInt8]
     /// Whether `issued` is a precertificate.
-    var isPrecertificate: Bool
+    public var isPrecertificate: Bool
 
     /// The certificate `entry` logs; nil when it is not a CT leaf, or its precertificate is
     /// missing or is not the TBSCertificate the tree covers.
-    init?(_ entry: LoggedEntry) {
+    public init?(_ entry: LoggedEntry) {
         guard entry.body.first == 0, let leaf = try? CTLeaf(entry.body) else { return nil }
         switch leaf.entry {
         case .certificate(let der):

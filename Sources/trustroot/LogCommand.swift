@@ -71,6 +71,10 @@ struct LogCommand: AsyncParsableCommand {
                 if let rekor = view as? RekorV1View { return try await rekor.entry(logIndex: index) }
                 return try await view.entry(at: index)
             }
+            if entry.body.first == 0 {
+                try printCT(entry, proof: proof, checkpoint: checkpoint)
+                return
+            }
             let content: LogEntryContent
             do {
                 content = try LogEntryContent(body: entry.body)
@@ -115,6 +119,46 @@ struct LogCommand: AsyncParsableCommand {
                     if case .publicKey(let der) = signer { text += "public key: SHA-256 \(MonitorPolicy.fingerprint(der))\n" }
                 }
                 for certificate in certificates { text += "certificate:\n" + InspectCommand.describe(certificate, indent: "  ") }
+                FileHandleOutput.standardOutput.write(text)
+            }
+        }
+
+        /// Prints a CT log entry: its timestamp and the certificate, or the precertificate
+        /// the log keeps beside the covered TBSCertificate (checked to be it).
+        func printCT(_ entry: LoggedEntry, proof: [[UInt8]], checkpoint: Checkpoint) throws {
+            guard let logged = CTEntryCertificate(entry) else {
+                throw CLIError(
+                    message: "entry \(index) is not a CT entry with a readable certificate or precertificate",
+                    code: .invalidData
+                )
+            }
+            if let certificateOut {
+                let pem = PEM.encode(label: "CERTIFICATE", der: logged.issuedDER)
+                do {
+                    try AtomicFile.write(Array(pem.utf8), to: URL(fileURLWithPath: certificateOut))
+                } catch {
+                    throw CLIError(message: error.description, code: .ioError)
+                }
+            }
+            let kind = logged.isPrecertificate ? "precertificate" : "certificate"
+            if json {
+                var object = JSONObject()
+                object["log_index"] = .integer(index)
+                object["kind"] = .string(kind)
+                object["timestamp"] = entry.integratedTime.map(JSONValue.integer) ?? .null
+                var inclusion = JSONObject()
+                inclusion["log_index"] = .integer(entry.index)
+                inclusion["tree_size"] = .integer(checkpoint.treeSize)
+                inclusion["root_hash"] = .string(Hex.encode(checkpoint.rootHash))
+                inclusion["hashes"] = .array(proof.map { .string(Hex.encode($0)) })
+                object["inclusion_proof"] = .object(inclusion)
+                object["certificates"] = .array([InspectCommand.json(logged.issued)])
+                FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
+            } else {
+                var text = "entry \(index) of \(checkpoint.origin), included in the tree head of size \(checkpoint.treeSize)\n"
+                text += "kind: CT \(kind)\n"
+                if let time = entry.integratedTime { text += "logged: \(MetadataDate.format(Date(timeIntervalSince1970: Double(time))))\n" }
+                text += "\(kind):\n" + InspectCommand.describe(logged.issued, indent: "  ")
                 FileHandleOutput.standardOutput.write(text)
             }
         }

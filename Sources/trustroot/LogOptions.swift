@@ -16,6 +16,8 @@ struct LogOptions: ParsableArguments {
         case tiles
         /// Rekor v1's REST API.
         case rekorV1 = "rekor-v1"
+        /// An RFC 6962 CT log (Fulcio's), trusted under the trusted root's CT log keys.
+        case ct
     }
 
     @Option(
@@ -24,7 +26,10 @@ struct LogOptions: ParsableArguments {
     )
     var logURL: String
 
-    @Option(help: "The log's API: auto (Rekor v1 when an http(s) server answers api/v1/log, tiles otherwise), tiles, rekor-v1.")
+    @Option(
+        help:
+            "The log's API: auto (ct for a CT log of the trusted root, Rekor v1 when an http(s) server answers api/v1/log, tiles otherwise), tiles, rekor-v1, ct."
+    )
     var logAPI: API = .auto
 
     @OptionGroup var trust: TrustedRootOptions
@@ -38,6 +43,7 @@ struct LogOptions: ParsableArguments {
     /// The log, trusted under every transparency log key of the trusted root, and the trusted root.
     func log() async throws -> (any LogSource, TrustedRoot) {
         let (trustedRoot, _) = try await trust.source.load()
+        if let ct = try ctLog(trustedRoot) { return (ct, trustedRoot) }
         let keys: [any NoteVerifier] = trustedRoot.transparencyLogs.map(TrustedLogKey.init)
         guard !keys.isEmpty else { throw CLIError(message: "the trusted root lists no transparency log", code: .invalidData) }
         var policy: WitnessPolicy?
@@ -62,6 +68,32 @@ struct LogOptions: ParsableArguments {
             throw CLIError(message: "--log-api rekor-v1 needs an http(s) --log-url, not \(logURL)", code: .usage)
         }
         return (TiledLog(client: try client(), keys: keys, witnesses: policy), trustedRoot)
+    }
+
+    /// The CT log `--log-url` names, when `--log-api` is ct, or auto and the trusted root lists a
+    /// CT log at that URL: trusted under the key of the trusted root's CT log at that URL (or,
+    /// for another URL, under every CT log key it lists).
+    func ctLog(_ trustedRoot: TrustedRoot) throws -> CTLog? {
+        let listed = trustedRoot.certificateTransparencyLogs.filter { Self.sameURL($0.baseURL, logURL) }
+        guard logAPI == .ct || (logAPI == .auto && !listed.isEmpty) else { return nil }
+        guard let url = httpURL else { throw CLIError(message: "--log-api ct needs an http(s) --log-url, not \(logURL)", code: .usage) }
+        let candidates = listed.isEmpty ? trustedRoot.certificateTransparencyLogs : listed
+        guard let log = candidates.first else { throw CLIError(message: "the trusted root lists no CT log", code: .invalidData) }
+        guard candidates.count == 1 else {
+            throw CLIError(message: "the trusted root lists several CT logs and none at \(logURL)", code: .usage)
+        }
+        let key = CTTreeHeadVerifier(origin: CTLog.origin(of: url), logID: log.logID) { log.key.isValidSignature($0, for: $1) }
+        return CTLog(baseURL: url, key: key, transport: Self.transport)
+    }
+
+    /// Whether two URLs name one log, trailing slashes aside.
+    static func sameURL(_ first: String, _ second: String) -> Bool {
+        func trimmed(_ text: String) -> String {
+            var text = text.lowercased()
+            while text.hasSuffix("/") { text.removeLast() }
+            return text
+        }
+        return trimmed(first) == trimmed(second)
     }
 
     /// One transport for the process's requests, so that they share connections.

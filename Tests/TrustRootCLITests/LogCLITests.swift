@@ -157,6 +157,43 @@ struct LogCLITests {
         #expect(forked.status == 1 && forked.stdout.contains("inconsistency"), "\(forked.stdout) \(forked.stderr)")
     }
 
+    @Test func readsAndMonitorsTheCTLogOfTheTrustedRoot() throws {
+        let instance = try TestInstance()
+        let log = try TestCTLog(key: instance.ctKey)
+        let key = P256.Signing.PrivateKey()
+        for index in 0..<30 {
+            let identity = index == 12 ? Self.watched : "https://example.com/other/\(index)"
+            let certificate = try instance.issue(to: .init(key.publicKey), identity: identity, at: instance.epoch.addingTimeInterval(-1))
+            log.addCertificate(TestInstance.der(certificate), at: instance.epoch.addingTimeInterval(Double(index)))
+        }
+        // The trusted root's CT log, at the stand-in's URL.
+        guard case .object(var root) = try JSONParser().parse(instance.trustedRoot()), case .array(var ctlogs)? = root["ctlogs"],
+            case .object(var ctlog)? = ctlogs.first
+        else { throw CancellationError() }
+        ctlog["baseUrl"] = .string(log.baseURL.absoluteString)
+        ctlogs[0] = .object(ctlog)
+        root["ctlogs"] = .array(ctlogs)
+        let work = try TemporaryDirectory()
+        try work.write("trusted_root.json", JSONWriter.prettyPrinted(.object(root)))
+        func trustroot(_ arguments: [String]) throws -> TrustRootBinary.Outcome {
+            try TrustRootBinary.run(
+                arguments + ["--log-url", log.baseURL.absoluteString, "--trusted-root", work.file("trusted_root.json").path]
+            )
+        }
+        let info = try trustroot(["log", "info"])
+        #expect(info.status == 0 && info.stdout.contains("tree size: 30"), "\(info.stdout) \(info.stderr)")
+        let get = try trustroot(["log", "get", "--index", "12", "--certificate-out", work.file("12.pem").path])
+        #expect(get.status == 0 && get.stdout.contains("kind: CT certificate") && get.stdout.contains(Self.watched), "\(get.stderr)")
+        #expect(try String(contentsOfFile: work.file("12.pem").path, encoding: .utf8).hasPrefix("-----BEGIN CERTIFICATE-----"))
+        let monitor = try trustroot([
+            "monitor", "--state", work.file("state").path, "--once", "--from-index", "0", "--identity", Self.watched, "--json",
+        ])
+        #expect(monitor.status == 1 && monitor.stdout.contains("\"log_index\":12"), "\(monitor.stdout) \(monitor.stderr)")
+        log.fault = .untrustedHead
+        let impostor = try trustroot(["log", "info", "--log-api", "ct"])
+        #expect(impostor.status == 65 && impostor.stderr.contains("not signed by the CT log's key"), "\(impostor.stderr)")
+    }
+
     @Test func monitorReportsFindingsOnceAndBadLogDataWithItsExitCode() throws {
         let fixture = try Fixture(entries: 600, watchedAt: [10, 500])
         let report = fixture.work.file("report.md").path
