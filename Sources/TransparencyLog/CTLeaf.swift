@@ -46,6 +46,43 @@ public struct CTLeaf: Sendable, Equatable {
     }
 }
 
+extension CTLeaf {
+    /// The `count` entries of a static-ct-api data tile, each a `TileLeaf`: the
+    /// `MerkleTreeLeaf` the tree hashes, and for a precertificate its `PrecertChainEntry` (the
+    /// precertificate with an empty chain) as RFC 6962 `extra_data` would carry it. Anything
+    /// short, long or left over is malformed.
+    public static func dataTile(_ bytes: [UInt8], count: Int) throws(LogError) -> [(leaf: [UInt8], extra: [UInt8]?)] {
+        var reader = CTReader(bytes)
+        var entries: [(leaf: [UInt8], extra: [UInt8]?)] = []
+        entries.reserveCapacity(count)
+        while reader.offset < bytes.count {
+            guard entries.count < count else { throw LogError(.malformed, "the data tile holds more than \(count) entries") }
+            let start = reader.offset
+            _ = try reader.integer(8)
+            let type = try reader.integer(2)
+            switch type {
+            case 0: _ = try reader.vector(lengthBytes: 3)
+            case 1:
+                _ = try reader.bytes(32)
+                _ = try reader.vector(lengthBytes: 3)
+            default: throw LogError(.malformed, "entry \(entries.count) of the data tile is neither x509 nor precert")
+            }
+            _ = try reader.vector(lengthBytes: 2)
+            let leaf = [0, 0] + bytes[start..<reader.offset]
+            var extra: [UInt8]?
+            if type == 1 {
+                let precertificate = try reader.vector(lengthBytes: 3)
+                extra = CTReader.vector3(precertificate) + [0, 0, 0]
+            }
+            let chain = try reader.vector(lengthBytes: 2)
+            guard chain.count % 32 == 0 else { throw LogError(.malformed, "entry \(entries.count)'s chain is not a list of fingerprints") }
+            entries.append((leaf, extra))
+        }
+        guard entries.count == count else { throw LogError(.malformed, "the data tile holds \(entries.count) entries, not \(count)") }
+        return entries
+    }
+}
+
 /// Reads the TLS presentation language's integers and length-prefixed vectors, bounds checked.
 struct CTReader {
     let bytes: [UInt8]
@@ -65,6 +102,11 @@ struct CTReader {
 
     mutating func vector(lengthBytes: Int) throws(LogError) -> [UInt8] {
         try bytes(Int(try integer(lengthBytes)))
+    }
+
+    static func vector3(_ bytes: [UInt8]) -> [UInt8] {
+        [UInt8(truncatingIfNeeded: bytes.count >> 16), UInt8(truncatingIfNeeded: bytes.count >> 8), UInt8(truncatingIfNeeded: bytes.count)]
+            + bytes
     }
 
     func finish(_ what: String) throws(LogError) {

@@ -16,6 +16,11 @@ public enum TilePath {
         "tile/entries/\(encode(index))\(suffix(width))"
     }
 
+    /// The path of the static-ct-api data tile `index`, `width` entries wide.
+    public static func dataTile(index: Int64, width: Int) -> String {
+        "tile/data/\(encode(index))\(suffix(width))"
+    }
+
     /// `index` as three-digit groups.
     public static func encode(_ index: Int64) -> String {
         precondition(index >= 0, "tile indexes are not negative")

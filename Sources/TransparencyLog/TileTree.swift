@@ -127,22 +127,36 @@ public actor TileTree {
         MerkleProofBuilder { level, index throws(LogError) in try await self.subtreeHash(level: level, index: index) }
     }
 
-    /// The entries of bundle `index`, each checked against its leaf hash in the tree.
+    /// The entries of bundle `index`, each checked against its leaf hash in the tree: the bytes
+    /// the leaves hash (for a static CT log, its `MerkleTreeLeaf`s).
     public func entries(bundle index: Int64) async throws(LogError) -> [ArraySlice<UInt8>] {
+        try await entriesWithExtraData(bundle: index).map(\.leaf)
+    }
+
+    /// The entries of bundle `index`, each checked against its leaf hash in the tree, with what
+    /// the log keeps beside each that the tree does not cover: for a static CT log's
+    /// precertificate entry, the precertificate as an RFC 6962 `PrecertChainEntry`.
+    public func entriesWithExtraData(bundle index: Int64) async throws(LogError) -> [(leaf: ArraySlice<UInt8>, extra: [UInt8]?)] {
         guard let width = width(level: 0, index: index) else {
             throw LogError(.malformed, "entry bundle \(index) is outside the tree of size \(size)")
         }
         let bundle = try await client.entryBundle(index: index, width: width)
-        let location = client.url(TilePath.entries(index: index, width: width)).absoluteString
-        let entries: [ArraySlice<UInt8>]
+        let location = client.url(client.entryPath(index: index, width: width)).absoluteString
+        let count = bundle.isFull ? TilePath.width : width
+        let entries: [(leaf: ArraySlice<UInt8>, extra: [UInt8]?)]
         do {
-            entries = Array(try EntryBundle.entries(bundle.bytes, count: bundle.isFull ? TilePath.width : width).prefix(width))
+            switch client.entryFormat {
+            case .entryBundles:
+                entries = try EntryBundle.entries(bundle.bytes, count: count).prefix(width).map { ($0, nil) }
+            case .staticCT:
+                entries = try CTLeaf.dataTile(bundle.bytes, count: count).prefix(width).map { (ArraySlice($0.leaf), $0.extra) }
+            }
         } catch {
             throw error.at(location)
         }
         let hashes = try await tile(level: 0, index: index)
         for (position, entry) in entries.enumerated() {
-            guard MerkleInclusion.leafHash(entry).elementsEqual(hashes[(32 * position)..<(32 * position + 32)]) else {
+            guard MerkleInclusion.leafHash(entry.leaf).elementsEqual(hashes[(32 * position)..<(32 * position + 32)]) else {
                 throw LogError(.malformed, "entry \(index * 256 + Int64(position)) is not the leaf the tree holds", at: location)
             }
         }
@@ -151,17 +165,24 @@ public actor TileTree {
 
     /// The checked entry at `index`, with its inclusion proof in this tree.
     public func entry(at index: Int64) async throws(LogError) -> (entry: [UInt8], proof: [[UInt8]]) {
+        let (entry, _, proof) = try await entryWithExtraData(at: index)
+        return (entry, proof)
+    }
+
+    /// The checked entry at `index`, what the log keeps beside it, and its inclusion proof.
+    public func entryWithExtraData(at index: Int64) async throws(LogError) -> (entry: [UInt8], extra: [UInt8]?, proof: [[UInt8]]) {
         guard index >= 0, index < size else {
             throw LogError(.notFound, "the log has no entry \(index): its size is \(size)")
         }
-        let bundle = try await entries(bundle: index >> 8)
-        let entry = Array(bundle[Int(index & 0xFF)])
+        let bundle = try await entriesWithExtraData(bundle: index >> 8)
+        let (leaf, extra) = bundle[Int(index & 0xFF)]
+        let entry = Array(leaf)
         let proof = try await builder.inclusionProof(index: index, size: size)
         guard
             MerkleInclusion.rootHash(leafHash: MerkleInclusion.leafHash(entry), index: index, treeSize: size, proof: proof)
                 == checkpoint.rootHash
         else { throw LogError(.malformed, "the inclusion proof of entry \(index) does not lead to the checkpoint's root") }
-        return (entry, proof)
+        return (entry, extra, proof)
     }
 
     /// The consistency proof from the tree of `firstSize` leaves to this one.

@@ -76,16 +76,23 @@ public struct TiledLogView: LogView {
     public func batch(from start: Int64) async throws(LogError) -> [LoggedEntry] {
         guard start >= 0, start < tree.size else { return [] }
         let bundle = start >> 8
-        let entries = try await tree.entries(bundle: bundle)
-        return entries.enumerated().compactMap { position, body in
+        let entries = try await tree.entriesWithExtraData(bundle: bundle)
+        return entries.enumerated().compactMap { position, entry in
             let index = bundle << 8 + Int64(position)
-            return index >= start ? LoggedEntry(index: index, body: Array(body)) : nil
+            guard index >= start else { return nil }
+            return LoggedEntry(index: index, body: Array(entry.leaf), integratedTime: Self.timestamp(entry.leaf), extraData: entry.extra)
         }
     }
 
     /// The entry at `index`, with its inclusion proof.
     public func entry(at index: Int64) async throws(LogError) -> (entry: LoggedEntry, proof: [[UInt8]]) {
-        let (body, proof) = try await tree.entry(at: index)
-        return (LoggedEntry(index: index, body: body), proof)
+        let (body, extra, proof) = try await tree.entryWithExtraData(at: index)
+        return (LoggedEntry(index: index, body: body, integratedTime: Self.timestamp(body), extraData: extra), proof)
+    }
+
+    /// A static CT entry's timestamp, in seconds; nil for other logs' entries, which record none.
+    static func timestamp(_ leaf: some Collection<UInt8>) -> Int64? {
+        guard leaf.first == 0, let parsed = try? CTLeaf(leaf) else { return nil }
+        return Int64(parsed.timestamp / 1000)
     }
 }

@@ -2,7 +2,8 @@ import Foundation
 import Plumbing
 
 /// Reads a C2SP tlog-tiles log under its URL prefix (`<prefix>/checkpoint`, `<prefix>/tile/…`),
-/// over HTTP or from a folder, every answer bounded in size.
+/// over HTTP or from a folder, every answer bounded in size; or a C2SP static-ct-api log, whose
+/// entries are in data tiles (`<prefix>/tile/data/…`).
 ///
 /// Nothing it returns is verified: ``TileTree`` checks tiles and entries against a checkpoint
 /// that a trusted key signed.
@@ -18,15 +19,26 @@ public struct TiledLogClient: Sendable {
         public init() {}
     }
 
+    /// How a log lays out its entries.
+    public enum EntryFormat: Sendable {
+        /// tlog-tiles entry bundles, `tile/entries/N`: each entry a two-byte length and its bytes.
+        case entryBundles
+        /// static-ct-api data tiles, `tile/data/N`: RFC 6962 `TileLeaf`s.
+        case staticCT
+    }
+
     /// The log's URL prefix.
     public let prefix: URL
+    /// How the log lays out its entries.
+    public let entryFormat: EntryFormat
     /// The largest answers accepted.
     public var limits: Limits
     let fetcher: any Fetcher
 
     /// A client for the log under `prefix`, fetching with `fetcher`.
-    public init(prefix: URL, fetcher: any Fetcher, limits: Limits = Limits()) {
+    public init(prefix: URL, fetcher: any Fetcher, limits: Limits = Limits(), entryFormat: EntryFormat = .entryBundles) {
         self.prefix = prefix
+        self.entryFormat = entryFormat
         self.fetcher = fetcher
         self.limits = limits
     }
@@ -58,8 +70,8 @@ public struct TiledLogClient: Sendable {
     /// The bytes of entry bundle `index`, `width` entries wide (or the full bundle when the
     /// partial one is gone).
     public func entryBundle(index: Int64, width: Int) async throws(LogError) -> (bytes: [UInt8], isFull: Bool) {
-        let partial = TilePath.entries(index: index, width: width)
-        let full = TilePath.entries(index: index, width: TilePath.width)
+        let partial = entryPath(index: index, width: width)
+        let full = entryPath(index: index, width: TilePath.width)
         if width == TilePath.width { return (try await get(full, limit: limits.entryBundleBytes), true) }
         do {
             return (try await get(partial, limit: limits.entryBundleBytes), false)
@@ -69,6 +81,14 @@ public struct TiledLogClient: Sendable {
     }
 
     /// The URL of `relative` under the prefix.
+    /// The path of entry bundle or data tile `index`, `width` entries wide.
+    public func entryPath(index: Int64, width: Int) -> String {
+        switch entryFormat {
+        case .entryBundles: return TilePath.entries(index: index, width: width)
+        case .staticCT: return TilePath.dataTile(index: index, width: width)
+        }
+    }
+
     public func url(_ relative: String) -> URL {
         prefix.appendingPathComponent(relative)
     }

@@ -18,6 +18,9 @@ struct LogOptions: ParsableArguments {
         case rekorV1 = "rekor-v1"
         /// An RFC 6962 CT log (Fulcio's), trusted under the trusted root's CT log keys.
         case ct
+        /// A C2SP static-ct-api log's monitoring prefix, trusted under the trusted root's CT log
+        /// keys with each log's URL as its origin.
+        case staticCT = "static-ct"
     }
 
     @Option(
@@ -28,7 +31,7 @@ struct LogOptions: ParsableArguments {
 
     @Option(
         help:
-            "The log's API: auto (ct for a CT log of the trusted root, Rekor v1 when an http(s) server answers api/v1/log, tiles otherwise), tiles, rekor-v1, ct."
+            "The log's API: auto (ct for a CT log of the trusted root, Rekor v1 when an http(s) server answers api/v1/log, tiles otherwise), tiles, rekor-v1, ct, static-ct."
     )
     var logAPI: API = .auto
 
@@ -44,17 +47,10 @@ struct LogOptions: ParsableArguments {
     func log() async throws -> (any LogSource, TrustedRoot) {
         let (trustedRoot, _) = try await trust.source.load()
         if let ct = try ctLog(trustedRoot) { return (ct, trustedRoot) }
+        if logAPI == .staticCT { return (try staticCTLog(trustedRoot), trustedRoot) }
         let keys: [any NoteVerifier] = trustedRoot.transparencyLogs.map(TrustedLogKey.init)
         guard !keys.isEmpty else { throw CLIError(message: "the trusted root lists no transparency log", code: .invalidData) }
-        var policy: WitnessPolicy?
-        if !witnesses.isEmpty || witnessQuorum != nil {
-            do {
-                let cosigners = try witnesses.map { (key) throws(LogError) in try Cosigner(verifierKey: key) }
-                policy = try WitnessPolicy(cosigners: cosigners, quorum: witnessQuorum ?? cosigners.count)
-            } catch {
-                throw CLIError(message: error.description, code: .usage)
-            }
-        }
+        let policy = try witnessPolicy()
         if let url = httpURL, logAPI != .tiles {
             let rekor = RekorV1Log(baseURL: url, keys: keys, transport: Self.transport)
             let isRekorV1 = logAPI == .rekorV1 ? true : try await answersRekorV1(rekor)
@@ -68,6 +64,28 @@ struct LogOptions: ParsableArguments {
             throw CLIError(message: "--log-api rekor-v1 needs an http(s) --log-url, not \(logURL)", code: .usage)
         }
         return (TiledLog(client: try client(), keys: keys, witnesses: policy), trustedRoot)
+    }
+
+    /// The witness policy `--witness` and `--witness-quorum` give, if any.
+    func witnessPolicy() throws -> WitnessPolicy? {
+        guard !witnesses.isEmpty || witnessQuorum != nil else { return nil }
+        do {
+            let cosigners = try witnesses.map { (key) throws(LogError) in try Cosigner(verifierKey: key) }
+            return try WitnessPolicy(cosigners: cosigners, quorum: witnessQuorum ?? cosigners.count)
+        } catch {
+            throw CLIError(message: error.description, code: .usage)
+        }
+    }
+
+    /// The static CT log under `--log-url`, trusted under the trusted root's CT log keys, each
+    /// with its log's URL (its submission prefix) as the origin it signs under.
+    func staticCTLog(_ trustedRoot: TrustedRoot) throws -> TiledLog {
+        let keys: [any NoteVerifier] = trustedRoot.certificateTransparencyLogs.compactMap { log in
+            guard let url = URL(string: log.baseURL) else { return nil }
+            return CTTreeHeadVerifier(origin: CTLog.origin(of: url), logID: log.logID) { log.key.isValidSignature($0, for: $1) }
+        }
+        guard !keys.isEmpty else { throw CLIError(message: "the trusted root lists no CT log", code: .invalidData) }
+        return TiledLog(client: try client(entryFormat: .staticCT), keys: keys, witnesses: try witnessPolicy())
     }
 
     /// The CT log `--log-url` names, when `--log-api` is ct, or auto and the trusted root lists a
@@ -121,13 +139,13 @@ struct LogOptions: ParsableArguments {
     }
 
     /// The client for `--log-url`: HTTP for http(s), a confined folder read otherwise.
-    func client() throws -> TiledLogClient {
-        if let url = httpURL { return TiledLogClient(prefix: url, fetcher: Self.transport) }
+    func client(entryFormat: TiledLogClient.EntryFormat = .entryBundles) throws -> TiledLogClient {
+        if let url = httpURL { return TiledLogClient(prefix: url, fetcher: Self.transport, entryFormat: entryFormat) }
         let path = logURL.hasPrefix("file://") ? URL(string: logURL)?.path ?? "" : logURL
         let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
         do {
             let fetcher = try FolderFetcher(path: absolute)
-            return TiledLogClient(prefix: fetcher.baseURL, fetcher: fetcher)
+            return TiledLogClient(prefix: fetcher.baseURL, fetcher: fetcher, entryFormat: entryFormat)
         } catch {
             throw CLIError(message: "--log-url \(logURL): \(error)", code: .noInput)
         }

@@ -194,6 +194,32 @@ struct LogCLITests {
         #expect(impostor.status == 65 && impostor.stderr.contains("not signed by the CT log's key"), "\(impostor.stderr)")
     }
 
+    @Test func monitorsAStaticCTLogInAFolder() throws {
+        let instance = try TestInstance()
+        var log = TestStaticCTLog(origin: "ct.test.example", key: instance.ctKey)
+        let key = P256.Signing.PrivateKey()
+        for index in 0..<300 {
+            let identity = index == 270 ? Self.watched : "https://example.com/other/\(index)"
+            let certificate = try instance.issue(to: .init(key.publicKey), identity: identity, at: instance.epoch.addingTimeInterval(-1))
+            log.addCertificate(TestInstance.der(certificate), at: instance.epoch.addingTimeInterval(Double(index)))
+        }
+        let folder = try TemporaryDirectory()
+        try log.write(to: folder.url)
+        let work = try TemporaryDirectory()
+        try work.write("trusted_root.json", instance.trustedRoot())
+        let arguments = ["--log-url", folder.path, "--log-api", "static-ct", "--trusted-root", work.file("trusted_root.json").path]
+        let info = try TrustRootBinary.run(["log", "info"] + arguments)
+        #expect(info.status == 0 && info.stdout.contains("origin: ct.test.example"), "\(info.stderr)")
+        let monitor = try TrustRootBinary.run(
+            ["monitor", "--state", work.file("state").path, "--once", "--from-index", "0", "--identity", Self.watched] + arguments
+        )
+        #expect(monitor.status == 1 && monitor.stdout.contains(" entry 270, "), "\(monitor.stdout) \(monitor.stderr)")
+        // Read as a Rekor v2 log, its checkpoint is signed by no key of the trusted root's logs.
+        let tiles = try TrustRootBinary.run(
+            ["log", "info", "--log-url", folder.path, "--log-api", "tiles", "--trusted-root", work.file("trusted_root.json").path])
+        #expect(tiles.status == 65, "\(tiles.stderr)")
+    }
+
     @Test func monitorReportsFindingsOnceAndBadLogDataWithItsExitCode() throws {
         let fixture = try Fixture(entries: 600, watchedAt: [10, 500])
         let report = fixture.work.file("report.md").path
