@@ -80,7 +80,6 @@ public struct TiledLogClient: Sendable {
         }
     }
 
-    /// The URL of `relative` under the prefix.
     /// The path of entry bundle or data tile `index`, `width` entries wide.
     public func entryPath(index: Int64, width: Int) -> String {
         switch entryFormat {
@@ -89,6 +88,7 @@ public struct TiledLogClient: Sendable {
         }
     }
 
+    /// The URL of `relative` under the prefix.
     public func url(_ relative: String) -> URL {
         prefix.appendingPathComponent(relative)
     }
