@@ -135,7 +135,7 @@ public struct RekorV1Log: LogSource {
         let view = try await view(at: checkpoint)
         var entries: [LoggedEntry] = []
         for uuid in uuids.prefix(limit) {
-            entries.append(try await view.entry(uuid: uuid))
+            entries.append(try await view.entry(uuid: uuid).entry)
         }
         return entries.sorted { $0.logIndex < $1.logIndex }
     }
@@ -278,10 +278,14 @@ public struct RekorV1View: LogView {
         return found
     }
 
-    /// The entry with `uuid`, checked.
-    func entry(uuid: String) async throws(LogError) -> LoggedEntry {
+    /// The entry with `uuid` (its leaf hash, after the tree id on a sharded log), checked, with
+    /// the proof the log gave.
+    public func entry(uuid: String) async throws(LogError) -> (entry: LoggedEntry, proof: [[UInt8]]) {
+        guard !uuid.isEmpty, uuid.count <= 80, uuid.allSatisfy(\.isHexDigit) else {
+            throw LogError(.malformed, "\(uuid) is not an entry UUID")
+        }
         let (object, location) = try await log.getObject("api/v1/log/entries/\(uuid)")
-        return try await check(object, location: location, uuid: uuid).entry
+        return try await check(object, location: location, uuid: uuid)
     }
 
     static func jsonRequest(url: URL, _ value: JSONValue) throws(LogError) -> HTTPRequest {

@@ -55,7 +55,10 @@ struct LogCommand: AsyncParsableCommand {
         @OptionGroup var log: LogOptions
 
         @Option(help: "The entry's index (on a sharded Rekor v1 log, counting the entries of earlier shards, as rekor-cli does).")
-        var index: Int64
+        var index: Int64?
+
+        @Option(help: "The entry's UUID, on Rekor v1 (instead of --index).")
+        var uuid: String?
 
         @Option(help: "Write the entry's certificate here (PEM).")
         var certificateOut: String?
@@ -63,13 +66,26 @@ struct LogCommand: AsyncParsableCommand {
         @Flag(help: "Print the entry as JSON.")
         var json = false
 
+        func validate() throws {
+            guard (index == nil) != (uuid == nil) else { throw ValidationError("give --index or --uuid") }
+            if let uuid, uuid.isEmpty || uuid.count > 80 || !uuid.allSatisfy(\.isHexDigit) {
+                throw ValidationError("--uuid is an entry UUID: up to 80 hex digits")
+            }
+        }
+
         func run() async throws {
             let (source, _) = try await log.log()
+            guard uuid == nil || source is RekorV1Log else {
+                throw CLIError(message: "--uuid names entries of a Rekor v1 log; \(log.logURL) is not read as one", code: .usage)
+            }
             let checkpoint = try await CLIError.mapping { () async throws(LogError) in try await source.latestCheckpoint() }
             let view: any LogView = try await CLIError.mapping { () async throws(LogError) in try await source.view(at: checkpoint) }
             let (entry, proof) = try await CLIError.mapping { () async throws(LogError) in
-                if let rekor = view as? RekorV1View { return try await rekor.entry(logIndex: index) }
-                return try await view.entry(at: index)
+                if let rekor = view as? RekorV1View {
+                    if let uuid { return try await rekor.entry(uuid: uuid) }
+                    return try await rekor.entry(logIndex: index ?? 0)
+                }
+                return try await view.entry(at: index ?? 0)
             }
             if entry.body.first == 0 {
                 try printCT(entry, proof: proof, checkpoint: checkpoint)
@@ -79,7 +95,7 @@ struct LogCommand: AsyncParsableCommand {
             do {
                 content = try LogEntryContent(body: entry.body)
             } catch {
-                throw CLIError(message: "entry \(index): \(error)", code: .invalidData)
+                throw CLIError(message: "entry \(entry.logIndex): \(error)", code: .invalidData)
             }
             let certificates = content.signers.compactMap { signer -> Certificate? in
                 guard case .certificate(let der) = signer else { return nil }
@@ -87,7 +103,7 @@ struct LogCommand: AsyncParsableCommand {
             }
             if let certificateOut {
                 guard let first = certificates.first else {
-                    throw CLIError(message: "entry \(index) carries no certificate to write", code: .noInput)
+                    throw CLIError(message: "entry \(entry.logIndex) carries no certificate to write", code: .noInput)
                 }
                 let pem = PEM.encode(label: "CERTIFICATE", der: BundleVerifier.der(first))
                 do {
@@ -98,7 +114,7 @@ struct LogCommand: AsyncParsableCommand {
             }
             if json {
                 var object = JSONObject()
-                object["log_index"] = .integer(index)
+                object["log_index"] = .integer(entry.logIndex)
                 object["kind"] = .string(content.kind)
                 object["api_version"] = .string(content.apiVersion)
                 object["digest"] = content.digest.map { .string("\($0.algorithm):\(Hex.encode($0.value))") } ?? .null
@@ -112,7 +128,7 @@ struct LogCommand: AsyncParsableCommand {
                 object["certificates"] = .array(certificates.map { InspectCommand.json($0) })
                 FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
             } else {
-                var text = "entry \(index) of \(checkpoint.origin), included in the checkpoint of size \(checkpoint.treeSize)\n"
+                var text = "entry \(entry.logIndex) of \(checkpoint.origin), included in the checkpoint of size \(checkpoint.treeSize)\n"
                 text += "kind: \(content.kind) \(content.apiVersion)\n"
                 if let digest = content.digest { text += "digest: \(digest.algorithm):\(Hex.encode(digest.value))\n" }
                 for signer in content.signers {
@@ -128,7 +144,7 @@ struct LogCommand: AsyncParsableCommand {
         func printCT(_ entry: LoggedEntry, proof: [[UInt8]], checkpoint: Checkpoint) throws {
             guard let logged = CTEntryCertificate(entry) else {
                 throw CLIError(
-                    message: "entry \(index) is not a CT entry with a readable certificate or precertificate",
+                    message: "entry \(entry.logIndex) is not a CT entry with a readable certificate or precertificate",
                     code: .invalidData
                 )
             }
@@ -143,7 +159,7 @@ struct LogCommand: AsyncParsableCommand {
             let kind = logged.isPrecertificate ? "precertificate" : "certificate"
             if json {
                 var object = JSONObject()
-                object["log_index"] = .integer(index)
+                object["log_index"] = .integer(entry.logIndex)
                 object["kind"] = .string(kind)
                 object["timestamp"] = entry.integratedTime.map(JSONValue.integer) ?? .null
                 var inclusion = JSONObject()
@@ -155,7 +171,7 @@ struct LogCommand: AsyncParsableCommand {
                 object["certificates"] = .array([InspectCommand.json(logged.issued)])
                 FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
             } else {
-                var text = "entry \(index) of \(checkpoint.origin), included in the tree head of size \(checkpoint.treeSize)\n"
+                var text = "entry \(entry.logIndex) of \(checkpoint.origin), included in the tree head of size \(checkpoint.treeSize)\n"
                 text += "kind: CT \(kind)\n"
                 if let time = entry.integratedTime { text += "logged: \(MetadataDate.format(Date(timeIntervalSince1970: Double(time))))\n" }
                 text += "\(kind):\n" + InspectCommand.describe(logged.issued, indent: "  ")

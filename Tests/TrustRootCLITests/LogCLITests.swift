@@ -131,6 +131,11 @@ struct LogCLITests {
         #expect(entry?["log_index"]?.integerValue == Int64(logIndex))
         #expect(entry?["inclusion_proof"]?.objectValue?["log_index"]?.integerValue == Int64(watchedAt))
         #expect(get.stdout.contains(Self.watched))
+        let uuid = "0000000000000001" + Hex.encode(MerkleInclusion.leafHash(instance.leaves[watchedAt]))
+        let byUUID = try trustroot(["log", "get", "--uuid", uuid, "--json"])
+        #expect(byUUID.status == 0 && byUUID.stdout.contains("\"log_index\": \(logIndex)"), "\(byUUID.stdout) \(byUUID.stderr)")
+        let badUUID = try trustroot(["log", "get", "--uuid", "zz"])
+        #expect(badUUID.status == 64)
         let earlierShard = try trustroot(["log", "get", "--index", "3"])
         #expect(earlierShard.status == 66, "\(earlierShard.stderr)")
 
