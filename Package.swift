@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "TUFClient", targets: ["TUFClient"]),
         .library(name: "Ceremony", targets: ["Ceremony"]),
         .library(name: "TransparencyLog", targets: ["TransparencyLog"]),
+        .library(name: "OCI", targets: ["OCI"]),
         .library(name: "Sigstore", targets: ["Sigstore"]),
         .library(name: "LogMonitor", targets: ["LogMonitor"]),
         .library(name: "SigstoreSigning", targets: ["SigstoreSigning"]),
@@ -70,6 +71,10 @@ let package = Package(
         ),
         .target(
             name: "TransparencyLog",
+            dependencies: ["TUF", "Plumbing", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .target(
+            name: "OCI",
             dependencies: ["TUF", "Plumbing", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(

@@ -131,7 +131,12 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
                 bytes.append(contentsOf: buffer.readableBytesView)
                 progress?(bytes.count)
             }
-            return .success(HTTPResponse(status: status, body: bytes))
+            var headers: [String: String] = [:]
+            for (name, value) in response.headers {
+                let key = name.lowercased()
+                headers[key] = headers[key].map { "\($0), \(value)" } ?? value
+            }
+            return .success(HTTPResponse(status: status, body: bytes, headers: headers))
         } catch let error as HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .tlsHandshakeTimeout, .httpProxyHandshakeTimeout,

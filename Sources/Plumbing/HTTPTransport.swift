@@ -26,11 +26,15 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     /// The body, at most the caller's limit.
     public var body: [UInt8]
+    /// The header fields, names lowercased; a field sent more than once has its values joined
+    /// by ", ".
+    public var headers: [String: String]
 
-    /// A response with `status` and `body`.
-    public init(status: Int, body: [UInt8]) {
+    /// A response with `status`, `body` and `headers`.
+    public init(status: Int, body: [UInt8], headers: [String: String] = [:]) {
         self.status = status
         self.body = body
+        self.headers = headers
     }
 
     /// Whether the status is a success (2xx).

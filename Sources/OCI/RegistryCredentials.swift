@@ -1,0 +1,80 @@
+import Foundation
+import TUF
+
+/// A user name and secret for a registry, as Docker's `config.json` gives them: its `auths`
+/// (base64 `user:password`) or a credential helper (`credsStore`, `credHelpers`).
+public struct RegistryCredentials: Sendable, Equatable {
+    /// The user name.
+    public var username: String
+    /// The password or token.
+    public var secret: String
+
+    /// Credentials.
+    public init(username: String, secret: String) {
+        self.username = username
+        self.secret = secret
+    }
+
+    /// The `Authorization` value for HTTP basic authentication.
+    var basicAuthorization: String {
+        "Basic " + String(decoding: Base64.encode(Array("\(username):\(secret)".utf8)), as: UTF8.self)
+    }
+
+    /// The credentials `config.json` in `folder` (`$DOCKER_CONFIG`, else `~/.docker`) gives for
+    /// `registry`; nil when it gives none. A helper is run as `docker-credential-NAME get`.
+    public static func fromDockerConfig(
+        for registry: String,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(OCIError) -> RegistryCredentials? {
+        let folder = environment["DOCKER_CONFIG"] ?? (environment["HOME"].map { $0 + "/.docker" } ?? "")
+        let path = folder + "/config.json"
+        guard !folder.isEmpty, let data = FileManager.default.contents(atPath: path) else { return nil }
+        guard data.count <= 1 << 20, case .object(let config)? = try? JSONParser().parse(Array(data)) else {
+            throw OCIError(.malformed, "the Docker configuration is not a JSON object", at: path)
+        }
+        let keys =
+            registry == "docker.io" ? ["https://index.docker.io/v1/", "docker.io", "index.docker.io"] : [registry, "https://\(registry)"]
+        if case .object(let helpers)? = config["credHelpers"], let helper = keys.lazy.compactMap({ helpers[$0]?.stringValue }).first {
+            return try fromHelper(helper, server: keys[0])
+        }
+        if case .object(let auths)? = config["auths"], let entry = keys.lazy.compactMap({ auths[$0]?.objectValue }).first,
+            let encoded = entry["auth"]?.stringValue
+        {
+            guard let decoded = Base64.decode(encoded), let text = String(bytes: decoded, encoding: .utf8),
+                let colon = text.firstIndex(of: ":")
+            else { throw OCIError(.malformed, "the auth for \(registry) is not base64 of user:password", at: path) }
+            return RegistryCredentials(username: String(text[..<colon]), secret: String(text[text.index(after: colon)...]))
+        }
+        if let store = config["credsStore"]?.stringValue { return try fromHelper(store, server: keys[0]) }
+        return nil
+    }
+
+    /// Asks `docker-credential-NAME get` for `server`'s credentials.
+    static func fromHelper(_ name: String, server: String) throws(OCIError) -> RegistryCredentials? {
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
+            throw OCIError(.malformed, "\(name) is not a credential helper name")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["docker-credential-\(name)", "get"]
+        let input = Pipe()
+        let output = Pipe()
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        do {
+            try process.run()
+            input.fileHandleForWriting.write(Data(server.utf8))
+            try input.fileHandleForWriting.close()
+        } catch {
+            throw OCIError(.unauthorized, "cannot run docker-credential-\(name): \(error)")
+        }
+        let answer = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        guard answer.count <= 1 << 16, case .object(let object)? = try? JSONParser().parse(Array(answer)),
+            let username = object["Username"]?.stringValue, let secret = object["Secret"]?.stringValue
+        else { throw OCIError(.malformed, "docker-credential-\(name) did not answer with a Username and Secret") }
+        return RegistryCredentials(username: username, secret: secret)
+    }
+}
