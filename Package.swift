@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "Ceremony", targets: ["Ceremony"]),
         .library(name: "TransparencyLog", targets: ["TransparencyLog"]),
         .library(name: "OCI", targets: ["OCI"]),
+        .library(name: "ContainerImage", targets: ["ContainerImage"]),
         .library(name: "Sigstore", targets: ["Sigstore"]),
         .library(name: "LogMonitor", targets: ["LogMonitor"]),
         .library(name: "SigstoreSigning", targets: ["SigstoreSigning"]),
@@ -77,6 +78,7 @@ let package = Package(
             name: "OCI",
             dependencies: ["TUF", "Plumbing", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        .target(name: "ContainerImage", dependencies: ["OCI", "Sigstore", "TUF"]),
         .target(
             name: "Sigstore",
             dependencies: [
@@ -128,6 +130,8 @@ let package = Package(
                 "TUF",
                 "TransparencyLog",
                 "LogMonitor",
+                "OCI",
+                "ContainerImage",
                 "TUFClient",
                 "Ceremony",
                 "Sigstore",
@@ -177,6 +181,13 @@ let package = Package(
             name: "TransparencyLogTests",
             dependencies: [
                 "TransparencyLog", "TUF", "Plumbing", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "ContainerImageTests",
+            dependencies: [
+                "ContainerImage", "OCI", "Sigstore", "SigstoreSigning", "TUF", "Plumbing", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

@@ -127,6 +127,20 @@ public struct RegistryClient: Sendable {
         return index.entries.filter { artifactType == nil || $0.artifactType == artifactType }
     }
 
+    /// Whether the registry answers the referrers API for `repository` (a 404 says it does not).
+    public func hasReferrersAPI(_ repository: String, subject: OCIDigest) async throws(OCIError) -> Bool {
+        let url = try url("v2/\(repository)/referrers/\(subject)")
+        let response = try await send(
+            HTTPRequest(url: url, headers: ["Accept": OCIManifest.imageIndex]),
+            repository: repository,
+            push: false,
+            limit: limits.manifestBytes
+        )
+        if response.status == 404 { return false }
+        try check(response, url: url, what: "the referrers of \(subject)")
+        return true
+    }
+
     /// The tag the referrers tag schema keeps `digest`'s referrers under.
     public static func fallbackTag(_ digest: OCIDigest) -> String { "sha256-\(digest.hex)" }
 

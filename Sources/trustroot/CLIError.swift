@@ -23,6 +23,8 @@ struct CLIError: Error, CustomStringConvertible {
         case networkError = 69
         /// A file that cannot be written (EX_IOERR).
         case ioError = 74
+        /// A registry refused the credentials, or asked for some and none were configured (EX_NOPERM).
+        case noPermission = 77
     }
 
     let message: String

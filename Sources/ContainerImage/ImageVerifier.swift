@@ -1,0 +1,101 @@
+import Foundation
+import OCI
+import Sigstore
+import TUF
+
+/// Verifies an image in a registry as `cosign verify` does with cosign v3 bundles: resolves the
+/// reference to one digest, finds every Sigstore bundle referring to it, and verifies each
+/// against the trusted material and the policy, with the image manifest's digest as the
+/// artifact (a statement's subject must be it).
+public struct ImageVerifier: Sendable {
+    /// One referring bundle's outcome.
+    public struct BundleOutcome: Sendable {
+        /// The referrer manifest's digest.
+        public var referrer: OCIDigest
+        /// The verification's report; nil when the referrer could not be read as a bundle.
+        public var report: VerificationReport?
+        /// Why the referrer was not verified, when it was not.
+        public var failure: String?
+
+        /// Whether the bundle verified under the policy.
+        public var isVerified: Bool { report?.isVerified ?? false }
+    }
+
+    /// What a verification found.
+    public struct Report: Sendable {
+        /// The image's digest, the only thing verified.
+        public var digest: OCIDigest
+        /// Each referring bundle's outcome, in the registry's order.
+        public var outcomes: [BundleOutcome]
+    }
+
+    /// The registry.
+    public let registry: RegistryClient
+    /// The verification: verifier, policy and predicate type.
+    public let run: VerificationRun
+
+    /// A verifier reading `registry`, checking bundles with `run`.
+    public init(registry: RegistryClient, run: VerificationRun) {
+        self.registry = registry
+        self.run = run
+    }
+
+    /// Verifies every bundle referring to the image `reference` names.
+    public func verify(_ reference: ImageReference) async throws(OCIError) -> Report {
+        let (digest, _) = try await registry.resolve(reference)
+        let referrers = try await registry.referrers(reference.repository, of: digest)
+        var outcomes: [BundleOutcome] = []
+        // Referrers of other types, listed by the registry, are not bundles to check.
+        for referrer in referrers.prefix(64)
+        where referrer.artifactType == nil || referrer.artifactType == ImageBundleFormat.bundleMediaType {
+            outcomes.append(await verify(referrer, of: digest, in: reference.repository))
+        }
+        return Report(digest: digest, outcomes: outcomes)
+    }
+
+    /// Reads and verifies one referrer: a manifest whose subject is the image and whose one
+    /// layer is a bundle.
+    func verify(_ referrer: OCIDescriptor, of digest: OCIDigest, in repository: String) async -> BundleOutcome {
+        var outcome = BundleOutcome(referrer: referrer.digest)
+        do {
+            let manifest = try await registry.manifest(repository, digest: referrer.digest)
+            guard
+                manifest.artifactType == ImageBundleFormat.bundleMediaType
+                    || manifest.config?.mediaType == ImageBundleFormat.bundleMediaType
+            else { return outcome.refused("the referrer is not a Sigstore bundle (artifact type \(manifest.artifactType ?? "none"))") }
+            guard let subject = manifest.subject, subject.digest == digest else {
+                return outcome.refused("the referrer refers to \(manifest.subject?.digest.description ?? "no image"), not \(digest)")
+            }
+            guard manifest.entries.count == 1, let layer = manifest.entries.first, layer.mediaType == ImageBundleFormat.bundleMediaType
+            else {
+                return outcome.refused("the referrer does not hold exactly one bundle layer")
+            }
+            let bytes = try await registry.blob(repository, digest: layer.digest, size: layer.size)
+            let bundle: SigstoreBundle
+            do {
+                bundle = try SigstoreBundle(bytes: bytes)
+            } catch {
+                return outcome.refused("the bundle is malformed: \(error)")
+            }
+            outcome.report = await run.verify(bundle, artifact: .sha256(digest.bytes))
+            outcome.failure = outcome.report?.failure
+        } catch {
+            return outcome.refused(error.description)
+        }
+        return outcome
+    }
+}
+
+extension ImageVerifier.BundleOutcome {
+    init(referrer: OCIDigest) {
+        self.referrer = referrer
+        report = nil
+        failure = nil
+    }
+
+    func refused(_ reason: String) -> Self {
+        var refused = self
+        refused.failure = reason
+        return refused
+    }
+}

@@ -1,0 +1,220 @@
+import ArgumentParser
+import ContainerImage
+import Foundation
+import OCI
+import Plumbing
+import Sigstore
+import SigstoreSigning
+import TUF
+
+/// `trustroot image`: sign container images in OCI registries and verify them, as cosign v3 does.
+struct ImageCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "image",
+        abstract: "Sign and verify container images in OCI registries (cosign v3 bundles as referrers).",
+        subcommands: [Sign.self, Verify.self]
+    )
+
+    /// The options that name an image and how to reach its registry.
+    struct ImageOptions: ParsableArguments {
+        @Argument(help: "The image: [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST]. A tag is resolved once to its digest.")
+        var image: String
+
+        @Flag(help: "Reach a registry that is not on this machine over plain HTTP.")
+        var allowInsecureRegistry = false
+
+        /// The reference.
+        func reference() throws -> ImageReference {
+            do {
+                return try ImageReference(image)
+            } catch {
+                throw CLIError(message: error.description, code: .usage)
+            }
+        }
+
+        /// A client of the reference's registry, with the credentials Docker's configuration gives.
+        func registry(for reference: ImageReference) throws -> RegistryClient {
+            do {
+                let credentials = try RegistryCredentials.fromDockerConfig(for: reference.registry)
+                return try RegistryClient(
+                    registry: reference.registry,
+                    transport: HTTPClientTransport(idleTimeout: 30, transferTimeout: 300),
+                    credentials: credentials,
+                    allowsPlainHTTP: allowInsecureRegistry
+                )
+            } catch {
+                throw CLIError(error)
+            }
+        }
+    }
+
+    /// `trustroot image sign`.
+    struct Sign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Sign an image: a DSSE in-toto statement about its digest, in a v0.3 bundle pushed as a referrer."
+        )
+
+        @OptionGroup var target: ImageOptions
+        @OptionGroup var signing: SigningOptions
+
+        @Option(help: "A predicate (JSON) to attest instead of a plain signature; needs --type.")
+        var predicate: String?
+
+        @Option(name: .customLong("type"), help: "The predicate type of --predicate (a URI).")
+        var predicateType: String?
+
+        func validate() throws {
+            guard (predicate == nil) == (predicateType == nil) else { throw ValidationError("give --predicate and --type together") }
+        }
+
+        func run() async throws {
+            let reference = try target.reference()
+            let registry = try target.registry(for: reference)
+            let signer = ImageSigner(registry: registry)
+            let (digest, subject) = try await CLIError.mapping { () async throws(OCIError) in try await signer.subject(of: reference) }
+            let type = predicateType ?? ImageBundleFormat.signPredicateType
+            var predicateValue = JSONValue.object(JSONObject())
+            if let predicate {
+                do {
+                    predicateValue = try JSONParser().parse(try readFile(predicate, limit: 16 << 20))
+                } catch let error as JSONParseError {
+                    throw CLIError(message: "\(predicate): \(error)", code: .invalidData)
+                }
+            }
+            let statement = ImageBundleFormat.statement(for: reference, digest: digest, predicateType: type, predicate: predicateValue)
+            let signed = try await signing.sign(managed: { .inTotoStatement(statement) }, keyless: { _ in .inTotoStatement(statement) })
+            let referrer = try await CLIError.mapping { () async throws(OCIError) in
+                try await signer.attach(signed.bytes, to: subject, in: reference.repository, predicateType: type)
+            }
+            let who = signed.bundle.leafCertificate.flatMap { FulcioCertificate($0).identities.first } ?? "the managed key"
+            print("signed \(reference.pinned(to: digest)) as \(who); bundle referrer \(referrer)")
+        }
+    }
+
+    /// `trustroot image verify`.
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Verify an image: every Sigstore bundle referring to its digest, against the trusted root and a policy.",
+            discussion: """
+                Exit 0 when at least one bundle (with --require-all, every one) verifies; 1 when none does; 66 when the \
+                image or its manifest is missing; 69 when the registry cannot be reached; 77 when it refuses the credentials.
+                """
+        )
+
+        @OptionGroup var target: ImageOptions
+
+        @Option(help: "The signer's identity (SAN), exactly.")
+        var certificateIdentity: String?
+
+        @Option(help: "A regular expression the whole signer identity must match.")
+        var certificateIdentityRegexp: String?
+
+        @Option(help: "The OIDC issuer the certificate must name, exactly.")
+        var certificateOidcIssuer: String?
+
+        @Option(help: "A PEM public key, for images signed with a managed key.")
+        var key: String?
+
+        @Option(
+            help:
+                "The in-toto predicate type the statement must have (default: cosign's signature, \(ImageBundleFormat.signPredicateType))."
+        )
+        var predicateType: String?
+
+        @Flag(help: "Require every bundle referring to the image to verify, not one.")
+        var requireAll = false
+
+        @OptionGroup var trust: TrustedRootOptions
+
+        @Flag(help: "Print each bundle's outcome as JSON.")
+        var json = false
+
+        func validate() throws {
+            if key == nil {
+                guard (certificateIdentity == nil) != (certificateIdentityRegexp == nil), certificateOidcIssuer != nil else {
+                    throw ValidationError(
+                        "give --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer, or --key"
+                    )
+                }
+            }
+        }
+
+        func run() async throws {
+            let reference = try target.reference()
+            let registry = try target.registry(for: reference)
+            var request = VerifyRequest()
+            request.certificateIdentity = certificateIdentity
+            request.certificateIdentityRegexp = certificateIdentityRegexp
+            request.certificateOidcIssuer = certificateOidcIssuer
+            request.key = key
+            let (material, source) = try await trust.source.loadMaterial()
+            let run = VerificationRun(
+                verifier: SignedEntityVerifier(trustedMaterial: material),
+                policy: try request.makePolicy(),
+                predicateType: predicateType ?? ImageBundleFormat.signPredicateType
+            )
+            let report = try await CLIError.mapping { () async throws(OCIError) in
+                try await ImageVerifier(registry: registry, run: run).verify(reference)
+            }
+            let pinned = reference.pinned(to: report.digest)
+            let verified = report.outcomes.filter(\.isVerified).count
+            if json {
+                var object = JSONObject()
+                object["image"] = .string(pinned.description)
+                object["trusted_root"] = .string(source)
+                object["bundles"] = .array(
+                    report.outcomes.map { outcome in
+                        var item = JSONObject()
+                        item["referrer"] = .string(outcome.referrer.description)
+                        item["verified"] = .bool(outcome.isVerified)
+                        item["failure"] = outcome.failure.map(JSONValue.string) ?? .null
+                        if let report = outcome.report { item["report"] = report.json(trustedRoot: source) }
+                        return .object(item)
+                    }
+                )
+                FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
+            } else {
+                for outcome in report.outcomes {
+                    print(
+                        outcome.isVerified ? "ok \(outcome.referrer)" : "FAILED \(outcome.referrer): \(outcome.failure ?? "not verified")"
+                    )
+                }
+            }
+            guard !report.outcomes.isEmpty else {
+                throw CLIError(message: "\(pinned): no Sigstore bundle refers to the image", code: .verificationFailed)
+            }
+            guard requireAll ? verified == report.outcomes.count : verified > 0 else {
+                throw CLIError(
+                    message:
+                        "\(pinned): \(verified) of \(report.outcomes.count) bundles verified\(requireAll ? "; --require-all needs every one" : "")",
+                    code: .verificationFailed
+                )
+            }
+            if !json { print("verified: \(pinned) (\(verified) of \(report.outcomes.count) bundles; trusted root: \(source))") }
+        }
+    }
+}
+
+extension CLIError {
+    /// A registry or reference failure, with the exit code of its kind.
+    init(_ error: OCIError) {
+        let code: ExitCode
+        switch error.kind {
+        case .reference: code = .usage
+        case .unreachable: code = .networkError
+        case .notFound: code = .noInput
+        case .unauthorized: code = .noPermission
+        case .malformed: code = .invalidData
+        }
+        self.init(message: error.description, code: code)
+    }
+
+    /// Runs `body`, turning a registry failure into one line and its exit code.
+    static func mapping<Value>(_ body: () async throws(OCIError) -> Value) async throws(CLIError) -> Value {
+        do {
+            return try await body()
+        } catch {
+            throw CLIError(error)
+        }
+    }
+}

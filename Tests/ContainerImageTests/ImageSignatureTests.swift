@@ -1,0 +1,156 @@
+import Crypto
+import Foundation
+import OCI
+import Plumbing
+import Sigstore
+import SigstoreSigning
+import TUF
+import TestSupport
+import Testing
+
+@testable import ContainerImage
+
+/// Images in real registries on loopback, Debian's docker-registry (no referrers API: the tag
+/// schema's fallback index) and an in-memory registry with the referrers API, signed keyless
+/// through the loopback Sigstore services and verified: each bundle against the resolved digest,
+/// and each way a referrer can lie refused with its reason.
+@Suite("Image signatures")
+final class ImageSignatureTests {
+    enum Kind: String, CaseIterable, CustomTestStringConvertible {
+        case distribution, referrersAPI
+        var testDescription: String { rawValue }
+    }
+
+    let services: TestSigstoreServices
+    let trustedRoot: TrustedRoot
+    var distribution: TestRegistry?
+    var inMemory: TestOCIRegistry?
+
+    init() throws {
+        services = try TestSigstoreServices()
+        trustedRoot = try TrustedRoot(bytes: services.trustedRoot())
+    }
+
+    func host(_ kind: Kind) throws -> String {
+        switch kind {
+        case .distribution:
+            if distribution == nil { distribution = try TestRegistry() }
+            return distribution!.host
+        case .referrersAPI:
+            if inMemory == nil { inMemory = try TestOCIRegistry() }
+            return inMemory!.host
+        }
+    }
+
+    func client(_ host: String) throws -> RegistryClient {
+        try RegistryClient(registry: host, transport: HTTPClientTransport(idleTimeout: 10, transferTimeout: 30, environment: [:]))
+    }
+
+    /// Pushes a small image to `repository:tag`; returns its reference.
+    func pushImage(_ host: String, _ repository: String, tag: String, layer: String) async throws -> ImageReference {
+        let client = try client(host)
+        let config = Array(#"{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
+        let layerBytes = Array(layer.utf8)
+        _ = try await client.pushBlob(repository, config)
+        _ = try await client.pushBlob(repository, layerBytes)
+        let manifest = OCIManifest.imageManifestBytes(
+            config: OCIDescriptor(of: config, mediaType: "application/vnd.oci.image.config.v1+json"),
+            layers: [OCIDescriptor(of: layerBytes, mediaType: "application/vnd.oci.image.layer.v1.tar")]
+        )
+        _ = try await client.pushManifest(repository, manifest, mediaType: OCIManifest.imageManifest, reference: tag)
+        return try ImageReference("\(host)/\(repository):\(tag)")
+    }
+
+    /// Signs `image` keyless and attaches the bundle to `target` (the image itself unless given).
+    func sign(_ image: ImageReference, attachingTo target: ImageReference? = nil) async throws -> OCIDigest {
+        let registry = try client(image.registry)
+        let imageSigner = ImageSigner(registry: registry)
+        let (digest, _) = try await imageSigner.subject(of: image)
+        let (_, subject) = try await imageSigner.subject(of: target ?? image)
+        let statement = ImageBundleFormat.statement(for: image, digest: digest, predicateType: ImageBundleFormat.signPredicateType)
+        let signer = BundleSigner(
+            trustedRoot: trustedRoot,
+            signingConfig: try SigningConfig(bytes: services.signingConfig()),
+            transport: HTTPClientTransport(idleTimeout: 30, transferTimeout: 60, environment: [:])
+        )
+        let signed = try await signer.signKeyless(.inTotoStatement(statement), token: try IdentityToken(services.identityToken()))
+        return try await imageSigner.attach(
+            signed.bytes,
+            to: subject,
+            in: (target ?? image).repository,
+            predicateType: ImageBundleFormat.signPredicateType
+        )
+    }
+
+    func verifier(_ host: String, identity: String = TestInstance.identity) throws -> ImageVerifier {
+        let policy = BundleVerifier.Policy.identity(IdentityPolicy(identity: .exact(identity), issuer: services.issuerURL))
+        let run = VerificationRun(
+            verifier: SignedEntityVerifier(trustedMaterial: trustedRoot),
+            policy: policy,
+            predicateType: ImageBundleFormat.signPredicateType
+        )
+        return ImageVerifier(registry: try client(host), run: run)
+    }
+
+    @Test(arguments: Kind.allCases)
+    func signsAndVerifiesAnImageByItsDigest(kind: Kind) async throws {
+        let host = try host(kind)
+        let image = try await pushImage(host, "demo/app", tag: "v1", layer: "layer one")
+        let referrer = try await sign(image)
+        let report = try await verifier(host).verify(image)
+        #expect(report.outcomes.map(\.referrer) == [referrer])
+        let failures = report.outcomes.compactMap(\.failure)
+        #expect(report.outcomes.allSatisfy { $0.isVerified }, "\(failures)")
+        let pinned = try await verifier(host).verify(image.pinned(to: report.digest))
+        #expect(pinned.outcomes.filter(\.isVerified).count == 1)
+
+        let other = try await verifier(host, identity: "someone@example.com").verify(image)
+        #expect(other.outcomes.count == 1 && !other.outcomes[0].isVerified)
+        #expect(other.outcomes[0].failure?.contains("identity") == true, "\(other.outcomes[0].failure ?? "")")
+
+        if kind == .referrersAPI, let registry = inMemory {
+            // Resolve, the referrers index, the referrer manifest and the bundle blob.
+            let before = registry.requests
+            _ = try await verifier(host).verify(image)
+            #expect(registry.requests - before == 4)
+        }
+    }
+
+    @Test(arguments: Kind.allCases)
+    func refusesABundleForAnotherImage(kind: Kind) async throws {
+        let host = try host(kind)
+        let image = try await pushImage(host, "demo/first", tag: "v1", layer: "first")
+        let other = try await pushImage(host, "demo/first", tag: "v2", layer: "second")
+        _ = try await sign(other, attachingTo: image)
+        let report = try await verifier(host).verify(image)
+        #expect(report.outcomes.count == 1)
+        #expect(!report.outcomes[0].isVerified)
+        #expect(report.outcomes[0].report?.isVerified == false, "\(report.outcomes[0].failure ?? "")")
+    }
+
+    @Test func refusesAReferrerOfAnotherImageListedInTheFallbackIndex() async throws {
+        let host = try host(.distribution)
+        let image = try await pushImage(host, "demo/listed", tag: "v1", layer: "one")
+        let other = try await pushImage(host, "demo/listed", tag: "v2", layer: "two")
+        let referrer = try await sign(other)
+        // The fallback index of `image` lists `other`'s referrer.
+        let registry = try client(host)
+        let (imageDigest, _) = try await registry.resolve(image)
+        let listed = try await registry.referrers("demo/listed", of: try await registry.resolve(other).digest)
+        try await registry.addFallbackReferrer("demo/listed", subject: imageDigest, try #require(listed.first { $0.digest == referrer }))
+        let report = try await verifier(host).verify(image)
+        #expect(report.outcomes.count == 1)
+        #expect(report.outcomes[0].failure?.contains("refers to") == true, "\(report.outcomes[0].failure ?? "")")
+    }
+
+    @Test func refusesAManifestThatIsNotItsDigest() async throws {
+        let host = try host(.distribution)
+        let image = try await pushImage(host, "demo/pinned", tag: "v1", layer: "one")
+        let wrong = image.pinned(to: OCIDigest(of: Array("another manifest".utf8)))
+        await #expect {
+            _ = try await self.verifier(host).verify(wrong)
+        } throws: { error in
+            (error as? OCIError)?.kind == .notFound || (error as? OCIError)?.kind == .malformed
+        }
+    }
+}
