@@ -1,0 +1,91 @@
+import Foundation
+import TUF
+import TestSupport
+import Testing
+
+/// `trustroot image sign` and `image verify` against Debian's docker-registry on loopback, with
+/// images put there and copied by skopeo, signed keyless through the loopback services.
+@Suite("trustroot image")
+struct ImageCLITests {
+    let folder: TemporaryDirectory
+    let services: TestSigstoreServices
+    let registry: TestRegistry
+
+    init() throws {
+        folder = try TemporaryDirectory()
+        services = try TestSigstoreServices()
+        registry = try TestRegistry()
+        try folder.write("trusted_root.json", services.trustedRoot())
+        try folder.write("signing_config.json", services.signingConfig())
+        try folder.write("token", Array(try services.identityToken().utf8))
+    }
+
+    static let skopeo = URL(fileURLWithPath: "/usr/bin/skopeo")
+
+    /// Copies with skopeo (plain HTTP to the loopback registry); returns its outcome.
+    func skopeo(_ arguments: [String]) throws -> Subprocess.Outcome {
+        try Subprocess.run(Self.skopeo, ["copy", "--src-tls-verify=false", "--dest-tls-verify=false"] + arguments)
+    }
+
+    func trustroot(_ arguments: [String]) throws -> TrustRootBinary.Outcome {
+        try TrustRootBinary.run(arguments + ["--trusted-root", folder.file("trusted_root.json").path])
+    }
+
+    var keyless: [String] {
+        ["--signing-config", folder.file("signing_config.json").path, "--identity-token-file", folder.file("token").path]
+    }
+
+    var identity: [String] { ["--certificate-identity", TestInstance.identity, "--certificate-oidc-issuer", services.issuerURL] }
+
+    @Test func signsAndVerifiesAnImageThatSkopeoPushedAndCopied() throws {
+        let layout = folder.file("layout")
+        try TestImageLayout.write(to: layout, tag: "v1", layer: "the layer")
+        let pushed = try skopeo(["oci:\(layout.path):v1", "docker://\(registry.host)/demo/app:v1"])
+        try #require(pushed.status == 0, "\(pushed.errors)")
+        let image = "\(registry.host)/demo/app:v1"
+
+        let unsigned = try trustroot(["image", "verify", image] + identity)
+        #expect(unsigned.status == 1 && unsigned.stderr.contains("no Sigstore bundle refers to the image"), "\(unsigned.stderr)")
+
+        let signed = try trustroot(["image", "sign", image] + keyless)
+        #expect(signed.status == 0, "\(signed.stderr)")
+        // skopeo writes the manifest anew: the digest is the registry's, which sign prints.
+        let prefix = "signed \(registry.host)/demo/app@"
+        try #require(signed.stdout.hasPrefix(prefix), "\(signed.stdout)")
+        let digest = String(signed.stdout.dropFirst(prefix.count).prefix(71))
+        #expect(signed.stdout.dropFirst(prefix.count + 71).hasPrefix(" as \(TestInstance.identity); bundle referrer sha256:"))
+
+        let verified = try trustroot(["image", "verify", image] + identity)
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.contains("verified: \(registry.host)/demo/app@\(digest) (1 of 1 bundles"), "\(verified.stdout)")
+        let json = try trustroot(["image", "verify", "\(registry.host)/demo/app@\(digest)", "--json"] + identity)
+        #expect(json.status == 0)
+        let object = try JSONParser().parse(Array(json.stdout.utf8)).objectValue
+        #expect(object?["image"]?.stringValue == "\(registry.host)/demo/app@\(digest)")
+
+        let someoneElse = try trustroot(
+            ["image", "verify", image, "--certificate-identity", "mallory@example.com", "--certificate-oidc-issuer", services.issuerURL])
+        #expect(someoneElse.status == 1 && someoneElse.stdout.hasPrefix("FAILED sha256:"), "\(someoneElse.stdout)")
+        let attestation = try trustroot(["image", "verify", image, "--predicate-type", "https://slsa.dev/provenance/v1"] + identity)
+        #expect(attestation.status == 1)
+
+        // skopeo copies the image, then the tag-schema index with the referrer it lists (--all), to
+        // another repository, where the copy verifies.
+        let copied = try skopeo(["docker://\(image)", "docker://\(registry.host)/copy/app:v1"])
+        try #require(copied.status == 0, "\(copied.errors)")
+        let tag = "sha256-" + digest.dropFirst(7)
+        let index = try skopeo(["--all", "docker://\(registry.host)/demo/app:\(tag)", "docker://\(registry.host)/copy/app:\(tag)"])
+        try #require(index.status == 0, "\(index.errors)")
+        let copy = try trustroot(["image", "verify", "\(registry.host)/copy/app:v1"] + identity)
+        #expect(copy.status == 0, "\(copy.stdout) \(copy.stderr)")
+    }
+
+    @Test func refusesBadReferencesMissingImagesAndSilentRegistriesWithTheirExitCodes() throws {
+        let bad = try trustroot(["image", "verify", "Not A Reference"] + identity)
+        #expect(bad.status == 64 && bad.stderr.contains("not an image reference"), "\(bad.stderr)")
+        let missing = try trustroot(["image", "verify", "\(registry.host)/demo/none:v1"] + identity)
+        #expect(missing.status == 66, "\(missing.stderr)")
+        let closed = try trustroot(["image", "verify", "127.0.0.1:1/demo/app:v1"] + identity)
+        #expect(closed.status == 69, "\(closed.stderr)")
+    }
+}
