@@ -12,7 +12,7 @@ struct ImageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
         abstract: "Sign and verify container images in OCI registries (cosign v3 bundles as referrers).",
-        subcommands: [Sign.self, Verify.self]
+        subcommands: [Sign.self, Attest.self, Verify.self]
     )
 
     /// The options that name an image and how to reach its registry.
@@ -68,6 +68,13 @@ struct ImageCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
+            try await Self.sign(target, with: signing, predicate: predicate, predicateType: predicateType)
+        }
+
+        /// Signs the image `target` names: a statement of `predicateType` (cosign's signature
+        /// type when nil) with the predicate in the file `predicate` (empty when nil), pushed as
+        /// a referrer.
+        static func sign(_ target: ImageOptions, with signing: SigningOptions, predicate: String?, predicateType: String?) async throws {
             let reference = try target.reference()
             let registry = try target.registry(for: reference)
             let signer = ImageSigner(registry: registry)
@@ -88,6 +95,26 @@ struct ImageCommand: AsyncParsableCommand {
             }
             let who = signed.bundle.leafCertificate.flatMap { FulcioCertificate($0).identities.first } ?? "the managed key"
             print("signed \(reference.pinned(to: digest)) as \(who); bundle referrer \(referrer)")
+        }
+    }
+
+    /// `trustroot image attest`: `image sign` with a predicate.
+    struct Attest: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Attest to an image: a DSSE in-toto statement with a predicate (provenance, SBOM, scan) about its digest."
+        )
+
+        @OptionGroup var target: ImageOptions
+        @OptionGroup var signing: SigningOptions
+
+        @Option(help: "The predicate (JSON).")
+        var predicate: String
+
+        @Option(name: .customLong("type"), help: "The predicate type (a URI), such as https://slsa.dev/provenance/v1.")
+        var predicateType: String
+
+        func run() async throws {
+            try await Sign.sign(target, with: signing, predicate: predicate, predicateType: predicateType)
         }
     }
 

@@ -68,6 +68,16 @@ struct ImageCLITests {
         #expect(someoneElse.status == 1 && someoneElse.stdout.hasPrefix("FAILED sha256:"), "\(someoneElse.stdout)")
         let attestation = try trustroot(["image", "verify", image, "--predicate-type", "https://slsa.dev/provenance/v1"] + identity)
         #expect(attestation.status == 1)
+        try folder.write("provenance.json", Array(#"{"buildDefinition":{"buildType":"https://example.com/build"}}"#.utf8))
+        let attested = try trustroot(
+            ["image", "attest", image, "--predicate", folder.file("provenance.json").path, "--type", "https://slsa.dev/provenance/v1"]
+                + keyless
+        )
+        #expect(attested.status == 0, "\(attested.stderr)")
+        let provenance = try trustroot(["image", "verify", image, "--predicate-type", "https://slsa.dev/provenance/v1"] + identity)
+        #expect(provenance.status == 0 && provenance.stdout.contains("(1 of 2 bundles"), "\(provenance.stdout) \(provenance.stderr)")
+        let everyOne = try trustroot(["image", "verify", image, "--require-all"] + identity)
+        #expect(everyOne.status == 1 && everyOne.stderr.contains("--require-all needs every one"), "\(everyOne.stderr)")
 
         // skopeo copies the image, then the tag-schema index with the referrer it lists (--all), to
         // another repository, where the copy verifies.
