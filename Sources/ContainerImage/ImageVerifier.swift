@@ -29,13 +29,13 @@ public struct ImageVerifier: Sendable {
         public var outcomes: [BundleOutcome]
     }
 
-    /// The registry.
-    public let registry: RegistryClient
+    /// Where the image is: a registry or a layout folder.
+    public let registry: any ImageSource
     /// The verification: verifier, policy and predicate type.
     public let run: VerificationRun
 
     /// A verifier reading `registry`, checking bundles with `run`.
-    public init(registry: RegistryClient, run: VerificationRun) {
+    public init(registry: any ImageSource, run: VerificationRun) {
         self.registry = registry
         self.run = run
     }
@@ -43,7 +43,7 @@ public struct ImageVerifier: Sendable {
     /// Verifies every bundle referring to the image `reference` names.
     public func verify(_ reference: ImageReference) async throws(OCIError) -> Report {
         let (digest, _) = try await registry.resolve(reference)
-        let referrers = try await registry.referrers(reference.repository, of: digest)
+        let referrers = try await registry.referrers(reference.repository, of: digest, artifactType: nil)
         var outcomes: [BundleOutcome] = []
         // Referrers of other types, listed by the registry, are not bundles to check.
         for referrer in referrers.prefix(64)

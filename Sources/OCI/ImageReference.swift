@@ -10,6 +10,14 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
     /// The digest, when the reference pins one.
     public var digest: OCIDigest?
 
+    /// A reference of these parts, taken as they are.
+    public init(registry: String, repository: String, tag: String?, digest: OCIDigest?) {
+        self.registry = registry
+        self.repository = repository
+        self.tag = tag
+        self.digest = digest
+    }
+
     /// Reads a reference; a reference with neither tag nor digest means the tag `latest`.
     public init(_ text: String) throws(OCIError) {
         guard !text.isEmpty, text.utf8.count <= 1024, text.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {

@@ -99,8 +99,7 @@ public struct RegistryClient: Sendable {
     /// The manifests referring to `digest` in `repository` (of `artifactType` when given): the
     /// referrers API's index, or when the registry has no such API (404), the index tagged
     /// `sha256-HEX` that the referrers tag schema keeps instead.
-    public func referrers(_ repository: String, of digest: OCIDigest, artifactType: String? = nil) async throws(OCIError) -> [OCIDescriptor]
-    {
+    public func referrers(_ repository: String, of digest: OCIDigest, artifactType: String?) async throws(OCIError) -> [OCIDescriptor] {
         var path = "v2/\(repository)/referrers/\(digest)"
         if let artifactType, let encoded = artifactType.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
             path += "?artifactType=\(encoded)"

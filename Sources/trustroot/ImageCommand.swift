@@ -12,12 +12,15 @@ struct ImageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "image",
         abstract: "Sign and verify container images in OCI registries (cosign v3 bundles as referrers).",
-        subcommands: [Sign.self, Attest.self, Verify.self]
+        subcommands: [Sign.self, Attest.self, Verify.self, Save.self]
     )
 
     /// The options that name an image and how to reach its registry.
     struct ImageOptions: ParsableArguments {
-        @Argument(help: "The image: [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST]. A tag is resolved once to its digest.")
+        @Argument(
+            help:
+                "The image: [REGISTRY/]REPOSITORY[:TAG][@sha256:DIGEST], or to verify from an OCI image layout folder, oci-layout:DIR@sha256:DIGEST (or oci-layout:DIR:TAG). A tag is resolved once to its digest."
+        )
         var image: String
 
         @Flag(help: "Reach a registry that is not on this machine over plain HTTP.")
@@ -30,6 +33,33 @@ struct ImageCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError(message: error.description, code: .usage)
             }
+        }
+
+        /// Where the image is, and its reference there: an OCI layout folder for `oci-layout:`,
+        /// else the reference's registry.
+        func source() throws -> (any ImageSource, ImageReference) {
+            guard image.hasPrefix("oci-layout:") else {
+                let reference = try reference()
+                return (try registry(for: reference), reference)
+            }
+            var rest = String(image.dropFirst("oci-layout:".count))
+            var digest: OCIDigest?
+            var tag: String?
+            do {
+                if let at = rest.lastIndex(of: "@") {
+                    digest = try OCIDigest(String(rest[rest.index(after: at)...]))
+                    rest = String(rest[..<at])
+                } else if let colon = rest.lastIndex(of: ":") {
+                    tag = String(rest[rest.index(after: colon)...])
+                    rest = String(rest[..<colon])
+                }
+            } catch {
+                throw CLIError(message: error.description, code: .usage)
+            }
+            guard !rest.isEmpty, digest != nil || tag?.isEmpty == false else {
+                throw CLIError(message: "\(image): give oci-layout:DIR@sha256:DIGEST or oci-layout:DIR:TAG", code: .usage)
+            }
+            return (ImageLayout(path: rest), ImageReference(registry: "oci-layout", repository: rest, tag: tag, digest: digest))
         }
 
         /// A client of the reference's registry, with the credentials Docker's configuration gives.
@@ -167,8 +197,7 @@ struct ImageCommand: AsyncParsableCommand {
         }
 
         func run() async throws {
-            let reference = try target.reference()
-            let registry = try target.registry(for: reference)
+            let (registry, reference) = try target.source()
             var request = VerifyRequest()
             request.certificateIdentity = certificateIdentity
             request.certificateIdentityRegexp = certificateIdentityRegexp
@@ -218,6 +247,30 @@ struct ImageCommand: AsyncParsableCommand {
                 )
             }
             if !json { print("verified: \(pinned) (\(verified) of \(report.outcomes.count) bundles; trusted root: \(source))") }
+        }
+    }
+}
+
+extension ImageCommand {
+    /// `trustroot image save`.
+    struct Save: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Copy an image and every referrer (its signatures and attestations) into an OCI image layout folder.",
+            discussion: "Then `trustroot image verify oci-layout:DIR@sha256:DIGEST …` verifies it with no network."
+        )
+
+        @OptionGroup var target: ImageOptions
+
+        @Argument(help: "The OCI image layout folder (created when absent; other images in it are kept).")
+        var folder: String
+
+        func run() async throws {
+            let reference = try target.reference()
+            let registry = try target.registry(for: reference)
+            let digest = try await CLIError.mapping { () async throws(OCIError) in
+                try await ImageLayout(path: folder).save(reference, from: registry, repository: reference.repository)
+            }
+            print("saved \(reference.pinned(to: digest)) to \(folder); verify it as oci-layout:\(folder)@\(digest)")
         }
     }
 }

@@ -136,7 +136,7 @@ final class ImageSignatureTests {
         // The fallback index of `image` lists `other`'s referrer.
         let registry = try client(host)
         let (imageDigest, _) = try await registry.resolve(image)
-        let listed = try await registry.referrers("demo/listed", of: try await registry.resolve(other).digest)
+        let listed = try await registry.referrers("demo/listed", of: try await registry.resolve(other).digest, artifactType: nil)
         try await registry.addFallbackReferrer("demo/listed", subject: imageDigest, try #require(listed.first { $0.digest == referrer }))
         let report = try await verifier(host).verify(image)
         #expect(report.outcomes.count == 1)

@@ -90,6 +90,43 @@ struct ImageCLITests {
         #expect(copy.status == 0, "\(copy.stdout) \(copy.stderr)")
     }
 
+    @Test func savesAnImageWithItsSignaturesAndVerifiesItOffline() throws {
+        let layout = folder.file("layout")
+        try TestImageLayout.write(to: layout, tag: "v1", layer: "offline")
+        try #require(try skopeo(["oci:\(layout.path):v1", "docker://\(registry.host)/demo/offline:v1"]).status == 0)
+        let image = "\(registry.host)/demo/offline:v1"
+        let signed = try trustroot(["image", "sign", image] + keyless)
+        try #require(signed.status == 0, "\(signed.stderr)")
+        let digest = String(signed.stdout.dropFirst("signed \(registry.host)/demo/offline@".count).prefix(71))
+
+        let saved = folder.file("saved").path
+        let save = try TrustRootBinary.run(["image", "save", image, saved])
+        #expect(save.status == 0 && save.stdout.contains("oci-layout:\(saved)@\(digest)"), "\(save.stdout) \(save.stderr)")
+        let offline = try trustroot(["image", "verify", "oci-layout:\(saved)@\(digest)"] + identity)
+        #expect(offline.status == 0, "\(offline.stdout) \(offline.stderr)")
+        let byTag = try trustroot(["image", "verify", "oci-layout:\(saved):v1"] + identity)
+        #expect(byTag.status == 0, "\(byTag.stderr)")
+
+        // skopeo copies the image and its referrers index into a layout folder of its own.
+        let copied = folder.file("skopeo-layout").path
+        let tag = "sha256-" + digest.dropFirst(7)
+        try #require(try skopeo(["docker://\(image)", "oci:\(copied):v1"]).status == 0)
+        let index = try skopeo(["--all", "docker://\(registry.host)/demo/offline:\(tag)", "oci:\(copied):\(tag)"])
+        try #require(index.status == 0, "\(index.errors)")
+        let fromSkopeo = try trustroot(["image", "verify", "oci-layout:\(copied)@\(digest)"] + identity)
+        #expect(fromSkopeo.status == 0, "\(fromSkopeo.stdout) \(fromSkopeo.stderr)")
+
+        // A bundle blob changed on disk no longer matches its digest.
+        let blobs = try FileManager.default.contentsOfDirectory(atPath: saved + "/blobs/sha256")
+        for name in blobs {
+            let path = saved + "/blobs/sha256/" + name
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8), text.contains("verificationMaterial") else { continue }
+            try Data((text + " ").utf8).write(to: URL(fileURLWithPath: path))
+        }
+        let tampered = try trustroot(["image", "verify", "oci-layout:\(saved)@\(digest)"] + identity)
+        #expect(tampered.status == 1 && tampered.stdout.contains("digest"), "\(tampered.stdout) \(tampered.stderr)")
+    }
+
     @Test func refusesBadReferencesMissingImagesAndSilentRegistriesWithTheirExitCodes() throws {
         let bad = try trustroot(["image", "verify", "Not A Reference"] + identity)
         #expect(bad.status == 64 && bad.stderr.contains("not an image reference"), "\(bad.stderr)")
