@@ -78,7 +78,13 @@ let package = Package(
             name: "OCI",
             dependencies: ["TUF", "Plumbing", .product(name: "Crypto", package: "swift-crypto")]
         ),
-        .target(name: "ContainerImage", dependencies: ["OCI", "Sigstore", "TUF"]),
+        .target(
+            name: "ContainerImage",
+            dependencies: [
+                "OCI", "Sigstore", "TUF", .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+            ]
+        ),
         .target(
             name: "Sigstore",
             dependencies: [

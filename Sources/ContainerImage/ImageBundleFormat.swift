@@ -33,7 +33,7 @@ public enum ImageBundleFormat {
         statement["subject"] = .array([.object(subject)])
         statement["predicateType"] = .string(predicateType)
         statement["predicate"] = predicate
-        return CanonicalJSON.encode(.object(statement))
+        return OCIManifest.jsonBytes(.object(statement))
     }
 
     /// The referrer manifest for `bundle` about `subject`, and the descriptor an index lists it

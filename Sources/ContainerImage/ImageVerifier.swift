@@ -17,6 +17,9 @@ public struct ImageVerifier: Sendable {
         /// Why the referrer was not verified, when it was not.
         public var failure: String?
 
+        /// Whether it is a signature in cosign's legacy layout (then `referrer` is its layer's digest).
+        public var isLegacy = false
+
         /// Whether the bundle verified under the policy.
         public var isVerified: Bool { report?.isVerified ?? false }
     }
@@ -40,8 +43,19 @@ public struct ImageVerifier: Sendable {
         self.run = run
     }
 
-    /// Verifies every bundle referring to the image `reference` names.
-    public func verify(_ reference: ImageReference) async throws(OCIError) -> Report {
+    /// When to look for signatures in cosign's legacy layout too.
+    public enum LegacyLookup: Sendable {
+        /// Never.
+        case never
+        /// When no referring bundle verified (so a verified image costs no extra request).
+        case whenNoBundleVerifies
+        /// Always, so that every signature is checked.
+        case always
+    }
+
+    /// Verifies every bundle referring to the image `reference` names, and signatures in
+    /// cosign's legacy layout as `legacy` says (plain signatures only: none is an attestation).
+    public func verify(_ reference: ImageReference, legacy: LegacyLookup = .whenNoBundleVerifies) async throws(OCIError) -> Report {
         let (digest, _) = try await registry.resolve(reference)
         let referrers = try await registry.referrers(reference.repository, of: digest, artifactType: nil)
         var outcomes: [BundleOutcome] = []
@@ -50,7 +64,48 @@ public struct ImageVerifier: Sendable {
         where referrer.artifactType == nil || referrer.artifactType == ImageBundleFormat.bundleMediaType {
             outcomes.append(await verify(referrer, of: digest, in: reference.repository))
         }
+        let wantsLegacy = legacy == .always || (legacy == .whenNoBundleVerifies && !outcomes.contains { $0.isVerified })
+        if wantsLegacy, run.predicateType == nil || run.predicateType == ImageBundleFormat.signPredicateType {
+            outcomes += try await legacySignatures(of: digest, reference: reference)
+        }
         return Report(digest: digest, outcomes: outcomes)
+    }
+
+    /// The signatures in the manifest tagged `sha256-HEX.sig`, each verified with its payload
+    /// as the artifact and required to name the image's digest.
+    func legacySignatures(of digest: OCIDigest, reference: ImageReference) async throws(OCIError) -> [BundleOutcome] {
+        let tagged = ImageReference(
+            registry: reference.registry,
+            repository: reference.repository,
+            tag: LegacyImageSignature.tag(for: digest),
+            digest: nil
+        )
+        let manifest: OCIManifest
+        do {
+            manifest = try await registry.resolve(tagged).manifest
+        } catch let error where error.kind == .notFound {
+            return []
+        }
+        let plain = VerificationRun(verifier: run.verifier, policy: run.policy)
+        var outcomes: [BundleOutcome] = []
+        for layer in manifest.entries.prefix(64) {
+            var outcome = BundleOutcome(referrer: layer.digest)
+            outcome.isLegacy = true
+            do {
+                let payload = try await registry.blob(reference.repository, digest: layer.digest, size: layer.size)
+                let signature = try LegacyImageSignature(layer: layer, payload: payload)
+                guard signature.imageDigest == digest.description else {
+                    outcomes.append(outcome.refused("the legacy signature's payload names \(signature.imageDigest), not \(digest)"))
+                    continue
+                }
+                outcome.report = await plain.verify(signature, artifact: .bytes(payload))
+                outcome.failure = outcome.report?.failure
+            } catch {
+                outcome = outcome.refused(error.description)
+            }
+            outcomes.append(outcome)
+        }
+        return outcomes
     }
 
     /// Reads and verifies one referrer: a manifest whose subject is the image and whose one

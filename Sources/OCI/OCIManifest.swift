@@ -60,7 +60,7 @@ public struct OCIManifest: Sendable {
         annotations = OCIDescriptor.annotations(object["annotations"])
     }
 
-    /// The bytes of an image manifest with these parts, canonical JSON so that its digest is
+    /// The bytes of an image manifest with these parts, in RFC 8785's form so that its digest is
     /// stable.
     public static func imageManifestBytes(
         config: OCIDescriptor,
@@ -81,7 +81,14 @@ public struct OCIManifest: Sendable {
             for (name, value) in annotations { values[name] = .string(value) }
             object["annotations"] = .object(values)
         }
-        return CanonicalJSON.encode(.object(object))
+        return jsonBytes(.object(object))
+    }
+
+    /// `value` as JSON with every string escaped as RFC 8259 requires (annotations hold
+    /// newlines, which TUF's canonical form writes raw): RFC 8785's form, or for integers beyond
+    /// its exact range, pretty-printed.
+    public static func jsonBytes(_ value: JSONValue) -> [UInt8] {
+        (try? RFC8785.encode(value)) ?? JSONWriter.prettyPrinted(value)
     }
 
     /// The bytes of an image index listing `manifests`.
@@ -90,6 +97,6 @@ public struct OCIManifest: Sendable {
         object["schemaVersion"] = .integer(2)
         object["mediaType"] = .string(imageIndex)
         object["manifests"] = .array(manifests.map(\.json))
-        return CanonicalJSON.encode(.object(object))
+        return jsonBytes(.object(object))
     }
 }

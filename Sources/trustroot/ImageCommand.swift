@@ -210,7 +210,10 @@ struct ImageCommand: AsyncParsableCommand {
                 predicateType: predicateType ?? ImageBundleFormat.signPredicateType
             )
             let report = try await CLIError.mapping { () async throws(OCIError) in
-                try await ImageVerifier(registry: registry, run: run).verify(reference)
+                try await ImageVerifier(registry: registry, run: run).verify(
+                    reference,
+                    legacy: requireAll ? .always : .whenNoBundleVerifies
+                )
             }
             let pinned = reference.pinned(to: report.digest)
             let verified = report.outcomes.filter(\.isVerified).count
@@ -222,6 +225,7 @@ struct ImageCommand: AsyncParsableCommand {
                     report.outcomes.map { outcome in
                         var item = JSONObject()
                         item["referrer"] = .string(outcome.referrer.description)
+                        item["legacy"] = .bool(outcome.isLegacy)
                         item["verified"] = .bool(outcome.isVerified)
                         item["failure"] = outcome.failure.map(JSONValue.string) ?? .null
                         if let report = outcome.report { item["report"] = report.json(trustedRoot: source) }
@@ -231,9 +235,8 @@ struct ImageCommand: AsyncParsableCommand {
                 FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(.object(object)))
             } else {
                 for outcome in report.outcomes {
-                    print(
-                        outcome.isVerified ? "ok \(outcome.referrer)" : "FAILED \(outcome.referrer): \(outcome.failure ?? "not verified")"
-                    )
+                    let name = outcome.isLegacy ? "legacy signature \(outcome.referrer)" : "\(outcome.referrer)"
+                    print(outcome.isVerified ? "ok \(name)" : "FAILED \(name): \(outcome.failure ?? "not verified")")
                 }
             }
             guard !report.outcomes.isEmpty else {

@@ -143,6 +143,82 @@ final class ImageSignatureTests {
         #expect(report.outcomes[0].failure?.contains("refers to") == true, "\(report.outcomes[0].failure ?? "")")
     }
 
+    /// Pushes a signature in cosign's legacy layout for `digest` (the payload naming `named`,
+    /// the digest itself unless given) under the `sha256-HEX.sig` tag.
+    func pushLegacySignature(_ host: String, _ repository: String, for digest: OCIDigest, naming named: OCIDigest? = nil) async throws {
+        let instance = services.instance
+        let key = P256.Signing.PrivateKey()
+        let certificate = try instance.issue(to: .init(key.publicKey), issuer: services.issuerURL, at: instance.epoch)
+        let der = TestInstance.der(certificate)
+        let payload = CanonicalJSON.encode([
+            "critical": [
+                "identity": ["docker-reference": .string("\(host)/\(repository)")],
+                "image": ["docker-manifest-digest": .string((named ?? digest).description)],
+                "type": "cosign container image signature",
+            ],
+            "optional": .null,
+        ])
+        let signature = Array(try key.signature(for: payload).derRepresentation)
+        let body = TestInstance.hashedRekordV1Entry(certificate: der, digest: Array(SHA256.hash(data: payload)), signature: signature)
+        let index = instance.append(body)
+        let integrated = Int64(instance.epoch.timeIntervalSince1970) + 1
+        let set = try instance.signedEntryTimestamp(body: body, integratedTime: integrated, index: index)
+        let promise: JSONValue = [
+            "SignedEntryTimestamp": .string(Data(set).base64EncodedString()),
+            "Payload": [
+                "body": .string(Data(body).base64EncodedString()), "integratedTime": .integer(integrated), "logIndex": .integer(index),
+                "logID": .string(Hex.encode(instance.logID)),
+            ],
+        ]
+        let chain = [instance.intermediateCertificate, instance.rootCertificate].map {
+            TestInstance.pem("CERTIFICATE", TestInstance.der($0))
+        }
+        let layer = OCIDescriptor(
+            of: payload,
+            mediaType: LegacyImageSignature.payloadMediaType,
+            annotations: [
+                "dev.cosignproject.cosign/signature": Data(signature).base64EncodedString(),
+                "dev.sigstore.cosign/certificate": TestInstance.pem("CERTIFICATE", der),
+                "dev.sigstore.cosign/chain": chain.joined(),
+                "dev.sigstore.cosign/bundle": String(decoding: CanonicalJSON.encode(promise), as: UTF8.self),
+            ]
+        )
+        let registry = try client(host)
+        let config = Array(#"{"architecture":"","os":"","rootfs":{"type":"layers","diff_ids":[]}}"#.utf8)
+        _ = try await registry.pushBlob(repository, config)
+        _ = try await registry.pushBlob(repository, payload)
+        let manifest = OCIManifest.imageManifestBytes(
+            config: OCIDescriptor(of: config, mediaType: "application/vnd.oci.image.config.v1+json"),
+            layers: [layer]
+        )
+        _ = try await registry.pushManifest(
+            repository,
+            manifest,
+            mediaType: OCIManifest.imageManifest,
+            reference: LegacyImageSignature.tag(for: digest)
+        )
+    }
+
+    @Test func verifiesASignatureInCosignsLegacyLayout() async throws {
+        let host = try host(.distribution)
+        let image = try await pushImage(host, "demo/legacy", tag: "v1", layer: "legacy")
+        let (digest, _) = try await client(host).resolve(image)
+        try await pushLegacySignature(host, "demo/legacy", for: digest)
+        let report = try await verifier(host).verify(image)
+        #expect(report.outcomes.count == 1)
+        #expect(report.outcomes.first?.isLegacy == true)
+        #expect(report.outcomes.first?.isVerified == true, "\(report.outcomes.first?.failure ?? "")")
+        let other = try await verifier(host, identity: "someone@example.com").verify(image)
+        #expect(other.outcomes.first?.isVerified == false)
+
+        // A legacy signature whose payload names another image.
+        let second = try await pushImage(host, "demo/legacy", tag: "v2", layer: "second")
+        let (secondDigest, _) = try await client(host).resolve(second)
+        try await pushLegacySignature(host, "demo/legacy", for: secondDigest, naming: digest)
+        let misnamed = try await verifier(host).verify(second)
+        #expect(misnamed.outcomes.first?.failure?.contains("names \(digest)") == true, "\(misnamed.outcomes.first?.failure ?? "")")
+    }
+
     @Test func refusesAManifestThatIsNotItsDigest() async throws {
         let host = try host(.distribution)
         let image = try await pushImage(host, "demo/pinned", tag: "v1", layer: "one")
