@@ -13,9 +13,15 @@ public final class TestOCIRegistry: @unchecked Sendable {
     private var uploads = 0
     private var answered = 0
     private var server: LoopbackHTTPServer!
+    /// The user and password its token service takes, when it requires tokens.
+    private let credentials: (user: String, password: String)?
+    private let token = "test-token-\(UInt64.random(in: 0...UInt64.max))"
 
-    /// Starts the registry on a free loopback port.
-    public init() throws {
+    /// Starts the registry on a free loopback port; with `credentials`, every request needs a
+    /// bearer token that its `/token` service gives for those credentials (basic authentication),
+    /// as Docker Hub's and most registries' token challenges work.
+    public init(credentials: (user: String, password: String)? = nil) throws {
+        self.credentials = credentials
         server = try LoopbackHTTPServer { [unowned self] request in self.lock.withLock { self.handle(request) } }
     }
 
@@ -32,6 +38,19 @@ public final class TestOCIRegistry: @unchecked Sendable {
     private func handle(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
         answered += 1
         let path = request.path
+        if let credentials {
+            if path == "/token" {
+                let expected = "Basic " + Data("\(credentials.user):\(credentials.password)".utf8).base64EncodedString()
+                guard request.headers["authorization"] == expected, request.query.contains("scope=repository") else {
+                    return .error(401, "wrong credentials")
+                }
+                return .init(status: 200, body: Array("{\"token\": \"\(token)\"}".utf8))
+            }
+            guard request.headers["authorization"] == "Bearer \(token)" else {
+                let challenge = "Bearer realm=\"http://\(host)/token\",service=\"test-registry\""
+                return .init(status: 401, body: Array("{}".utf8), headers: ["WWW-Authenticate": challenge])
+            }
+        }
         if path == "/v2/" { return .init(status: 200, body: Array("{}".utf8)) }
         for (marker, handler) in [
             ("/manifests/", manifest), ("/blobs/uploads/", upload), ("/blobs/", blob), ("/referrers/", referrers),

@@ -1,0 +1,55 @@
+import Foundation
+import Plumbing
+import TestSupport
+import Testing
+
+@testable import OCI
+
+/// A registry behind a bearer-token challenge: credentials from Docker's configuration get a
+/// token, none or wrong ones are refused as unauthorized.
+@Suite("Registry authentication")
+struct RegistryAuthenticationTests {
+    @Test func getsATokenWithTheDockerConfigsCredentials() async throws {
+        let registry = try TestOCIRegistry(credentials: ("robot", "s3cret"))
+        let config = try TemporaryDirectory()
+        let auth = Data("robot:s3cret".utf8).base64EncodedString()
+        try config.write("config.json", Array(#"{"auths": {"\#(registry.host)": {"auth": "\#(auth)"}}}"#.utf8))
+        let credentials = try RegistryCredentials.fromDockerConfig(for: registry.host, environment: ["DOCKER_CONFIG": config.path])
+        #expect(credentials == RegistryCredentials(username: "robot", secret: "s3cret"))
+        let transport = HTTPClientTransport(idleTimeout: 10, transferTimeout: 30, environment: [:])
+        let client = try RegistryClient(registry: registry.host, transport: transport, credentials: credentials)
+        let digest = try await client.pushBlob("private/app", Array("blob".utf8))
+        #expect(try await client.blob("private/app", digest: digest, size: 4) == Array("blob".utf8))
+
+        for wrong in [nil, RegistryCredentials(username: "robot", secret: "guess")] {
+            let refused = try RegistryClient(registry: registry.host, transport: transport, credentials: wrong)
+            await #expect {
+                _ = try await refused.blob("private/app", digest: digest, size: 4)
+            } throws: { error in
+                (error as? OCIError)?.kind == .unauthorized
+            }
+        }
+    }
+
+    @Test func readsChallengesAndReferences() throws {
+        let (scheme, parameters) = RegistryClient.parseChallenge(
+            #"Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull""#
+        )
+        #expect(scheme == "Bearer")
+        #expect(
+            parameters == ["realm": "https://auth.example.com/token", "service": "registry.example.com", "scope": "repository:a/b:pull"]
+        )
+        let hub = try ImageReference("ubuntu")
+        #expect(hub.registry == "docker.io" && hub.repository == "library/ubuntu" && hub.tag == "latest")
+        let pinned = try ImageReference("ghcr.io/org/app:v1@sha256:" + String(repeating: "ab", count: 32))
+        #expect(
+            pinned.registry == "ghcr.io" && pinned.repository == "org/app" && pinned.tag == "v1"
+                && pinned.manifestReference.hasPrefix("sha256:")
+        )
+        let local = try ImageReference("localhost:5000/app")
+        #expect(local.isLoopback && local.registry == "localhost:5000")
+        for bad in ["", "UPPER/case", "app:", "app@sha256:12", "a b", "app:-tag", "host/../etc"] {
+            #expect(throws: OCIError.self, "\(bad)") { try ImageReference(bad) }
+        }
+    }
+}
