@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "TransparencyLog", targets: ["TransparencyLog"]),
         .library(name: "OCI", targets: ["OCI"]),
         .library(name: "ContainerImage", targets: ["ContainerImage"]),
+        .library(name: "Provenance", targets: ["Provenance"]),
         .library(name: "Sigstore", targets: ["Sigstore"]),
         .library(name: "LogMonitor", targets: ["LogMonitor"]),
         .library(name: "SigstoreSigning", targets: ["SigstoreSigning"]),
@@ -79,6 +80,10 @@ let package = Package(
             dependencies: ["TUF", "Plumbing", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .target(
+            name: "Provenance",
+            dependencies: ["Sigstore", "TUF", .product(name: "X509", package: "swift-certificates")]
+        ),
+        .target(
             name: "ContainerImage",
             dependencies: [
                 "OCI", "Sigstore", "TUF", .product(name: "X509", package: "swift-certificates"),
@@ -138,6 +143,7 @@ let package = Package(
                 "LogMonitor",
                 "OCI",
                 "ContainerImage",
+                "Provenance",
                 "TUFClient",
                 "Ceremony",
                 "Sigstore",
@@ -187,6 +193,13 @@ let package = Package(
             name: "TransparencyLogTests",
             dependencies: [
                 "TransparencyLog", "TUF", "Plumbing", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(
+            name: "ProvenanceTests",
+            dependencies: [
+                "Provenance", "Sigstore", "TUF", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
             ]
         ),
         .testTarget(

@@ -13,7 +13,7 @@ struct TrustRootCommand: AsyncParsableCommand {
         subcommands: [
             MetadataCommand.self, ClientCommand.self, KeyCommand.self, CeremonyCommand.self, RepoCommand.self, SignCommand.self,
             VerifyCommand.self,
-            InspectCommand.self, LogCommand.self, MonitorCommand.self, ImageCommand.self,
+            InspectCommand.self, LogCommand.self, MonitorCommand.self, ImageCommand.self, ProvenanceCommand.self,
         ]
     )
 

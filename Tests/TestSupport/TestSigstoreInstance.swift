@@ -263,6 +263,31 @@ public final class TestInstance {
 
     // MARK: - Transparency log
 
+    /// A Fulcio extension: OID 1.3.6.1.4.1.57264.1.`number` holding a DER UTF8String.
+    public static func fulcioExtension(_ number: UInt, _ value: String) throws -> Certificate.Extension {
+        var serializer = DER.Serializer()
+        try serializer.serialize(ASN1UTF8String(value))
+        return Certificate.Extension(oid: [1, 3, 6, 1, 4, 1, 57264, 1, number], critical: false, value: serializer.serializedBytes[...])
+    }
+
+    /// A certificate for `key` as Fulcio issues one to a GitHub Actions workflow: the build
+    /// signer (9), source repository (12), commit (13) and ref (14) extensions.
+    public func issueForWorkflow(
+        to key: P256.Signing.PrivateKey,
+        repository: String,
+        ref: String,
+        commit: String,
+        builder: String,
+        at time: Date
+    ) throws -> Certificate {
+        try issue(to: .init(key.publicKey), identity: builder, at: time) { extensions in
+            extensions + [
+                try Self.fulcioExtension(9, builder), try Self.fulcioExtension(12, repository), try Self.fulcioExtension(13, commit),
+                try Self.fulcioExtension(14, ref),
+            ]
+        }
+    }
+
     /// A Rekor v1 hashedrekord 0.0.1 body for a signature by the certificate `der` over an
     /// artifact of SHA-256 `digest`, as the log stores it (canonical JSON).
     public static func hashedRekordV1Entry(certificate der: [UInt8], digest: [UInt8], signature: [UInt8] = Array(repeating: 7, count: 70))
