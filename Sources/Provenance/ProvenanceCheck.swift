@@ -2,6 +2,14 @@ import Sigstore
 import TUF
 import X509
 
+/// The host of an `https://HOST/…` URI.
+enum URLHost {
+    static func of(_ uri: String) -> String? {
+        guard let range = uri.range(of: "://") else { return nil }
+        return uri[range.upperBound...].split(separator: "/", maxSplits: 1).first.map(String.init)
+    }
+}
+
 /// Checks SLSA provenance (v0.2 or v1) in a verified bundle's statement as slsa-verifier does:
 /// the source repository, ref and commit, and the builder, must agree between the signing
 /// certificate's Fulcio extensions and the predicate, and meet the policy. Every mismatch is
@@ -82,6 +90,7 @@ public struct ProvenanceCheck: Sendable {
                 mismatches.append("the builder is \(candidates.first ?? "not named"), not \(wanted)")
             }
         }
+        mismatches += Self.githubMismatches(policy, owner: fulcio?.claim(16), signer: certificateBuilder, repository: repository)
         guard mismatches.isEmpty else { throw ProvenanceError(mismatches) }
         return Summary(
             predicateType: type,
@@ -90,6 +99,23 @@ public struct ProvenanceCheck: Sendable {
             ref: ref,
             commit: certificateCommit ?? claims.commit
         )
+    }
+
+    /// The `--owner` and `--signer-workflow` checks of GitHub artifact attestations, against the
+    /// certificate's source repository owner URI (16) and build signer URI (9).
+    static func githubMismatches(_ policy: ProvenancePolicy, owner: String?, signer: String?, repository: String?) -> [String] {
+        var mismatches: [String] = []
+        let host = repository.flatMap { URLHost.of($0) } ?? "github.com"
+        if let wanted = policy.owner, owner != "https://\(host)/\(wanted)" {
+            mismatches.append("the repository owner is \(owner ?? "not named"), not \(wanted)")
+        }
+        if let wanted = policy.signerWorkflow {
+            let expected =
+                wanted.contains("://") ? wanted : (wanted.hasPrefix(host + "/") ? "https://" + wanted : "https://\(host)/\(wanted)")
+            let found = signer.flatMap { $0.split(separator: "@", maxSplits: 1).first.map(String.init) }
+            if found != expected { mismatches.append("the signer workflow is \(found ?? "not named"), not \(expected)") }
+        }
+        return mismatches
     }
 
     /// Whether builder id `found` is `wanted`: equal, or equal once `wanted`, given without a

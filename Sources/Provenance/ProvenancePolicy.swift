@@ -18,12 +18,27 @@ public struct ProvenancePolicy: Sendable, Equatable {
     public var sourceRef: SourceRef?
     /// The builder's id, when one is required (with or without its `@ref`).
     public var builderID: String?
+    /// The repository owner, as `gh attestation verify --owner` takes it (`ORG`): the
+    /// certificate's source repository owner URI must be `https://HOST/ORG`.
+    public var owner: String?
+    /// The workflow that signed, as `gh attestation verify --signer-workflow` takes it
+    /// (`[HOST/]ORG/REPO/.github/workflows/FILE`): the certificate's build signer URI without its
+    /// `@ref`.
+    public var signerWorkflow: String?
 
     /// A policy.
-    public init(sourceURI: String, sourceRef: SourceRef? = nil, builderID: String? = nil) {
+    public init(
+        sourceURI: String,
+        sourceRef: SourceRef? = nil,
+        builderID: String? = nil,
+        owner: String? = nil,
+        signerWorkflow: String? = nil
+    ) {
         self.sourceURI = sourceURI
         self.sourceRef = sourceRef
         self.builderID = builderID
+        self.owner = owner
+        self.signerWorkflow = signerWorkflow
     }
 
     /// The repository as the certificate's Fulcio extension writes it: `https://HOST/ORG/REPO`.

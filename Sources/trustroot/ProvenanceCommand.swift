@@ -42,6 +42,15 @@ struct ProvenanceCommand: AsyncParsableCommand {
         @Option(help: "The builder's id (with or without @REF).")
         var builderId: String?
 
+        @Option(help: "GitHub artifact attestations: the repository owner (ORG), as `gh attestation verify --owner`.")
+        var owner: String?
+
+        @Option(
+            help:
+                "GitHub artifact attestations: the signing workflow, [HOST/]ORG/REPO/.github/workflows/FILE, as `gh attestation verify --signer-workflow`."
+        )
+        var signerWorkflow: String?
+
         @Option(help: "The OIDC issuer of the signing certificate.")
         var certificateOidcIssuer = "https://token.actions.githubusercontent.com"
 
@@ -70,7 +79,13 @@ struct ProvenanceCommand: AsyncParsableCommand {
             if let sourceBranch { ref = .branch(sourceBranch) }
             if let sourceTag { ref = .tag(sourceTag) }
             if let sourceVersionedTag { ref = .versionedTag(sourceVersionedTag) }
-            let policy = ProvenancePolicy(sourceURI: sourceUri, sourceRef: ref, builderID: builderId)
+            let policy = ProvenancePolicy(
+                sourceURI: sourceUri,
+                sourceRef: ref,
+                builderID: builderId,
+                owner: owner,
+                signerWorkflow: signerWorkflow
+            )
             let artifactValue = try VerifyRequest.artifactValue(artifact)
             let bundleValue: SigstoreBundle
             do {

@@ -122,6 +122,22 @@ struct ProvenanceCheckTests {
         #expect(check(policy, notProvenance, certificate).first?.contains("not SLSA provenance") == true)
     }
 
+    @Test func checksGitHubsOwnerAndSignerWorkflow() throws {
+        let certificate = try Self.certificate()
+        let signer = "slsa-framework/slsa-github-generator/.github/workflows/generator_generic_slsa3.yml"
+        let good = ProvenancePolicy(sourceURI: "github.com/example/project", owner: "example", signerWorkflow: signer)
+        #expect(check(good, Self.statementV1(), certificate).isEmpty)
+        let hosted = ProvenancePolicy(sourceURI: "github.com/example/project", signerWorkflow: "github.com/" + signer)
+        #expect(check(hosted, Self.statementV1(), certificate).isEmpty)
+        let owner = ProvenancePolicy(sourceURI: "github.com/example/project", owner: "exam")
+        #expect(check(owner, Self.statementV1(), certificate).first?.contains("owner") == true)
+        let workflow = ProvenancePolicy(
+            sourceURI: "github.com/example/project",
+            signerWorkflow: "example/project/.github/workflows/release.yml"
+        )
+        #expect(check(workflow, Self.statementV1(), certificate).first?.contains("signer workflow") == true)
+    }
+
     @Test func versionedTagsMatchWholeComponents() {
         let policy = { (prefix: String) in ProvenancePolicy(sourceURI: "x", sourceRef: .versionedTag(prefix)) }
         #expect(policy("v1").accepts(ref: "refs/tags/v1.4.2"))

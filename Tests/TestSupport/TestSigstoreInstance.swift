@@ -271,7 +271,7 @@ public final class TestInstance {
     }
 
     /// A certificate for `key` as Fulcio issues one to a GitHub Actions workflow: the build
-    /// signer (9), source repository (12), commit (13) and ref (14) extensions.
+    /// signer (9), source repository (12), commit (13), ref (14) and owner (16) extensions.
     public func issueForWorkflow(
         to key: P256.Signing.PrivateKey,
         repository: String,
@@ -284,6 +284,7 @@ public final class TestInstance {
             extensions + [
                 try Self.fulcioExtension(9, builder), try Self.fulcioExtension(12, repository), try Self.fulcioExtension(13, commit),
                 try Self.fulcioExtension(14, ref),
+                try Self.fulcioExtension(16, String(repository[..<(repository.lastIndex(of: "/") ?? repository.endIndex)])),
             ]
         }
     }
