@@ -16,6 +16,8 @@ public struct ImageVerifier: Sendable {
         public var report: VerificationReport?
         /// Why the referrer was not verified, when it was not.
         public var failure: String?
+        /// The bundle, once read.
+        public var bundle: SigstoreBundle?
 
         /// Whether it is a signature in cosign's legacy layout (then `referrer` is its layer's digest).
         public var isLegacy = false
@@ -132,6 +134,7 @@ public struct ImageVerifier: Sendable {
             } catch {
                 return outcome.refused("the bundle is malformed: \(error)")
             }
+            outcome.bundle = bundle
             outcome.report = await run.verify(bundle, artifact: .sha256(digest.bytes))
             outcome.failure = outcome.report?.failure
         } catch {
@@ -146,6 +149,7 @@ extension ImageVerifier.BundleOutcome {
         self.referrer = referrer
         report = nil
         failure = nil
+        bundle = nil
     }
 
     func refused(_ reason: String) -> Self {

@@ -11,8 +11,8 @@ enum URLHost {
 }
 
 /// Checks SLSA provenance (v0.2 or v1) in a verified bundle's statement as slsa-verifier does:
-/// the source repository, ref and commit, and the builder, must agree between the signing
-/// certificate's Fulcio extensions and the predicate, and meet the policy. Every mismatch is
+/// the source repository, ref and commit, and the builder, are the signing certificate's Fulcio
+/// extensions, which must meet the policy; the predicate must agree with them. Every mismatch is
 /// named.
 public struct ProvenanceCheck: Sendable {
     /// SLSA provenance v1's predicate type.
@@ -66,15 +66,19 @@ public struct ProvenanceCheck: Sendable {
         let certificateRef = fulcio?.claim(14)
         let certificateCommit = fulcio?.claim(13)
         let certificateBuilder = fulcio?.claim(9)
+        // What the certificate says is the CA's word; the predicate is the signer's, so it may only
+        // agree with the certificate, never stand in for it.
         var mismatches: [String] = []
-        let repository = certificateRepository ?? claims.repository
-        if repository != policy.repositoryURI {
-            mismatches.append("the source repository is \(repository ?? "not named"), not \(policy.repositoryURI)")
+        let repository = certificateRepository
+        if repository == nil {
+            mismatches.append("the signing certificate names no source repository (Fulcio extension 1.3.6.1.4.1.57264.1.12)")
+        } else if repository != policy.repositoryURI {
+            mismatches.append("the source repository is \(repository ?? ""), not \(policy.repositoryURI)")
         }
         if let certificateRepository, let named = claims.repository, named != certificateRepository {
             mismatches.append("the predicate names the repository \(named), the certificate \(certificateRepository)")
         }
-        let ref = certificateRef ?? claims.ref
+        let ref = certificateRef
         if let certificateRef, let named = claims.ref, named != certificateRef {
             mismatches.append("the predicate names the ref \(named), the certificate \(certificateRef)")
         }
@@ -84,11 +88,8 @@ public struct ProvenanceCheck: Sendable {
         if let certificateCommit, let named = claims.commit, named.lowercased() != certificateCommit.lowercased() {
             mismatches.append("the predicate names the commit \(named), the certificate \(certificateCommit)")
         }
-        if let wanted = policy.builderID {
-            let candidates = [claims.builderID, certificateBuilder].compactMap { $0 }
-            if !candidates.contains(where: { Self.sameBuilder($0, wanted) }) {
-                mismatches.append("the builder is \(candidates.first ?? "not named"), not \(wanted)")
-            }
+        if let wanted = policy.builderID, !(certificateBuilder.map { Self.sameBuilder($0, wanted) } ?? false) {
+            mismatches.append("the builder (the certificate's build signer) is \(certificateBuilder ?? "not named"), not \(wanted)")
         }
         mismatches += Self.githubMismatches(policy, owner: fulcio?.claim(16), signer: certificateBuilder, repository: repository)
         guard mismatches.isEmpty else { throw ProvenanceError(mismatches) }

@@ -1,5 +1,8 @@
 import ArgumentParser
+import ContainerImage
 import Foundation
+import OCI
+import Plumbing
 import Provenance
 import Sigstore
 import TUF
@@ -24,8 +27,14 @@ struct ProvenanceCommand: AsyncParsableCommand {
                 """
         )
 
-        @Option(help: "The provenance bundle (.sigstore.json, or .intoto.jsonl as a v0.3 bundle).")
-        var bundle: String
+        @Option(help: "The provenance bundle (.sigstore.json).")
+        var bundle: String?
+
+        @Option(help: "Instead of an artifact and a bundle: an image, whose provenance bundles are its referrers.")
+        var image: String?
+
+        @Flag(help: "With --image: reach a registry that is not on this machine over plain HTTP.")
+        var allowInsecureRegistry = false
 
         @Option(help: "The source repository, github.com/ORG/REPO.")
         var sourceUri: String
@@ -63,9 +72,12 @@ struct ProvenanceCommand: AsyncParsableCommand {
         @OptionGroup var trust: TrustedRootOptions
 
         @Argument(help: "The artifact, or its digest: sha256:HEX.")
-        var artifact: String
+        var artifact: String?
 
         func validate() throws {
+            guard (image == nil) == (bundle != nil && artifact != nil), image == nil || (bundle == nil && artifact == nil) else {
+                throw ValidationError("give --bundle and the artifact, or --image")
+            }
             guard [sourceBranch, sourceTag, sourceVersionedTag].compactMap({ $0 }).count <= 1 else {
                 throw ValidationError("give one of --source-branch, --source-tag, --source-versioned-tag")
             }
@@ -86,6 +98,28 @@ struct ProvenanceCommand: AsyncParsableCommand {
                 owner: owner,
                 signerWorkflow: signerWorkflow
             )
+            let (material, _) = try await trust.source.loadMaterial()
+            let identity = IdentityPolicy(identity: .regularExpression(certificateIdentityRegexp), issuer: certificateOidcIssuer)
+            let run = VerificationRun(verifier: SignedEntityVerifier(trustedMaterial: material), policy: .identity(identity))
+            let check = ProvenanceCheck(policy: policy)
+            let checked: (ProvenanceCheck.Summary, [UInt8], String)
+            if let image {
+                checked = try await checkImage(image, run: run, check: check)
+            } else {
+                checked = try await checkBundle(run: run, check: check)
+            }
+            let (summary, payload, subject) = checked
+            if printProvenance { FileHandleOutput.standardOutput.write(payload + [10]) }
+            var line = "verified provenance: \(subject) built from \(summary.repository ?? "?")"
+            if let ref = summary.ref { line += " at \(ref)" }
+            if let commit = summary.commit { line += " (\(commit))" }
+            if let builder = summary.builderID { line += " by \(builder)" }
+            print(TerminalText.escaped(line))
+        }
+
+        /// Verifies `--bundle` for the artifact, then its provenance.
+        func checkBundle(run: VerificationRun, check: ProvenanceCheck) async throws -> (ProvenanceCheck.Summary, [UInt8], String) {
+            guard let bundle, let artifact else { throw CLIError(message: "give --bundle and the artifact", code: .usage) }
             let artifactValue = try VerifyRequest.artifactValue(artifact)
             let bundleValue: SigstoreBundle
             do {
@@ -93,9 +127,6 @@ struct ProvenanceCommand: AsyncParsableCommand {
             } catch let error as VerificationError {
                 throw CLIError(message: "\(bundle): \(error)", code: .invalidData)
             }
-            let (material, _) = try await trust.source.loadMaterial()
-            let identity = IdentityPolicy(identity: .regularExpression(certificateIdentityRegexp), issuer: certificateOidcIssuer)
-            let run = VerificationRun(verifier: SignedEntityVerifier(trustedMaterial: material), policy: .identity(identity))
             let report = await run.verify(bundleValue, artifact: artifactValue)
             guard case .verified(let result) = report.outcome else {
                 throw CLIError(message: "\(bundle): \(report.failure ?? "not verified")", code: .verificationFailed)
@@ -106,18 +137,52 @@ struct ProvenanceCommand: AsyncParsableCommand {
                     code: .verificationFailed
                 )
             }
-            let summary: ProvenanceCheck.Summary
             do {
-                summary = try ProvenanceCheck(policy: policy).check(statement: envelope.payload, certificate: result.certificate)
+                return (try check.check(statement: envelope.payload, certificate: result.certificate), envelope.payload, artifact)
             } catch {
                 throw CLIError(message: "\(bundle): \(error)", code: .verificationFailed)
             }
-            if printProvenance { FileHandleOutput.standardOutput.write(envelope.payload + [10]) }
-            var line = "verified provenance: \(artifact) built from \(summary.repository ?? "?")"
-            if let ref = summary.ref { line += " at \(ref)" }
-            if let commit = summary.commit { line += " (\(commit))" }
-            if let builder = summary.builderID { line += " by \(builder)" }
-            print(TerminalText.escaped(line))
+        }
+
+        /// Verifies the image's referring bundles, then the provenance of each that verified; the
+        /// first that meets the policy answers.
+        func checkImage(_ image: String, run: VerificationRun, check: ProvenanceCheck) async throws -> (
+            ProvenanceCheck.Summary, [UInt8], String
+        ) {
+            let reference: ImageReference
+            let registry: RegistryClient
+            do {
+                reference = try ImageReference(image)
+                registry = try RegistryClient(
+                    registry: reference.registry,
+                    transport: HTTPClientTransport(idleTimeout: 30, transferTimeout: 300),
+                    credentials: try RegistryCredentials.fromDockerConfig(for: reference.registry),
+                    allowsPlainHTTP: allowInsecureRegistry
+                )
+            } catch {
+                throw CLIError(error)
+            }
+            let report = try await CLIError.mapping { () async throws(OCIError) in
+                try await ImageVerifier(registry: registry, run: run).verify(reference, legacy: .never)
+            }
+            var reasons: [String] = []
+            for outcome in report.outcomes {
+                guard case .verified(let result)? = outcome.report?.outcome, case .envelope(let envelope)? = outcome.bundle?.content else {
+                    reasons.append("\(outcome.referrer): \(outcome.failure ?? "not a verified statement")")
+                    continue
+                }
+                do {
+                    let summary = try check.check(statement: envelope.payload, certificate: result.certificate)
+                    return (summary, envelope.payload, reference.pinned(to: report.digest).description)
+                } catch {
+                    reasons.append("\(outcome.referrer): \(error)")
+                }
+            }
+            throw CLIError(
+                message: "\(reference.pinned(to: report.digest)): no bundle carries provenance that meets the policy"
+                    + (reasons.isEmpty ? "" : " (\(reasons.joined(separator: "; ")))"),
+                code: .verificationFailed
+            )
         }
     }
 }

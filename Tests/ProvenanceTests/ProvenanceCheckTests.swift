@@ -117,7 +117,13 @@ struct ProvenanceCheckTests {
             )
         }
         let otherBuilder = ProvenancePolicy(sourceURI: "github.com/example/project", builderID: "https://github.com/evil/builder")
-        #expect(check(otherBuilder, Self.statementV1(), certificate).first?.contains("the builder is") == true)
+        #expect(
+            check(otherBuilder, Self.statementV1(), certificate).first?.contains("the builder (the certificate's build signer) is") == true
+        )
+        // A certificate without the source claims: the predicate alone, the signer's word, is not enough.
+        let instance = try TestInstance()
+        let plain = try instance.issue(to: .init(P256.Signing.PrivateKey().publicKey), at: instance.epoch)
+        #expect(check(policy, Self.statementV1(), plain).first?.contains("names no source repository") == true)
         let notProvenance = CanonicalJSON.encode(["predicateType": "https://example.com/sbom", "predicate": [:]])
         #expect(check(policy, notProvenance, certificate).first?.contains("not SLSA provenance") == true)
     }

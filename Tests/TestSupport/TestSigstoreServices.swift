@@ -73,6 +73,14 @@ public final class TestSigstoreServices: @unchecked Sendable {
     /// When the Rekor v1 log took each entry, by tree position.
     private var integratedTimes: [Int64: Int64] = [:]
 
+    /// The GitHub Actions claims the CA writes into the certificates it issues (build signer,
+    /// source repository, commit, ref), as Fulcio does for a workflow's token; none when nil.
+    public var workflowClaims: (repository: String, ref: String, commit: String, builder: String)? {
+        get { lock.withLock { workflow } }
+        set { lock.withLock { workflow = newValue } }
+    }
+    private var workflow: (repository: String, ref: String, commit: String, builder: String)?
+
     /// The Rekor v2 log's key.
     public let logV2Key = Curve25519.Signing.PrivateKey()
     /// The Rekor v2 log's entries.
@@ -294,11 +302,20 @@ public final class TestSigstoreServices: @unchecked Sendable {
                 at: Date().addingTimeInterval(-1),
                 signedBy: has(.caUntrustedChain) ? rogueKey : nil,
                 sctKey: has(.caWrongSCT) ? P256.Signing.PrivateKey() : nil,
-                editExtensions: { [authority = has(.caAuthorityLeaf)] extensions in
-                    authority
-                        ? extensions + [
+                editExtensions: { [authority = has(.caAuthorityLeaf), claims = workflow] extensions in
+                    var edited = extensions
+                    if authority {
+                        edited.append(
                             try Certificate.Extension(BasicConstraints.isCertificateAuthority(maxPathLength: nil), critical: true)
-                        ] : extensions
+                        )
+                    }
+                    if let claims {
+                        edited += [
+                            try TestInstance.fulcioExtension(9, claims.builder), try TestInstance.fulcioExtension(12, claims.repository),
+                            try TestInstance.fulcioExtension(13, claims.commit), try TestInstance.fulcioExtension(14, claims.ref),
+                        ]
+                    }
+                    return edited
                 }
             )
             let chain = [leaf, instance.intermediateCertificate, instance.rootCertificate].map {

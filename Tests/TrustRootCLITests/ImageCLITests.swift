@@ -68,7 +68,15 @@ struct ImageCLITests {
         #expect(someoneElse.status == 1 && someoneElse.stdout.hasPrefix("FAILED sha256:"), "\(someoneElse.stdout)")
         let attestation = try trustroot(["image", "verify", image, "--predicate-type", "https://slsa.dev/provenance/v1"] + identity)
         #expect(attestation.status == 1)
-        try folder.write("provenance.json", Array(#"{"buildDefinition":{"buildType":"https://example.com/build"}}"#.utf8))
+        let builder = "https://github.com/example/project/.github/workflows/release.yml@refs/tags/v1.0.0"
+        services.workflowClaims = ("https://github.com/example/project", "refs/tags/v1.0.0", String(repeating: "c", count: 40), builder)
+        try folder.write(
+            "provenance.json",
+            Array(
+                #"{"buildDefinition":{"buildType":"https://example.com/build","externalParameters":{"workflow":{"repository":"https://github.com/example/project","ref":"refs/tags/v1.0.0"}}},"runDetails":{"builder":{"id":"https://github.com/actions/runner"}}}"#
+                    .utf8
+            )
+        )
         let attested = try trustroot(
             ["image", "attest", image, "--predicate", folder.file("provenance.json").path, "--type", "https://slsa.dev/provenance/v1"]
                 + keyless
@@ -76,6 +84,21 @@ struct ImageCLITests {
         #expect(attested.status == 0, "\(attested.stderr)")
         let provenance = try trustroot(["image", "verify", image, "--predicate-type", "https://slsa.dev/provenance/v1"] + identity)
         #expect(provenance.status == 0 && provenance.stdout.contains("(1 of 2 bundles"), "\(provenance.stdout) \(provenance.stderr)")
+        let fromImage = try trustroot(
+            [
+                "provenance", "verify", "--image", image, "--source-uri", "github.com/example/project", "--source-tag", "v1.0.0",
+                "--certificate-oidc-issuer", services.issuerURL,
+            ])
+        #expect(
+            fromImage.status == 0 && fromImage.stdout.contains("built from https://github.com/example/project at refs/tags/v1.0.0"),
+            "\(fromImage.stdout) \(fromImage.stderr)"
+        )
+        let otherBranch = try trustroot(
+            [
+                "provenance", "verify", "--image", image, "--source-uri", "github.com/example/project", "--source-branch", "main",
+                "--certificate-oidc-issuer", services.issuerURL,
+            ])
+        #expect(otherBranch.status == 1 && otherBranch.stderr.contains("no bundle carries provenance"), "\(otherBranch.stderr)")
         let everyOne = try trustroot(["image", "verify", image, "--require-all"] + identity)
         #expect(everyOne.status == 1 && everyOne.stderr.contains("--require-all needs every one"), "\(everyOne.stderr)")
 
