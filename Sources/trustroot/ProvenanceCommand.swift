@@ -20,9 +20,9 @@ struct ProvenanceCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Verify an artifact's SLSA provenance bundle against its source repository, ref and builder.",
             discussion: """
-                The bundle must verify against the trusted root (its options are `verify`'s), hold SLSA provenance v0.2 \\
-                or v1 whose subject is the artifact, and the repository, ref, commit and builder in the certificate's \\
-                Fulcio extensions and in the predicate must agree and meet the flags; each mismatch is named. Exit 0: \\
+                The bundle must verify against the trusted root (its options are `verify`'s), hold SLSA provenance v0.2 \
+                or v1 whose subject is the artifact; the repository, ref, commit and builder are the certificate's \
+                Fulcio extensions, which must meet the flags and which the predicate must agree with; each mismatch is named. Exit 0: \
                 verified; 1: a check failed; 65: the bundle is malformed.
                 """
         )

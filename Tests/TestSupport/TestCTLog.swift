@@ -38,7 +38,10 @@ public final class TestCTLog: @unchecked Sendable {
     /// A log signing with `key`, started on a free loopback port.
     public init(key: P256.Signing.PrivateKey = P256.Signing.PrivateKey()) throws {
         self.key = key
-        server = try LoopbackHTTPServer { [unowned self] request in self.lock.withLock { self.handle(request) } }
+        server = try LoopbackHTTPServer { [weak self] request in
+            guard let self else { return .error(503, "the log has stopped") }
+            return self.lock.withLock { self.handle(request) }
+        }
     }
 
     deinit { server.stop() }

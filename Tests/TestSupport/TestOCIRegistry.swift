@@ -22,7 +22,10 @@ public final class TestOCIRegistry: @unchecked Sendable {
     /// as Docker Hub's and most registries' token challenges work.
     public init(credentials: (user: String, password: String)? = nil) throws {
         self.credentials = credentials
-        server = try LoopbackHTTPServer { [unowned self] request in self.lock.withLock { self.handle(request) } }
+        server = try LoopbackHTTPServer { [weak self] request in
+            guard let self else { return .error(503, "the registry has stopped") }
+            return self.lock.withLock { self.handle(request) }
+        }
     }
 
     deinit { server.stop() }

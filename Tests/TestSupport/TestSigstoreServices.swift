@@ -96,11 +96,14 @@ public final class TestSigstoreServices: @unchecked Sendable {
     public init(instance: TestInstance? = nil) throws {
         self.instance = try instance ?? TestInstance()
         for service in Service.allCases {
-            servers[service] = try LoopbackHTTPServer { [unowned self] request in self.lock.withLock { self.handle(request, by: service) } }
+            servers[service] = try LoopbackHTTPServer { [weak self] request in
+                guard let self else { return .error(503, "the service has stopped") }
+                return self.lock.withLock { self.handle(request, by: service) }
+            }
         }
     }
 
-    // The servers' handlers reach back here unowned: stop them before this goes.
+    // The servers' handlers reach back here weakly, and answer 503 once this is gone; stop them too.
     deinit {
         for server in servers.values { server.stop() }
     }
