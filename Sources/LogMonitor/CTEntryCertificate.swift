@@ -62,7 +62,7 @@ public struct CTEntryCertificate: Sendable {
         for signature in placeholders {
             var serializer = DER.Serializer()
             do {
-                try serializer.appendConstructedNode(identifier: .sequence) { inner in
+                serializer.appendConstructedNode(identifier: .sequence) { inner in
                     inner.serializeRawBytes(tbs)
                     inner.serializeRawBytes(algorithm.encodedBytes)
                     inner.serializeRawBytes(signature)
