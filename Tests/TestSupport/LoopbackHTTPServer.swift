@@ -20,6 +20,16 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         public var headers: [String: String]
         /// The body.
         public var body: [UInt8]
+
+        /// The query's fields, percent-decoded.
+        public var queryFields: [String: String] {
+            var fields: [String: String] = [:]
+            for pair in query.split(separator: "&") {
+                let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
+                if parts.count == 2 { fields[parts[0]] = parts[1].removingPercentEncoding ?? parts[1] }
+            }
+            return fields
+        }
     }
 
     /// A response.

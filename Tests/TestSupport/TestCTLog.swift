@@ -81,19 +81,10 @@ public final class TestCTLog: @unchecked Sendable {
         return leaves
     }
 
-    private static func query(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            if parts.count == 2 { fields[parts[0]] = parts[1].removingPercentEncoding ?? parts[1] }
-        }
-        return fields
-    }
-
     private func json(_ value: JSONValue) -> LoopbackHTTPServer.Response { .init(status: 200, body: JSONWriter.prettyPrinted(value)) }
 
     private func handle(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
-        let query = Self.query(request.query)
+        let query = request.queryFields
         let leaves = leaves
         switch request.path {
         case "/ct/v1/get-sth":

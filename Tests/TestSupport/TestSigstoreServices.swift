@@ -340,7 +340,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
         case ("GET", "/api/v1/log"): return rekorInfo()
         case ("GET", "/api/v1/log/proof"): return rekorProof(request)
         case ("GET", "/api/v1/log/entries"):
-            let query = Self.query(request.query)
+            let query = request.queryFields
             guard let text = query["logIndex"], let index = Int64(text) else { return .error(400, "logIndex is required") }
             return rekorAnswer([index - shardOffset])
         case ("POST", "/api/v1/log/entries/retrieve"):
@@ -373,15 +373,6 @@ public final class TestSigstoreServices: @unchecked Sendable {
         try instance.checkpoint(size: tree.size, rootHash: tree.rootHash, key: has(.logUntrustedHead) ? P256.Signing.PrivateKey() : nil)
     }
 
-    private static func query(_ text: String) -> [String: String] {
-        var fields: [String: String] = [:]
-        for pair in text.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map(String.init)
-            if parts.count == 2 { fields[parts[0]] = parts[1].removingPercentEncoding ?? parts[1] }
-        }
-        return fields
-    }
-
     private func rekorInfo() -> LoopbackHTTPServer.Response {
         let leaves = servedLeaves()
         guard !leaves.isEmpty else { return .error(500, "the test log is empty") }
@@ -399,7 +390,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
     }
 
     private func rekorProof(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Response {
-        let query = Self.query(request.query)
+        let query = request.queryFields
         let leaves = servedLeaves()
         guard let first = query["firstSize"].flatMap(Int.init), let last = query["lastSize"].flatMap(Int.init), first >= 1, first <= last,
             last <= leaves.count
@@ -550,36 +541,10 @@ public final class TestSigstoreServices: @unchecked Sendable {
         do {
             let bodyBytes = try RFC8785.encode(body)
             let position = instance.append(bodyBytes)
-            let index = position + shardOffset
             let integrated = Int64(Date().timeIntervalSince1970)
             integratedTimes[position] = integrated
-            let tree = instance.tree
-            let size = tree.size
-            var root = tree.rootHash
-            let checkpoint = try instance.checkpoint(size: size, rootHash: root)
-            var set = try instance.signedEntryTimestamp(body: bodyBytes, integratedTime: integrated, index: index)
-            if has(.logBadInclusionProof) { root[0] ^= 1 }
-            if has(.logBadSET) {
-                set = Array(try P256.Signing.PrivateKey().signature(for: Array("not the log".utf8)).derRepresentation)
-            }
-            let entry: JSONValue = [
-                "body": .string(Data(bodyBytes).base64EncodedString()),
-                "integratedTime": .integer(integrated),
-                "logID": .string(Hex.encode(instance.logID)),
-                "logIndex": .integer(index),
-                "verification": [
-                    "inclusionProof": [
-                        "checkpoint": .string(checkpoint),
-                        "hashes": .array(tree.auditPath(Int(position)).map { .string(Hex.encode($0)) }),
-                        "logIndex": .integer(position),
-                        "rootHash": .string(Hex.encode(root)),
-                        "treeSize": .integer(Int64(size)),
-                    ],
-                    "signedEntryTimestamp": .string(Data(set).base64EncodedString()),
-                ],
-            ]
-            let uuid = Hex.encode(MerkleInclusion.leafHash(bodyBytes))
-            return .init(status: 201, body: JSONWriter.prettyPrinted(.object(try JSONObject(members: [(uuid, entry)]))))
+            let entry = try rekorEntry(bodyBytes, position: position, tree: instance.tree)
+            return .init(status: 201, body: JSONWriter.prettyPrinted(.object(entry)))
         } catch {
             return .error(500, "cannot log: \(error)")
         }
