@@ -43,7 +43,9 @@ struct EntryExaminer: Sendable {
             result.unread = 1
             return result
         }
-        result.indexed = MonitorState.IndexedEntry.rows(of: entry)
+        // The index rows are made here from what is parsed once, not by `IndexedEntry.rows(of:)`,
+        // which parses the entry and its certificates again.
+        let digest = content.digest.map { Hex.encode($0.value) }
         for signer in content.signers {
             switch signer {
             case .certificate(let der):
@@ -52,6 +54,15 @@ struct EntryExaminer: Sendable {
                     continue
                 }
                 let fulcio = FulcioCertificate(certificate)
+                result.indexed.append(
+                    MonitorState.IndexedEntry(
+                        logIndex: entry.logIndex,
+                        identity: fulcio.identities.first,
+                        issuer: fulcio.issuer,
+                        digest: digest,
+                        fingerprint: MonitorPolicy.fingerprint(der)
+                    )
+                )
                 guard let (identity, issuer) = policy.match(fulcio, der: der) else { continue }
                 if await isTrusted(certificate, at: entry.integratedTime) {
                     result.findings.append(
@@ -69,6 +80,15 @@ struct EntryExaminer: Sendable {
                 }
             case .publicKey(let der):
                 let fingerprint = MonitorPolicy.fingerprint(der)
+                result.indexed.append(
+                    MonitorState.IndexedEntry(
+                        logIndex: entry.logIndex,
+                        identity: nil,
+                        issuer: nil,
+                        digest: digest,
+                        fingerprint: fingerprint
+                    )
+                )
                 if policy.matches(publicKey: der) {
                     result.findings.append(
                         .identity(
