@@ -150,6 +150,34 @@ struct ImageCLITests {
         #expect(tampered.status == 1 && tampered.stdout.contains("digest"), "\(tampered.stdout) \(tampered.stderr)")
     }
 
+    @Test func signsWithAManagedKeyAndVerifiesWithItsPublicKey() throws {
+        let layout = folder.file("layout")
+        try TestImageLayout.write(to: layout, tag: "v1", layer: "managed")
+        try #require(try skopeo(["oci:\(layout.path):v1", "docker://\(registry.host)/demo/managed:v1"]).status == 0)
+        let image = "\(registry.host)/demo/managed:v1"
+        let environment = ["TRUSTROOT_KEY_PASSPHRASE": "correct horse"]
+        let generated = try TrustRootBinary.run(
+            ["key", "generate", "--type", "ecdsa-p256", "--kdf", "pbkdf2", "--json", "--out", folder.file("signing.key").path],
+            environment: environment
+        )
+        try #require(generated.status == 0, "\(generated.stderr)")
+        let key = try #require(try JSONParser().parse(Array(generated.stdout.utf8)).objectValue)
+        let pem = try #require(key["key"]?.objectValue?["keyval"]?.objectValue?["public"]?.stringValue)
+        try folder.write("signing.pub", Array(pem.utf8))
+        let signed = try TrustRootBinary.run(
+            [
+                "image", "sign", image, "--key", folder.file("signing.key").path, "--signing-config",
+                folder.file("signing_config.json").path, "--trusted-root", folder.file("trusted_root.json").path,
+            ],
+            environment: environment
+        )
+        #expect(signed.status == 0 && signed.stdout.contains("as the managed key"), "\(signed.stdout) \(signed.stderr)")
+        let verified = try trustroot(["image", "verify", image, "--key", folder.file("signing.pub").path])
+        #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
+        let keyless = try trustroot(["image", "verify", image] + identity)
+        #expect(keyless.status == 1, "\(keyless.stdout)")
+    }
+
     @Test func refusesBadReferencesMissingImagesAndSilentRegistriesWithTheirExitCodes() throws {
         let bad = try trustroot(["image", "verify", "Not A Reference"] + identity)
         #expect(bad.status == 64 && bad.stderr.contains("not an image reference"), "\(bad.stderr)")
