@@ -141,17 +141,7 @@ public struct CTLogView: LogView {
         guard start >= 0, start < size else { return [] }
         let first = max(start - 1, 0)
         let wanted = min(log.batchSize, size - start) + (start - first)
-        let (object, location) = try await log.get("ct/v1/get-entries", query: "start=\(first)&end=\(first + wanted - 1)")
-        guard case .array(let items)? = object["entries"], !items.isEmpty, items.count <= wanted else {
-            throw LogError(.malformed, "the log gave no entries, or more than asked, from \(first)", at: location)
-        }
-        var leaves: [(leaf: [UInt8], extra: [UInt8])] = []
-        for item in items {
-            guard let leaf = item.objectValue?["leaf_input"]?.stringValue.flatMap(Base64.decode),
-                let extra = item.objectValue?["extra_data"]?.stringValue.flatMap(Base64.decode)
-            else { throw LogError(.malformed, "an entry has no base64 leaf_input and extra_data", at: location) }
-            leaves.append((leaf, extra))
-        }
+        let (leaves, location) = try await entries(from: first, to: first + wanted - 1)
         var range = CompactRange()
         var body = leaves[...]
         if start > 0 {
@@ -179,17 +169,40 @@ public struct CTLogView: LogView {
     /// The tree of the first `size` entries as a compact range, from the log's inclusion proof
     /// of its last leaf; wrong hashes make a root that the consistency check then refuses.
     func rangeBefore(_ size: Int64, lastLeaf: [UInt8]) async throws(LogError) -> CompactRange {
-        let hash = String(decoding: Base64.encode(lastLeaf), as: UTF8.self)
-        let query = "hash=\(hash.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? hash)&tree_size=\(size)"
-        let (object, location) = try await log.get("ct/v1/get-proof-by-hash", query: query)
-        guard object["leaf_index"]?.integerValue == size - 1 else {
-            throw LogError(.malformed, "the log proved another leaf than \(size - 1)", at: location)
-        }
+        let (index, path, location) = try await proof(byHash: lastLeaf, treeSize: size)
+        guard index == size - 1 else { throw LogError(.malformed, "the log proved another leaf than \(size - 1)", at: location) }
         do {
-            return try CompactRange(size: size, lastLeaf: lastLeaf, proof: try CTLog.hashes(object["audit_path"], location: location))
+            return try CompactRange(size: size, lastLeaf: lastLeaf, proof: path)
         } catch {
             throw error.at(location)
         }
+    }
+
+    /// The entries `get-entries` gives from `first` to `last` (inclusive): at least one, no more
+    /// than asked for, each a base64 leaf input and extra data.
+    func entries(from first: Int64, to last: Int64) async throws(LogError) -> (entries: [(leaf: [UInt8], extra: [UInt8])], location: String)
+    {
+        let (object, location) = try await log.get("ct/v1/get-entries", query: "start=\(first)&end=\(last)")
+        guard case .array(let items)? = object["entries"], !items.isEmpty, items.count <= last - first + 1 else {
+            throw LogError(.malformed, "the log gave no entries, or more than asked, from \(first)", at: location)
+        }
+        var entries: [(leaf: [UInt8], extra: [UInt8])] = []
+        for item in items {
+            guard let leaf = item.objectValue?["leaf_input"]?.stringValue.flatMap(Base64.decode),
+                let extra = item.objectValue?["extra_data"]?.stringValue.flatMap(Base64.decode)
+            else { throw LogError(.malformed, "an entry has no base64 leaf_input and extra_data", at: location) }
+            entries.append((leaf, extra))
+        }
+        return (entries, location)
+    }
+
+    /// What `get-proof-by-hash` says of the leaf hashed `leafHash` in the tree of `treeSize`
+    /// leaves: its index and audit path (both to be checked by the caller).
+    func proof(byHash leafHash: [UInt8], treeSize: Int64) async throws(LogError) -> (index: Int64?, path: [[UInt8]], location: String) {
+        let hash = String(decoding: Base64.encode(leafHash), as: UTF8.self)
+        let query = "hash=\(hash.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? hash)&tree_size=\(treeSize)"
+        let (object, location) = try await log.get("ct/v1/get-proof-by-hash", query: query)
+        return (object["leaf_index"]?.integerValue, try CTLog.hashes(object["audit_path"], location: location), location)
     }
 
     /// Checks that the tree `range` covers is a prefix of the checkpoint's.
@@ -217,18 +230,14 @@ public struct CTLogView: LogView {
         guard index >= 0, index < checkpoint.treeSize else {
             throw LogError(.notFound, "the log has no entry \(index): its size is \(checkpoint.treeSize)")
         }
-        let (object, location) = try await log.get("ct/v1/get-entries", query: "start=\(index)&end=\(index)")
-        guard case .array(let items)? = object["entries"], items.count == 1,
-            let leaf = items[0].objectValue?["leaf_input"]?.stringValue.flatMap(Base64.decode),
-            let extra = items[0].objectValue?["extra_data"]?.stringValue.flatMap(Base64.decode)
-        else { throw LogError(.malformed, "the log did not give entry \(index)", at: location) }
+        let (given, location) = try await entries(from: index, to: index)
+        guard given.count == 1, let (leaf, extra) = given.first else {
+            throw LogError(.malformed, "the log did not give entry \(index)", at: location)
+        }
         let parsed = try CTLeaf(leaf)
         let leafHash = MerkleInclusion.leafHash(leaf)
-        let hash = String(decoding: Base64.encode(leafHash), as: UTF8.self)
-        let query = "hash=\(hash.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? hash)&tree_size=\(checkpoint.treeSize)"
-        let (proofObject, proofLocation) = try await log.get("ct/v1/get-proof-by-hash", query: query)
-        let proof = try CTLog.hashes(proofObject["audit_path"], location: proofLocation)
-        guard proofObject["leaf_index"]?.integerValue == index,
+        let (provedIndex, proof, proofLocation) = try await self.proof(byHash: leafHash, treeSize: checkpoint.treeSize)
+        guard provedIndex == index,
             MerkleInclusion.rootHash(leafHash: leafHash, index: index, treeSize: checkpoint.treeSize, proof: proof) == checkpoint.rootHash
         else {
             throw LogError(.malformed, "the inclusion proof of entry \(index) does not lead to the tree head's root", at: proofLocation)

@@ -65,6 +65,14 @@ public struct Checkpoint: Sendable, Equatable {
         }
     }
 
+    /// Checks that one of `keys`, a log's keys, signed the checkpoint; `location` names where it
+    /// came from.
+    public func verify(byOneOf keys: [any NoteVerifier], location: String? = nil) throws(LogError) {
+        guard keys.contains(where: { !note.verifiedSignatures(by: $0).isEmpty }) else {
+            throw LogError(.unverified, "the checkpoint of \(origin) is not signed by a key the trusted root gives this log", at: location)
+        }
+    }
+
     /// Equality of the note's content (signatures aside).
     public static func == (lhs: Checkpoint, rhs: Checkpoint) -> Bool { lhs.text == rhs.text }
 }

@@ -37,13 +37,7 @@ public struct TiledLog: LogSource {
     /// Checks a checkpoint from this log: signed by one of its keys, and cosigned by its
     /// witnesses' quorum.
     public func verify(_ checkpoint: Checkpoint, location: String? = nil) throws(LogError) {
-        guard keys.contains(where: { !checkpoint.note.verifiedSignatures(by: $0).isEmpty }) else {
-            throw LogError(
-                .unverified,
-                "the checkpoint of \(checkpoint.origin) is not signed by a key the trusted root gives this log",
-                at: location
-            )
-        }
+        try checkpoint.verify(byOneOf: keys, location: location)
         if let witnesses {
             do {
                 try witnesses.check(checkpoint.note)
