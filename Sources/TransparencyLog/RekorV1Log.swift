@@ -81,13 +81,7 @@ public struct RekorV1Log: LogSource {
 
     /// Checks that one of the log's keys signed `checkpoint`.
     public func verify(_ checkpoint: Checkpoint, location: String? = nil) throws(LogError) {
-        guard keys.contains(where: { !checkpoint.note.verifiedSignatures(by: $0).isEmpty }) else {
-            throw LogError(
-                .unverified,
-                "the checkpoint of \(checkpoint.origin) is not signed by a key the trusted root gives this log",
-                at: location
-            )
-        }
+        try checkpoint.verify(byOneOf: keys, location: location)
     }
 
     /// The log at `checkpoint` (verified), which must be of the shard that is active now.
@@ -260,7 +254,9 @@ public struct RekorV1View: LogView {
         guard index >= 0, index < checkpoint.treeSize else {
             throw LogError(.notFound, "the log has no entry \(index): its size is \(checkpoint.treeSize)")
         }
-        let found = try await entry(logIndex: index + shardOffset)
+        let (logIndex, overflow) = index.addingReportingOverflow(shardOffset)
+        guard !overflow else { throw LogError(.malformed, "the log's indexes overflow") }
+        let found = try await entry(logIndex: logIndex)
         guard found.entry.index == index else {
             throw LogError(.malformed, "the log answered with the entry at \(found.entry.index), not \(index)")
         }

@@ -342,12 +342,12 @@ public final class TestSigstoreServices: @unchecked Sendable {
         case ("GET", "/api/v1/log/entries"):
             let query = request.queryFields
             guard let text = query["logIndex"], let index = Int64(text) else { return .error(400, "logIndex is required") }
-            return rekorAnswer([index - shardOffset])
+            return rekorAnswer([index &- shardOffset])
         case ("POST", "/api/v1/log/entries/retrieve"):
             guard case .object(let body)? = try? JSONParser().parse(request.body), case .array(let indexes)? = body["logIndexes"],
                 indexes.count <= 10
             else { return .error(422, "logIndexes: up to 10 indexes") }
-            return rekorAnswer(indexes.compactMap(\.integerValue).map { $0 - shardOffset }, asList: true)
+            return rekorAnswer(indexes.compactMap(\.integerValue).map { $0 &- shardOffset }, asList: true)
         case ("POST", "/api/v1/index/retrieve"): return rekorSearch(request)
         case ("GET", _) where request.path.hasPrefix("/api/v1/log/entries/"):
             let uuid = String(request.path.dropFirst("/api/v1/log/entries/".count)).lowercased()
@@ -422,7 +422,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
     /// One entry as the entries API gives it, keyed by its UUID (tree ID and leaf hash).
     private func rekorEntry(_ body: [UInt8], position: Int64, tree: TestMerkleTree) throws -> JSONObject {
         let integrated = integratedTimes[position] ?? Int64(instance.epoch.timeIntervalSince1970)
-        let logIndex = position + shardOffset
+        let logIndex = position &+ shardOffset
         var root = tree.rootHash
         var set = try instance.signedEntryTimestamp(body: body, integratedTime: integrated, index: logIndex)
         let checkpoint = try rekorHead(tree)

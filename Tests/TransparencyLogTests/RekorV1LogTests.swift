@@ -120,6 +120,18 @@ struct RekorV1LogTests {
         #expect(byLogIndex.entry.index == 4 && byLogIndex.entry.body == services.instance.leaves[4])
         let byPosition = try await view.entry(at: 4)
         #expect(byPosition.entry == byLogIndex.entry)
+
+        // Earlier shards that hold nearly Int64.max entries: the log index of a later position
+        // overflows, which is refused rather than trapped on.
+        services.logShardOffset = Int64.max - 5
+        let huge = try await log.view(at: try await log.latestCheckpoint())
+        for work in [{ _ = try await huge.entry(at: 10) }, { _ = try await huge.batch(from: 8) }] as [() async throws -> Void] {
+            await #expect {
+                try await work()
+            } throws: { error in
+                (error as? LogError)?.kind == .malformed
+            }
+        }
     }
 
     @Test(arguments: [
