@@ -43,8 +43,8 @@ struct EntryExaminer: Sendable {
             result.unread = 1
             return result
         }
-        // The index rows are made here from what is parsed once, not by `IndexedEntry.rows(of:)`,
-        // which parses the entry and its certificates again.
+        // The index rows are made from what is parsed here, not by `IndexedEntry.rows(of:)`, which
+        // would parse the entry and its certificates again.
         let digest = content.digest.map { Hex.encode($0.value) }
         for signer in content.signers {
             switch signer {
@@ -54,15 +54,7 @@ struct EntryExaminer: Sendable {
                     continue
                 }
                 let fulcio = FulcioCertificate(certificate)
-                result.indexed.append(
-                    MonitorState.IndexedEntry(
-                        logIndex: entry.logIndex,
-                        identity: fulcio.identities.first,
-                        issuer: fulcio.issuer,
-                        digest: digest,
-                        fingerprint: MonitorPolicy.fingerprint(der)
-                    )
-                )
+                result.indexed.append(MonitorState.IndexedEntry(logIndex: entry.logIndex, fulcio: fulcio, der: der, digest: digest))
                 guard let (identity, issuer) = policy.match(fulcio, der: der) else { continue }
                 if await isTrusted(certificate, at: entry.integratedTime) {
                     result.findings.append(
@@ -79,16 +71,9 @@ struct EntryExaminer: Sendable {
                     result.untrustedMatches += 1
                 }
             case .publicKey(let der):
-                let fingerprint = MonitorPolicy.fingerprint(der)
-                result.indexed.append(
-                    MonitorState.IndexedEntry(
-                        logIndex: entry.logIndex,
-                        identity: nil,
-                        issuer: nil,
-                        digest: digest,
-                        fingerprint: fingerprint
-                    )
-                )
+                let row = MonitorState.IndexedEntry(logIndex: entry.logIndex, fulcio: nil, der: der, digest: digest)
+                result.indexed.append(row)
+                let fingerprint = row.fingerprint
                 if policy.matches(publicKey: der) {
                     result.findings.append(
                         .identity(
@@ -115,8 +100,9 @@ struct EntryExaminer: Sendable {
             result.unread = 1
             return result
         }
-        result.indexed = MonitorState.IndexedEntry.rows(of: entry)
-        guard let (identity, issuer) = policy.match(FulcioCertificate(logged.covered), der: logged.issuedDER) else { return result }
+        let fulcio = FulcioCertificate(logged.covered)
+        result.indexed = [MonitorState.IndexedEntry(logIndex: entry.logIndex, fulcio: fulcio, der: logged.issuedDER, digest: nil)]
+        guard let (identity, issuer) = policy.match(fulcio, der: logged.issuedDER) else { return result }
         let trusted: Bool
         if logged.isPrecertificate {
             let time = entry.integratedTime.map { Date(timeIntervalSince1970: Double($0)) } ?? logged.issued.notValidBefore

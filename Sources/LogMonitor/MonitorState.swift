@@ -50,15 +50,8 @@ public final class MonitorState: Sendable {
         /// none for an entry the monitor does not read.
         public static func rows(of entry: LoggedEntry) -> [IndexedEntry] {
             if let logged = CTEntryCertificate(entry) {
-                let fulcio = FulcioCertificate(logged.covered)
                 return [
-                    IndexedEntry(
-                        logIndex: entry.logIndex,
-                        identity: fulcio.identities.first,
-                        issuer: fulcio.issuer,
-                        digest: nil,
-                        fingerprint: MonitorPolicy.fingerprint(logged.issuedDER)
-                    )
+                    IndexedEntry(logIndex: entry.logIndex, fulcio: FulcioCertificate(logged.covered), der: logged.issuedDER, digest: nil)
                 ]
             }
             guard let content = try? LogEntryContent(body: entry.body) else { return [] }
@@ -67,24 +60,23 @@ public final class MonitorState: Sendable {
                 switch signer {
                 case .certificate(let der):
                     guard let certificate = try? Certificate(derEncoded: der) else { return nil }
-                    let fulcio = FulcioCertificate(certificate)
-                    return IndexedEntry(
-                        logIndex: entry.logIndex,
-                        identity: fulcio.identities.first,
-                        issuer: fulcio.issuer,
-                        digest: digest,
-                        fingerprint: MonitorPolicy.fingerprint(der)
-                    )
+                    return IndexedEntry(logIndex: entry.logIndex, fulcio: FulcioCertificate(certificate), der: der, digest: digest)
                 case .publicKey(let der):
-                    return IndexedEntry(
-                        logIndex: entry.logIndex,
-                        identity: nil,
-                        issuer: nil,
-                        digest: digest,
-                        fingerprint: MonitorPolicy.fingerprint(der)
-                    )
+                    return IndexedEntry(logIndex: entry.logIndex, fulcio: nil, der: der, digest: digest)
                 }
             }
+        }
+
+        /// The row of the certificate `der`, read as `fulcio`, or of the key `der` when `fulcio`
+        /// is nil.
+        init(logIndex: Int64, fulcio: FulcioCertificate?, der: [UInt8], digest: String?) {
+            self.init(
+                logIndex: logIndex,
+                identity: fulcio?.identities.first,
+                issuer: fulcio?.issuer,
+                digest: digest,
+                fingerprint: MonitorPolicy.fingerprint(der)
+            )
         }
     }
 
