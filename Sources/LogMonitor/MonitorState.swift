@@ -95,9 +95,13 @@ public final class MonitorState: Sendable {
             throw MonitorError(.state, "\(error)")
         }
         let file = (path as NSString).appendingPathComponent(Self.databaseName)
-        var status = stat()
-        if lstat(file, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
-            throw MonitorError(.state, "\(file): not a regular file (a link or something else is there)")
+        // SQLite opens the database and its write-ahead log and shared-memory files by name,
+        // following links: none of them may be one.
+        for name in [file, file + "-wal", file + "-shm"] {
+            var status = stat()
+            if lstat(name, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+                throw MonitorError(.state, "\(name): not a regular file (a link or something else is there)")
+            }
         }
         self.path = path
         do {

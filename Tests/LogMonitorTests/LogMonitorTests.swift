@@ -40,21 +40,39 @@ struct LogMonitorTests {
             let key = P256.Signing.PrivateKey()
             for _ in 0..<count {
                 let index = log.entries.count
-                let identity = watchedAt.contains(index) || lookAlikeAt.contains(index) ? LogMonitorTests.watched : "https://example.com/other/\(index)"
+                let identity =
+                    watchedAt.contains(index) || lookAlikeAt.contains(index)
+                    ? LogMonitorTests.watched : "https://example.com/other/\(index)"
                 let certificate = try instance.issue(
-                    to: .init(key.publicKey), identity: identity, at: instance.epoch.addingTimeInterval(Double(index)),
-                    signedBy: lookAlikeAt.contains(index) ? outsider : nil)
-                log.entries.append(TestTiledLog.hashedRekordEntry(certificate: TestInstance.der(certificate), digest: Array(SHA256.hash(data: [UInt8(index & 0xFF)]))))
+                    to: .init(key.publicKey),
+                    identity: identity,
+                    at: instance.epoch.addingTimeInterval(Double(index)),
+                    signedBy: lookAlikeAt.contains(index) ? outsider : nil
+                )
+                log.entries.append(
+                    TestTiledLog.hashedRekordEntry(
+                        certificate: TestInstance.der(certificate),
+                        digest: Array(SHA256.hash(data: [UInt8(index & 0xFF)]))
+                    )
+                )
             }
             try log.write(to: folder.url)
         }
 
-        func monitor(policy: MonitorPolicy = MonitorPolicy(identities: [.init(subject: WholeStringPattern(exactly: LogMonitorTests.watched))]))
+        func monitor(
+            policy: MonitorPolicy = MonitorPolicy(identities: [.init(subject: WholeStringPattern(exactly: LogMonitorTests.watched))])
+        )
             throws -> LogMonitor
         {
             let client = TiledLogClient(prefix: folder.url, fetcher: try FolderFetcher(path: folder.path))
             let tiled = TiledLog(client: client, keys: trustedRoot.transparencyLogs.map(TrustedLogKey.init))
-            return LogMonitor(url: "https://log.test.example", log: tiled, policy: policy, trustedRoot: trustedRoot, state: try MonitorState(folder: stateFolder.path))
+            return LogMonitor(
+                url: "https://log.test.example",
+                log: tiled,
+                policy: policy,
+                trustedRoot: trustedRoot,
+                state: try MonitorState(folder: stateFolder.path)
+            )
         }
 
         func run(fromIndex: Int64? = nil) async throws -> (LogMonitor.Summary, [Finding]) {
@@ -164,6 +182,17 @@ struct LogMonitorTests {
         #expect(rest.map(\.logIndex) == [300, 600])
         #expect(try state.search(log: "https://log.test.example", identity: Self.watched).map(\.logIndex) == [100, 300, 600])
         #expect(try state.search(log: "https://log.test.example", fingerprint: String(repeating: "0", count: 64)).isEmpty)
+    }
+
+    @Test func refusesAStateWhoseDatabaseFilesAreLinks() throws {
+        for name in [MonitorState.databaseName, MonitorState.databaseName + "-wal", MonitorState.databaseName + "-shm"] {
+            let folder = try TemporaryDirectory()
+            let elsewhere = try TemporaryDirectory()
+            try elsewhere.write("target", Array("untouched".utf8))
+            try FileManager.default.createSymbolicLink(atPath: folder.file(name).path, withDestinationPath: elsewhere.file("target").path)
+            #expect(throws: MonitorError.self, "\(name)") { try MonitorState(folder: folder.path) }
+            #expect(try elsewhere.read("target") == Array("untouched".utf8))
+        }
     }
 
     @Test func readsRekorMonitorsConfiguration() throws {
