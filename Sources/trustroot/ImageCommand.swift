@@ -64,17 +64,23 @@ struct ImageCommand: AsyncParsableCommand {
 
         /// A client of the reference's registry, with the credentials Docker's configuration gives.
         func registry(for reference: ImageReference) throws -> RegistryClient {
-            do {
-                let credentials = try RegistryCredentials.fromDockerConfig(for: reference.registry)
-                return try RegistryClient(
-                    registry: reference.registry,
-                    transport: HTTPClientTransport(idleTimeout: 30, transferTimeout: 300),
-                    credentials: credentials,
-                    allowsPlainHTTP: allowInsecureRegistry
-                )
-            } catch {
-                throw CLIError(error)
-            }
+            try ImageCommand.registry(for: reference, allowsPlainHTTP: allowInsecureRegistry)
+        }
+    }
+
+    /// A client of `reference`'s registry, with the credentials Docker's configuration gives;
+    /// plain HTTP beyond loopback only when `allowsPlainHTTP`.
+    static func registry(for reference: ImageReference, allowsPlainHTTP: Bool) throws -> RegistryClient {
+        do {
+            let credentials = try RegistryCredentials.fromDockerConfig(for: reference.registry)
+            return try RegistryClient(
+                registry: reference.registry,
+                transport: HTTPClientTransport(idleTimeout: 30, transferTimeout: 300),
+                credentials: credentials,
+                allowsPlainHTTP: allowsPlainHTTP
+            )
+        } catch {
+            throw CLIError(error)
         }
     }
 

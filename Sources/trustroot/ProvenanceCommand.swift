@@ -2,7 +2,6 @@ import ArgumentParser
 import ContainerImage
 import Foundation
 import OCI
-import Plumbing
 import Provenance
 import Sigstore
 import TUF
@@ -150,18 +149,12 @@ struct ProvenanceCommand: AsyncParsableCommand {
             ProvenanceCheck.Summary, [UInt8], String
         ) {
             let reference: ImageReference
-            let registry: RegistryClient
             do {
                 reference = try ImageReference(image)
-                registry = try RegistryClient(
-                    registry: reference.registry,
-                    transport: HTTPClientTransport(idleTimeout: 30, transferTimeout: 300),
-                    credentials: try RegistryCredentials.fromDockerConfig(for: reference.registry),
-                    allowsPlainHTTP: allowInsecureRegistry
-                )
             } catch {
                 throw CLIError(error)
             }
+            let registry = try ImageCommand.registry(for: reference, allowsPlainHTTP: allowInsecureRegistry)
             let report = try await CLIError.mapping { () async throws(OCIError) in
                 try await ImageVerifier(registry: registry, run: run).verify(reference, legacy: .never)
             }

@@ -132,8 +132,8 @@ struct VerifyRequest: Equatable, Sendable {
     func confirmOnline(_ bundle: SigstoreBundle, _ roots: [TrustedRoot], bundle path: String) async throws -> [LogEntryConfirmation] {
         let transport = LogOptions.transport
         var confirmations: [LogEntryConfirmation] = []
+        let logs = roots.flatMap(\.transparencyLogs)
         for entry in bundle.transparencyLogEntries {
-            let logs = roots.flatMap(\.transparencyLogs)
             guard let log = logs.first(where: { $0.logID == entry.logID }), let base = URL(string: log.baseURL),
                 let scheme = base.scheme?.lowercased(), scheme == "https" || scheme == "http"
             else {
