@@ -63,7 +63,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     /// The server's base URL.
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    private let socket: Int32
+    private let listening: ListeningSocket
     private let handler: @Sendable (Request) -> Response
     private let stopped = NSLock()
     private var isStopped = false
@@ -89,11 +89,12 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
         }
-        socket = descriptor
+        let listening = ListeningSocket(descriptor)
+        self.listening = listening
         port = Int(UInt16(bigEndian: address.sin_port))
         self.handler = handler
         // The thread holds only the socket and the handler, so releasing the server stops it.
-        let thread = Thread { [descriptor, handler] in Self.serve(descriptor, handler) }
+        let thread = Thread { [listening, handler] in Self.serve(listening, handler) }
         thread.start()
     }
 
@@ -105,15 +106,15 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         defer { stopped.unlock() }
         guard !isStopped else { return }
         isStopped = true
-        shutdown(socket, Int32(SHUT_RDWR))
-        close(socket)
+        listening.shutDown()
     }
 
-    private static func serve(_ socket: Int32, _ handler: @Sendable (Request) -> Response) {
+    private static func serve(_ listening: ListeningSocket, _ handler: @Sendable (Request) -> Response) {
         while true {
-            let connection = accept(socket, nil, nil)
+            let connection = accept(listening.descriptor, nil, nil)
             if connection < 0 {
                 if errno == EINTR { continue }
+                listening.close()
                 return
             }
             var timeout = timeval(tv_sec: 10, tv_usec: 0)
@@ -189,5 +190,35 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
             return start
         }
         return nil
+    }
+}
+
+/// A listening socket that only its accepting thread closes. `stop()` shuts it down, which makes
+/// the blocked `accept` fail; were the descriptor closed there instead, its number could be
+/// given to the next server's socket while the old thread still calls `accept` on it, and the
+/// old thread would answer the new server's requests.
+final class ListeningSocket: @unchecked Sendable {
+    let descriptor: Int32
+    private let lock = NSLock()
+    private var isClosed = false
+
+    init(_ descriptor: Int32) {
+        self.descriptor = descriptor
+    }
+
+    /// Wakes the accepting thread, unless it has closed the socket already.
+    func shutDown() {
+        lock.withLock {
+            if !isClosed { _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    /// Closes the socket, once.
+    func close() {
+        lock.withLock {
+            guard !isClosed else { return }
+            isClosed = true
+            _ = Glibc.close(descriptor)
+        }
     }
 }
