@@ -14,8 +14,9 @@ public struct Updater: Sendable {
     /// Limits and pins.
     public var configuration: UpdaterConfiguration
     /// Called after each new root version is trusted, with that version (the newest is stored
-    /// when the walk ends).
-    public var onRootUpdate: (@Sendable (Int) -> Void)?
+    /// when the walk ends). The walk goes on when it returns; a caller that waits for something
+    /// awaits rather than blocks, since the walk's read-ahead needs a thread to run on.
+    public var onRootUpdate: (@Sendable (Int) async -> Void)?
     /// The metadata trusted by the last update, if any.
     public private(set) var trusted: TrustedMetadataSet?
 
@@ -87,7 +88,7 @@ public struct Updater: Sendable {
                 }
                 try set.updateRoot(prepared)
                 verified = prepared.bytes
-                onRootUpdate?(version)
+                await onRootUpdate?(version)
                 // `last` may be Int.max: stop at it rather than step past it.
                 guard version < last else { break }
                 version += 1

@@ -12,8 +12,8 @@ struct EncryptedKeyFileTests {
     static let quickScrypt = EncryptedPrivateKeyInfo.KeyDerivation.scrypt(salt: Array(repeating: 7, count: 16), n: 1 << 14, r: 8, p: 1)
 
     /// Runs openssl with `arguments`; returns standard output, throwing on failure.
-    func openssl(_ arguments: [String]) throws -> String {
-        let outcome = try Subprocess.run(command: ["openssl"] + arguments)
+    func openssl(_ arguments: [String]) async throws -> String {
+        let outcome = try await Subprocess.run(command: ["openssl"] + arguments)
         guard outcome.status == 0 else {
             throw Python.Failure(description: "openssl \(arguments.joined(separator: " ")): \(outcome.errors)")
         }
@@ -21,13 +21,13 @@ struct EncryptedKeyFileTests {
     }
 
     @Test(arguments: InMemorySigner.KeyKind.allCases)
-    func openSSLReadsOurKeyFiles(kind: InMemorySigner.KeyKind) throws {
+    func openSSLReadsOurKeyFiles(kind: InMemorySigner.KeyKind) async throws {
         let folder = try TemporaryDirectory()
         for derivation in [Self.quickScrypt, .pbkdf2SHA256(salt: Array(repeating: 1, count: 16), iterations: 10_000)] {
             let (signer, pem) = try EncryptedKeyFileSigner.generate(kind, passphrase: Self.passphrase, keyDerivation: derivation)
             #expect(pem.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----\n"))
             try folder.write("key.pem", Array(pem.utf8))
-            let publicPEM = try openssl([
+            let publicPEM = try await openssl([
                 "pkey", "-in", folder.file("key.pem").path, "-passin", "pass:correct horse battery staple", "-pubout",
             ])
             // OpenSSL recovers the same public key we list in metadata.
@@ -42,8 +42,8 @@ struct EncryptedKeyFileTests {
                         == signer.publicKey.publicValue.trimmingCharacters(in: .whitespacesAndNewlines)
                 )
             }
-            #expect(throws: (any Error).self) {
-                try openssl(["pkey", "-in", folder.file("key.pem").path, "-passin", "pass:wrong", "-pubout"])
+            await #expect(throws: (any Error).self) {
+                try await openssl(["pkey", "-in", folder.file("key.pem").path, "-passin", "pass:wrong", "-pubout"])
             }
             // And the file signs with the key it claims.
             let reopened = try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: Self.passphrase)
@@ -57,26 +57,28 @@ struct EncryptedKeyFileTests {
         ["genpkey", "-algorithm", "ED25519", "-aes-256-cbc"],
         ["genpkey", "-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048", "-aes-256-cbc"],
     ])
-    func weReadOpenSSLKeyFiles(generate: [String]) throws {
+    func weReadOpenSSLKeyFiles(generate: [String]) async throws {
         let folder = try TemporaryDirectory()
-        let pem = try openssl(generate + ["-pass", "pass:correct horse battery staple"])
+        let pem = try await openssl(generate + ["-pass", "pass:correct horse battery staple"])
         let signer = try EncryptedKeyFileSigner(pemEncoded: pem, passphrase: Self.passphrase)
         let message = Array("payload".utf8)
         #expect(signer.publicKey.isValidSignature(try signer.sign(message), for: message))
         // The same key re-encrypted with scrypt, as `openssl pkcs8 -topk8 -scrypt` writes it.
         try folder.write("key.pem", Array(pem.utf8))
-        let scrypt = try openssl([
+        let scrypt = try await openssl([
             "pkcs8", "-topk8", "-scrypt", "-in", folder.file("key.pem").path, "-passin", "pass:correct horse battery staple",
             "-passout", "pass:correct horse battery staple",
         ])
         #expect(try EncryptedKeyFileSigner(pemEncoded: scrypt, passphrase: Self.passphrase).publicKey == signer.publicKey)
     }
 
-    @Test func openSSLOpensTheDefaultParameters() throws {
+    @Test func openSSLOpensTheDefaultParameters() async throws {
         let folder = try TemporaryDirectory()
         let (signer, pem) = try EncryptedKeyFileSigner.generate(.ecdsaP256, passphrase: Self.passphrase)
         try folder.write("key.pem", Array(pem.utf8))
-        let publicPEM = try openssl(["pkey", "-in", folder.file("key.pem").path, "-passin", "pass:correct horse battery staple", "-pubout"])
+        let publicPEM = try await openssl([
+            "pkey", "-in", folder.file("key.pem").path, "-passin", "pass:correct horse battery staple", "-pubout",
+        ])
         #expect(
             publicPEM.trimmingCharacters(in: .whitespacesAndNewlines)
                 == signer.publicKey.publicValue.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -93,12 +95,12 @@ struct EncryptedKeyFileTests {
         #expect(CeremonyError.wrongPassphrase.description == "wrong passphrase, or the key file was altered")
     }
 
-    @Test func refusesOtherFormatsAndHostileParameters() throws {
-        let plain = try openssl(["genpkey", "-algorithm", "ED25519"])
+    @Test func refusesOtherFormatsAndHostileParameters() async throws {
+        let plain = try await openssl(["genpkey", "-algorithm", "ED25519"])
         #expect(throws: CeremonyError.notAnEncryptedKey("PEM block is PRIVATE KEY, not ENCRYPTED PRIVATE KEY")) {
             try EncryptedPrivateKeyInfo(pemEncoded: plain)
         }
-        let aes128 = try openssl(["genpkey", "-algorithm", "ED25519", "-aes-128-cbc", "-pass", "pass:x"])
+        let aes128 = try await openssl(["genpkey", "-algorithm", "ED25519", "-aes-128-cbc", "-pass", "pass:x"])
         #expect(throws: CeremonyError.self) { try EncryptedPrivateKeyInfo(pemEncoded: aes128) }
         // The smallest accepted PBKDF2 work factor still round-trips through PEM.
         let minimal = try EncryptedPrivateKeyInfo(

@@ -73,7 +73,7 @@ struct RepositoryPublisherTests {
         // python-tuf, trusting v1, walks to v3 over loopback and downloads the trusted root.
         let server = try LoopbackServer(serving: repository)
         try FileManager.default.createDirectory(at: folder.file("python"), withIntermediateDirectories: true)
-        let version = try Python.run(
+        let version = try await Python.run(
             "ngclient_get.py",
             [
                 repository.appendingPathComponent("metadata/1.root.json").path, folder.file("python").path,

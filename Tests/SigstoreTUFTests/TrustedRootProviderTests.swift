@@ -36,9 +36,9 @@ struct TrustedRootProviderTests {
 
     /// A python-tuf repository in `folder/repo` whose target is `instance`'s trusted root, and a
     /// client in `folder/client` trusting its first root, at `https://repo.test`.
-    static func client(of instance: TestInstance, in folder: TemporaryDirectory) throws -> ClientLayout {
+    static func client(of instance: TestInstance, in folder: TemporaryDirectory) async throws -> ClientLayout {
         try folder.write("trusted_root.json", instance.trustedRoot())
-        _ = try Python.run("tuf_repo.py", [folder.file("repo").path, folder.file("trusted_root.json").path])
+        _ = try await Python.run("tuf_repo.py", [folder.file("repo").path, folder.file("trusted_root.json").path])
         let layout = ClientLayout(folder.file("client").path)
         try MetadataCache(directory: layout.metadata).bootstrap(rootBytes: try folder.read("repo/1.root.json"))
         let repository = URL(string: "https://repo.test")!
@@ -52,7 +52,7 @@ struct TrustedRootProviderTests {
     @Test func theTrustedRootComesThroughTUFAndVerifyingUsesNoNetwork() async throws {
         let instance = try TestInstance()
         let folder = try TemporaryDirectory()
-        let layout = try Self.client(of: instance, in: folder)
+        let layout = try await Self.client(of: instance, in: folder)
         var provider = TrustedRootProvider(layout: layout)
         let online = RecordingFetcher(serving: folder.file("repo"))
         provider.networkFetcher = { _ in online }
@@ -99,7 +99,7 @@ struct TrustedRootProviderTests {
     @Test func aTornTrustedRootIsRefusedAndFetchedAgain() async throws {
         let instance = try TestInstance()
         let folder = try TemporaryDirectory()
-        let layout = try Self.client(of: instance, in: folder)
+        let layout = try await Self.client(of: instance, in: folder)
         var provider = TrustedRootProvider(layout: layout)
         let online = RecordingFetcher(serving: folder.file("repo"))
         provider.networkFetcher = { _ in online }

@@ -14,9 +14,9 @@ struct ClientInteropTests {
         let server: LoopbackServer
         let cache: MetadataCache
 
-        init() throws {
+        init() async throws {
             folder = try TemporaryDirectory()
-            _ = try Python.run("tuf_repo.py", [folder.file("repo").path])
+            _ = try await Python.run("tuf_repo.py", [folder.file("repo").path])
             server = try LoopbackServer(serving: folder.file("repo"))
             cache = try MetadataCache(directory: folder.file("cache"))
             try cache.bootstrap(rootBytes: folder.read("repo/1.root.json"))
@@ -49,7 +49,7 @@ struct ClientInteropTests {
     }
 
     @Test func refreshesThroughRotationsAndDownloadsThroughADelegation() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         var updater = fixture.updater()
         let steps = StepRecorder()
         updater.onRootUpdate = { steps.record($0) }
@@ -96,7 +96,7 @@ struct ClientInteropTests {
         authenticUpdates: Set<String> = [],
         _ matches: (UpdateError) -> Bool
     ) async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         var honest = fixture.updater()
         try await honest.refresh()
         let before = try fixture.cacheContents()
@@ -183,7 +183,7 @@ struct ClientInteropTests {
     }
 
     @Test func rejectsTargetFilesThatDoNotMatch() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         var updater = fixture.updater()
         let info = try #require(try await updater.targetInfo("trusted_root.json"))
         let served = fixture.folder.file("repo/targets/\(info.hashes["sha256"]!).trusted_root.json")
@@ -206,7 +206,7 @@ struct ClientInteropTests {
     }
 
     @Test func worksFromAFileMirror() async throws {
-        let fixture = try Fixture()
+        let fixture = try await Fixture()
         var updater = Updater(cache: fixture.cache, metadataBaseURL: fixture.folder.file("repo/metadata"), fetcher: FileFetcher())
         try await updater.refresh()
         #expect(updater.trusted?.root.signed.version == 4)

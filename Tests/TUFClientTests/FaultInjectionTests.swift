@@ -30,7 +30,7 @@ struct FaultInjectionTests {
 
     @Test func everyInterruptedWriteIsRecoverable() async throws {
         let folder = try TemporaryDirectory()
-        _ = try Python.run("tuf_repo.py", [folder.file("repo").path])
+        _ = try await Python.run("tuf_repo.py", [folder.file("repo").path])
         let metadataURL = folder.file("repo/metadata")
         let initialRoot = try folder.read("repo/1.root.json")
         let target = "releases/app-1.0.tar.gz"

@@ -118,7 +118,9 @@ struct RootWalkTests {
         // the request was already under way.
         updater.onRootUpdate = { version in
             let deadline = Date().addingTimeInterval(10)
-            while !fetcher.requests.contains("\(version + 1).root.json") && Date() < deadline { usleep(1_000) }
+            while !fetcher.requests.contains("\(version + 1).root.json") && Date() < deadline {
+                try? await Task.sleep(for: .milliseconds(1))
+            }
             fetcher.note("trusted \(version)")
         }
         try await updater.refresh()

@@ -7,9 +7,9 @@ import Testing
 @Suite("Metadata interop with python-tuf")
 struct PythonTUFInteropTests {
     /// Metadata written by python-tuf: a key of each type, threshold 2, custom fields everywhere.
-    @Test func parsesVerifiesAndReencodesPythonTUFMetadata() throws {
+    @Test func parsesVerifiesAndReencodesPythonTUFMetadata() async throws {
         let folder = try TemporaryDirectory()
-        _ = try Python.run("make_repo.py", [folder.path])
+        _ = try await Python.run("make_repo.py", [folder.path])
         let expectations = try #require(try JSONParser().parse(folder.read("expectations.json")).objectValue)
         let signedBy = try #require(expectations["signed_by"]?.objectValue)
         func expectedSigners(_ role: String) -> Set<String> {
@@ -112,7 +112,7 @@ struct PythonTUFInteropTests {
     }
 
     /// Metadata that TrustRoot signs, with a key of each type, is accepted by python-tuf.
-    @Test func pythonTUFAcceptsOurSignatures() throws {
+    @Test func pythonTUFAcceptsOurSignatures() async throws {
         let folder = try TemporaryDirectory()
         let signers = try InMemorySigner.KeyKind.allCases.map { try InMemorySigner(generating: $0) }
         let keys = Dictionary(uniqueKeysWithValues: signers.map { ($0.publicKey.keyID, $0.publicKey) })
@@ -150,7 +150,7 @@ struct PythonTUFInteropTests {
         try folder.write("root.json", root.encoded())
         try folder.write("targets.json", targets.encoded())
 
-        let output = try Python.run("verify.py", [folder.path]).split(separator: "\n").map(String.init)
+        let output = try await Python.run("verify.py", [folder.path]).split(separator: "\n").map(String.init)
         #expect(output.contains("root OK"), "\(output)")
         #expect(output.contains("targets OK"), "\(output)")
         // Key ids: python computes from the key object what we computed.
@@ -167,7 +167,7 @@ struct PythonTUFInteropTests {
         tampered.signatures[last].signature =
             String(sig.prefix(10)) + (sig.dropFirst(10).first == "0" ? "1" : "0") + String(sig.dropFirst(11))
         try folder.write("root.json", tampered.encoded())
-        let rejected = try Python.run("verify.py", [folder.path])
+        let rejected = try await Python.run("verify.py", [folder.path])
         #expect(rejected.contains("root FAIL"), "\(rejected)")
         let ours = try root.signed.verifyDelegate("root", metadata: tampered)
         #expect(!ours.isSatisfied)

@@ -20,8 +20,8 @@ public enum Python {
 
     /// Runs `script` (a file in Tests/interop) with `arguments`, feeding `input` on standard input;
     /// returns standard output, and throws with standard error when the script fails.
-    public static func run(_ script: String, _ arguments: [String] = [], input: [UInt8] = []) throws -> String {
-        let outcome = try Subprocess.run(
+    public static func run(_ script: String, _ arguments: [String] = [], input: [UInt8] = []) async throws -> String {
+        let outcome = try await Subprocess.run(
             command: ["python3", interopDirectory.appendingPathComponent(script).path] + arguments,
             input: input
         )

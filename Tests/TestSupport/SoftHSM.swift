@@ -57,7 +57,7 @@ public final class SoftHSM: @unchecked Sendable {
     }
 
     private static func run(_ arguments: [String]) throws {
-        let outcome = try Subprocess.run(command: arguments)
+        let outcome = try Subprocess.runBlocking(command: arguments)
         guard outcome.status == 0 else { throw Python.Failure(description: "\(arguments[0]) failed: \(outcome.errors)") }
     }
 }

@@ -40,7 +40,7 @@ struct CeremonyCLITests {
         )
     }
 
-    @Test func holdersSignOnSeparateMachinesAndMerge() throws {
+    @Test func holdersSignOnSeparateMachinesAndMerge() async throws {
         let folder = try TemporaryDirectory()
         let alice = try holderKey(folder, "alice")
         let bob = try holderKey(folder, "bob")
@@ -64,22 +64,22 @@ struct CeremonyCLITests {
         let environment = ["TRUSTROOT_KEY_PASSPHRASE": Self.passphrase]
         try Workspace.adopt(at: folder.file("ws"), holder: "test")
 
-        let diff = try TrustRootBinary.run(["ceremony", "diff", workspace])
+        let diff = try await TrustRootBinary.run(["ceremony", "diff", workspace])
         #expect(diff.status == 0)
         #expect(diff.stdout.contains("root v1 → v2"))
         #expect(diff.stdout.contains("ed25519/ed25519 @dave") && diff.stdout.contains("- key"))
-        let diffJSON = try TrustRootBinary.run(["ceremony", "diff", workspace, "--json"])
+        let diffJSON = try await TrustRootBinary.run(["ceremony", "diff", workspace, "--json"])
         let diffRoles = try #require(try JSONParser().parse(Array(diffJSON.stdout.utf8)).arrayValue)
         #expect(diffRoles.first?.objectValue?["from_version"] == 1)
         #expect(diffRoles.first?.objectValue?["changes"]?.arrayValue?.contains { $0.stringValue?.contains("+ key") == true } == true)
 
-        let before = try TrustRootBinary.run(["ceremony", "status", workspace])
+        let before = try await TrustRootBinary.run(["ceremony", "status", workspace])
         #expect(before.stdout.contains("as the new root: 0 of 2 required signatures"))
         #expect(
             before.stdout.contains("not yet signed by: @alice (\(MetadataDraft.keyID(of: alice.publicKey, holder: "@alice"))), @dave ("),
             "\(before.stdout)"
         )
-        let beforeJSON = try TrustRootBinary.run(["ceremony", "status", workspace, "--json"])
+        let beforeJSON = try await TrustRootBinary.run(["ceremony", "status", workspace, "--json"])
         let roots = try #require(try JSONParser().parse(Array(beforeJSON.stdout.utf8)).objectValue?["proposed"]?.arrayValue)
         #expect(roots.first?.objectValue?["signatures"]?.objectValue?["missing"]?.arrayValue?.count == 3)
         #expect(roots.first?.objectValue?["previous_root_signatures"]?.objectValue?["version"] == 1)
@@ -90,7 +90,7 @@ struct CeremonyCLITests {
         let workspace2 = folder.file("ws2").path
         // At a terminal, sign shows what it signs and asks; no is no, and nothing changes.
         let transcriptBefore = try folder.read("ws/transcript.jsonl")
-        let declined = try TrustRootBinary.atTerminal(
+        let declined = try await TrustRootBinary.atTerminal(
             ["ceremony", "sign", workspace, "--key", folder.file("alice.key").path],
             answering: "n",
             environment: environment
@@ -100,31 +100,31 @@ struct CeremonyCLITests {
         #expect(declined.output.contains("Sign root v2 as @alice with key "), "\(declined.output)")
         #expect(declined.output.contains("not signed: nothing was changed"))
         #expect(try folder.read("ws/transcript.jsonl") == transcriptBefore)
-        let signAlice = try TrustRootBinary.run(
+        let signAlice = try await TrustRootBinary.run(
             ["ceremony", "sign", workspace, "--key", folder.file("alice.key").path],
             environment: environment
         )
         #expect(signAlice.status == 0, "\(signAlice.stderr)")
-        let bobAtTerminal = try TrustRootBinary.atTerminal(
+        let bobAtTerminal = try await TrustRootBinary.atTerminal(
             ["ceremony", "sign", workspace2, "--key", folder.file("bob.key").path],
             answering: "y",
             environment: environment
         )
         #expect(bobAtTerminal.status == 0, "\(bobAtTerminal.output)")
         #expect(bobAtTerminal.output.contains("signed root as "), "\(bobAtTerminal.output)")
-        let daveSigned = try TrustRootBinary.run(
+        let daveSigned = try await TrustRootBinary.run(
             ["ceremony", "sign", workspace2, "--key", folder.file("dave.key").path, "--yes"],
             environment: environment
         )
         #expect(daveSigned.status == 0, "\(daveSigned.stderr)")
-        let incomplete = try TrustRootBinary.run(["ceremony", "verify", workspace])
+        let incomplete = try await TrustRootBinary.run(["ceremony", "verify", workspace])
         #expect(incomplete.status == 1)
         #expect(incomplete.stderr.hasSuffix("root v2 not yet signed by enough keys\n"))
 
-        let merged = try TrustRootBinary.run(["ceremony", "merge", workspace, workspace2])
+        let merged = try await TrustRootBinary.run(["ceremony", "merge", workspace, workspace2])
         #expect(merged.status == 0, "\(merged.stderr)")
         #expect(merged.stdout.contains("complete: ready to publish"))
-        let verified = try TrustRootBinary.run(["ceremony", "verify", workspace])
+        let verified = try await TrustRootBinary.run(["ceremony", "verify", workspace])
         #expect(verified.status == 0, "\(verified.stderr)")
         #expect(verified.stdout.hasPrefix("transcript: 3 records, chain intact"))
 
@@ -138,7 +138,7 @@ struct CeremonyCLITests {
         var edited = try Metadata<Root>(bytes: signedProposal)
         edited.signed.expires = edited.signed.expires.addingTimeInterval(86_400)
         try folder.write("ws/proposal/root.json", edited.encoded())
-        let handEdited = try TrustRootBinary.run(["ceremony", "verify", workspace])
+        let handEdited = try await TrustRootBinary.run(["ceremony", "verify", workspace])
         #expect(handEdited.status == 1)
         #expect(
             handEdited.stderr.contains(
@@ -149,7 +149,7 @@ struct CeremonyCLITests {
 
         // Refusals: a key in neither root, a wrong passphrase, an edited transcript.
         let strangerKey = try holderKey(folder, "mallory")
-        let stranger = try TrustRootBinary.run(
+        let stranger = try await TrustRootBinary.run(
             ["ceremony", "sign", workspace, "--key", folder.file("mallory.key").path],
             environment: environment
         )
@@ -161,7 +161,7 @@ struct CeremonyCLITests {
                 "trustroot: \(workspace): key \(strangerKey.publicKey.keyID) is not a key of any role this proposal asks signatures for: `trustroot ceremony status` lists who is to sign\n"
             )
         )
-        let wrong = try TrustRootBinary.run(
+        let wrong = try await TrustRootBinary.run(
             ["ceremony", "sign", workspace, "--key", folder.file("carol.key").path],
             environment: ["TRUSTROOT_KEY_PASSPHRASE": "nope"]
         )
@@ -173,10 +173,10 @@ struct CeremonyCLITests {
             atomically: false,
             encoding: .utf8
         )
-        let tampered = try TrustRootBinary.run(["ceremony", "verify", workspace])
+        let tampered = try await TrustRootBinary.run(["ceremony", "verify", workspace])
         #expect(tampered.status == 1)
         #expect(tampered.stderr.contains("the transcript was altered"))
-        let signAfterTamper = try TrustRootBinary.run(
+        let signAfterTamper = try await TrustRootBinary.run(
             ["ceremony", "sign", workspace, "--key", folder.file("carol.key").path],
             environment: environment
         )

@@ -49,8 +49,8 @@ struct CeremonyEndToEndTests {
         }
 
         /// Records the SoftHSM key with CKA_ID `id` as `keys/NAME.p11.json`, as a holder does.
-        func tokenKey(_ name: String, id: String) throws {
-            let imported = try TrustRootBinary.run(
+        func tokenKey(_ name: String, id: String) async throws {
+            let imported = try await TrustRootBinary.run(
                 [
                     "key", "import-pkcs11", "--module", SoftHSM.module, "--token-label", "trustroot-test", "--key-id", id,
                     "--out", folder.file("keys/\(name).p11.json").path,
@@ -90,21 +90,21 @@ struct CeremonyEndToEndTests {
         }
 
         /// Runs `trustroot ceremony ARGUMENTS` with the test passphrase and PIN.
-        func ceremony(_ arguments: [String]) throws -> TrustRootBinary.Outcome {
-            try TrustRootBinary.run(["ceremony"] + arguments, environment: CeremonyEndToEndTests.environment)
+        func ceremony(_ arguments: [String]) async throws -> TrustRootBinary.Outcome {
+            try await TrustRootBinary.run(["ceremony"] + arguments, environment: CeremonyEndToEndTests.environment)
         }
 
         /// Signs the workspace `workspace` with each holder's key (`.key` files or `.p11.json` records).
-        func sign(_ keys: [String], in workspace: String? = nil) throws {
+        func sign(_ keys: [String], in workspace: String? = nil) async throws {
             for key in keys {
                 let option = key.hasSuffix(".p11.json") ? "--pkcs11" : "--key"
-                let signed = try ceremony(["sign", workspace ?? self.workspace, option, folder.file("keys/\(key)").path])
+                let signed = try await ceremony(["sign", workspace ?? self.workspace, option, folder.file("keys/\(key)").path])
                 #expect(signed.status == 0, "\(key): \(signed.stderr)")
             }
         }
     }
 
-    @Test func fiveHoldersPublishAndRotateTwiceAndClientsFollowFromVersionOne() throws {
+    @Test func fiveHoldersPublishAndRotateTwiceAndClientsFollowFromVersionOne() async throws {
         guard case .success = SoftHSM.shared else {
             Issue.record("SoftHSM2 is needed: \(SoftHSM.shared)")
             return
@@ -115,8 +115,8 @@ struct CeremonyEndToEndTests {
         try ceremony.fileKey("bob", .ecdsaP256)
         try ceremony.fileKey("carol", .ed25519)
         try ceremony.fileKey("online", .ecdsaP256)
-        try ceremony.tokenKey("dave", id: "01")  // P-256 on the token
-        try ceremony.tokenKey("erin", id: "03")  // Ed25519 on the token
+        try await ceremony.tokenKey("dave", id: "01")  // P-256 on the token
+        try await ceremony.tokenKey("erin", id: "03")  // Ed25519 on the token
         try folder.write("notes.txt", Array("release notes\n".utf8))
         var keys = [
             "alice": "alice.pub.json", "bob": "bob.pub.json", "carol": "carol.pub.json", "dave": "dave.p11.json",
@@ -125,26 +125,28 @@ struct CeremonyEndToEndTests {
         try ceremony.config("v1", keys: keys, rootThreshold: 3)
 
         // Root v1: init, then alice and bob sign here, dave on a second machine's copy.
-        let initialized = try ceremony.ceremony(["init", ceremony.workspace, "--config", folder.file("v1.json").path, "--holder", "alice"])
+        let initialized = try await ceremony.ceremony([
+            "init", ceremony.workspace, "--config", folder.file("v1.json").path, "--holder", "alice",
+        ])
         #expect(initialized.status == 0, "\(initialized.stderr)")
         #expect(initialized.stdout.hasPrefix("proposed root v1, targets v1, releases v1\n"))
         // The id a holder reads aloud is the one the metadata lists and status and diff show.
-        let shown = try TrustRootBinary.run([
+        let shown = try await TrustRootBinary.run([
             "key", "show", folder.file("keys/alice.pub.json").path, "--holder", "alice", "--test-key", "--json",
         ])
         let aliceID = try #require(try JSONParser().parse(Array(shown.stdout.utf8)).objectValue?["metadata_keyid"]?.stringValue)
         let proposedRoot = try Metadata<Root>(bytes: try folder.read("ws/proposal/root.json"))
         #expect(proposedRoot.signed.keys[aliceID]?.owner == "alice")
-        let firstStatus = try ceremony.ceremony(["status", ceremony.workspace])
+        let firstStatus = try await ceremony.ceremony(["status", ceremony.workspace])
         #expect(firstStatus.stdout.contains("alice (\(aliceID))"), "\(firstStatus.stdout)")
-        let firstDiff = try ceremony.ceremony(["diff", ceremony.workspace])
+        let firstDiff = try await ceremony.ceremony(["diff", ceremony.workspace])
         #expect(firstDiff.stdout.contains("root: + key \(aliceID) "), "\(firstDiff.stdout)")
-        try ceremony.sign(["alice.key", "bob.key"])
+        try await ceremony.sign(["alice.key", "bob.key"])
         try FileManager.default.copyItem(at: folder.file("ws"), to: folder.file("ws2"))
-        try ceremony.sign(["dave.p11.json"], in: folder.file("ws2").path)
+        try await ceremony.sign(["dave.p11.json"], in: folder.file("ws2").path)
 
         // Two of three root signatures: publish is refused and writes nothing.
-        let early = try ceremony.ceremony([
+        let early = try await ceremony.ceremony([
             "publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", folder.file("keys/online.key").path,
         ])
         #expect(early.status == 1)
@@ -152,42 +154,42 @@ struct CeremonyEndToEndTests {
         #expect(early.stderr.contains("releases v1 has 0 of 1 required signatures"))
         #expect(!FileManager.default.fileExists(atPath: ceremony.repository))
 
-        let merged = try ceremony.ceremony(["merge", ceremony.workspace, folder.file("ws2").path])
+        let merged = try await ceremony.ceremony(["merge", ceremony.workspace, folder.file("ws2").path])
         #expect(merged.status == 0, "\(merged.stderr)")
         #expect(merged.stdout.contains("merged root signatures of "))
         #expect(merged.stdout.hasSuffix("complete: ready to publish\n"))
-        try publish(ceremony, expecting: "root v1, targets v1, releases v1, snapshot v1, timestamp v1")
+        try await publish(ceremony, expecting: "root v1, targets v1, releases v1, snapshot v1, timestamp v1")
 
         // Rotation 1 (root v2): bob's key is replaced. Targets v1 was signed by alice and bob's
         // old key, one short under v2's targets keys, so it is proposed again; releases stays.
         try ceremony.fileKey("bob2", .ed25519)
         keys["bob"] = "bob2.pub.json"
         try ceremony.config("v2", keys: keys, rootThreshold: 3)
-        let proposed = try ceremony.ceremony(["propose", ceremony.workspace, "--config", folder.file("v2.json").path])
+        let proposed = try await ceremony.ceremony(["propose", ceremony.workspace, "--config", folder.file("v2.json").path])
         #expect(proposed.status == 0, "\(proposed.stderr)")
         #expect(proposed.stdout.hasPrefix("proposed root v2, targets v2\n"))
-        let diff = try ceremony.ceremony(["diff", ceremony.workspace])
+        let diff = try await ceremony.ceremony(["diff", ceremony.workspace])
         #expect(diff.stdout.contains("root: + key ") && diff.stdout.contains("ed25519/ed25519 bob\n"))
         #expect(diff.stdout.contains("root: - key ") && diff.stdout.contains("ecdsa/ecdsa-sha2-nistp256 bob\n"))
         // bob signs with the old key (for v1's threshold) and the new one (for v2's).
-        try ceremony.sign(["alice.key", "bob.key", "bob2.key", "erin.p11.json"])
-        let status = try ceremony.ceremony(["status", ceremony.workspace])
+        try await ceremony.sign(["alice.key", "bob.key", "bob2.key", "erin.p11.json"])
+        let status = try await ceremony.ceremony(["status", ceremony.workspace])
         #expect(status.stdout.contains("as the new root: 3 of 3 required signatures"))
         #expect(status.stdout.contains("by root v1's keys: 3 of 3 required signatures"))
-        try publish(ceremony, expecting: "root v2, targets v2, snapshot v2, timestamp v2")
+        try await publish(ceremony, expecting: "root v2, targets v2, snapshot v2, timestamp v2")
 
         // Rotation 2 (root v3): the root threshold rises to 4 of 5, carol's key changes from
         // Ed25519 to P-384. Targets v2 keeps its two valid signatures (alice, bob's new key).
         try ceremony.fileKey("carol2", .ecdsaP384)
         keys["carol"] = "carol2.pub.json"
         try ceremony.config("v3", keys: keys, rootThreshold: 4)
-        let proposed3 = try ceremony.ceremony(["propose", ceremony.workspace, "--config", folder.file("v3.json").path])
+        let proposed3 = try await ceremony.ceremony(["propose", ceremony.workspace, "--config", folder.file("v3.json").path])
         #expect(proposed3.stdout.hasPrefix("proposed root v3\n"), "\(proposed3.stdout)\(proposed3.stderr)")
-        let diff3 = try ceremony.ceremony(["diff", ceremony.workspace])
+        let diff3 = try await ceremony.ceremony(["diff", ceremony.workspace])
         #expect(diff3.stdout.contains("root: threshold 3 → 4"))
         #expect(diff3.stdout.contains("ecdsa/ecdsa-sha2-nistp384 carol"))
-        try ceremony.sign(["alice.key", "bob2.key", "carol2.key"])
-        let three = try ceremony.ceremony(["verify", ceremony.workspace])
+        try await ceremony.sign(["alice.key", "bob2.key", "carol2.key"])
+        let three = try await ceremony.ceremony(["verify", ceremony.workspace])
         #expect(three.status == 1)
         #expect(three.stdout.contains("as the new root: 3 of 4 required signatures"))
         // carol signed with her new key; root v2's threshold needs her old one.
@@ -197,8 +199,8 @@ struct CeremonyEndToEndTests {
             three.stdout.contains("carol (\(carolOld)), the old key that root v2 lists and this proposal rotates out"),
             "\(three.stdout)"
         )
-        try ceremony.sign(["dave.p11.json"])
-        try publish(ceremony, expecting: "root v3, snapshot v3, timestamp v3")
+        try await ceremony.sign(["dave.p11.json"])
+        try await publish(ceremony, expecting: "root v3, snapshot v3, timestamp v3")
 
         let metadata = try FileManager.default.contentsOfDirectory(atPath: folder.file("repo/metadata").path).sorted()
         #expect(
@@ -207,7 +209,7 @@ struct CeremonyEndToEndTests {
                 "2.targets.json", "3.root.json", "3.snapshot.json", "root.json", "timestamp.json",
             ]
         )
-        let transcript = try ceremony.ceremony(["verify", ceremony.workspace])
+        let transcript = try await ceremony.ceremony(["verify", ceremony.workspace])
         #expect(transcript.status == 0, "\(transcript.stderr)")
         #expect(transcript.stdout.hasPrefix("transcript: 17 records, chain intact"))
         // Every sign record is signed by the key that signed, token keys (dave, erin) included.
@@ -228,7 +230,7 @@ struct CeremonyEndToEndTests {
         let expected = Array(try Data(contentsOf: Self.trustedRoot))
         try FileManager.default.createDirectory(at: folder.file("python"), withIntermediateDirectories: true)
         for (target, out) in [("trusted_root.json", "python-trusted_root.json"), ("releases/notes.txt", "python-notes.txt")] {
-            let version = try Python.run(
+            let version = try await Python.run(
                 "ngclient_get.py",
                 [
                     folder.file("repo/metadata/1.root.json").path, folder.file("python").path, metadataURL, targetsURL, target,
@@ -242,22 +244,24 @@ struct CeremonyEndToEndTests {
 
         // So does our client.
         let cache = folder.file("client").path
-        let initClient = try TrustRootBinary.run(
+        let initClient = try await TrustRootBinary.run(
             [
                 "client", "init", "--repo", metadataURL, "--targets-url", targetsURL, "--root",
                 folder.file("repo/metadata/1.root.json").path, "--cache", cache,
             ]
         )
         #expect(initClient.status == 0, "\(initClient.stderr)")
-        let get = try TrustRootBinary.run(["client", "get", "trusted_root.json", "-o", folder.file("ours.json").path, "--cache", cache])
+        let get = try await TrustRootBinary.run([
+            "client", "get", "trusted_root.json", "-o", folder.file("ours.json").path, "--cache", cache,
+        ])
         #expect(get.status == 0, "\(get.stderr)")
         #expect(get.stderr.contains("root v1 → v2") && get.stderr.contains("root v2 → v3"))
         #expect(try folder.read("ours.json") == expected)
     }
 
     /// Publishes the workspace to the repository with the online key and checks what was published.
-    func publish(_ ceremony: Ceremony, expecting published: String) throws {
-        let outcome = try ceremony.ceremony(
+    func publish(_ ceremony: Ceremony, expecting published: String) async throws {
+        let outcome = try await ceremony.ceremony(
             ["publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", ceremony.folder.file("keys/online.key").path]
         )
         #expect(outcome.status == 0, "\(outcome.stderr)")

@@ -16,8 +16,8 @@ struct CeremonyEscapeTests {
         let ceremony: Ceremony
         var outside: URL { ceremony.folder.file("outside") }
 
-        init() throws {
-            ceremony = try CeremonyRefusalTests().proposedCeremony()
+        init() async throws {
+            ceremony = try await CeremonyRefusalTests().proposedCeremony()
             try FileManager.default.createDirectory(at: ceremony.folder.file("outside"), withIntermediateDirectories: true)
             try ceremony.folder.write("outside/victim.txt", Array("original\n".utf8))
             try ceremony.folder.write("outside/precious.txt", Array("precious\n".utf8))
@@ -104,12 +104,12 @@ struct CeremonyEscapeTests {
 
         /// Runs every command on the planted workspace (and merges it into a clean copy), and
         /// checks that each is refused and that nothing outside, nor either copy, changed.
-        func expectEveryCommandRefused(_ planted: String, clean: String, because reason: String) throws {
+        func expectEveryCommandRefused(_ planted: String, clean: String, because reason: String) async throws {
             let before = (outside: try tree("outside"), planted: try tree("ws"), clean: try tree("clean"))
             for (name, arguments) in commands(ceremony.workspace, other: ceremony.folder.file("clean").path)
                 + [("merge into a clean copy", ["merge", ceremony.folder.file("clean").path, ceremony.workspace])]
             {
-                let outcome = try ceremony.ceremony(arguments)
+                let outcome = try await ceremony.ceremony(arguments)
                 #expect(outcome.status != 0, "\(name) accepted a planted workspace: \(outcome.stdout)")
                 #expect(outcome.stderr.contains(reason), "\(name): \(outcome.stderr)")
                 #expect(outcome.stderr.split(separator: "\n").count == 1, "\(name): \(outcome.stderr)")
@@ -131,19 +131,19 @@ struct CeremonyEscapeTests {
         }
     }
 
-    @Test func aLinkedFolderAndAJournalWritingThroughItAreRefusedByEveryCommand() throws {
-        let setup = try Setup()
+    @Test func aLinkedFolderAndAJournalWritingThroughItAreRefusedByEveryCommand() async throws {
+        let setup = try await Setup()
         try setup.copyClean()
         let workspace = setup.ceremony.workspace
         try setup.link("evil")
         try setup.plantJournal(step: "sign", holder: "alice", writes: ["evil/victim.txt": Array("owned\n".utf8)])
-        try setup.expectEveryCommandRefused(workspace, clean: "clean", because: "refusing to change evil/victim.txt")
+        try await setup.expectEveryCommandRefused(workspace, clean: "clean", because: "refusing to change evil/victim.txt")
     }
 
     /// The journal the review planted, in the format the tool wrote before: it wrote through
     /// `evil -> outside` and removed a file through `link -> outside`.
-    @Test func theReviewsJournalIsRefusedAndNothingOutsideChanges() throws {
-        let setup = try Setup()
+    @Test func theReviewsJournalIsRefusedAndNothingOutsideChanges() async throws {
+        let setup = try await Setup()
         try setup.copyClean()
         let workspace = setup.ceremony.workspace
         try setup.link("evil")
@@ -155,11 +155,11 @@ struct CeremonyEscapeTests {
             "step": "sign", "holder": "alice", "time": "2026-12-01T00:00:00Z", "previous": .string(head),
         ]
         try Data(CanonicalJSON.encode(journal)).write(to: URL(fileURLWithPath: "\(workspace)/journal.json"))
-        try setup.expectEveryCommandRefused(workspace, clean: "clean", because: "journal.json is not a journal this tool wrote")
+        try await setup.expectEveryCommandRefused(workspace, clean: "clean", because: "journal.json is not a journal this tool wrote")
     }
 
-    @Test func aLinkInsideAManagedFolderIsRefusedByEveryCommand() throws {
-        let setup = try Setup()
+    @Test func aLinkInsideAManagedFolderIsRefusedByEveryCommand() async throws {
+        let setup = try await Setup()
         try setup.copyClean()
         let workspace = setup.ceremony.workspace
         try setup.link("proposal/evil")
@@ -169,11 +169,11 @@ struct CeremonyEscapeTests {
             writes: ["proposal/evil/victim.txt": Array("owned\n".utf8)],
             deletes: ["proposal/evil/precious.txt"]
         )
-        try setup.expectEveryCommandRefused(workspace, clean: "clean", because: "symbolic link")
+        try await setup.expectEveryCommandRefused(workspace, clean: "clean", because: "symbolic link")
     }
 
-    @Test func aMetadataFileReplacedByALinkIsRefusedNotFollowed() throws {
-        let setup = try Setup()
+    @Test func aMetadataFileReplacedByALinkIsRefusedNotFollowed() async throws {
+        let setup = try await Setup()
         try setup.copyClean()
         let workspace = setup.ceremony.workspace
         let root = "\(workspace)/proposal/root.json"
@@ -182,30 +182,30 @@ struct CeremonyEscapeTests {
             atPath: root,
             withDestinationPath: setup.outside.appendingPathComponent("root.json").path
         )
-        try setup.expectEveryCommandRefused(workspace, clean: "clean", because: "symbolic link")
+        try await setup.expectEveryCommandRefused(workspace, clean: "clean", because: "symbolic link")
     }
 
-    @Test func aForgedUnsignedSignRecordInAJournalIsRefused() throws {
-        let setup = try Setup()
+    @Test func aForgedUnsignedSignRecordInAJournalIsRefused() async throws {
+        let setup = try await Setup()
         try setup.copyClean()
         let workspace = setup.ceremony.workspace
         try setup.plantJournal(step: "sign", holder: "alice", writes: ["proposal/notes.json": Array("{}".utf8)])
-        try setup.expectEveryCommandRefused(workspace, clean: "clean", because: "a sign step must carry the signer's signature")
+        try await setup.expectEveryCommandRefused(workspace, clean: "clean", because: "a sign step must carry the signer's signature")
     }
 
-    @Test func mergeNeverWritesIntoTheOtherCopy() throws {
-        let setup = try Setup()
+    @Test func mergeNeverWritesIntoTheOtherCopy() async throws {
+        let setup = try await Setup()
         try setup.copyClean()
         // The other copy: bob signed there.
         let clean = setup.ceremony.folder.file("clean").path
-        let signed = try setup.ceremony.ceremony(["sign", clean, "--key", setup.ceremony.folder.file("keys/bob.key").path])
+        let signed = try await setup.ceremony.ceremony(["sign", clean, "--key", setup.ceremony.folder.file("keys/bob.key").path])
         #expect(signed.status == 0, "\(signed.stderr)")
         let before = try setup.tree("clean")
-        let merged = try setup.ceremony.ceremony(["merge", setup.ceremony.workspace, clean])
+        let merged = try await setup.ceremony.ceremony(["merge", setup.ceremony.workspace, clean])
         #expect(merged.status == 0, "\(merged.stderr)")
         #expect(merged.stdout.contains("merged root signatures"))
         #expect(try setup.tree("clean") == before)
-        let status = try setup.ceremony.ceremony(["status", setup.ceremony.workspace])
+        let status = try await setup.ceremony.ceremony(["status", setup.ceremony.workspace])
         #expect(status.stdout.contains("as the new root: 1 of 3 required signatures"), "\(status.stdout)")
     }
 }

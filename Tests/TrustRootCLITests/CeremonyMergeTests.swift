@@ -6,12 +6,12 @@ import Testing
 /// A typo in a path or a copy that proposes something else must not "pass".
 @Suite("Ceremony merge and missing workspaces")
 struct CeremonyMergeTests {
-    @Test func aFolderThatIsNoWorkspaceIsExit66WithItsPath() throws {
-        let ceremony = try CeremonyRefusalTests().proposedCeremony()
+    @Test func aFolderThatIsNoWorkspaceIsExit66WithItsPath() async throws {
+        let ceremony = try await CeremonyRefusalTests().proposedCeremony()
         try FileManager.default.createDirectory(at: ceremony.folder.file("empty"), withIntermediateDirectories: true)
         for folder in ["/nonexistent-workspace", ceremony.folder.file("empty").path] {
             for command in ["verify", "status", "diff"] {
-                let outcome = try ceremony.ceremony([command, folder])
+                let outcome = try await ceremony.ceremony([command, folder])
                 #expect(outcome.status == 66, "\(command) \(folder): \(outcome.stdout)")
                 #expect(
                     outcome.stderr
@@ -19,23 +19,23 @@ struct CeremonyMergeTests {
                     "\(outcome.stderr)"
                 )
             }
-            let merge = try ceremony.ceremony(["merge", ceremony.workspace, folder])
+            let merge = try await ceremony.ceremony(["merge", ceremony.workspace, folder])
             #expect(merge.status == 66, "\(merge.stdout)")
             #expect(merge.stderr.contains("\(folder): not a ceremony workspace"), "\(merge.stderr)")
         }
     }
 
-    @Test func aCopyThatProposesSomethingElseIsNotMergedAndTheDifferenceIsShown() throws {
-        let ceremony = try CeremonyRefusalTests().proposedCeremony()
+    @Test func aCopyThatProposesSomethingElseIsNotMergedAndTheDifferenceIsShown() async throws {
+        let ceremony = try await CeremonyRefusalTests().proposedCeremony()
         let copy = ceremony.folder.file("copy").path
         try FileManager.default.copyItem(atPath: ceremony.workspace, toPath: copy)
         // The copy's holders proposed again (a new expiry), and bob signed that.
-        let reproposed = try ceremony.ceremony(["propose", copy, "--root", "--targets", "--replace"])
+        let reproposed = try await ceremony.ceremony(["propose", copy, "--root", "--targets", "--replace"])
         #expect(reproposed.status == 0, "\(reproposed.stderr)")
-        #expect(try ceremony.ceremony(["sign", copy, "--key", ceremony.folder.file("keys/bob.key").path]).status == 0)
+        #expect(try await ceremony.ceremony(["sign", copy, "--key", ceremony.folder.file("keys/bob.key").path]).status == 0)
         let before = try Data(contentsOf: ceremony.folder.file("ws/transcript.jsonl"))
 
-        let merged = try ceremony.ceremony(["merge", ceremony.workspace, copy])
+        let merged = try await ceremony.ceremony(["merge", ceremony.workspace, copy])
         #expect(merged.status == 1)
         #expect(merged.stderr.contains("proposes something else than"), "\(merged.stderr)")
         #expect(merged.stdout.contains("root: "), "\(merged.stdout)")
@@ -45,8 +45,8 @@ struct CeremonyMergeTests {
         // The same proposal signed elsewhere still merges.
         let same = ceremony.folder.file("same").path
         try FileManager.default.copyItem(atPath: ceremony.workspace, toPath: same)
-        #expect(try ceremony.ceremony(["sign", same, "--key", ceremony.folder.file("keys/carol.key").path]).status == 0)
-        let ok = try ceremony.ceremony(["merge", ceremony.workspace, same])
+        #expect(try await ceremony.ceremony(["sign", same, "--key", ceremony.folder.file("keys/carol.key").path]).status == 0)
+        let ok = try await ceremony.ceremony(["merge", ceremony.workspace, same])
         #expect(ok.status == 0, "\(ok.stderr)")
         #expect(ok.stdout.contains("merged root signatures"), "\(ok.stdout)")
     }

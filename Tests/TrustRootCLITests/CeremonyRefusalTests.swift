@@ -11,7 +11,7 @@ struct CeremonyRefusalTests {
     typealias Ceremony = CeremonyEndToEndTests.Ceremony
 
     /// A workspace with root v1 proposed by five file-key holders (3 of 5).
-    func proposedCeremony() throws -> Ceremony {
+    func proposedCeremony() async throws -> Ceremony {
         let ceremony = try Ceremony()
         for (name, kind) in [
             ("alice", InMemorySigner.KeyKind.ed25519), ("bob", .ecdsaP256), ("carol", .ed25519), ("dave", .ed25519), ("erin", .ecdsaP256),
@@ -22,7 +22,7 @@ struct CeremonyRefusalTests {
         try ceremony.folder.write("notes.txt", Array("release notes\n".utf8))
         let keys = Dictionary(uniqueKeysWithValues: ["alice", "bob", "carol", "dave", "erin"].map { ($0, "\($0).pub.json") })
         try ceremony.config("v1", keys: keys, rootThreshold: 3)
-        let initialized = try ceremony.ceremony(["init", ceremony.workspace, "--config", ceremony.folder.file("v1.json").path])
+        let initialized = try await ceremony.ceremony(["init", ceremony.workspace, "--config", ceremony.folder.file("v1.json").path])
         #expect(initialized.status == 0, "\(initialized.stderr)")
         return ceremony
     }
@@ -41,12 +41,12 @@ struct CeremonyRefusalTests {
         return files
     }
 
-    @Test func keysThatMayNotSignAreRefusedAndChangeNothing() throws {
-        let ceremony = try proposedCeremony()
+    @Test func keysThatMayNotSignAreRefusedAndChangeNothing() async throws {
+        let ceremony = try await proposedCeremony()
         let before = try snapshot(ceremony)
 
         let stranger = try ceremony.fileKey("mallory", .ed25519)
-        let refused = try ceremony.ceremony(["sign", ceremony.workspace, "--key", ceremony.folder.file("keys/mallory.key").path])
+        let refused = try await ceremony.ceremony(["sign", ceremony.workspace, "--key", ceremony.folder.file("keys/mallory.key").path])
         #expect(refused.status == 1)
         #expect(
             refused.stderr.hasSuffix(
@@ -54,7 +54,7 @@ struct CeremonyRefusalTests {
             )
         )
 
-        let wrong = try TrustRootBinary.run(
+        let wrong = try await TrustRootBinary.run(
             ["ceremony", "sign", ceremony.workspace, "--key", ceremony.folder.file("keys/alice.key").path],
             environment: ["TRUSTROOT_KEY_PASSPHRASE": "not the passphrase"]
         )
@@ -70,10 +70,12 @@ struct CeremonyRefusalTests {
             "key": stranger.publicKey.json,
         ]
         try ceremony.folder.write("keys/missing.p11.json", JSONWriter.prettyPrinted(record))
-        let noModule = try ceremony.ceremony(["sign", ceremony.workspace, "--pkcs11", ceremony.folder.file("keys/missing.p11.json").path])
+        let noModule = try await ceremony.ceremony([
+            "sign", ceremony.workspace, "--pkcs11", ceremony.folder.file("keys/missing.p11.json").path,
+        ])
         #expect(noModule.status == 66)
         #expect(noModule.stderr.hasPrefix("trustroot: /nonexistent/libpkcs11.so: cannot load PKCS#11 module /nonexistent/libpkcs11.so: "))
-        let importMissing = try TrustRootBinary.run(
+        let importMissing = try await TrustRootBinary.run(
             [
                 "key", "import-pkcs11", "--module", "/nonexistent/libpkcs11.so", "--token-label", "t", "--key-id", "01", "--out",
                 ceremony.folder.file("keys/never.p11.json").path,
@@ -84,33 +86,33 @@ struct CeremonyRefusalTests {
         #expect(!FileManager.default.fileExists(atPath: ceremony.folder.file("keys/never.p11.json").path))
 
         #expect(try snapshot(ceremony) == before)
-        let verified = try ceremony.ceremony(["verify", ceremony.workspace])
+        let verified = try await ceremony.ceremony(["verify", ceremony.workspace])
         #expect(verified.status == 1)
         #expect(verified.stdout.hasPrefix("transcript: 1 records, chain intact"))
     }
 
-    @Test func handEditsAreCaughtByVerifyAndStopEveryStep() throws {
-        let ceremony = try proposedCeremony()
-        try ceremony.sign(["alice.key", "bob.key", "carol.key", "dave.key"])
-        #expect(try ceremony.ceremony(["verify", ceremony.workspace]).status == 0)
+    @Test func handEditsAreCaughtByVerifyAndStopEveryStep() async throws {
+        let ceremony = try await proposedCeremony()
+        try await ceremony.sign(["alice.key", "bob.key", "carol.key", "dave.key"])
+        #expect(try await ceremony.ceremony(["verify", ceremony.workspace]).status == 0)
 
         // A target file swapped after the holders signed.
         let target = "ws/targets/releases/notes.txt"
         let original = try ceremony.folder.read(target)
         try ceremony.folder.write(target, Array("other notes\n".utf8))
-        let verify = try ceremony.ceremony(["verify", ceremony.workspace])
+        let verify = try await ceremony.ceremony(["verify", ceremony.workspace])
         #expect(verify.status == 1)
         #expect(
             verify.stderr.hasSuffix(
                 "targets/releases/notes.txt changed since the last recorded step (sign by dave): edited outside the ceremony\n"
             )
         )
-        let publish = try ceremony.ceremony(
+        let publish = try await ceremony.ceremony(
             ["publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", ceremony.folder.file("keys/online.key").path]
         )
         #expect(publish.status == 1)
         #expect(!FileManager.default.fileExists(atPath: ceremony.repository))
-        let sign = try ceremony.ceremony(["sign", ceremony.workspace, "--key", ceremony.folder.file("keys/erin.key").path])
+        let sign = try await ceremony.ceremony(["sign", ceremony.workspace, "--key", ceremony.folder.file("keys/erin.key").path])
         #expect(sign.status == 1)
         try ceremony.folder.write(target, original)
 
@@ -119,7 +121,7 @@ struct CeremonyRefusalTests {
         var edited = try Metadata<Root>(bytes: proposal)
         edited.signatures.removeLast()
         try ceremony.folder.write("ws/proposal/root.json", edited.encoded())
-        let dropped = try ceremony.ceremony(["verify", ceremony.workspace])
+        let dropped = try await ceremony.ceremony(["verify", ceremony.workspace])
         #expect(dropped.status == 1)
         #expect(dropped.stderr.contains("proposal/root.json changed since the last recorded step"))
         try ceremony.folder.write("ws/proposal/root.json", proposal)
@@ -127,30 +129,30 @@ struct CeremonyRefusalTests {
         // A configuration changed without `propose`.
         let config = try ceremony.folder.read("ws/ceremony.json")
         try ceremony.folder.write("ws/ceremony.json", config + Array(" ".utf8))
-        let reconfigured = try ceremony.ceremony(["verify", ceremony.workspace])
+        let reconfigured = try await ceremony.ceremony(["verify", ceremony.workspace])
         #expect(reconfigured.stderr.contains("ceremony.json changed since the last recorded step"))
         try ceremony.folder.write("ws/ceremony.json", config)
 
         // Restored, it verifies and publishes; a wrong online key is refused first.
-        #expect(try ceremony.ceremony(["verify", ceremony.workspace]).status == 0)
-        let wrongOnline = try ceremony.ceremony(
+        #expect(try await ceremony.ceremony(["verify", ceremony.workspace]).status == 0)
+        let wrongOnline = try await ceremony.ceremony(
             ["publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", ceremony.folder.file("keys/erin.key").path]
         )
         #expect(wrongOnline.status == 1)
         #expect(wrongOnline.stderr.contains("is not a snapshot key of the newest root"))
         #expect(!FileManager.default.fileExists(atPath: ceremony.folder.file("repo/metadata/timestamp.json").path))
-        let published = try ceremony.ceremony(
+        let published = try await ceremony.ceremony(
             ["publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", ceremony.folder.file("keys/online.key").path]
         )
         #expect(published.status == 0, "\(published.stderr)")
     }
 
-    @Test func badConfigurationsAndLostSignaturesAreRefused() throws {
-        let ceremony = try proposedCeremony()
+    @Test func badConfigurationsAndLostSignaturesAreRefused() async throws {
+        let ceremony = try await proposedCeremony()
         let folder = ceremony.folder
 
         // Into a folder that is not empty.
-        let again = try ceremony.ceremony(["init", ceremony.workspace, "--config", folder.file("v1.json").path])
+        let again = try await ceremony.ceremony(["init", ceremony.workspace, "--config", folder.file("v1.json").path])
         #expect(again.status == 74)
         #expect(again.stderr.hasSuffix("not empty; a new workspace needs an empty folder\n"))
 
@@ -171,7 +173,7 @@ struct CeremonyRefusalTests {
         cases.append((.object(escape), "configuration: files.../outside: a target path must be relative, without empty, . or .. parts"))
         for (index, (config, message)) in cases.enumerated() {
             try folder.write("bad\(index).json", JSONWriter.prettyPrinted(config))
-            let outcome = try ceremony.ceremony([
+            let outcome = try await ceremony.ceremony([
                 "init", folder.file("bad-ws\(index)").path, "--config", folder.file("bad\(index).json").path,
             ])
             #expect(outcome.status == 65, "\(message): \(outcome.stderr)")
@@ -180,13 +182,13 @@ struct CeremonyRefusalTests {
         }
 
         // Proposing again would throw away signatures: refused without --replace.
-        try ceremony.sign(["alice.key"])
-        let propose = try ceremony.ceremony(["propose", ceremony.workspace, "--root"])
+        try await ceremony.sign(["alice.key"])
+        let propose = try await ceremony.ceremony(["propose", ceremony.workspace, "--root"])
         #expect(propose.status == 1)
         #expect(propose.stderr.contains("the pending proposal already has signatures"))
-        let status = try ceremony.ceremony(["status", ceremony.workspace])
+        let status = try await ceremony.ceremony(["status", ceremony.workspace])
         #expect(status.stdout.contains("as the new root: 1 of 3 required signatures"))
-        let replaced = try ceremony.ceremony(["propose", ceremony.workspace, "--root", "--replace"])
+        let replaced = try await ceremony.ceremony(["propose", ceremony.workspace, "--root", "--replace"])
         #expect(replaced.status == 0, "\(replaced.stderr)")
         #expect(replaced.stdout.contains("as the new root: 0 of 3 required signatures"))
     }

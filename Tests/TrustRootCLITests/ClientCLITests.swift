@@ -11,17 +11,17 @@ struct ClientCLITests {
         let server: LoopbackServer
         var cache: String { folder.file("client").path }
 
-        init() throws {
+        init() async throws {
             folder = try TemporaryDirectory()
-            _ = try Python.run("tuf_repo.py", [folder.file("repo").path])
+            _ = try await Python.run("tuf_repo.py", [folder.file("repo").path])
             server = try LoopbackServer(serving: folder.file("repo"))
         }
 
         var metadataURL: String { server.baseURL.appendingPathComponent("metadata").absoluteString }
         var targetsURL: String { server.baseURL.appendingPathComponent("targets").absoluteString }
 
-        func initClient(_ extra: [String] = []) throws -> TrustRootBinary.Outcome {
-            try TrustRootBinary.run(
+        func initClient(_ extra: [String] = []) async throws -> TrustRootBinary.Outcome {
+            try await TrustRootBinary.run(
                 [
                     "client", "init", "--repo", metadataURL, "--targets-url", targetsURL, "--root", folder.file("repo/1.root.json").path,
                     "--cache", cache,
@@ -40,65 +40,65 @@ struct ClientCLITests {
         }
     }
 
-    @Test func initRefreshGetAndStatus() throws {
-        let fixture = try Fixture()
-        #expect(try fixture.initClient().status == 0)
-        let refresh = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+    @Test func initRefreshGetAndStatus() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.initClient().status == 0)
+        let refresh = try await TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
         #expect(refresh.status == 0, "\(refresh.stderr)")
         #expect(refresh.stderr == "root v1 → v2\nroot v2 → v3\nroot v3 → v4\n")
         #expect(refresh.stdout.hasPrefix("root v4, timestamp v2, snapshot v2, targets v1 (trusted; root expires "))
 
         let output = fixture.folder.file("app.tar.gz").path
-        let get = try TrustRootBinary.run(["client", "get", "releases/app-1.0.tar.gz", "-o", output, "--cache", fixture.cache])
+        let get = try await TrustRootBinary.run(["client", "get", "releases/app-1.0.tar.gz", "-o", output, "--cache", fixture.cache])
         #expect(get.status == 0, "\(get.stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == Data(String(repeating: "app 1.0 contents\n", count: 100).utf8))
-        let toStdout = try TrustRootBinary.run(["client", "get", "trusted_root.json", "--cache", fixture.cache])
+        let toStdout = try await TrustRootBinary.run(["client", "get", "trusted_root.json", "--cache", fixture.cache])
         #expect(toStdout.stdout == "{\"mediaType\": \"test trusted root\"}\n")
 
-        let status = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache, "--json"])
+        let status = try await TrustRootBinary.run(["client", "status", "--cache", fixture.cache, "--json"])
         #expect(status.status == 0)
         let json = try #require(try JSONParser().parse(Array(status.stdout.utf8)).objectValue)
         let roles = try #require(json["roles"]?.arrayValue)
         #expect(roles.compactMap { $0.objectValue?["name"]?.stringValue } == ["root", "timestamp", "snapshot", "targets"])
         #expect(roles.first?.objectValue?["version"] == 4)
         #expect(json["root_roles"]?.objectValue?["root"]?.objectValue?["threshold"] == 3)
-        let human = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache])
+        let human = try await TrustRootBinary.run(["client", "status", "--cache", fixture.cache])
         #expect(human.stdout.contains("root v4, expires "))
         #expect(human.stdout.contains("  root keys: 3 of 3"))
 
-        let offline = try TrustRootBinary.run(["client", "refresh", "--offline", "--cache", fixture.cache])
+        let offline = try await TrustRootBinary.run(["client", "refresh", "--offline", "--cache", fixture.cache])
         #expect(offline.status == 0)
         #expect(offline.stderr.hasPrefix("trustroot: warning: offline: using the cache only (last refreshed "))
     }
 
     /// `client status` shows what is trusted and what is missing in every state a client can be
     /// in: just initialized, after an interrupted refresh, with a pin the cache disagrees with.
-    @Test func statusShowsWhatIsTrustedAndMissingInEveryState() throws {
-        let fixture = try Fixture()
-        #expect(try fixture.initClient().status == 0)
-        let fresh = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache])
+    @Test func statusShowsWhatIsTrustedAndMissingInEveryState() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.initClient().status == 0)
+        let fresh = try await TrustRootBinary.run(["client", "status", "--cache", fixture.cache])
         #expect(fresh.status == 0, "\(fresh.stderr)")
         #expect(fresh.stdout.contains("\nroot v1, expires "), "\(fresh.stdout)")
         #expect(fresh.stdout.contains("\ntimestamp missing (not in the cache): run `trustroot client refresh`\n"), "\(fresh.stdout)")
         #expect(fresh.stdout.contains("\nsnapshot not trusted: not checked: the role it depends on is not trusted"), "\(fresh.stdout)")
         #expect(fresh.stdout.contains("  root keys: "))
 
-        #expect(try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache]).status == 0)
-        let full = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache, "--json"])
+        #expect(try await TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache]).status == 0)
+        let full = try await TrustRootBinary.run(["client", "status", "--cache", fixture.cache, "--json"])
         let complete = try #require(try JSONParser().parse(Array(full.stdout.utf8)).objectValue)
         #expect(complete["complete"] == true)
         let delegated = try #require(complete["delegated_roles"]?.arrayValue?.first?.objectValue)
         #expect(delegated["name"] == "releases")
         #expect(delegated["delegator"] == "targets")
         #expect(delegated["state"] == "not fetched")
-        #expect(try TrustRootBinary.run(["client", "get", "releases/app-1.0.tar.gz", "--cache", fixture.cache]).status == 0)
-        let fetched = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache])
+        #expect(try await TrustRootBinary.run(["client", "get", "releases/app-1.0.tar.gz", "--cache", fixture.cache]).status == 0)
+        let fetched = try await TrustRootBinary.run(["client", "status", "--cache", fixture.cache])
         #expect(fetched.stdout.contains("\ndelegated roles:\n  releases (from targets) v1, expires "), "\(fetched.stdout)")
 
         // A refresh killed between the timestamp and the snapshot: a new timestamp, the old
         // snapshot gone.
         try FileManager.default.removeItem(at: fixture.folder.file("client/metadata/snapshot.json"))
-        let interrupted = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache, "--json"])
+        let interrupted = try await TrustRootBinary.run(["client", "status", "--cache", fixture.cache, "--json"])
         #expect(interrupted.status == 0, "\(interrupted.stderr)")
         let partial = try #require(try JSONParser().parse(Array(interrupted.stdout.utf8)).objectValue)
         #expect(partial["complete"] == false)
@@ -106,11 +106,11 @@ struct ClientCLITests {
         #expect(states == ["trusted", "trusted", "missing", "refused"])
 
         // A pin the trusted root does not meet.
-        #expect(try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache]).status == 0)
+        #expect(try await TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache]).status == 0)
         var object = try #require(try JSONParser().parse(try fixture.folder.read("client/settings")).objectValue)
         object["pin_root_version"] = 2
         try fixture.folder.write("client/settings", JSONWriter.prettyPrinted(.object(object)))
-        let conflict = try TrustRootBinary.run(["client", "status", "--cache", fixture.cache])
+        let conflict = try await TrustRootBinary.run(["client", "status", "--cache", fixture.cache])
         #expect(conflict.status == 0, "\(conflict.stderr)")
         #expect(conflict.stdout.contains("\nroot v4, expires "))
         #expect(conflict.stdout.contains("\npin conflict: root is pinned to v2, but the cache trusts v4: "), "\(conflict.stdout)")
@@ -119,10 +119,10 @@ struct ClientCLITests {
     /// A refresh fetches the Sigstore files the repository lists as verified targets, which
     /// `verify` then reads offline; a client without them is refused, never replaced by the
     /// shipped public-good root.
-    @Test func refreshFetchesTheTrustedRootAndVerifyNeverFallsBack() throws {
-        let fixture = try Fixture()
-        #expect(try fixture.initClient().status == 0)
-        let refresh = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache, "--json"])
+    @Test func refreshFetchesTheTrustedRootAndVerifyNeverFallsBack() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.initClient().status == 0)
+        let refresh = try await TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache, "--json"])
         #expect(refresh.status == 0, "\(refresh.stderr)")
         let json = try #require(try JSONParser().parse(Array(refresh.stdout.utf8)).objectValue)
         #expect(json["root_steps"] == [2, 3, 4])
@@ -134,13 +134,13 @@ struct ClientCLITests {
         try fixture.folder.write("bundle.json", Array("{}".utf8))
         let bundle = fixture.folder.file("bundle.json").path
         let verifyArguments = ["verify", "--cache", fixture.cache, "--bundle", bundle, "--key", bundle, bundle]
-        let fromClient = try TrustRootBinary.run(verifyArguments)
+        let fromClient = try await TrustRootBinary.run(verifyArguments)
         #expect(fromClient.status == 65, "\(fromClient.stderr)")
         #expect(fromClient.stderr.hasPrefix("trustroot: \(path):"), "\(fromClient.stderr)")
         #expect(!fromClient.stderr.contains("shipped"))
 
         try FileManager.default.removeItem(atPath: path)
-        let missing = try TrustRootBinary.run(verifyArguments)
+        let missing = try await TrustRootBinary.run(verifyArguments)
         #expect(missing.status == 66, "\(missing.stderr)")
         #expect(
             missing.stderr
@@ -149,41 +149,41 @@ struct ClientCLITests {
     }
 
     /// A download shows its progress on a terminal, and nothing extra when stderr is not one.
-    @Test func progressOnATerminalOnly() throws {
-        let fixture = try Fixture()
-        #expect(try fixture.initClient().status == 0)
+    @Test func progressOnATerminalOnly() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.initClient().status == 0)
         let arguments = ["client", "get", "releases/app-1.0.tar.gz", "--cache", fixture.cache, "-o", fixture.folder.file("app").path]
-        let atTerminal = try TrustRootBinary.atTerminal(arguments)
+        let atTerminal = try await TrustRootBinary.atTerminal(arguments)
         #expect(atTerminal.status == 0, "\(atTerminal.output)")
         #expect(atTerminal.output.contains("\rdownloading releases/app-1.0.tar.gz: 1 KiB of 1 KiB"), "\(atTerminal.output)")
         try FileManager.default.removeItem(atPath: fixture.cache + "/targets")
-        let piped = try TrustRootBinary.run(arguments)
+        let piped = try await TrustRootBinary.run(arguments)
         #expect(piped.status == 0)
         #expect(piped.stderr == "", "\(piped.stderr)")
     }
 
     /// A server that accepts connections and never answers: `--timeout` bounds the wait and the
     /// failure says so.
-    @Test func timeoutIsAnOptionAndEndsAStalledRefresh() throws {
-        let fixture = try Fixture()
+    @Test func timeoutIsAnOptionAndEndsAStalledRefresh() async throws {
+        let fixture = try await Fixture()
         let stalled = try StalledListener()
         let cache = fixture.folder.file("stalled").path
-        let initialized = try TrustRootBinary.run([
+        let initialized = try await TrustRootBinary.run([
             "client", "init", "--repo", "http://127.0.0.1:\(stalled.port)/metadata", "--root", fixture.folder.file("repo/1.root.json").path,
             "--cache", cache,
         ])
         #expect(initialized.status == 0, "\(initialized.stderr)")
-        let help = try TrustRootBinary.run(["client", "refresh", "--help"])
+        let help = try await TrustRootBinary.run(["client", "refresh", "--help"])
         #expect(help.stdout.contains("--timeout <seconds>"))
         #expect(help.stdout.contains("(default: 30)"))
         // Waiting on a silent server costs the process next to no CPU: the timer is the event
         // loop's, not a poll.
-        let refresh = try TrustRootBinary.measured(["client", "refresh", "--cache", cache, "--timeout", "3"])
+        let refresh = try await TrustRootBinary.measured(["client", "refresh", "--cache", cache, "--timeout", "3"])
         #expect(refresh.status == 69, "\(refresh.stderr)")
         #expect(refresh.stderr.contains("timed out"), "\(refresh.stderr)")
         #expect(refresh.seconds >= 2.5 && refresh.seconds < 25, "--timeout 3 took \(refresh.seconds) s, not 3 s")
         #expect(refresh.cpuSeconds < 0.1 * refresh.seconds, "a stalled refresh used \(refresh.cpuSeconds) s of CPU in \(refresh.seconds) s")
-        #expect(try TrustRootBinary.run(["client", "refresh", "--cache", cache, "--timeout", "0"]).status == 64)
+        #expect(try await TrustRootBinary.run(["client", "refresh", "--cache", cache, "--timeout", "0"]).status == 64)
     }
 
     /// An environment naming `proxy` for http URLs, and `noProxy` as the hosts to reach direct.
@@ -193,13 +193,13 @@ struct ClientCLITests {
 
     /// The proxy the environment names carries every request of a refresh; NO_PROXY sends the
     /// host direct; a proxy that cannot be reached fails the refresh (so it was not bypassed).
-    @Test func refreshesThroughTheProxyTheEnvironmentNames() throws {
+    @Test func refreshesThroughTheProxyTheEnvironmentNames() async throws {
         // Both spellings of each variable, so that none the test's own environment holds wins.
-        let fixture = try Fixture()
-        #expect(try fixture.initClient().status == 0)
+        let fixture = try await Fixture()
+        #expect(try await fixture.initClient().status == 0)
         let log = fixture.folder.file("proxy.log")
         let proxy = try LoopbackServer(proxyLoggingTo: log)
-        let proxied = try TrustRootBinary.run(
+        let proxied = try await TrustRootBinary.run(
             ["client", "refresh", "--cache", fixture.cache],
             environment: Self.proxyEnvironment(proxy.baseURL.absoluteString, noProxy: "")
         )
@@ -209,15 +209,15 @@ struct ClientCLITests {
         #expect(lines.allSatisfy { $0.hasPrefix("CONNECT 127.0.0.1:\(fixture.server.baseURL.port!) ") }, "\(lines)")
 
         try FileManager.default.removeItem(at: fixture.folder.file("client"))
-        #expect(try fixture.initClient().status == 0)
-        let direct = try TrustRootBinary.run(
+        #expect(try await fixture.initClient().status == 0)
+        let direct = try await TrustRootBinary.run(
             ["client", "refresh", "--cache", fixture.cache],
             environment: Self.proxyEnvironment(proxy.baseURL.absoluteString, noProxy: "127.0.0.1")
         )
         #expect(direct.status == 0, "\(direct.stderr)")
         #expect(try String(contentsOf: log, encoding: .utf8).split(separator: "\n").count == lines.count)
 
-        let unreachable = try TrustRootBinary.run(
+        let unreachable = try await TrustRootBinary.run(
             ["client", "refresh", "--cache", fixture.cache],
             environment: Self.proxyEnvironment("http://127.0.0.1:9", noProxy: "")
         )
@@ -228,119 +228,119 @@ struct ClientCLITests {
 
     /// A repository laid out as `ceremony publish` writes it (`metadata/` beside `targets/`) needs
     /// no --targets-url; a targets URL that does not serve a listed target says so.
-    @Test func targetsAreFoundBesideMetadataAndA404SaysWhere() throws {
-        let fixture = try Fixture()
+    @Test func targetsAreFoundBesideMetadataAndA404SaysWhere() async throws {
+        let fixture = try await Fixture()
         try FileManager.default.createDirectory(at: fixture.folder.file("layout"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(at: fixture.folder.file("repo/metadata"), to: fixture.folder.file("layout/metadata"))
         try FileManager.default.copyItem(at: fixture.folder.file("repo/targets"), to: fixture.folder.file("layout/targets"))
         let cache = fixture.folder.file("side-by-side").path
         let metadata = fixture.folder.file("layout/metadata").absoluteString
-        let initialized = try TrustRootBinary.run([
+        let initialized = try await TrustRootBinary.run([
             "client", "init", "--repo", metadata, "--root", fixture.folder.file("repo/1.root.json").path, "--cache", cache,
         ])
         #expect(initialized.status == 0, "\(initialized.stderr)")
-        let got = try TrustRootBinary.run([
+        let got = try await TrustRootBinary.run([
             "client", "get", "trusted_root.json", "--cache", cache, "-o", fixture.folder.file("got.json").path,
         ])
         #expect(got.status == 0, "\(got.stderr)")
         try FileManager.default.removeItem(at: fixture.folder.file("layout/targets"))
         try FileManager.default.removeItem(atPath: "\(cache)/targets")
-        let missing = try TrustRootBinary.run(["client", "get", "trusted_root.json", "--cache", cache])
+        let missing = try await TrustRootBinary.run(["client", "get", "trusted_root.json", "--cache", cache])
         #expect(missing.status == 69)
         #expect(missing.stderr.contains("the trusted metadata lists trusted_root.json, but the targets URL "), "\(missing.stderr)")
         #expect(missing.stderr.contains("/layout/targets/ does not serve it"), "\(missing.stderr)")
     }
 
     /// Each documented exit code for what `client init` is given.
-    @Test func initExitCodesAreTheDocumentedOnes() throws {
-        let fixture = try Fixture()
+    @Test func initExitCodesAreTheDocumentedOnes() async throws {
+        let fixture = try await Fixture()
         let root = try fixture.folder.read("repo/1.root.json")
         try fixture.folder.write("truncated.json", Array(root.prefix(root.count / 2)))
-        func initialize(_ root: String, _ extra: [String] = []) throws -> TrustRootBinary.Outcome {
-            try TrustRootBinary.run(
+        func initialize(_ root: String, _ extra: [String] = []) async throws -> TrustRootBinary.Outcome {
+            try await TrustRootBinary.run(
                 ["client", "init", "--repo", fixture.metadataURL, "--root", root, "--cache", fixture.folder.file("c").path] + extra
             )
         }
-        #expect(try initialize(fixture.folder.file("truncated.json").path).status == 65)
-        #expect(try initialize("/nonexistent/root.json").status == 66)
-        #expect(try initialize(fixture.folder.file("repo/1.root.json").path, ["--pin-root-version", "0"]).status == 64)
-        #expect(
+        #expect(try await initialize(fixture.folder.file("truncated.json").path).status == 65)
+        #expect(try await initialize("/nonexistent/root.json").status == 66)
+        #expect(try await initialize(fixture.folder.file("repo/1.root.json").path, ["--pin-root-version", "0"]).status == 64)
+        await #expect(
             try initialize(fixture.folder.file("repo/1.root.json").path, ["--root-sha256", String(repeating: "0", count: 64)]).status == 1
         )
-        #expect(try initialize(fixture.folder.file("repo/1.root.json").path).status == 0)
+        #expect(try await initialize(fixture.folder.file("repo/1.root.json").path).status == 0)
     }
 
     /// `client init` over a client that has walked to a newer root does not silently go back.
-    @Test func initDoesNotResetANewerTrustedRootWithoutForce() throws {
-        let fixture = try Fixture()
-        #expect(try fixture.initClient().status == 0)
-        #expect(try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache]).status == 0)
+    @Test func initDoesNotResetANewerTrustedRootWithoutForce() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.initClient().status == 0)
+        #expect(try await TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache]).status == 0)
         let trusted = try fixture.folder.read("client/metadata/root.json")
-        let again = try fixture.initClient()
+        let again = try await fixture.initClient()
         #expect(again.status == 1)
         #expect(again.stderr.contains("already trusts root v4; starting over from v1 would give that up: pass --force"), "\(again.stderr)")
         #expect(try fixture.folder.read("client/metadata/root.json") == trusted)
-        let forced = try fixture.initClient(["--force"])
+        let forced = try await fixture.initClient(["--force"])
         #expect(forced.status == 0, "\(forced.stderr)")
         #expect(try fixture.folder.read("client/metadata/root.json") == fixture.folder.read("repo/1.root.json"))
         // The same root again is no reset.
-        #expect(try fixture.initClient().status == 0)
+        #expect(try await fixture.initClient().status == 0)
     }
 
     /// Integers from flags saturate instead of trapping: the largest rotation count walks the
     /// same chain as the default.
-    @Test func theLargestRotationCountIsNotACrash() throws {
-        let fixture = try Fixture()
-        #expect(try fixture.initClient().status == 0)
-        let refresh = try TrustRootBinary.run([
+    @Test func theLargestRotationCountIsNotACrash() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.initClient().status == 0)
+        let refresh = try await TrustRootBinary.run([
             "client", "refresh", "--cache", fixture.cache, "--max-root-rotations", "9223372036854775807",
         ])
         #expect(refresh.status == 0, "\(refresh.stderr)")
         #expect(refresh.stderr == "root v1 → v2\nroot v2 → v3\nroot v3 → v4\n")
     }
 
-    @Test func startsFromAShippedRoot() throws {
+    @Test func startsFromAShippedRoot() async throws {
         let folder = try TemporaryDirectory()
-        let known = try TrustRootBinary.run(["client", "init", "--known", "sigstore", "--cache", folder.path])
+        let known = try await TrustRootBinary.run(["client", "init", "--known", "sigstore", "--cache", folder.path])
         #expect(known.status == 0, "\(known.stderr)")
         #expect(known.stdout == "trusting root v15 for https://tuf-repo-cdn.sigstore.dev in \(folder.path)\n")
         let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("metadata/sigstore/production/root.json")
         #expect(try folder.read("metadata/root.json") == Array(try Data(contentsOf: shipped)))
-        let unknown = try TrustRootBinary.run(["client", "init", "--known", "nope", "--cache", folder.path])
+        let unknown = try await TrustRootBinary.run(["client", "init", "--known", "nope", "--cache", folder.path])
         #expect(unknown.status == 64)
         #expect(unknown.stderr.hasPrefix("Error: unknown repository nope; known: sigstore, sigstore-staging"))
     }
 
-    @Test func pinsTheRootDigestAndVersion() throws {
-        let fixture = try Fixture()
-        let wrongDigest = try fixture.initClient(["--root-sha256", String(repeating: "ab", count: 32)])
+    @Test func pinsTheRootDigestAndVersion() async throws {
+        let fixture = try await Fixture()
+        let wrongDigest = try await fixture.initClient(["--root-sha256", String(repeating: "ab", count: 32)])
         #expect(wrongDigest.status == 1)
         #expect(wrongDigest.stderr == "trustroot: root: SHA-256 does not match the pinned digest\n")
         #expect(!FileManager.default.fileExists(atPath: fixture.folder.file("client/metadata/root.json").path))
 
-        let digest = try Python.run("sha256.py", [fixture.folder.file("repo/1.root.json").path]).trimmingCharacters(
+        let digest = try await Python.run("sha256.py", [fixture.folder.file("repo/1.root.json").path]).trimmingCharacters(
             in: .whitespacesAndNewlines
         )
-        #expect(try fixture.initClient(["--root-sha256", digest, "--pin-root-version", "3"]).status == 0)
-        let pinned = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+        #expect(try await fixture.initClient(["--root-sha256", digest, "--pin-root-version", "3"]).status == 0)
+        let pinned = try await TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
         #expect(pinned.status == 0, "\(pinned.stderr)")
         #expect(pinned.stdout.hasPrefix("root v3,"))
 
-        let minimum = try TrustRootBinary.run([
+        let minimum = try await TrustRootBinary.run([
             "client", "refresh", "--cache", fixture.cache, "--pin-root-version", "4", "--min-root-version", "5",
         ])
         #expect(minimum.status == 1)
         #expect(minimum.stderr.hasSuffix("trustroot: root version 4 is below the minimum 5\n"))
     }
 
-    @Test func failuresHaveDistinctExitCodesAndKeepTheCache() throws {
-        let fixture = try Fixture()
-        #expect(try fixture.initClient().status == 0)
-        #expect(try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache]).status == 0)
+    @Test func failuresHaveDistinctExitCodesAndKeepTheCache() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.initClient().status == 0)
+        #expect(try await TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache]).status == 0)
         let before = try fixture.cacheFiles()
 
-        let missing = try TrustRootBinary.run(["client", "get", "no/such/target", "--cache", fixture.cache])
+        let missing = try await TrustRootBinary.run(["client", "get", "no/such/target", "--cache", fixture.cache])
         #expect(missing.status == 3)
         #expect(missing.stderr == "trustroot: no/such/target: no trusted targets metadata lists this target\n")
 
@@ -351,7 +351,7 @@ struct ClientCLITests {
             try? FileManager.default.removeItem(at: destination)
             try FileManager.default.copyItem(at: variant.appendingPathComponent(name), to: destination)
         }
-        let rollback = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+        let rollback = try await TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
         #expect(rollback.status == 1)
         #expect(rollback.stderr == "trustroot: timestamp: version 1 is older than trusted version 2\n")
 
@@ -363,12 +363,12 @@ struct ClientCLITests {
             atomically: false,
             encoding: .utf8
         )
-        let unreachable = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+        let unreachable = try await TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
         #expect(unreachable.status == 69, "\(unreachable.stderr)")
 
-        let usage = try TrustRootBinary.run(["client", "refresh", "--allow-expired", "--cache", fixture.cache])
+        let usage = try await TrustRootBinary.run(["client", "refresh", "--allow-expired", "--cache", fixture.cache])
         #expect(usage.status == 64)
-        let uninitialized = try TrustRootBinary.run(["client", "status", "--cache", fixture.folder.file("nothing").path])
+        let uninitialized = try await TrustRootBinary.run(["client", "status", "--cache", fixture.folder.file("nothing").path])
         #expect(uninitialized.status == 66)
 
         #expect(try fixture.cacheFiles() == before)
@@ -377,11 +377,11 @@ struct ClientCLITests {
     /// A disk that fills up during a write (here a file-size limit, which fails writes the same
     /// way without needing a small file system): one line and exit 74, the previous trusted
     /// files intact and no temporary left, and the next refresh with room succeeds.
-    @Test func aWriteThatRunsOutOfSpaceKeepsTheTrustedState() throws {
-        let fixture = try Fixture()
-        #expect(try fixture.initClient().status == 0)
+    @Test func aWriteThatRunsOutOfSpaceKeepsTheTrustedState() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.initClient().status == 0)
         let before = try fixture.cacheFiles()
-        let limited = try Subprocess.run(
+        let limited = try await Subprocess.run(
             URL(fileURLWithPath: "/bin/bash"),
             ["-c", "ulimit -f 1 && exec \"$0\" \"$@\"", TrustRootBinary.url.path, "client", "refresh", "--cache", fixture.cache]
         )
@@ -399,27 +399,27 @@ struct ClientCLITests {
         let names = try FileManager.default.contentsOfDirectory(atPath: fixture.folder.file("client/metadata").path)
         #expect(names.allSatisfy { !$0.hasSuffix(".partial") }, "\(names)")
 
-        let refreshed = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+        let refreshed = try await TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
         #expect(refreshed.status == 0, "\(refreshed.stderr)")
     }
 
     /// Killed at arbitrary moments during a refresh, the client always recovers on the next run.
-    @Test func survivesBeingKilledMidRefresh() throws {
-        let fixture = try Fixture()
+    @Test func survivesBeingKilledMidRefresh() async throws {
+        let fixture = try await Fixture()
         for delay in stride(from: 0.0, through: 0.3, by: 0.02) {
             try? FileManager.default.removeItem(atPath: fixture.cache)
-            #expect(try fixture.initClient().status == 0)
+            #expect(try await fixture.initClient().status == 0)
             let process = try TrustRootBinary.start(["client", "refresh", "--cache", fixture.cache])
-            Thread.sleep(forTimeInterval: delay)
+            try await Task.sleep(for: .seconds(delay))
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            await Subprocess.wait(process)
             // Whatever the kill interrupted, every metadata file is whole: a partial write only
             // ever exists under a hidden temporary name.
             let metadata = fixture.folder.file("client/metadata")
             for name in try FileManager.default.contentsOfDirectory(atPath: metadata.path) where name.hasSuffix(".json") {
                 #expect(throws: Never.self) { try JSONParser().parse(Array(try Data(contentsOf: metadata.appendingPathComponent(name)))) }
             }
-            let next = try TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+            let next = try await TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
             #expect(next.status == 0, "killed after \(delay) s: \(next.stderr)")
             #expect(next.stdout.hasPrefix("root v4, timestamp v2, snapshot v2, targets v1"))
             // The next update, holding the lock, clears temporaries a killed one left.

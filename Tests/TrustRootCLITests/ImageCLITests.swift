@@ -23,12 +23,12 @@ struct ImageCLITests {
     static let skopeo = URL(fileURLWithPath: "/usr/bin/skopeo")
 
     /// Copies with skopeo (plain HTTP to the loopback registry); returns its outcome.
-    func skopeo(_ arguments: [String]) throws -> Subprocess.Outcome {
-        try Subprocess.run(Self.skopeo, ["copy", "--src-tls-verify=false", "--dest-tls-verify=false"] + arguments)
+    func skopeo(_ arguments: [String]) async throws -> Subprocess.Outcome {
+        try await Subprocess.run(Self.skopeo, ["copy", "--src-tls-verify=false", "--dest-tls-verify=false"] + arguments)
     }
 
-    func trustroot(_ arguments: [String]) throws -> TrustRootBinary.Outcome {
-        try TrustRootBinary.run(arguments + ["--trusted-root", folder.file("trusted_root.json").path])
+    func trustroot(_ arguments: [String]) async throws -> TrustRootBinary.Outcome {
+        try await TrustRootBinary.run(arguments + ["--trusted-root", folder.file("trusted_root.json").path])
     }
 
     var keyless: [String] {
@@ -37,17 +37,17 @@ struct ImageCLITests {
 
     var identity: [String] { ["--certificate-identity", TestInstance.identity, "--certificate-oidc-issuer", services.issuerURL] }
 
-    @Test func signsAndVerifiesAnImageThatSkopeoPushedAndCopied() throws {
+    @Test func signsAndVerifiesAnImageThatSkopeoPushedAndCopied() async throws {
         let layout = folder.file("layout")
         try TestImageLayout.write(to: layout, tag: "v1", layer: "the layer")
-        let pushed = try skopeo(["oci:\(layout.path):v1", "docker://\(registry.host)/demo/app:v1"])
+        let pushed = try await skopeo(["oci:\(layout.path):v1", "docker://\(registry.host)/demo/app:v1"])
         try #require(pushed.status == 0, "\(pushed.errors)")
         let image = "\(registry.host)/demo/app:v1"
 
-        let unsigned = try trustroot(["image", "verify", image] + identity)
+        let unsigned = try await trustroot(["image", "verify", image] + identity)
         #expect(unsigned.status == 1 && unsigned.stderr.contains("no Sigstore bundle refers to the image"), "\(unsigned.stderr)")
 
-        let signed = try trustroot(["image", "sign", image] + keyless)
+        let signed = try await trustroot(["image", "sign", image] + keyless)
         #expect(signed.status == 0, "\(signed.stderr)")
         // skopeo writes the manifest anew: the digest is the registry's, which sign prints.
         let prefix = "signed \(registry.host)/demo/app@"
@@ -55,18 +55,18 @@ struct ImageCLITests {
         let digest = String(signed.stdout.dropFirst(prefix.count).prefix(71))
         #expect(signed.stdout.dropFirst(prefix.count + 71).hasPrefix(" as \(TestInstance.identity); bundle referrer sha256:"))
 
-        let verified = try trustroot(["image", "verify", image] + identity)
+        let verified = try await trustroot(["image", "verify", image] + identity)
         #expect(verified.status == 0, "\(verified.stderr)")
         #expect(verified.stdout.contains("verified: \(registry.host)/demo/app@\(digest) (1 of 1 bundles"), "\(verified.stdout)")
-        let json = try trustroot(["image", "verify", "\(registry.host)/demo/app@\(digest)", "--json"] + identity)
+        let json = try await trustroot(["image", "verify", "\(registry.host)/demo/app@\(digest)", "--json"] + identity)
         #expect(json.status == 0)
         let object = try JSONParser().parse(Array(json.stdout.utf8)).objectValue
         #expect(object?["image"]?.stringValue == "\(registry.host)/demo/app@\(digest)")
 
-        let someoneElse = try trustroot(
+        let someoneElse = try await trustroot(
             ["image", "verify", image, "--certificate-identity", "mallory@example.com", "--certificate-oidc-issuer", services.issuerURL])
         #expect(someoneElse.status == 1 && someoneElse.stdout.hasPrefix("FAILED sha256:"), "\(someoneElse.stdout)")
-        let attestation = try trustroot(["image", "verify", image, "--predicate-type", "https://slsa.dev/provenance/v1"] + identity)
+        let attestation = try await trustroot(["image", "verify", image, "--predicate-type", "https://slsa.dev/provenance/v1"] + identity)
         #expect(attestation.status == 1)
         let builder = "https://github.com/example/project/.github/workflows/release.yml@refs/tags/v1.0.0"
         services.workflowClaims = ("https://github.com/example/project", "refs/tags/v1.0.0", String(repeating: "c", count: 40), builder)
@@ -77,14 +77,14 @@ struct ImageCLITests {
                     .utf8
             )
         )
-        let attested = try trustroot(
+        let attested = try await trustroot(
             ["image", "attest", image, "--predicate", folder.file("provenance.json").path, "--type", "https://slsa.dev/provenance/v1"]
                 + keyless
         )
         #expect(attested.status == 0, "\(attested.stderr)")
-        let provenance = try trustroot(["image", "verify", image, "--predicate-type", "https://slsa.dev/provenance/v1"] + identity)
+        let provenance = try await trustroot(["image", "verify", image, "--predicate-type", "https://slsa.dev/provenance/v1"] + identity)
         #expect(provenance.status == 0 && provenance.stdout.contains("(1 of 2 bundles"), "\(provenance.stdout) \(provenance.stderr)")
-        let fromImage = try trustroot(
+        let fromImage = try await trustroot(
             [
                 "provenance", "verify", "--image", image, "--source-uri", "github.com/example/project", "--source-tag", "v1.0.0",
                 "--certificate-oidc-issuer", services.issuerURL,
@@ -93,50 +93,50 @@ struct ImageCLITests {
             fromImage.status == 0 && fromImage.stdout.contains("built from https://github.com/example/project at refs/tags/v1.0.0"),
             "\(fromImage.stdout) \(fromImage.stderr)"
         )
-        let otherBranch = try trustroot(
+        let otherBranch = try await trustroot(
             [
                 "provenance", "verify", "--image", image, "--source-uri", "github.com/example/project", "--source-branch", "main",
                 "--certificate-oidc-issuer", services.issuerURL,
             ])
         #expect(otherBranch.status == 1 && otherBranch.stderr.contains("no bundle carries provenance"), "\(otherBranch.stderr)")
-        let everyOne = try trustroot(["image", "verify", image, "--require-all"] + identity)
+        let everyOne = try await trustroot(["image", "verify", image, "--require-all"] + identity)
         #expect(everyOne.status == 1 && everyOne.stderr.contains("--require-all needs every one"), "\(everyOne.stderr)")
 
         // skopeo copies the image, then the tag-schema index with the referrer it lists (--all), to
         // another repository, where the copy verifies.
-        let copied = try skopeo(["docker://\(image)", "docker://\(registry.host)/copy/app:v1"])
+        let copied = try await skopeo(["docker://\(image)", "docker://\(registry.host)/copy/app:v1"])
         try #require(copied.status == 0, "\(copied.errors)")
         let tag = "sha256-" + digest.dropFirst(7)
-        let index = try skopeo(["--all", "docker://\(registry.host)/demo/app:\(tag)", "docker://\(registry.host)/copy/app:\(tag)"])
+        let index = try await skopeo(["--all", "docker://\(registry.host)/demo/app:\(tag)", "docker://\(registry.host)/copy/app:\(tag)"])
         try #require(index.status == 0, "\(index.errors)")
-        let copy = try trustroot(["image", "verify", "\(registry.host)/copy/app:v1"] + identity)
+        let copy = try await trustroot(["image", "verify", "\(registry.host)/copy/app:v1"] + identity)
         #expect(copy.status == 0, "\(copy.stdout) \(copy.stderr)")
     }
 
-    @Test func savesAnImageWithItsSignaturesAndVerifiesItOffline() throws {
+    @Test func savesAnImageWithItsSignaturesAndVerifiesItOffline() async throws {
         let layout = folder.file("layout")
         try TestImageLayout.write(to: layout, tag: "v1", layer: "offline")
-        try #require(try skopeo(["oci:\(layout.path):v1", "docker://\(registry.host)/demo/offline:v1"]).status == 0)
+        try await #require(try skopeo(["oci:\(layout.path):v1", "docker://\(registry.host)/demo/offline:v1"]).status == 0)
         let image = "\(registry.host)/demo/offline:v1"
-        let signed = try trustroot(["image", "sign", image] + keyless)
+        let signed = try await trustroot(["image", "sign", image] + keyless)
         try #require(signed.status == 0, "\(signed.stderr)")
         let digest = String(signed.stdout.dropFirst("signed \(registry.host)/demo/offline@".count).prefix(71))
 
         let saved = folder.file("saved").path
-        let save = try TrustRootBinary.run(["image", "save", image, saved])
+        let save = try await TrustRootBinary.run(["image", "save", image, saved])
         #expect(save.status == 0 && save.stdout.contains("oci-layout:\(saved)@\(digest)"), "\(save.stdout) \(save.stderr)")
-        let offline = try trustroot(["image", "verify", "oci-layout:\(saved)@\(digest)"] + identity)
+        let offline = try await trustroot(["image", "verify", "oci-layout:\(saved)@\(digest)"] + identity)
         #expect(offline.status == 0, "\(offline.stdout) \(offline.stderr)")
-        let byTag = try trustroot(["image", "verify", "oci-layout:\(saved):v1"] + identity)
+        let byTag = try await trustroot(["image", "verify", "oci-layout:\(saved):v1"] + identity)
         #expect(byTag.status == 0, "\(byTag.stderr)")
 
         // skopeo copies the image and its referrers index into a layout folder of its own.
         let copied = folder.file("skopeo-layout").path
         let tag = "sha256-" + digest.dropFirst(7)
-        try #require(try skopeo(["docker://\(image)", "oci:\(copied):v1"]).status == 0)
-        let index = try skopeo(["--all", "docker://\(registry.host)/demo/offline:\(tag)", "oci:\(copied):\(tag)"])
+        try await #require(try skopeo(["docker://\(image)", "oci:\(copied):v1"]).status == 0)
+        let index = try await skopeo(["--all", "docker://\(registry.host)/demo/offline:\(tag)", "oci:\(copied):\(tag)"])
         try #require(index.status == 0, "\(index.errors)")
-        let fromSkopeo = try trustroot(["image", "verify", "oci-layout:\(copied)@\(digest)"] + identity)
+        let fromSkopeo = try await trustroot(["image", "verify", "oci-layout:\(copied)@\(digest)"] + identity)
         #expect(fromSkopeo.status == 0, "\(fromSkopeo.stdout) \(fromSkopeo.stderr)")
 
         // A bundle blob changed on disk no longer matches its digest.
@@ -146,17 +146,17 @@ struct ImageCLITests {
             guard let text = try? String(contentsOfFile: path, encoding: .utf8), text.contains("verificationMaterial") else { continue }
             try Data((text + " ").utf8).write(to: URL(fileURLWithPath: path))
         }
-        let tampered = try trustroot(["image", "verify", "oci-layout:\(saved)@\(digest)"] + identity)
+        let tampered = try await trustroot(["image", "verify", "oci-layout:\(saved)@\(digest)"] + identity)
         #expect(tampered.status == 1 && tampered.stdout.contains("digest"), "\(tampered.stdout) \(tampered.stderr)")
     }
 
-    @Test func signsWithAManagedKeyAndVerifiesWithItsPublicKey() throws {
+    @Test func signsWithAManagedKeyAndVerifiesWithItsPublicKey() async throws {
         let layout = folder.file("layout")
         try TestImageLayout.write(to: layout, tag: "v1", layer: "managed")
-        try #require(try skopeo(["oci:\(layout.path):v1", "docker://\(registry.host)/demo/managed:v1"]).status == 0)
+        try await #require(try skopeo(["oci:\(layout.path):v1", "docker://\(registry.host)/demo/managed:v1"]).status == 0)
         let image = "\(registry.host)/demo/managed:v1"
         let environment = ["TRUSTROOT_KEY_PASSPHRASE": "correct horse"]
-        let generated = try TrustRootBinary.run(
+        let generated = try await TrustRootBinary.run(
             ["key", "generate", "--type", "ecdsa-p256", "--kdf", "pbkdf2", "--json", "--out", folder.file("signing.key").path],
             environment: environment
         )
@@ -164,7 +164,7 @@ struct ImageCLITests {
         let key = try #require(try JSONParser().parse(Array(generated.stdout.utf8)).objectValue)
         let pem = try #require(key["key"]?.objectValue?["keyval"]?.objectValue?["public"]?.stringValue)
         try folder.write("signing.pub", Array(pem.utf8))
-        let signed = try TrustRootBinary.run(
+        let signed = try await TrustRootBinary.run(
             [
                 "image", "sign", image, "--key", folder.file("signing.key").path, "--signing-config",
                 folder.file("signing_config.json").path, "--trusted-root", folder.file("trusted_root.json").path,
@@ -172,18 +172,18 @@ struct ImageCLITests {
             environment: environment
         )
         #expect(signed.status == 0 && signed.stdout.contains("as the managed key"), "\(signed.stdout) \(signed.stderr)")
-        let verified = try trustroot(["image", "verify", image, "--key", folder.file("signing.pub").path])
+        let verified = try await trustroot(["image", "verify", image, "--key", folder.file("signing.pub").path])
         #expect(verified.status == 0, "\(verified.stdout) \(verified.stderr)")
-        let keyless = try trustroot(["image", "verify", image] + identity)
+        let keyless = try await trustroot(["image", "verify", image] + identity)
         #expect(keyless.status == 1, "\(keyless.stdout)")
     }
 
-    @Test func refusesBadReferencesMissingImagesAndSilentRegistriesWithTheirExitCodes() throws {
-        let bad = try trustroot(["image", "verify", "Not A Reference"] + identity)
+    @Test func refusesBadReferencesMissingImagesAndSilentRegistriesWithTheirExitCodes() async throws {
+        let bad = try await trustroot(["image", "verify", "Not A Reference"] + identity)
         #expect(bad.status == 64 && bad.stderr.contains("not an image reference"), "\(bad.stderr)")
-        let missing = try trustroot(["image", "verify", "\(registry.host)/demo/none:v1"] + identity)
+        let missing = try await trustroot(["image", "verify", "\(registry.host)/demo/none:v1"] + identity)
         #expect(missing.status == 66, "\(missing.stderr)")
-        let closed = try trustroot(["image", "verify", "127.0.0.1:1/demo/app:v1"] + identity)
+        let closed = try await trustroot(["image", "verify", "127.0.0.1:1/demo/app:v1"] + identity)
         #expect(closed.status == 69, "\(closed.stderr)")
     }
 }

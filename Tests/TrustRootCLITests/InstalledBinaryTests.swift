@@ -19,8 +19,8 @@ struct InstalledBinaryTests {
     /// Libraries an installed build must never map: the toolchain's runtime and URLSession's stack.
     static let foreignLibraries = ["libswiftCore", "libFoundation", "libcurl", "libnghttp2", "libssl", "libcrypto"]
 
-    @Test func needsNeitherTheToolchainNorLibcurl() throws {
-        let ldd = try Subprocess.run(command: ["ldd", TrustRootBinary.url.path])
+    @Test func needsNeitherTheToolchainNorLibcurl() async throws {
+        let ldd = try await Subprocess.run(command: ["ldd", TrustRootBinary.url.path])
         #expect(ldd.status == 0)
         #expect(ldd.output.contains("libc.so"))
         for library in Self.foreignLibraries {
@@ -28,9 +28,9 @@ struct InstalledBinaryTests {
         }
 
         // A refresh over HTTP works and maps none of them.
-        let client = try ClientCLITests.Fixture()
-        #expect(try client.initClient().status == 0)
-        let refresh = try TrustRootBinary.run(["client", "refresh", "--cache", client.cache], environment: ["LD_DEBUG": "files"])
+        let client = try await ClientCLITests.Fixture()
+        #expect(try await client.initClient().status == 0)
+        let refresh = try await TrustRootBinary.run(["client", "refresh", "--cache", client.cache], environment: ["LD_DEBUG": "files"])
         #expect(refresh.status == 0, "\(refresh.stderr)")
         #expect(refresh.stdout.hasPrefix("root v4, timestamp v2, snapshot v2, targets v1 (trusted; root expires "))
         let fetched = Self.loadedLibraries(refresh.stderr)
@@ -42,7 +42,7 @@ struct InstalledBinaryTests {
         // Nor does a verification.
         let verify = try VerifyCLITests()
         _ = try verify.write("bundle.json", TestInstance.Options(time: verify.instance.epoch))
-        let verified = try TrustRootBinary.run(
+        let verified = try await TrustRootBinary.run(
             [
                 "verify", "--bundle", verify.folder.file("bundle.json").path, "--trusted-root",
                 verify.folder.file("trusted_root.json").path,
@@ -60,16 +60,16 @@ struct InstalledBinaryTests {
     /// On a machine without libcurl a refresh works as anywhere else. Simulated, where libcurl is
     /// installed, in a mount namespace of its own in which libcurl's file is replaced by an empty
     /// one (this needs root, as CI has).
-    @Test func refreshesWhereLibcurlIsMissing() throws {
-        let ldconfig = try Subprocess.run(command: ["ldconfig", "-p"])
+    @Test func refreshesWhereLibcurlIsMissing() async throws {
+        let ldconfig = try await Subprocess.run(command: ["ldconfig", "-p"])
         let entry = ldconfig.output.split(separator: "\n").first { $0.contains("libcurl.so.4 (") }
         let library = try entry.map {
             URL(fileURLWithPath: String(try #require($0.split(separator: " ").last))).resolvingSymlinksInPath().path
         }
 
-        let client = try ClientCLITests.Fixture()
-        #expect(try client.initClient().status == 0)
-        let refresh = try Subprocess.run(command: [
+        let client = try await ClientCLITests.Fixture()
+        #expect(try await client.initClient().status == 0)
+        let refresh = try await Subprocess.run(command: [
             "unshare", "--mount", "sh", "-c", #"[ -z "$1" ] || mount --bind /dev/null "$1"; exec "$2" client refresh --cache "$3""#, "sh",
             library ?? "", TrustRootBinary.url.path, client.cache,
         ])

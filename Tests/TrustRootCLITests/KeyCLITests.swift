@@ -5,10 +5,10 @@ import Testing
 
 @Suite("trustroot key")
 struct KeyCLITests {
-    @Test func anEmptyPassphraseIsRefused() throws {
+    @Test func anEmptyPassphraseIsRefused() async throws {
         let folder = try TemporaryDirectory()
         let path = folder.file("holder.key").path
-        let generated = try TrustRootBinary.run(
+        let generated = try await TrustRootBinary.run(
             ["key", "generate", "--type", "ed25519", "--out", path],
             environment: ["TRUSTROOT_KEY_PASSPHRASE": ""]
         )
@@ -16,23 +16,25 @@ struct KeyCLITests {
         #expect(generated.stderr == "trustroot: $TRUSTROOT_KEY_PASSPHRASE is empty: an empty passphrase or PIN is not accepted\n")
         #expect(!FileManager.default.fileExists(atPath: path))
         try #require(
-            try TrustRootBinary.run(
+            try await TrustRootBinary.run(
                 ["key", "generate", "--type", "ed25519", "--out", path],
                 environment: ["TRUSTROOT_KEY_PASSPHRASE": "x"]
             )
             .status == 0
         )
-        let shown = try TrustRootBinary.run(["key", "show", path], environment: ["TRUSTROOT_KEY_PASSPHRASE": ""])
+        let shown = try await TrustRootBinary.run(["key", "show", path], environment: ["TRUSTROOT_KEY_PASSPHRASE": ""])
         #expect(shown.status == 65)
     }
 
     /// A process holding a decrypted key cannot dump core: the limit is zero. Seen on a `sign`
     /// that decrypted its key and then waits on a log that accepts the connection and never answers.
-    @Test func aProcessHoldingAKeyDumpsNoCore() throws {
+    @Test func aProcessHoldingAKeyDumpsNoCore() async throws {
         let folder = try TemporaryDirectory()
         let path = folder.file("holder.key").path
         let secret = ["TRUSTROOT_KEY_PASSPHRASE": "s3cret passphrase"]
-        try #require(try TrustRootBinary.run(["key", "generate", "--type", "ecdsa-p256", "--out", path], environment: secret).status == 0)
+        try #require(
+            try await TrustRootBinary.run(["key", "generate", "--type", "ecdsa-p256", "--out", path], environment: secret).status == 0
+        )
         try folder.write("artifact.txt", Array("artifact\n".utf8))
         let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(listener) }
@@ -67,11 +69,14 @@ struct KeyCLITests {
         #expect(core.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).prefix(2) == ["0", "0"], "\(core)")
     }
 
-    @Test func generatesAnEncryptedKeyAndShowsItsPublicKey() throws {
+    @Test func generatesAnEncryptedKeyAndShowsItsPublicKey() async throws {
         let folder = try TemporaryDirectory()
         let path = folder.file("holder.key").path
         let secret = ["TRUSTROOT_KEY_PASSPHRASE": "s3cret passphrase"]
-        let generated = try TrustRootBinary.run(["key", "generate", "--type", "ed25519", "--out", path, "--json"], environment: secret)
+        let generated = try await TrustRootBinary.run(
+            ["key", "generate", "--type", "ed25519", "--out", path, "--json"],
+            environment: secret
+        )
         #expect(generated.status == 0, "\(generated.stderr)")
         let printed = try #require(try JSONParser().parse(Array(generated.stdout.utf8)).objectValue)
         let key = try Key(json: try #require(printed["key"]))
@@ -84,26 +89,29 @@ struct KeyCLITests {
         #expect(!contents.contains("s3cret"))
         let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(permissions == 0o600)
-        let shown = try TrustRootBinary.run(["key", "show", path, "--json"], environment: secret)
+        let shown = try await TrustRootBinary.run(["key", "show", path, "--json"], environment: secret)
         #expect(shown.stdout == generated.stdout)
         #expect(!shown.stdout.contains("s3cret") && !shown.stderr.contains("s3cret"))
 
-        let wrong = try TrustRootBinary.run(["key", "show", path], environment: ["TRUSTROOT_KEY_PASSPHRASE": "nope"])
+        let wrong = try await TrustRootBinary.run(["key", "show", path], environment: ["TRUSTROOT_KEY_PASSPHRASE": "nope"])
         #expect(wrong.status == 1)
         #expect(wrong.stderr == "trustroot: \(path): wrong passphrase, or the key file was altered\n")
-        let again = try TrustRootBinary.run(["key", "generate", "--type", "ed25519", "--out", path], environment: secret)
+        let again = try await TrustRootBinary.run(["key", "generate", "--type", "ed25519", "--out", path], environment: secret)
         #expect(again.status == 74)
         #expect(try String(contentsOfFile: path, encoding: .utf8) == contents)
-        let badType = try TrustRootBinary.run(["key", "generate", "--type", "dsa", "--out", folder.file("x").path], environment: secret)
+        let badType = try await TrustRootBinary.run(
+            ["key", "generate", "--type", "dsa", "--out", folder.file("x").path],
+            environment: secret
+        )
         #expect(badType.status == 64)
     }
 
-    @Test func importsATokenKey() throws {
+    @Test func importsATokenKey() async throws {
         let hsm = try SoftHSM.shared.get()
         let folder = try TemporaryDirectory()
         let path = folder.file("holder-token.json").path
         var environment = hsm.environment
-        let imported = try TrustRootBinary.run(
+        let imported = try await TrustRootBinary.run(
             ["key", "import-pkcs11", "--module", SoftHSM.module, "--token-label", hsm.tokenLabel, "--key-id", "01", "--out", path],
             environment: environment
         )
@@ -114,12 +122,12 @@ struct KeyCLITests {
         let key = try Key(json: try #require(record["key"]))
         #expect(record["keyid"]?.stringValue == key.keyID)
         // The record shows without the token or PIN.
-        let shown = try TrustRootBinary.run(["key", "show", path, "--json"])
+        let shown = try await TrustRootBinary.run(["key", "show", path, "--json"])
         #expect(shown.status == 0)
         #expect(shown.stdout.contains(key.keyID))
 
         environment["TRUSTROOT_PKCS11_PIN"] = "0000"
-        let wrongPIN = try TrustRootBinary.run(
+        let wrongPIN = try await TrustRootBinary.run(
             [
                 "key", "import-pkcs11", "--module", SoftHSM.module, "--token-label", hsm.tokenLabel, "--key-id", "01", "--out",
                 folder.file("x.json").path,
@@ -128,7 +136,7 @@ struct KeyCLITests {
         )
         #expect(wrongPIN.status == 1)
         #expect(wrongPIN.stderr == "trustroot: \(SoftHSM.module): the token refused the PIN\n")
-        let noModule = try TrustRootBinary.run(
+        let noModule = try await TrustRootBinary.run(
             [
                 "key", "import-pkcs11", "--module", "/no/such/module.so", "--token-label", "x", "--key-id", "01", "--out",
                 folder.file("y.json").path,

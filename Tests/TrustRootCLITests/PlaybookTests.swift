@@ -27,7 +27,7 @@ struct PlaybookTests {
         return blocks
     }
 
-    @Test func everyCommandOfThePlaybookRuns() throws {
+    @Test func everyCommandOfThePlaybookRuns() async throws {
         guard case .success(let token) = SoftHSM.shared else {
             Issue.record("SoftHSM2 is needed: \(SoftHSM.shared)")
             return
@@ -38,7 +38,7 @@ struct PlaybookTests {
         let folder = try TemporaryDirectory()
         // Echo each command before it runs, so a failure names it.
         let script = "set -euo pipefail\ncd \"$PLAYBOOK_DIR\"\nset -x\n" + blocks.joined(separator: "\n") + "\n"
-        let outcome = try Subprocess.run(
+        let outcome = try await Subprocess.run(
             command: ["bash", "-c", script],
             environment: [
                 "PATH": TrustRootBinary.url.deletingLastPathComponent().path + ":"

@@ -30,24 +30,26 @@ struct TranscriptForgeryTests {
         try ceremony.folder.write("ws/transcript.jsonl", text)
     }
 
-    func verify(_ ceremony: Ceremony) throws -> TrustRootBinary.Outcome { try ceremony.ceremony(["verify", ceremony.workspace]) }
+    func verify(_ ceremony: Ceremony) async throws -> TrustRootBinary.Outcome {
+        try await ceremony.ceremony(["verify", ceremony.workspace])
+    }
 
     /// Edits the transcript's records, recomputes the chain as a forger would, and expects
     /// `ceremony verify` to refuse with `message` on standard error.
-    func expectRefused(_ ceremony: Ceremony, saying message: String, after edit: (inout [JSONObject]) throws -> Void) throws {
+    func expectRefused(_ ceremony: Ceremony, saying message: String, after edit: (inout [JSONObject]) throws -> Void) async throws {
         var records = try Self.lines(ceremony)
         try edit(&records)
         try Self.rechain(records, into: ceremony)
-        let outcome = try verify(ceremony)
+        let outcome = try await verify(ceremony)
         #expect(outcome.status == 1)
         #expect(outcome.stderr.contains(message), "\(outcome.stderr)")
     }
 
-    @Test func signRecordsAreSignedAndCannotBeReassigned() throws {
-        let ceremony = try CeremonyRefusalTests().proposedCeremony()
-        let signed = try ceremony.ceremony(["sign", ceremony.workspace, "--key", ceremony.folder.file("keys/alice.key").path])
+    @Test func signRecordsAreSignedAndCannotBeReassigned() async throws {
+        let ceremony = try await CeremonyRefusalTests().proposedCeremony()
+        let signed = try await ceremony.ceremony(["sign", ceremony.workspace, "--key", ceremony.folder.file("keys/alice.key").path])
         #expect(signed.status == 0, "\(signed.stderr)")
-        let report = try verify(ceremony)
+        let report = try await verify(ceremony)
         #expect(report.stdout.contains("1: init by "), "\(report.stdout)")
         #expect(
             report.stdout.range(of: #"2: sign by alice, signed by key [0-9a-f]{64} \(alice\)"#, options: .regularExpression) != nil,
@@ -56,11 +58,13 @@ struct TranscriptForgeryTests {
         #expect(report.stdout.contains("proposal/root.json was proposed on an empty transcript"), "\(report.stdout)")
 
         // The record renamed to bob, the chain recomputed: the signature no longer covers it.
-        try expectRefused(ceremony, saying: "transcript line 2 (sign by bob): its signature is not by key") { $0[1]["holder"] = "bob" }
+        try await expectRefused(ceremony, saying: "transcript line 2 (sign by bob): its signature is not by key") {
+            $0[1]["holder"] = "bob"
+        }
 
         // A signature claimed under another holder's key id does not verify either.
         let otherKey = String(repeating: "a", count: 64)
-        try expectRefused(ceremony, saying: "its signature is not by key \(otherKey)") { records in
+        try await expectRefused(ceremony, saying: "its signature is not by key \(otherKey)") { records in
             records[1]["holder"] = "alice"
             var signature = try #require(records[1]["signature"]?.objectValue)
             signature["keyid"] = .string(otherKey)
@@ -71,15 +75,15 @@ struct TranscriptForgeryTests {
         var records = try Self.lines(ceremony)
         records[1]["signature"] = nil
         try Self.rechain(records, into: ceremony)
-        let stripped = try verify(ceremony)
+        let stripped = try await verify(ceremony)
         #expect(stripped.stdout.contains("2: sign by alice, unsigned"), "\(stripped.stdout) \(stripped.stderr)")
     }
 
-    @Test func rewritingTheRecordBeforeAProposalIsCaught() throws {
-        let ceremony = try CeremonyRefusalTests().proposedCeremony()
-        let proposed = try ceremony.ceremony(["propose", ceremony.workspace, "--root", "--targets", "--replace"])
+    @Test func rewritingTheRecordBeforeAProposalIsCaught() async throws {
+        let ceremony = try await CeremonyRefusalTests().proposedCeremony()
+        let proposed = try await ceremony.ceremony(["propose", ceremony.workspace, "--root", "--targets", "--replace"])
         #expect(proposed.status == 0, "\(proposed.stderr)")
-        let report = try verify(ceremony)
+        let report = try await verify(ceremony)
         #expect(
             report.stdout.contains("proposal/root.json was proposed at transcript line 1: its signers vouch for lines 1 to 1"),
             "\(report.stdout)"
@@ -87,7 +91,7 @@ struct TranscriptForgeryTests {
 
         // The first record rewritten and the chain recomputed: the proposal names a head that
         // is no longer in the transcript.
-        try expectRefused(ceremony, saying: "was proposed at a transcript head that is not in this transcript") {
+        try await expectRefused(ceremony, saying: "was proposed at a transcript head that is not in this transcript") {
             $0[0]["holder"] = "someone else"
         }
     }

@@ -9,7 +9,7 @@ import Testing
 /// with the refreshed trusted root, by `trustroot verify` and by sigstore-python.
 @Suite("Trust chain end to end", .serialized)
 struct TrustChainEndToEndTests {
-    @Test func ceremonyClientSignerAndBothVerifiersAgree() throws {
+    @Test func ceremonyClientSignerAndBothVerifiersAgree() async throws {
         let services = try TestSigstoreServices()
         let ceremony = try CeremonyEndToEndTests.Ceremony()
         let folder = ceremony.folder
@@ -37,10 +37,10 @@ struct TrustChainEndToEndTests {
         try folder.write("ceremony.json", JSONWriter.prettyPrinted(config))
 
         // Key holders: propose, both sign, publish.
-        let initialized = try ceremony.ceremony(["init", ceremony.workspace, "--config", folder.file("ceremony.json").path])
+        let initialized = try await ceremony.ceremony(["init", ceremony.workspace, "--config", folder.file("ceremony.json").path])
         #expect(initialized.status == 0, "\(initialized.stderr)")
-        try ceremony.sign(["alice.key", "bob.key"])
-        let published = try ceremony.ceremony(
+        try await ceremony.sign(["alice.key", "bob.key"])
+        let published = try await ceremony.ceremony(
             ["publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", folder.file("keys/online.key").path]
         )
         #expect(published.status == 0, "\(published.stderr)")
@@ -48,14 +48,16 @@ struct TrustChainEndToEndTests {
         // A client trusting 1.root.json refreshes over loopback and fetches both Sigstore files.
         let server = try LoopbackServer(serving: folder.file("repo"))
         let cache = folder.file("client").path
-        let initClient = try TrustRootBinary.run([
+        let initClient = try await TrustRootBinary.run([
             "client", "init", "--repo", server.baseURL.appendingPathComponent("metadata").absoluteString, "--targets-url",
             server.baseURL.appendingPathComponent("targets").absoluteString, "--root", folder.file("repo/metadata/1.root.json").path,
             "--cache", cache,
         ])
         #expect(initClient.status == 0, "\(initClient.stderr)")
         for target in ["trusted_root.json", "signing_config.v0.2.json"] {
-            let got = try TrustRootBinary.run(["client", "get", target, "-o", folder.file("fetched-\(target)").path, "--cache", cache])
+            let got = try await TrustRootBinary.run([
+                "client", "get", target, "-o", folder.file("fetched-\(target)").path, "--cache", cache,
+            ])
             #expect(got.status == 0, "\(got.stderr)")
         }
         #expect(try folder.read("fetched-trusted_root.json") == services.trustedRoot())
@@ -63,14 +65,14 @@ struct TrustChainEndToEndTests {
         // Keyless signing with nothing but the client's folder and a token.
         try folder.write("artifact.tar.gz", Array("release 1.0 contents\n".utf8))
         try folder.write("token", Array(try services.identityToken().utf8))
-        let signed = try TrustRootBinary.run([
+        let signed = try await TrustRootBinary.run([
             "sign", "--cache", cache, "--identity-token-file", folder.file("token").path, "--bundle",
             folder.file("artifact.sigstore.json").path, folder.file("artifact.tar.gz").path,
         ])
         #expect(signed.status == 0, "\(signed.stderr)")
 
         // Our verifier, with the client's refreshed trusted root.
-        let verified = try TrustRootBinary.run([
+        let verified = try await TrustRootBinary.run([
             "verify", "--cache", cache, "--bundle", folder.file("artifact.sigstore.json").path, "--certificate-identity",
             TestInstance.identity, "--certificate-oidc-issuer", services.issuerURL, folder.file("artifact.tar.gz").path,
         ])
@@ -78,7 +80,7 @@ struct TrustChainEndToEndTests {
         #expect(verified.stdout.contains("from the client's last refresh"), "\(verified.stdout)")
 
         // sigstore-python, given the same trusted root.
-        let python = try Python.run(
+        let python = try await Python.run(
             "sigstore_verify_bundle.py",
             [
                 folder.file("fetched-trusted_root.json").path, folder.file("artifact.sigstore.json").path,
@@ -88,7 +90,7 @@ struct TrustChainEndToEndTests {
         #expect(python == "verified\n")
         // And it refuses the bundle for another artifact, so its "verified" means something.
         try folder.write("other.tar.gz", Array("other contents\n".utf8))
-        let refused = try Python.run(
+        let refused = try await Python.run(
             "sigstore_verify_bundle.py",
             [
                 folder.file("fetched-trusted_root.json").path, folder.file("artifact.sigstore.json").path, folder.file("other.tar.gz").path,
@@ -103,12 +105,12 @@ struct TrustChainEndToEndTests {
             "verify", "--cache", cache, "--bundle", folder.file("artifact.sigstore.json").path, "--certificate-identity",
             TestInstance.identity, "--certificate-oidc-issuer", services.issuerURL, folder.file("artifact.tar.gz").path,
         ]
-        let stale = try Self.runLater(verify)
+        let stale = try await Self.runLater(verify)
         #expect(stale.status == 1, "\(stale.errors)")
         #expect(stale.errors.split(separator: "\n").count == 1, "\(stale.errors)")
         #expect(stale.errors.contains("the client's trusted timestamp metadata expired on "), "\(stale.errors)")
         #expect(stale.errors.contains("--allow-expired-trusted-root"), "\(stale.errors)")
-        let allowed = try Self.runLater(verify + ["--allow-expired-trusted-root"])
+        let allowed = try await Self.runLater(verify + ["--allow-expired-trusted-root"])
         #expect(allowed.status == 0, "\(allowed.errors)")
         #expect(allowed.errors.contains("timestamp metadata expired on "), "\(allowed.errors)")
 
@@ -117,23 +119,23 @@ struct TrustChainEndToEndTests {
         let copy = folder.file("client/targets/trusted_root.json").path
         let trusted = try folder.read("client/targets/trusted_root.json")
         try folder.write("client/targets/trusted_root.json", try TestInstance().trustedRoot())
-        let swapped = try TrustRootBinary.run(verify)
+        let swapped = try await TrustRootBinary.run(verify)
         #expect(swapped.status == 1)
         #expect(swapped.stderr.contains("does not match the length and hashes"), "\(swapped.stderr)")
         try FileManager.default.removeItem(atPath: copy)
         #expect(mkfifo(copy, 0o644) == 0)
-        let (fifo, waited) = try Subprocess.finish(try TrustRootBinary.start(verify), within: 20)
+        let (fifo, waited) = try await Subprocess.finish(try TrustRootBinary.start(verify), within: 20)
         #expect(!waited, "verify waited on a FIFO in the trusted root's place")
         #expect(fifo.status == 1)
         #expect(fifo.errors.contains("not a regular file"), "\(fifo.errors)")
         try FileManager.default.removeItem(atPath: copy)
         try folder.write("client/targets/trusted_root.json", trusted)
-        #expect(try TrustRootBinary.run(verify).status == 0)
+        #expect(try await TrustRootBinary.run(verify).status == 0)
     }
 
     /// Runs `trustroot` three days in the future (faketime).
-    static func runLater(_ arguments: [String]) throws -> Subprocess.Outcome {
-        try Subprocess.finish(
+    static func runLater(_ arguments: [String]) async throws -> Subprocess.Outcome {
+        try await Subprocess.finish(
             try Subprocess.start(URL(fileURLWithPath: "/usr/bin/faketime"), ["-f", "+3d", TrustRootBinary.url.path] + arguments)
         )
     }

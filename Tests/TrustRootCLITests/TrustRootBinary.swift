@@ -22,17 +22,17 @@ enum TrustRootBinary {
     static let installedBuild = ProcessInfo.processInfo.environment["TRUSTROOT_BINARY"]
 
     /// Runs `trustroot` with `arguments` and `environment` added to the test's own, and waits.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
-        let outcome = try Subprocess.finish(start(arguments, environment: environment))
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Outcome {
+        let outcome = try await Subprocess.finish(start(arguments, environment: environment))
         return Outcome(status: outcome.status, stdout: outcome.output, stderr: outcome.errors)
     }
 
     /// Runs `trustroot` on a pseudo-terminal (Tests/interop/pty_run.py), typing `answer` at its
     /// `[y/N]` question if it asks one; the output is everything it wrote to the terminal.
-    static func atTerminal(_ arguments: [String], answering answer: String = "n", environment: [String: String] = [:]) throws
+    static func atTerminal(_ arguments: [String], answering answer: String = "n", environment: [String: String] = [:]) async throws
         -> Subprocess.Outcome
     {
-        try Subprocess.run(
+        try await Subprocess.run(
             command: ["python3", Python.interopDirectory.appendingPathComponent("pty_run.py").path, answer, url.path] + arguments,
             environment: environment
         )
@@ -49,8 +49,8 @@ enum TrustRootBinary {
     }
 
     /// Runs `trustroot` with `arguments` under measure.py, which reports its peak memory alone.
-    static func measured(_ arguments: [String], stdout: URL? = nil) throws -> Measurement {
-        let run = try Subprocess.finish(
+    static func measured(_ arguments: [String], stdout: URL? = nil) async throws -> Measurement {
+        let run = try await Subprocess.finish(
             try Subprocess.start(
                 URL(fileURLWithPath: "/usr/bin/env"),
                 ["python3", Python.interopDirectory.appendingPathComponent("measure.py").path, url.path] + arguments,

@@ -13,11 +13,11 @@ struct VerifyLoadTests {
 
     /// Runs `trustroot verify --batch LIST` under measure.py; returns the measurement and the
     /// verifier's output.
-    static func measureBatch(_ list: URL, folder: TemporaryDirectory, trustedRoot: URL) throws -> (
+    static func measureBatch(_ list: URL, folder: TemporaryDirectory, trustedRoot: URL) async throws -> (
         TrustRootBinary.Measurement, stdout: String
     ) {
         let output = folder.file("\(list.lastPathComponent).out")
-        let measurement = try TrustRootBinary.measured(
+        let measurement = try await TrustRootBinary.measured(
             [
                 "verify", "--batch", list.path, "--trusted-root", trustedRoot.path, "--certificate-identity", TestInstance.identity,
                 "--certificate-oidc-issuer", TestInstance.issuerURL,
@@ -27,7 +27,7 @@ struct VerifyLoadTests {
         return (measurement, String(decoding: try folder.read(output.lastPathComponent), as: UTF8.self))
     }
 
-    @Test func tamperedBundlesAreAllRefusedAndMemoryStaysFlat() throws {
+    @Test func tamperedBundlesAreAllRefusedAndMemoryStaysFlat() async throws {
         let folder = try TemporaryDirectory()
         let instance = try TestInstance()
         let batch = try TestBundleBatch(instance: instance, count: Self.count, tamperEvery: 7)
@@ -42,8 +42,12 @@ struct VerifyLoadTests {
         try folder.write("first-1000.txt", Array(lines.prefix(1_000).joined(separator: "\n").utf8))
         try folder.write("all.txt", Array(lines.joined(separator: "\n").utf8))
 
-        let (small, _) = try Self.measureBatch(folder.file("first-1000.txt"), folder: folder, trustedRoot: folder.file("trusted_root.json"))
-        let (large, largeOutput) = try Self.measureBatch(
+        let (small, _) = try await Self.measureBatch(
+            folder.file("first-1000.txt"),
+            folder: folder,
+            trustedRoot: folder.file("trusted_root.json")
+        )
+        let (large, largeOutput) = try await Self.measureBatch(
             folder.file("all.txt"),
             folder: folder,
             trustedRoot: folder.file("trusted_root.json")
