@@ -1,5 +1,5 @@
 /// Why provenance was not accepted: each check that failed, named.
-public struct ProvenanceError: Error, Sendable, CustomStringConvertible {
+public struct ProvenanceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The failed checks' reasons.
     public var mismatches: [String]
 

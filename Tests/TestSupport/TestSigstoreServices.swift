@@ -73,13 +73,48 @@ public final class TestSigstoreServices: @unchecked Sendable {
     /// When the Rekor v1 log took each entry, by tree position.
     private var integratedTimes: [Int64: Int64] = [:]
 
-    /// The GitHub Actions claims the CA writes into the certificates it issues (build signer,
-    /// source repository, commit, ref), as Fulcio does for a workflow's token; none when nil.
-    public var workflowClaims: (repository: String, ref: String, commit: String, builder: String)? {
+    /// What Fulcio writes into a CI workflow's certificate from its token's claims.
+    public struct WorkflowClaims: Sendable {
+        /// The source repository URI (extension 12).
+        public var repository: String
+        /// The ref (14).
+        public var ref: String
+        /// The commit (13).
+        public var commit: String
+        /// The build signer URI (9).
+        public var builder: String
+        /// The build config URI (18), if written.
+        public var buildConfiguration: String?
+        /// The issuer the certificate names in place of the token's (the loopback OIDC
+        /// provider's), as a CI provider's certificates name theirs; the token's when nil.
+        public var issuer: String?
+
+        /// Claims with these values.
+        public init(
+            repository: String,
+            ref: String,
+            commit: String,
+            builder: String,
+            buildConfiguration: String? = nil,
+            issuer: String? = nil
+        ) {
+            self.repository = repository
+            self.ref = ref
+            self.commit = commit
+            self.builder = builder
+            self.buildConfiguration = buildConfiguration
+            self.issuer = issuer
+        }
+    }
+
+    /// The CI workflow claims the CA writes into the certificates it issues (build signer,
+    /// source repository, commit, ref, build configuration), as Fulcio does for a workflow's
+    /// token; none when nil.
+    public var workflowClaims: WorkflowClaims? {
         get { lock.withLock { workflow } }
         set { lock.withLock { workflow = newValue } }
     }
-    private var workflow: (repository: String, ref: String, commit: String, builder: String)?
+    private var workflow: WorkflowClaims?
 
     /// The Rekor v2 log's key.
     public let logV2Key = Curve25519.Signing.PrivateKey()
@@ -301,7 +336,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
             let leaf = try instance.issue(
                 to: certifiedKey,
                 identity: has(.caOtherIdentity) ? "mallory@example.com" : identity,
-                issuer: has(.caOtherIssuer) ? "https://issuer.mallory.example" : issuerURL,
+                issuer: has(.caOtherIssuer) ? "https://issuer.mallory.example" : (workflow?.issuer ?? issuerURL),
                 at: Date().addingTimeInterval(-1),
                 signedBy: has(.caUntrustedChain) ? rogueKey : nil,
                 sctKey: has(.caWrongSCT) ? P256.Signing.PrivateKey() : nil,
@@ -317,6 +352,9 @@ public final class TestSigstoreServices: @unchecked Sendable {
                             try TestInstance.fulcioExtension(9, claims.builder), try TestInstance.fulcioExtension(12, claims.repository),
                             try TestInstance.fulcioExtension(13, claims.commit), try TestInstance.fulcioExtension(14, claims.ref),
                         ]
+                        if let configuration = claims.buildConfiguration {
+                            edited.append(try TestInstance.fulcioExtension(18, configuration))
+                        }
                     }
                     return edited
                 }

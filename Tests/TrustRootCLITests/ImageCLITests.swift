@@ -69,7 +69,12 @@ struct ImageCLITests {
         let attestation = try await trustroot(["image", "verify", image, "--predicate-type", "https://slsa.dev/provenance/v1"] + identity)
         #expect(attestation.status == 1)
         let builder = "https://github.com/example/project/.github/workflows/release.yml@refs/tags/v1.0.0"
-        services.workflowClaims = ("https://github.com/example/project", "refs/tags/v1.0.0", String(repeating: "c", count: 40), builder)
+        services.workflowClaims = .init(
+            repository: "https://github.com/example/project",
+            ref: "refs/tags/v1.0.0",
+            commit: String(repeating: "c", count: 40),
+            builder: builder
+        )
         try folder.write(
             "provenance.json",
             Array(
