@@ -11,7 +11,7 @@ struct ProvenanceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "provenance",
         abstract: "Check SLSA build provenance: who built an artifact, from which repository, ref and commit.",
-        subcommands: [Verify.self, PyPI.self]
+        subcommands: [Verify.self, PyPI.self, NPM.self]
     )
 
     /// `trustroot provenance verify`.

@@ -447,6 +447,9 @@ public final class TestInstance {
         public var certificate: Certificate?
         /// The statement's field naming its predicate type.
         public var predicateTypeField = "predicateType"
+        /// With ``dsse``: the statement to sign in place of the default one (an SLSA v1 statement
+        /// whose one subject, `artifact`, is the artifact).
+        public var statement: JSONValue?
         /// The key that signs under ``certificate`` (default: a fresh one).
         public var signingKey: P256.Signing.PrivateKey?
         /// The signature to log and bundle instead of a real one.
@@ -562,11 +565,13 @@ public final class TestInstance {
         let body: JSONValue
         let content: (String, JSONValue)
         if options.dsse {
-            let statement: JSONValue = JSONValue([
-                "_type": "https://in-toto.io/Statement/v1",
-                "subject": [["name": "artifact", "digest": Self.subjectDigests(of: logged, options)]],
-                "predicateType": "https://slsa.dev/provenance/v1", "predicate": [:],
-            ]).renaming("predicateType", to: options.predicateTypeField)
+            let statement: JSONValue =
+                options.statement
+                ?? JSONValue([
+                    "_type": "https://in-toto.io/Statement/v1",
+                    "subject": [["name": "artifact", "digest": Self.subjectDigests(of: logged, options)]],
+                    "predicateType": "https://slsa.dev/provenance/v1", "predicate": [:],
+                ]).renaming("predicateType", to: options.predicateTypeField)
             let payload = JSONWriter.prettyPrinted(statement)
             let envelope = DSSEEnvelope(payload: payload, payloadType: "application/vnd.in-toto+json", signatures: [])
             signature = try options.signatureOverride ?? sign(envelope.preAuthenticationEncoding)
