@@ -14,10 +14,12 @@ public struct ImageSigner: Sendable {
         self.registry = registry
     }
 
-    /// Resolves `reference` to the image it names: its digest and the descriptor a referrer's
-    /// subject is.
-    public func subject(of reference: ImageReference) async throws(OCIError) -> (digest: OCIDigest, descriptor: OCIDescriptor) {
-        let (digest, manifest) = try await registry.resolve(reference)
+    /// Resolves `reference` to the image it names (for an index and a `platform`, the index's
+    /// image for it): its digest and the descriptor a referrer's subject is.
+    public func subject(of reference: ImageReference, platform: OCIPlatform? = nil) async throws(OCIError) -> (
+        digest: OCIDigest, descriptor: OCIDescriptor
+    ) {
+        let (digest, manifest) = try await registry.resolve(reference, platform: platform)
         return (digest, OCIDescriptor(mediaType: manifest.mediaType, digest: digest, size: Int64(manifest.bytes.count)))
     }
 

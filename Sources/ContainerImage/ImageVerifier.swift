@@ -55,10 +55,15 @@ public struct ImageVerifier: Sendable {
         case always
     }
 
-    /// Verifies every bundle referring to the image `reference` names, and signatures in
-    /// cosign's legacy layout as `legacy` says (plain signatures only: none is an attestation).
-    public func verify(_ reference: ImageReference, legacy: LegacyLookup = .whenNoBundleVerifies) async throws(OCIError) -> Report {
-        let (digest, _) = try await registry.resolve(reference)
+    /// Verifies every bundle referring to the image `reference` names (for an index and a
+    /// `platform`, the index's image for it), and signatures in cosign's legacy layout as
+    /// `legacy` says (plain signatures only: none is an attestation).
+    public func verify(
+        _ reference: ImageReference,
+        legacy: LegacyLookup = .whenNoBundleVerifies,
+        platform: OCIPlatform? = nil
+    ) async throws(OCIError) -> Report {
+        let (digest, _) = try await registry.resolve(reference, platform: platform)
         let referrers = try await registry.referrers(reference.repository, of: digest, artifactType: nil)
         var outcomes: [BundleOutcome] = []
         // Referrers of other types, listed by the registry, are not bundles to check.

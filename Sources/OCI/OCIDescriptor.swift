@@ -78,6 +78,14 @@ public struct OCIDescriptor: Sendable, Equatable {
         object["digest"] = .string(digest.description)
         object["size"] = .integer(size)
         if let artifactType { object["artifactType"] = .string(artifactType) }
+        if let platform {
+            let parts = platform.split(separator: "/", maxSplits: 2).map(String.init)
+            var value = JSONObject()
+            value["architecture"] = .string(parts.count > 1 ? parts[1] : "")
+            value["os"] = .string(parts[0])
+            if parts.count > 2 { value["variant"] = .string(parts[2]) }
+            object["platform"] = .object(value)
+        }
         if !annotations.isEmpty {
             var values = JSONObject()
             for (name, value) in annotations { values[name] = .string(value) }

@@ -1,5 +1,5 @@
 /// Why a registry, a reference or an image was not used: its kind, what was wrong, and where.
-public struct OCIError: Error, Sendable, CustomStringConvertible {
+public struct OCIError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The kinds of failure, each with its exit code at the command line.
     public enum Kind: Sendable, Equatable {
         /// The reference is not one.

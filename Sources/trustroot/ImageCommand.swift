@@ -26,6 +26,18 @@ struct ImageCommand: AsyncParsableCommand {
         @Flag(help: "Reach a registry that is not on this machine over plain HTTP.")
         var allowInsecureRegistry = false
 
+        @Option(help: "For an image index: the platform whose image to use instead of the index, os/architecture[/variant].")
+        var platform: String?
+
+        /// The platform `--platform` names, if any.
+        func selectedPlatform() throws -> OCIPlatform? {
+            do {
+                return try platform.map(OCIPlatform.init)
+            } catch {
+                throw CLIError(message: error.description, code: .usage)
+            }
+        }
+
         /// The reference.
         func reference() throws -> ImageReference {
             do {
@@ -114,7 +126,10 @@ struct ImageCommand: AsyncParsableCommand {
             let reference = try target.reference()
             let registry = try target.registry(for: reference)
             let signer = ImageSigner(registry: registry)
-            let (digest, subject) = try await CLIError.mapping { () async throws(OCIError) in try await signer.subject(of: reference) }
+            let platform = try target.selectedPlatform()
+            let (digest, subject) = try await CLIError.mapping { () async throws(OCIError) in
+                try await signer.subject(of: reference, platform: platform)
+            }
             let type = predicateType ?? ImageBundleFormat.signPredicateType
             var predicateValue = JSONValue.object(JSONObject())
             if let predicate {
@@ -215,10 +230,12 @@ struct ImageCommand: AsyncParsableCommand {
                 policy: try request.makePolicy(),
                 predicateType: predicateType ?? ImageBundleFormat.signPredicateType
             )
+            let platform = try target.selectedPlatform()
             let report = try await CLIError.mapping { () async throws(OCIError) in
                 try await ImageVerifier(registry: registry, run: run).verify(
                     reference,
-                    legacy: requireAll ? .always : .whenNoBundleVerifies
+                    legacy: requireAll ? .always : .whenNoBundleVerifies,
+                    platform: platform
                 )
             }
             let pinned = reference.pinned(to: report.digest)
@@ -274,8 +291,15 @@ extension ImageCommand {
         var folder: String
 
         func run() async throws {
-            let reference = try target.reference()
+            var reference = try target.reference()
             let registry = try target.registry(for: reference)
+            if let platform = try target.selectedPlatform() {
+                // An index's image for one platform is saved by its digest.
+                let image = try await CLIError.mapping { () async throws(OCIError) in
+                    try await registry.resolve(reference, platform: platform).digest
+                }
+                reference = ImageReference(registry: reference.registry, repository: reference.repository, tag: nil, digest: image)
+            }
             let digest = try await CLIError.mapping { () async throws(OCIError) in
                 try await ImageLayout(path: folder).save(reference, from: registry, repository: reference.repository)
             }

@@ -116,6 +116,67 @@ final class ImageSignatureTests {
         }
     }
 
+    /// An index of two platforms' images: a signature on one platform's image is found through
+    /// the index with that platform, not for the index itself or the other platform, and a
+    /// platform the index does not list is refused.
+    @Test(arguments: Kind.allCases)
+    func signsAndVerifiesOnePlatformOfAnIndex(kind: Kind) async throws {
+        let host = try host(kind)
+        let client = try client(host)
+        var entries: [OCIDescriptor] = []
+        for (tag, platform) in [("amd64", "linux/amd64"), ("arm64", "linux/arm64/v8")] {
+            let image = try await pushImage(host, "demo/multi", tag: tag, layer: "layer for \(platform)")
+            let (digest, manifest) = try await client.resolve(image)
+            entries.append(
+                OCIDescriptor(mediaType: manifest.mediaType, digest: digest, size: Int64(manifest.bytes.count), platform: platform)
+            )
+        }
+        _ = try await client.pushManifest(
+            "demo/multi",
+            OCIManifest.imageIndexBytes(entries),
+            mediaType: OCIManifest.imageIndex,
+            reference: "v1"
+        )
+        let index = try ImageReference("\(host)/demo/multi:v1")
+        let arm = try OCIPlatform("linux/arm64")
+        let (armDigest, _) = try await client.resolve(index, platform: arm)
+        #expect(armDigest == entries[1].digest)
+
+        let registry = try self.client(host)
+        let signer = ImageSigner(registry: registry)
+        let (digest, subject) = try await signer.subject(of: index, platform: arm)
+        #expect(digest == entries[1].digest && subject.digest == digest)
+        let statement = ImageBundleFormat.statement(for: index, digest: digest, predicateType: ImageBundleFormat.signPredicateType)
+        let bundleSigner = BundleSigner(
+            trustedRoot: trustedRoot,
+            signingConfig: try SigningConfig(bytes: services.signingConfig()),
+            transport: HTTPClientTransport(idleTimeout: 30, transferTimeout: 60, environment: [:])
+        )
+        let signed = try await bundleSigner.signKeyless(.inTotoStatement(statement), token: try IdentityToken(services.identityToken()))
+        _ = try await signer.attach(signed.bytes, to: subject, in: "demo/multi", predicateType: ImageBundleFormat.signPredicateType)
+
+        let forArm = try await verifier(host).verify(index, platform: try OCIPlatform("linux/arm64/v8"))
+        #expect(forArm.digest == entries[1].digest && forArm.outcomes.filter(\.isVerified).count == 1)
+        let forIndex = try await verifier(host).verify(index)
+        #expect(forIndex.outcomes.filter(\.isVerified).isEmpty)
+        let forAMD = try await verifier(host).verify(index, platform: try OCIPlatform("linux/amd64"))
+        #expect(forAMD.digest == entries[0].digest && forAMD.outcomes.filter(\.isVerified).isEmpty)
+        await #expect(
+            throws: OCIError(
+                .notFound,
+                "the index lists no image for linux/s390x (it lists linux/amd64, linux/arm64/v8)",
+                at: "\(host)/demo/multi@\(forIndex.digest)"
+            )
+        ) {
+            _ = try await self.verifier(host).verify(index, platform: try OCIPlatform("linux/s390x"))
+        }
+        await #expect(throws: OCIError.self) {
+            _ = try await self.verifier(host).verify(try ImageReference("\(host)/demo/multi:amd64"), platform: arm)
+        }
+        #expect(throws: OCIError.self) { try OCIPlatform("linux") }
+        #expect(throws: OCIError.self) { try OCIPlatform("Linux/AMD64") }
+    }
+
     @Test(arguments: Kind.allCases)
     func refusesABundleForAnotherImage(kind: Kind) async throws {
         let host = try host(kind)
