@@ -177,6 +177,24 @@ final class ImageSignatureTests {
         #expect(throws: OCIError.self) { try OCIPlatform("Linux/AMD64") }
     }
 
+    /// The tag is resolved once: a registry that moves it to a signed image right after the
+    /// resolve does not get that image's signatures counted for the one resolved, and the next
+    /// verification reports the new digest.
+    @Test func aTagMovedAfterTheResolveIsNotFollowed() async throws {
+        let host = try host(.referrersAPI)
+        let unsigned = try await pushImage(host, "demo/moving", tag: "v1", layer: "the image resolved")
+        let signedImage = try await pushImage(host, "demo/moving", tag: "other", layer: "the image the tag moves to")
+        _ = try await sign(signedImage)
+        let (unsignedDigest, _) = try await client(host).resolve(unsigned)
+        let (signedDigest, _) = try await client(host).resolve(signedImage)
+        try #require(inMemory).moveTag("v1", in: "demo/moving", to: signedDigest.description)
+        let first = try await verifier(host).verify(unsigned)
+        #expect(first.digest == unsignedDigest)
+        #expect(first.outcomes.filter(\.isVerified).isEmpty)
+        let second = try await verifier(host).verify(unsigned)
+        #expect(second.digest == signedDigest && second.outcomes.filter(\.isVerified).count == 1)
+    }
+
     @Test(arguments: Kind.allCases)
     func refusesABundleForAnotherImage(kind: Kind) async throws {
         let host = try host(kind)

@@ -10,6 +10,7 @@ public final class TestOCIRegistry: @unchecked Sendable {
     private var blobs: [String: [UInt8]] = [:]
     private var manifests: [String: (bytes: [UInt8], mediaType: String)] = [:]
     private var tags: [String: String] = [:]
+    private var tagMoves: [String: String] = [:]
     private var uploads = 0
     private var answered = 0
     private var server: LoopbackHTTPServer!
@@ -32,6 +33,12 @@ public final class TestOCIRegistry: @unchecked Sendable {
 
     /// The registry's host and port, as image references name it.
     public var host: String { "127.0.0.1:\(server.port)" }
+
+    /// Moves `repository:tag` to the manifest `digest` right after the tag is next read, as a
+    /// registry under someone else's control could between a client's resolve and its fetches.
+    public func moveTag(_ tag: String, in repository: String, to digest: String) {
+        lock.withLock { tagMoves["\(repository):\(tag)"] = digest }
+    }
 
     /// How many requests it has answered.
     public var requests: Int { lock.withLock { answered } }
@@ -78,6 +85,7 @@ public final class TestOCIRegistry: @unchecked Sendable {
         case "GET", "HEAD":
             let digest = reference.hasPrefix("sha256:") ? reference : tags["\(name):\(reference)"] ?? ""
             guard let stored = manifests[key + digest] else { return .error(404, "manifest unknown") }
+            if let moved = tagMoves.removeValue(forKey: "\(name):\(reference)") { tags["\(name):\(reference)"] = moved }
             return .init(
                 status: 200,
                 contentType: stored.mediaType,
