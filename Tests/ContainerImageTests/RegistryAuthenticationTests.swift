@@ -31,6 +31,39 @@ struct RegistryAuthenticationTests {
         }
     }
 
+    /// Debian's docker-registry with token authentication in front: the client follows its
+    /// challenge to the token service with the Docker configuration's credentials, and pushes
+    /// and reads with the token it gets; no or wrong credentials are unauthorized.
+    @Test func dockerRegistryWithTokenAuthentication() async throws {
+        let tokens = try RegistryTokenService(credentials: ("robot", "s3cret"))
+        let registry = try TestRegistry(tokens: tokens)
+        let transport = HTTPClientTransport(idleTimeout: 10, transferTimeout: 30, environment: [:])
+        let client = try RegistryClient(
+            registry: registry.host,
+            transport: transport,
+            credentials: RegistryCredentials(username: "robot", secret: "s3cret")
+        )
+        let layer = try await client.pushBlob("private/app", Array("layer".utf8))
+        let config = try await client.pushBlob("private/app", Array("{}".utf8))
+        let manifest = OCIManifest.imageManifestBytes(
+            config: OCIDescriptor(mediaType: "application/vnd.oci.image.config.v1+json", digest: config, size: 2),
+            layers: [OCIDescriptor(mediaType: "application/vnd.oci.image.layer.v1.tar", digest: layer, size: 5)]
+        )
+        let pushed = try await client.pushManifest("private/app", manifest, mediaType: OCIManifest.imageManifest, reference: "v1")
+        let (digest, _) = try await client.resolve(try ImageReference("\(registry.host)/private/app:v1"))
+        #expect(digest == pushed)
+        #expect(try await client.blob("private/app", digest: layer, size: 5) == Array("layer".utf8))
+
+        for wrong in [nil, RegistryCredentials(username: "robot", secret: "guess")] {
+            let refused = try RegistryClient(registry: registry.host, transport: transport, credentials: wrong)
+            await #expect {
+                _ = try await refused.blob("private/app", digest: layer, size: 5)
+            } throws: { error in
+                (error as? OCIError)?.kind == .unauthorized
+            }
+        }
+    }
+
     @Test func readsChallengesAndReferences() throws {
         let (scheme, parameters) = RegistryClient.parseChallenge(
             #"Bearer realm="https://auth.example.com/token",service="registry.example.com",scope="repository:a/b:pull""#

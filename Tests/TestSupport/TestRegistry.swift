@@ -18,11 +18,12 @@ public final class TestRegistry: @unchecked Sendable {
     /// The registry's host and port, as image references name it.
     public var host: String { "127.0.0.1:\(port)" }
 
-    /// Starts a registry and waits until it accepts connections.
-    public init() throws {
+    /// Starts a registry and waits until it accepts connections; with `tokens`, every request
+    /// needs a bearer token from that service (the registry's token authentication).
+    public init(tokens: RegistryTokenService? = nil) throws {
         storage = try TemporaryDirectory()
         port = try Self.freePort()
-        let config = """
+        var config = """
             version: 0.1
             log:
               level: error
@@ -34,6 +35,18 @@ public final class TestRegistry: @unchecked Sendable {
             http:
               addr: 127.0.0.1:\(port)
             """
+        if let tokens {
+            try storage.write("token-root.pem", Array(tokens.rootCertificatePEM.utf8))
+            config += """
+
+                auth:
+                  token:
+                    realm: \(tokens.realm)
+                    service: \(tokens.service)
+                    issuer: \(tokens.issuer)
+                    rootcertbundle: \(storage.file("token-root.pem").path)
+                """
+        }
         try storage.write("config.yml", Array(config.utf8))
         process = try Subprocess.start(Self.program, ["serve", storage.file("config.yml").path])
         let deadline = Date().addingTimeInterval(20)
