@@ -100,14 +100,21 @@ extension ProvenanceCommand {
 
         /// The attestations to check, each with where it came from.
         func readAttestations() throws -> [(String, PyPIAttestation)] {
-            do {
-                if let provenance {
-                    let object = try PyPIProvenance(bytes: try readFile(provenance, limit: 16 << 20))
-                    return object.attestations.enumerated().map { ("\(provenance) attestation \($0.offset)", $0.element) }
+            // Each file is read and parsed on its own, so that a refusal names the file it is about.
+            func parsed<Value>(_ path: String, _ read: ([UInt8]) throws(ProvenanceError) -> Value) throws -> Value {
+                let bytes = try readFile(path, limit: 16 << 20)
+                do {
+                    return try read(bytes)
+                } catch {
+                    throw CLIError(message: "\(path): \(error)", code: .invalidData)
                 }
-                return try attestation.map { path in (path, try PyPIAttestation(bytes: try readFile(path, limit: 16 << 20))) }
-            } catch let error as ProvenanceError {
-                throw CLIError(message: "\(provenance ?? attestation.first ?? ""): \(error)", code: .invalidData)
+            }
+            if let provenance {
+                let object = try parsed(provenance) { (bytes) throws(ProvenanceError) in try PyPIProvenance(bytes: bytes) }
+                return object.attestations.enumerated().map { ("\(provenance) attestation \($0.offset)", $0.element) }
+            }
+            return try attestation.map { path in
+                (path, try parsed(path) { (bytes) throws(ProvenanceError) in try PyPIAttestation(bytes: bytes) })
             }
         }
 
