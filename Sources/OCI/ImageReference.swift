@@ -69,9 +69,15 @@ public struct ImageReference: Sendable, Equatable, CustomStringConvertible {
     /// What the registry is asked for: the digest when there is one, else the tag.
     public var manifestReference: String { digest?.description ?? tag ?? "latest" }
 
-    /// The reference as written in full.
+    /// The registry of a reference into an OCI image layout folder, whose repository is the
+    /// folder's path. No parsed reference has it: a first component without a dot, colon or
+    /// `localhost` is a Docker Hub repository.
+    public static let layoutRegistry = "oci-layout"
+
+    /// The reference as written in full; one into a layout folder as `oci-layout:DIR…`.
     public var description: String {
-        "\(registry)/\(repository)" + (tag.map { ":\($0)" } ?? "") + (digest.map { "@\($0)" } ?? "")
+        (registry == Self.layoutRegistry ? "\(registry):\(repository)" : "\(registry)/\(repository)")
+            + (tag.map { ":\($0)" } ?? "") + (digest.map { "@\($0)" } ?? "")
     }
 
     /// Whether the registry is this machine (`localhost`, `127.0.0.1`, `[::1]`), where plain

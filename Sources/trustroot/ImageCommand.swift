@@ -71,7 +71,9 @@ struct ImageCommand: AsyncParsableCommand {
             guard !rest.isEmpty, digest != nil || tag?.isEmpty == false else {
                 throw CLIError(message: "\(image): give oci-layout:DIR@sha256:DIGEST or oci-layout:DIR:TAG", code: .usage)
             }
-            return (ImageLayout(path: rest), ImageReference(registry: "oci-layout", repository: rest, tag: tag, digest: digest))
+            return (
+                ImageLayout(path: rest), ImageReference(registry: ImageReference.layoutRegistry, repository: rest, tag: tag, digest: digest)
+            )
         }
 
         /// A client of the reference's registry, with the credentials Docker's configuration gives.

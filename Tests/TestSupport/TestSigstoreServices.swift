@@ -210,10 +210,12 @@ public final class TestSigstoreServices: @unchecked Sendable {
 
     // MARK: - OIDC
 
-    /// An identity token for `subject` (and `email`, if given), for `audience`, expiring at `expiry`.
+    /// An identity token for `subject` (and `email`, if given), for `audience`, expiring at `expiry`,
+    /// from `issuer` (by default the OIDC stand-in's URL).
     public func identityToken(
         subject: String = TestInstance.identity,
         email: String? = nil,
+        issuer: String? = nil,
         audience: String = "sigstore",
         expiry: Date = Date().addingTimeInterval(300),
         signedBy key: P256.Signing.PrivateKey? = nil
@@ -221,7 +223,7 @@ public final class TestSigstoreServices: @unchecked Sendable {
         let base64URL = Self.base64URL
         let header: JSONValue = ["alg": "ES256", "typ": "JWT", "kid": "test"]
         var claims: JSONValue = [
-            "iss": .string(issuerURL), "sub": .string(subject), "aud": .string(audience),
+            "iss": .string(issuer ?? issuerURL), "sub": .string(subject), "aud": .string(audience),
             "iat": .integer(Int64(Date().timeIntervalSince1970) - 10), "exp": .integer(Int64(expiry.timeIntervalSince1970)),
         ]
         if let email { claims = claims.setting("email", .string(email)) }
@@ -270,7 +272,10 @@ public final class TestSigstoreServices: @unchecked Sendable {
         guard let payload = decode(parts[1]), case .object(let claims)? = try? JSONParser().parse(payload) else {
             return .failure(Refusal(reason: "the token's payload is not JSON"))
         }
-        guard claims["iss"]?.stringValue == issuerURL else { return .failure(Refusal(reason: "unknown issuer")) }
+        // It stands in for the workflow's issuer too, whose tokens it signs with the same key.
+        guard let issuer = claims["iss"]?.stringValue, issuer == issuerURL || issuer == workflow?.issuer else {
+            return .failure(Refusal(reason: "unknown issuer"))
+        }
         guard claims["aud"]?.stringValue == "sigstore" else {
             return .failure(Refusal(reason: "the token is not for the sigstore audience"))
         }

@@ -10,12 +10,12 @@ import Testing
 struct PlaybookTests {
     static let source = Python.interopDirectory.deletingLastPathComponent().deletingLastPathComponent()
 
-    /// The `sh` blocks of a Markdown document, in order.
-    static func shellBlocks(_ markdown: String) -> [String] {
+    /// The blocks of a Markdown document whose opening fence is exactly `fence`, in order.
+    static func shellBlocks(_ markdown: String, fence: String = "```sh") -> [String] {
         var blocks: [String] = []
         var current: [Substring]?
         for line in markdown.split(separator: "\n", omittingEmptySubsequences: false) {
-            if current == nil, line == "```sh" {
+            if current == nil, line == fence {
                 current = []
             } else if current != nil, line == "```" {
                 blocks.append(current!.joined(separator: "\n"))

@@ -9,8 +9,10 @@ import Testing
 /// with the refreshed trusted root, by `trustroot verify` and by sigstore-python.
 @Suite("Trust chain end to end", .serialized)
 struct TrustChainEndToEndTests {
-    @Test func ceremonyClientSignerAndBothVerifiersAgree() async throws {
-        let services = try TestSigstoreServices()
+    /// Key holders (alice and bob, key files) propose, sign and publish, into the ceremony's
+    /// `repo` folder, a TUF repository whose targets are `services`' trusted root and signing
+    /// config; its first root is `repo/metadata/1.root.json`.
+    static func publishRepository(naming services: TestSigstoreServices) async throws -> CeremonyEndToEndTests.Ceremony {
         let ceremony = try CeremonyEndToEndTests.Ceremony()
         let folder = ceremony.folder
         try ceremony.fileKey("alice", .ed25519)
@@ -38,12 +40,19 @@ struct TrustChainEndToEndTests {
 
         // Key holders: propose, both sign, publish.
         let initialized = try await ceremony.ceremony(["init", ceremony.workspace, "--config", folder.file("ceremony.json").path])
-        #expect(initialized.status == 0, "\(initialized.stderr)")
+        try #require(initialized.status == 0, "\(initialized.stderr)")
         try await ceremony.sign(["alice.key", "bob.key"])
         let published = try await ceremony.ceremony(
             ["publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", folder.file("keys/online.key").path]
         )
-        #expect(published.status == 0, "\(published.stderr)")
+        try #require(published.status == 0, "\(published.stderr)")
+        return ceremony
+    }
+
+    @Test func ceremonyClientSignerAndBothVerifiersAgree() async throws {
+        let services = try TestSigstoreServices()
+        let ceremony = try await Self.publishRepository(naming: services)
+        let folder = ceremony.folder
 
         // A client trusting 1.root.json refreshes over loopback and fetches both Sigstore files.
         let server = try LoopbackServer(serving: folder.file("repo"))
