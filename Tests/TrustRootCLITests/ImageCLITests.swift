@@ -183,6 +183,47 @@ struct ImageCLITests {
         #expect(keyless.status == 1, "\(keyless.stdout)")
     }
 
+    /// A P-256 key on a PKCS#11 token (SoftHSM2 standing in) signs the image; its public key
+    /// verifies it, and a key file's public key does not.
+    @Test func signsWithATokenKeyAndVerifiesWithItsPublicKey() async throws {
+        guard case .success(let token) = SoftHSM.shared else {
+            Issue.record("SoftHSM2 is needed: \(SoftHSM.shared)")
+            return
+        }
+        let layout = folder.file("layout")
+        try TestImageLayout.write(to: layout, tag: "v1", layer: "token")
+        try await #require(try skopeo(["oci:\(layout.path):v1", "docker://\(registry.host)/demo/token:v1"]).status == 0)
+        let image = "\(registry.host)/demo/token:v1"
+        let imported = try await TrustRootBinary.run(
+            [
+                "key", "import-pkcs11", "--module", SoftHSM.module, "--token-label", token.tokenLabel, "--key-id", "01", "--out",
+                folder.file("token-key.json").path,
+            ],
+            environment: token.environment
+        )
+        try #require(imported.status == 0, "\(imported.stderr)")
+        let record = try #require(try JSONParser().parse(try folder.read("token-key.json")).objectValue)
+        let pem = try #require(record["key"]?.objectValue?["keyval"]?.objectValue?["public"]?.stringValue)
+        try folder.write("token.pub", Array(pem.utf8))
+
+        let signed = try await TrustRootBinary.run(
+            [
+                "image", "sign", image, "--pkcs11", folder.file("token-key.json").path, "--signing-config",
+                folder.file("signing_config.json").path, "--trusted-root", folder.file("trusted_root.json").path,
+            ],
+            environment: token.environment
+        )
+        #expect(signed.status == 0 && signed.stdout.contains("as the managed key"), "\(signed.stdout) \(signed.stderr)")
+        let verified = try await trustroot(["image", "verify", image, "--key", folder.file("token.pub").path])
+        #expect(verified.status == 0 && verified.stdout.contains("(1 of 1 bundles"), "\(verified.stdout) \(verified.stderr)")
+
+        let other = try InMemorySigner(generating: .ecdsaP256)
+        let otherPEM = try #require(other.publicKey.json.objectValue?["keyval"]?.objectValue?["public"]?.stringValue)
+        try folder.write("other.pub", Array(otherPEM.utf8))
+        let refused = try await trustroot(["image", "verify", image, "--key", folder.file("other.pub").path])
+        #expect(refused.status == 1 && refused.stdout.hasPrefix("FAILED sha256:"), "\(refused.stdout) \(refused.stderr)")
+    }
+
     @Test func refusesBadReferencesMissingImagesAndSilentRegistriesWithTheirExitCodes() async throws {
         let bad = try await trustroot(["image", "verify", "Not A Reference"] + identity)
         #expect(bad.status == 64 && bad.stderr.contains("not an image reference"), "\(bad.stderr)")
