@@ -116,6 +116,20 @@ final class ImageSignatureTests {
         }
     }
 
+    /// An image signed again and again (each release pipeline run adds one): every signature
+    /// stays listed, in the fallback index too, and each verifies. Enough requests that a
+    /// registry whose log went to a full pipe would have stopped answering.
+    @Test(arguments: Kind.allCases)
+    func everySignatureOfAnImageSignedManyTimesIsListedAndVerifies(kind: Kind) async throws {
+        let host = try host(kind)
+        let image = try await pushImage(host, "demo/many", tag: "v1", layer: "signed many times")
+        var referrers: [OCIDigest] = []
+        for _ in 0..<40 { referrers.append(try await sign(image)) }
+        let report = try await verifier(host).verify(image)
+        #expect(Set(report.outcomes.map(\.referrer)) == Set(referrers))
+        #expect(report.outcomes.count == 40 && report.outcomes.allSatisfy(\.isVerified), "\(report.outcomes.compactMap(\.failure))")
+    }
+
     /// An index of two platforms' images: a signature on one platform's image is found through
     /// the index with that platform, not for the index itself or the other platform, and a
     /// platform the index does not list is refused.

@@ -48,7 +48,18 @@ public final class TestRegistry: @unchecked Sendable {
                 """
         }
         try storage.write("config.yml", Array(config.utf8))
-        process = try Subprocess.start(Self.program, ["serve", storage.file("config.yml").path])
+        // Its log goes to a file: it writes a line per request, and a pipe nobody reads would fill
+        // and stop it mid-test.
+        FileManager.default.createFile(atPath: storage.file("registry.log").path, contents: nil)
+        let log = try FileHandle(forWritingTo: storage.file("registry.log"))
+        process = Process()
+        process.executableURL = Self.program
+        process.arguments = ["serve", storage.file("config.yml").path]
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        try log.close()
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if process.isRunning == false { break }
