@@ -1,6 +1,6 @@
 import Foundation
-import TUF
 import Plumbing
+import TUF
 
 /// Finds an identity token in the environment a signer runs in: `SIGSTORE_ID_TOKEN`, or the
 /// token GitHub Actions issues to a workflow with `id-token: write` permission.

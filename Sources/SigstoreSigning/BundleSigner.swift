@@ -1,9 +1,9 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import Plumbing
 import Sigstore
 import TUF
-import Plumbing
 import X509
 
 /// Signs an artifact or an in-toto statement and returns a v0.3 Sigstore bundle — keyless,

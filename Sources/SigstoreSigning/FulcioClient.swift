@@ -1,7 +1,7 @@
 import Foundation
+import Plumbing
 import Sigstore
 import TUF
-import Plumbing
 import X509
 
 /// Asks a Fulcio certificate authority (API v2, `signingCert`) for a short-lived signing

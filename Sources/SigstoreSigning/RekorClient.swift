@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
+import Plumbing
 import Sigstore
 import TUF
-import Plumbing
 
 /// Submits entries to a Rekor transparency log, API v1 (`hashedrekord` and `dsse` 0.0.1, with a
 /// signed entry timestamp) or v2 (`hashedrekord` 0.0.2, for DSSE envelopes too, with an inclusion proof only),

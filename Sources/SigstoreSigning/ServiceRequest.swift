@@ -1,6 +1,6 @@
 import Foundation
-import TUF
 import Plumbing
+import TUF
 
 /// One request to a Sigstore service, with the checks every answer gets: a bounded body, a
 /// success status (else the service's own message, shortened), and a body that parses.

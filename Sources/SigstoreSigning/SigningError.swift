@@ -1,5 +1,5 @@
-import Sigstore
 import Plumbing
+import Sigstore
 
 /// Why no bundle was written: the step that failed and what was wrong. A signer stops at the
 /// first failure, before anything is written.

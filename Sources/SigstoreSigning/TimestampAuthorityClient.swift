@@ -1,8 +1,8 @@
 import Crypto
 import Foundation
+import Plumbing
 import Sigstore
 import SwiftASN1
-import Plumbing
 
 /// Asks an RFC 3161 timestamp authority to timestamp a signature. The request carries a random
 /// nonce and asks for the signing certificate; the answer must grant a token over exactly this

@@ -1,0 +1,18 @@
+import Foundation
+import Testing
+
+/// CI must run what the README tells people to run: the README's test command and the last
+/// command of `.ci/run` are the same line.
+@Suite("The documented test command")
+struct TestCommandTests {
+    @Test func ciRunsExactlyTheREADMEsTestCommand() throws {
+        let readme = try String(contentsOf: PlaybookTests.source.appendingPathComponent("README.md"), encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "## Run every test\n").dropFirst().first)
+        let command = try #require(PlaybookTests.shellBlocks(section).first)
+        let script = try String(contentsOf: PlaybookTests.source.appendingPathComponent(".ci/run"), encoding: .utf8)
+        let last = script.split(separator: "\n").last { !$0.hasPrefix("#") && !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        #expect(last.map(String.init) == command)
+        #expect(command.hasPrefix("swift format lint --strict --recursive "))
+        #expect(command.hasSuffix("Fuzz/fuzz all 5"))
+    }
+}
