@@ -1,4 +1,4 @@
-// swift-tools-version: 6.1
+// swift-tools-version: 6.2
 import PackageDescription
 
 let package = Package(
@@ -199,7 +199,7 @@ let package = Package(
             name: "ProvenanceTests",
             dependencies: [
                 "Provenance", "Sigstore", "TUF", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "X509", package: "swift-certificates"), .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "X509", package: "swift-certificates"),
             ]
         ),
         .testTarget(
@@ -245,3 +245,9 @@ let package = Package(
         ),
     ]
 )
+
+// Every Swift target of this package treats a compiler warning as an error, so a new warning
+// fails the build (and CI) where it appears instead of piling up. Dependencies are not affected.
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.treatAllWarnings(as: .error)]
+}

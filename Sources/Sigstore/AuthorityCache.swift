@@ -11,7 +11,7 @@ import X509
 /// verifies, and a single verification pays only for the authorities it uses: the public-good
 /// root's timestamp authority costs a P-384 verification that a bundle without timestamps
 /// never needs. The key hash needs the key's encoding, and exporting a P-384 point costs a
-/// field inversion: 450,000 instructions of a 12-million-instruction verification.
+/// field inversion, a visible share of one whole verification.
 final class AuthorityCache: @unchecked Sendable {
     /// Which list of the trusted root an authority is in.
     enum Kind {

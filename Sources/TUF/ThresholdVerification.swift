@@ -40,7 +40,7 @@ public struct ThresholdVerification: Sendable, Hashable {
         self.role = role
         self.threshold = delegate.threshold
         var outcomes: [(String, KeyOutcome)] = []
-        Self.evaluate(delegate, keys: keys, signedBytes: signedBytes, signatures: signatures, stoppingAt: .max) {
+        _ = Self.evaluate(delegate, keys: keys, signedBytes: signedBytes, signatures: signatures, stoppingAt: .max) {
             outcomes.append(($0, $1))
         }
         self.outcomes = outcomes

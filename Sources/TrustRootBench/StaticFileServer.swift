@@ -92,8 +92,10 @@ final class StaticFileServer: LoopbackServer {
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: status, headers: headers))), promise: nil)
             if let body { context.write(wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
             let keepAlive = head.isKeepAlive
+            // The completion runs on the channel's own event loop, where the context may be used.
+            let boundContext = NIOLoopBound(context, eventLoop: context.eventLoop)
             context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in
-                if !keepAlive { context.close(promise: nil) }
+                if !keepAlive { boundContext.value.close(promise: nil) }
             }
         }
     }

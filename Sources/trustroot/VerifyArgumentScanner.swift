@@ -1,8 +1,8 @@
 /// The quick path for `trustroot verify`'s usual command lines.
 ///
 /// ArgumentParser finds a command's options by reflection, and in a statically linked binary each
-/// first reflective lookup scans every protocol conformance in it: about 5 ms of a `verify` that
-/// otherwise takes 10. This scanner reads the plain forms only (`--name value`, `--name=value`,
+/// first reflective lookup scans every protocol conformance in it, a cost of the same order as the
+/// whole verification (`trustroot-bench` measures both). This scanner reads the plain forms only (`--name value`, `--name=value`,
 /// flags, one artifact) and gives up, returning nil, on anything else: help, an unknown or
 /// repeated option, a value that looks like an option, or a combination ``VerifyRequest`` refuses.
 /// ArgumentParser then handles the command line as before, with its messages and exit codes, so

@@ -18,7 +18,7 @@ import X509
 @Suite("Log monitor over a CT log")
 struct CTMonitorTests {
     static let watched = "https://github.com/example/project/.github/workflows/release.yml@refs/heads/main"
-    static let poison = try! Certificate.Extension(oid: [1, 3, 6, 1, 4, 1, 11129, 2, 4, 3], critical: true, value: [0x05, 0x00])
+    static let poison = Certificate.Extension(oid: [1, 3, 6, 1, 4, 1, 11129, 2, 4, 3], critical: true, value: [0x05, 0x00])
 
     /// A certificate for `identity`, and the precertificate its CA signed before it: the same
     /// fields and extensions, plus the poison.

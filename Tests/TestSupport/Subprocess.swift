@@ -60,7 +60,7 @@ public enum Subprocess {
     /// - Returns: the outcome, and whether the process had to be ended.
     public static func finish(_ process: Process, within seconds: TimeInterval) async throws -> (Outcome, timedOut: Bool) {
         let ended = LockedData()
-        nonisolated(unsafe) let running = process
+        let running = process
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) {
             if running.isRunning {
                 ended.set(Data([1]))
@@ -77,7 +77,7 @@ public enum Subprocess {
     /// and a test holding one while a program runs would stall the other tests' network answers
     /// until their deadlines passed.
     public static func finish(_ process: Process, input: [UInt8] = []) async throws -> Outcome {
-        nonisolated(unsafe) let running = process
+        let running = process
         return try await withCheckedThrowingContinuation { continuation in
             Thread { continuation.resume(with: Result { try collect(running, input: input) }) }.start()
         }
@@ -85,7 +85,7 @@ public enum Subprocess {
 
     /// Waits for a process to end, on a thread of its own.
     public static func wait(_ process: Process) async {
-        nonisolated(unsafe) let running = process
+        let running = process
         await withCheckedContinuation { continuation in
             Thread {
                 running.waitUntilExit()

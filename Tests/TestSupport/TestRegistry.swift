@@ -50,7 +50,7 @@ public final class TestRegistry: @unchecked Sendable {
         try storage.write("config.yml", Array(config.utf8))
         // Its log goes to a file: it writes a line per request, and a pipe nobody reads would fill
         // and stop it mid-test.
-        FileManager.default.createFile(atPath: storage.file("registry.log").path, contents: nil)
+        try Data().write(to: storage.file("registry.log"))
         let log = try FileHandle(forWritingTo: storage.file("registry.log"))
         process = Process()
         process.executableURL = Self.program
