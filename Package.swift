@@ -164,6 +164,12 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
+        // The README's library example, compiled with the package and run by a test; not a product.
+        .executableTarget(
+            name: "verify-bundle-example",
+            dependencies: ["Sigstore"],
+            path: "Examples/VerifyBundle"
+        ),
         .target(
             name: "TestSupport",
             dependencies: [
@@ -239,7 +245,7 @@ let package = Package(
         .testTarget(
             name: "TrustRootCLITests",
             dependencies: [
-                "TUF", "TUFClient", "Ceremony", "TestSupport", "trustroot", "sigstore-conformance-client",
+                "TUF", "TUFClient", "Ceremony", "TestSupport", "trustroot", "sigstore-conformance-client", "verify-bundle-example",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
