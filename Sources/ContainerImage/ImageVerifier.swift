@@ -32,6 +32,9 @@ public struct ImageVerifier: Sendable {
         public var digest: OCIDigest
         /// Each referring bundle's outcome, in the registry's order.
         public var outcomes: [BundleOutcome]
+        /// How many more bundles refer to the image than the verifier checks; none of them
+        /// counts as verified.
+        public var unchecked = 0
     }
 
     /// Where the image is: a registry or a layout folder.
@@ -39,10 +42,14 @@ public struct ImageVerifier: Sendable {
     /// The verification: verifier, policy and predicate type.
     public let run: VerificationRun
 
-    /// A verifier reading `registry`, checking bundles with `run`.
-    public init(registry: any ImageSource, run: VerificationRun) {
+    /// The most referring bundles one verification checks; the registry chooses the order.
+    public let maximumBundles: Int
+
+    /// A verifier reading `registry`, checking at most `maximumBundles` bundles with `run`.
+    public init(registry: any ImageSource, run: VerificationRun, maximumBundles: Int = 64) {
         self.registry = registry
         self.run = run
+        self.maximumBundles = max(maximumBundles, 1)
     }
 
     /// When to look for signatures in cosign's legacy layout too.
@@ -67,15 +74,17 @@ public struct ImageVerifier: Sendable {
         let referrers = try await registry.referrers(reference.repository, of: digest, artifactType: nil)
         var outcomes: [BundleOutcome] = []
         // Referrers of other types, listed by the registry, are not bundles to check.
-        for referrer in referrers.prefix(64)
-        where referrer.artifactType == nil || referrer.artifactType == ImageBundleFormat.bundleMediaType {
+        let bundles = referrers.filter { $0.artifactType == nil || $0.artifactType == ImageBundleFormat.bundleMediaType }
+        for referrer in bundles.prefix(maximumBundles) {
             outcomes.append(await verify(referrer, of: digest, in: reference.repository))
         }
         let wantsLegacy = legacy == .always || (legacy == .whenNoBundleVerifies && !outcomes.contains { $0.isVerified })
         if wantsLegacy, run.predicateType == nil || run.predicateType == ImageBundleFormat.signPredicateType {
             outcomes += try await legacySignatures(of: digest, reference: reference)
         }
-        return Report(digest: digest, outcomes: outcomes)
+        var report = Report(digest: digest, outcomes: outcomes)
+        report.unchecked = bundles.count - min(bundles.count, maximumBundles)
+        return report
     }
 
     /// The signatures in the manifest tagged `sha256-HEX.sig`, each verified with its payload

@@ -267,6 +267,13 @@ struct ImageCommand: AsyncParsableCommand {
             guard !report.outcomes.isEmpty else {
                 throw CLIError(message: "\(pinned): no Sigstore bundle refers to the image", code: .verificationFailed)
             }
+            if report.unchecked > 0 {
+                let warning = "\(report.unchecked) more bundles refer to the image than the \(report.outcomes.count) checked"
+                guard !requireAll else {
+                    throw CLIError(message: "\(pinned): \(warning); --require-all cannot hold", code: .verificationFailed)
+                }
+                FileHandleOutput.standardError.write("trustroot: warning: \(pinned): \(warning)\n")
+            }
             guard requireAll ? verified == report.outcomes.count : verified > 0 else {
                 throw CLIError(
                     message:

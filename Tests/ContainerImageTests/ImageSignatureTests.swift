@@ -82,14 +82,14 @@ final class ImageSignatureTests {
         )
     }
 
-    func verifier(_ host: String, identity: String = TestInstance.identity) throws -> ImageVerifier {
+    func verifier(_ host: String, identity: String = TestInstance.identity, maximumBundles: Int = 64) throws -> ImageVerifier {
         let policy = BundleVerifier.Policy.identity(IdentityPolicy(identity: .exact(identity), issuer: services.issuerURL))
         let run = VerificationRun(
             verifier: SignedEntityVerifier(trustedMaterial: trustedRoot),
             policy: policy,
             predicateType: ImageBundleFormat.signPredicateType
         )
-        return ImageVerifier(registry: try client(host), run: run)
+        return ImageVerifier(registry: try client(host), run: run, maximumBundles: maximumBundles)
     }
 
     @Test(arguments: Kind.allCases)
@@ -128,6 +128,12 @@ final class ImageSignatureTests {
         let report = try await verifier(host).verify(image)
         #expect(Set(report.outcomes.map(\.referrer)) == Set(referrers))
         #expect(report.outcomes.count == 40 && report.outcomes.allSatisfy(\.isVerified), "\(report.outcomes.compactMap(\.failure))")
+        #expect(report.unchecked == 0)
+
+        // A verifier checking fewer says how many it left; they are not counted as verified.
+        let bounded = try verifier(host, maximumBundles: 25)
+        let partial = try await bounded.verify(image)
+        #expect(partial.outcomes.count == 25 && partial.unchecked == 15)
     }
 
     /// An index of two platforms' images: a signature on one platform's image is found through
