@@ -36,6 +36,9 @@ public enum ImageBundleFormat {
         return OCIManifest.jsonBytes(.object(statement))
     }
 
+    /// The referrer annotation naming the predicate type of the statement a bundle holds.
+    public static let predicateTypeAnnotation = "dev.sigstore.bundle.predicateType"
+
     /// The referrer manifest for `bundle` about `subject`, and the descriptor an index lists it
     /// under, with the annotations that say what the bundle holds.
     public static func referrer(bundle: [UInt8], subject: OCIDescriptor, predicateType: String?, created: Date = Date()) -> (
@@ -51,7 +54,7 @@ public enum ImageBundleFormat {
             "dev.sigstore.bundle.content": predicateType == nil ? "message-signature" : "dsse-envelope",
             "org.opencontainers.image.created": MetadataDate.format(created),
         ]
-        if let predicateType { annotations["dev.sigstore.bundle.predicateType"] = predicateType }
+        if let predicateType { annotations[predicateTypeAnnotation] = predicateType }
         let manifest = OCIManifest.imageManifestBytes(
             config: OCIDescriptor(of: emptyConfig, mediaType: OCIManifest.emptyMediaType),
             layers: [layer],

@@ -35,6 +35,9 @@ public struct ImageVerifier: Sendable {
         /// How many more bundles refer to the image than the verifier checks; none of them
         /// counts as verified.
         public var unchecked = 0
+        /// How many bundles the registry lists with another predicate type than the one the
+        /// run requires; they are not fetched.
+        public var otherPredicateTypes = 0
     }
 
     /// Where the image is: a registry or a layout folder.
@@ -74,7 +77,15 @@ public struct ImageVerifier: Sendable {
         let referrers = try await registry.referrers(reference.repository, of: digest, artifactType: nil)
         var outcomes: [BundleOutcome] = []
         // Referrers of other types, listed by the registry, are not bundles to check.
-        let bundles = referrers.filter { $0.artifactType == nil || $0.artifactType == ImageBundleFormat.bundleMediaType }
+        let listed = referrers.filter { $0.artifactType == nil || $0.artifactType == ImageBundleFormat.bundleMediaType }
+        // A bundle listed with another predicate type (an attestation, when the signature is
+        // asked for) is left out unread, as cosign leaves it. The annotation only filters: a
+        // bundle that is read is held to its own statement.
+        let bundles = listed.filter { referrer in
+            guard let wanted = run.predicateType, let listedType = referrer.annotations[ImageBundleFormat.predicateTypeAnnotation]
+            else { return true }
+            return listedType == wanted
+        }
         for referrer in bundles.prefix(maximumBundles) {
             outcomes.append(await verify(referrer, of: digest, in: reference.repository))
         }
@@ -84,6 +95,7 @@ public struct ImageVerifier: Sendable {
         }
         var report = Report(digest: digest, outcomes: outcomes)
         report.unchecked = bundles.count - min(bundles.count, maximumBundles)
+        report.otherPredicateTypes = listed.count - bundles.count
         return report
     }
 

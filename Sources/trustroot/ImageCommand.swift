@@ -246,6 +246,7 @@ struct ImageCommand: AsyncParsableCommand {
                 var object = JSONObject()
                 object["image"] = .string(pinned.description)
                 object["trusted_root"] = .string(source)
+                object["other_predicate_types"] = .integer(Int64(report.otherPredicateTypes))
                 object["bundles"] = .array(
                     report.outcomes.map { outcome in
                         var item = JSONObject()
@@ -264,8 +265,14 @@ struct ImageCommand: AsyncParsableCommand {
                     print(outcome.isVerified ? "ok \(name)" : "FAILED \(name): \(outcome.failure ?? "not verified")")
                 }
             }
+            let others = report.otherPredicateTypes > 0 ? "; \(report.otherPredicateTypes) of other predicate types not checked" : ""
             guard !report.outcomes.isEmpty else {
-                throw CLIError(message: "\(pinned): no Sigstore bundle refers to the image", code: .verificationFailed)
+                throw CLIError(
+                    message: report.otherPredicateTypes == 0
+                        ? "\(pinned): no Sigstore bundle refers to the image"
+                        : "\(pinned): no Sigstore bundle of predicate type \(run.predicateType ?? "") refers to the image\(others)",
+                    code: .verificationFailed
+                )
             }
             if report.unchecked > 0 {
                 let warning = "\(report.unchecked) more bundles refer to the image than the \(report.outcomes.count) checked"
@@ -281,7 +288,7 @@ struct ImageCommand: AsyncParsableCommand {
                     code: .verificationFailed
                 )
             }
-            if !json { print("verified: \(pinned) (\(verified) of \(report.outcomes.count) bundles; trusted root: \(source))") }
+            if !json { print("verified: \(pinned) (\(verified) of \(report.outcomes.count) bundles\(others); trusted root: \(source))") }
         }
     }
 }
