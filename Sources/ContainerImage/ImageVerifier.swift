@@ -84,7 +84,8 @@ public struct ImageVerifier: Sendable {
         let bundles = listed.filter { referrer in
             guard let wanted = run.predicateType, let listedType = referrer.annotations[ImageBundleFormat.predicateTypeAnnotation]
             else { return true }
-            return listedType == wanted
+            // Bytes, not canonically equivalent strings, as the statement's type is compared.
+            return listedType.utf8.elementsEqual(wanted.utf8)
         }
         for referrer in bundles.prefix(maximumBundles) {
             outcomes.append(await verify(referrer, of: digest, in: reference.repository))
