@@ -31,7 +31,7 @@ public struct Proposal: Sendable {
         /// For root, signatures against the previous root's keys.
         public let previousRoot: ThresholdVerification?
         /// Keys still to sign for the role as proposed, each with its holder's name where the key
-        /// names one (``ThresholdVerification/label(_:)``).
+        /// names one (`ThresholdVerification.label(_:)` in TUF).
         public let missing: [String]
         /// For root, keys of the previous root still to sign, likewise; a holder whose key the
         /// proposal rotates out is told that the old key must sign.

@@ -91,7 +91,7 @@ public struct RootProposal: Sendable {
     }
 
     /// The keys that have not signed, by the root they are needed for, each labelled with its
-    /// holder (``ThresholdVerification/label(_:)``). A previous root's key that the new root no
+    /// holder (`ThresholdVerification.label(_:)` in TUF). A previous root's key that the new root no
     /// longer lists is marked as the old key, so that a holder who signed with a new key knows
     /// the old one must sign too.
     public var missingHolders: (newRoot: [String], previousRoot: [String]) {

@@ -14,7 +14,7 @@ import TUFClient
 ///   is caught by ``verifyRecord()``; `sign` records are signed by the key that signed.
 ///
 /// Every file is reached through the workspace folder's descriptor without following links
-/// (``ConfinedDirectory``): a link planted in a copy of the workspace is refused, never followed.
+/// (`ConfinedDirectory`, from Plumbing): a link planted in a copy of the workspace is refused, never followed.
 /// Commands that only read (``snapshot()`` and what is built on it) write nothing.
 public struct Workspace: Sendable {
     /// The folder.
@@ -207,7 +207,12 @@ public struct Workspace: Sendable {
     ///
     /// - Parameters:
     ///   - configuration: a new configuration to install first, with the folder its paths are relative to.
+    ///   - holder: who proposes, as the transcript records it.
+    ///   - step: the transcript's name for the step.
+    ///   - forceRoot: propose a new root even when nothing in it changes, to renew its expiry.
+    ///   - forceTargets: propose new targets metadata even when nothing in it changes.
     ///   - replacing: whether a pending proposal that has signatures may be discarded.
+    ///   - now: the time expiry dates count from.
     @discardableResult
     public func propose(
         configuration: (bytes: [UInt8], directory: URL)? = nil,
@@ -298,6 +303,9 @@ public struct Workspace: Sendable {
     /// after checking that the workspace is as the last step left it.
     ///
     /// - Parameters:
+    ///   - proposal: the proposal to write.
+    ///   - step: the transcript's name for the step.
+    ///   - holder: who took the step.
     ///   - signer: the key that took the step, which signs its record (with the id it has in
     ///     the ceremony's metadata); `sign` steps pass the key that signed.
     ///   - snapshot: the workspace as read when `proposal` was taken from it, so that the step

@@ -20,7 +20,7 @@ public struct LogEntryConfirmation: Sendable, Equatable {
     public var consistencyProofLength: Int
 
     /// Asks `source`, the log that holds `entry`, for the entry and for the proof that its
-    /// current tree extends the bundle's; throws ``LogError/Kind/inconsistent`` when the log
+    /// current tree extends the bundle's; throws `LogError.Kind.inconsistent` when the log
     /// holds another entry there or its trees are not one log.
     public static func confirm(_ entry: TransparencyLogEntry, with source: some LogSource) async throws(LogError) -> LogEntryConfirmation {
         let current = try await source.latestCheckpoint()

@@ -248,7 +248,7 @@ public struct Updater: Sendable {
     /// bytes received as they arrive. Returns the bytes checked and written.
     ///
     /// The file is flushed to disk unless `syncing` is false, which suits only a file that is
-    /// read back through ``verifiedCopy(_:at:)`` (see ``AtomicFile/write(_:to:syncing:)``).
+    /// read back through ``verifiedCopy(_:at:)`` (see `AtomicFile.write(_:to:syncing:)` in Plumbing).
     @discardableResult
     public func downloadTarget(
         _ path: String,

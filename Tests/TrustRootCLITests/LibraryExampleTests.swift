@@ -3,8 +3,8 @@ import TUF
 import TestSupport
 import Testing
 
-/// The README's "Use it as a library" example is `Examples/VerifyBundle/main.swift`, word for
-/// word; the package builds it, and here it verifies a bundle and refuses another signer's.
+/// The README's "Use it as a library" example and the Sigstore catalog's article are
+/// `Examples/VerifyBundle/main.swift`, word for word; the package builds it, and here it verifies a bundle and refuses another signer's.
 @Suite("README library example")
 struct LibraryExampleTests {
     static let example = PlaybookTests.source.appendingPathComponent("Examples/VerifyBundle/main.swift")
@@ -14,6 +14,14 @@ struct LibraryExampleTests {
         let blocks = PlaybookTests.shellBlocks(readme, fence: "```swift")
         let source = try String(contentsOf: Self.example, encoding: .utf8)
         #expect(blocks.contains(String(source.dropLast())), "README.md must show Examples/VerifyBundle/main.swift as it is")
+        let article = try String(
+            contentsOf: PlaybookTests.source.appendingPathComponent("Sources/Sigstore/Sigstore.docc/VerifyingABundle.md"),
+            encoding: .utf8
+        )
+        #expect(
+            PlaybookTests.shellBlocks(article, fence: "```swift").contains(String(source.dropLast())),
+            "the DocC article must show Examples/VerifyBundle/main.swift as it is"
+        )
     }
 
     @Test func theExampleVerifiesAndRefuses() async throws {

@@ -14,5 +14,11 @@ struct TestCommandTests {
         #expect(last.map(String.init) == command)
         #expect(command.hasPrefix("swift format lint --strict --recursive "))
         #expect(command.hasSuffix("Fuzz/fuzz all 5"))
+        // The documentation of every library the package offers is built, warnings failing it.
+        let manifest = try String(contentsOf: PlaybookTests.source.appendingPathComponent("Package.swift"), encoding: .utf8)
+        let libraries = manifest.components(separatedBy: ".library(name: \"").dropFirst().map { $0.prefix { $0 != "\"" } }
+        #expect(libraries.count >= 10)
+        #expect(command.contains("swift package generate-documentation --warnings-as-errors "))
+        for library in libraries { #expect(command.contains("--target \(library) "), "no documentation built for \(library)") }
     }
 }
