@@ -21,14 +21,7 @@ struct RegistryAuthenticationTests {
         let digest = try await client.pushBlob("private/app", Array("blob".utf8))
         #expect(try await client.blob("private/app", digest: digest, size: 4) == Array("blob".utf8))
 
-        for wrong in [nil, RegistryCredentials(username: "robot", secret: "guess")] {
-            let refused = try RegistryClient(registry: registry.host, transport: transport, credentials: wrong)
-            await #expect {
-                _ = try await refused.blob("private/app", digest: digest, size: 4)
-            } throws: { error in
-                (error as? OCIError)?.kind == .unauthorized
-            }
-        }
+        try await expectRefusedWithoutTheCredentials(registry.host, transport, blob: digest, size: 4)
     }
 
     /// Debian's docker-registry with token authentication in front: the client follows its
@@ -54,14 +47,7 @@ struct RegistryAuthenticationTests {
         #expect(digest == pushed)
         #expect(try await client.blob("private/app", digest: layer, size: 5) == Array("layer".utf8))
 
-        for wrong in [nil, RegistryCredentials(username: "robot", secret: "guess")] {
-            let refused = try RegistryClient(registry: registry.host, transport: transport, credentials: wrong)
-            await #expect {
-                _ = try await refused.blob("private/app", digest: layer, size: 5)
-            } throws: { error in
-                (error as? OCIError)?.kind == .unauthorized
-            }
-        }
+        try await expectRefusedWithoutTheCredentials(registry.host, transport, blob: layer, size: 5)
     }
 
     @Test func readsChallengesAndReferences() throws {
@@ -83,6 +69,21 @@ struct RegistryAuthenticationTests {
         #expect(local.isLoopback && local.registry == "localhost:5000")
         for bad in ["", "UPPER/case", "app:", "app@sha256:12", "a b", "app:-tag", "host/../etc"] {
             #expect(throws: OCIError.self, "\(bad)") { try ImageReference(bad) }
+        }
+    }
+
+    /// Reading the blob `digest` of `private/app` at `host` with no credentials, or with the
+    /// wrong secret, fails as unauthorized.
+    func expectRefusedWithoutTheCredentials(_ host: String, _ transport: HTTPClientTransport, blob digest: OCIDigest, size: Int64)
+        async throws
+    {
+        for wrong in [nil, RegistryCredentials(username: "robot", secret: "guess")] {
+            let refused = try RegistryClient(registry: host, transport: transport, credentials: wrong)
+            await #expect {
+                _ = try await refused.blob("private/app", digest: digest, size: size)
+            } throws: { error in
+                (error as? OCIError)?.kind == .unauthorized
+            }
         }
     }
 }

@@ -82,9 +82,6 @@ public final class RegistryTokenService: @unchecked Sendable {
             "iss": .string(issuer), "sub": .string(credentials.user), "aud": .string(service), "exp": .integer(now + 300),
             "nbf": .integer(now - 10), "iat": .integer(now - 10), "jti": .string(UUID().uuidString), "access": .array(access),
         ]
-        let signingInput =
-            TestSigstoreServices.base64URL(try RFC8785.encode(header)) + "." + TestSigstoreServices.base64URL(try RFC8785.encode(claims))
-        let signature = try key.signature(for: Array(signingInput.utf8))
-        return signingInput + "." + TestSigstoreServices.base64URL(Array(signature.rawRepresentation))
+        return try TestSigstoreServices.jwt(header: header, claims: claims, signedBy: key)
     }
 }

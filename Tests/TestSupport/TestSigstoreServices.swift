@@ -220,15 +220,19 @@ public final class TestSigstoreServices: @unchecked Sendable {
         expiry: Date = Date().addingTimeInterval(300),
         signedBy key: P256.Signing.PrivateKey? = nil
     ) throws -> String {
-        let base64URL = Self.base64URL
         let header: JSONValue = ["alg": "ES256", "typ": "JWT", "kid": "test"]
         var claims: JSONValue = [
             "iss": .string(issuer ?? issuerURL), "sub": .string(subject), "aud": .string(audience),
             "iat": .integer(Int64(Date().timeIntervalSince1970) - 10), "exp": .integer(Int64(expiry.timeIntervalSince1970)),
         ]
         if let email { claims = claims.setting("email", .string(email)) }
+        return try Self.jwt(header: header, claims: claims, signedBy: key ?? oidcKey)
+    }
+
+    /// A compact JWT of `header` and `claims`, signed ES256 by `key`.
+    static func jwt(header: JSONValue, claims: JSONValue, signedBy key: P256.Signing.PrivateKey) throws -> String {
         let signingInput = base64URL(try RFC8785.encode(header)) + "." + base64URL(try RFC8785.encode(claims))
-        let signature = try (key ?? oidcKey).signature(for: Array(signingInput.utf8))
+        let signature = try key.signature(for: Array(signingInput.utf8))
         return signingInput + "." + base64URL(Array(signature.rawRepresentation))
     }
 

@@ -39,13 +39,10 @@ struct ImageWalkthroughTests {
         try folder.write("provenance.json", Self.provenance)
         try FileManager.default.createDirectory(at: folder.file("docker"), withIntermediateDirectories: true)
 
-        let script = "set -euo pipefail\ncd \"$WALKTHROUGH_DIR\"\nset -x\n" + blocks.joined(separator: "\n") + "\n"
-        let outcome = try await Subprocess.run(
-            command: ["bash", "-c", script],
+        let outcome = try await PlaybookTests.run(
+            blocks,
+            in: folder,
             environment: [
-                "PATH": TrustRootBinary.url.deletingLastPathComponent().path + ":"
-                    + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
-                "WALKTHROUGH_DIR": folder.path,
                 "TUF_URL": repository.baseURL.absoluteString,
                 "ROOT_SHA256": Hex.encode(SHA256.hash(data: firstRoot)),
                 "REGISTRY": registry.host,

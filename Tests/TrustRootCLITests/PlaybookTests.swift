@@ -27,6 +27,23 @@ struct PlaybookTests {
         return blocks
     }
 
+    /// Runs `blocks` in order in one bash shell in `folder`, with the built `trustroot` first on
+    /// the PATH and `environment` added: the first failing command stops it, and each command
+    /// is echoed before it runs, so a failure names it.
+    static func run(_ blocks: [String], in folder: TemporaryDirectory, environment: [String: String]) async throws
+        -> Subprocess.Outcome
+    {
+        let script = "set -euo pipefail\ncd \"$BLOCKS_DIR\"\nset -x\n" + blocks.joined(separator: "\n") + "\n"
+        return try await Subprocess.run(
+            command: ["bash", "-c", script],
+            environment: environment.merging([
+                "PATH": TrustRootBinary.url.deletingLastPathComponent().path + ":"
+                    + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
+                "BLOCKS_DIR": folder.path,
+            ]) { $1 }
+        )
+    }
+
     @Test func everyCommandOfThePlaybookRuns() async throws {
         guard case .success(let token) = SoftHSM.shared else {
             Issue.record("SoftHSM2 is needed: \(SoftHSM.shared)")
@@ -36,14 +53,10 @@ struct PlaybookTests {
         let blocks = Self.shellBlocks(markdown)
         #expect(blocks.count >= 10)
         let folder = try TemporaryDirectory()
-        // Echo each command before it runs, so a failure names it.
-        let script = "set -euo pipefail\ncd \"$PLAYBOOK_DIR\"\nset -x\n" + blocks.joined(separator: "\n") + "\n"
-        let outcome = try await Subprocess.run(
-            command: ["bash", "-c", script],
+        let outcome = try await Self.run(
+            blocks,
+            in: folder,
             environment: [
-                "PATH": TrustRootBinary.url.deletingLastPathComponent().path + ":"
-                    + (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"),
-                "PLAYBOOK_DIR": folder.path,
                 "TRUSTROOT_SRC": Self.source.path,
                 "TRUSTROOT_KEY_PASSPHRASE": "playbook passphrase",
                 "TRUSTROOT_PKCS11_PIN": token.pin, "SOFTHSM2_CONF": token.environment["SOFTHSM2_CONF"]!,
