@@ -165,11 +165,42 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
-        // The README's library example, compiled with the package and run by a test; not a product.
+        // The README's library example and the DocC articles' programs, compiled with the package
+        // and run by tests; not products.
         .executableTarget(
             name: "verify-bundle-example",
             dependencies: ["Sigstore"],
             path: "Examples/VerifyBundle"
+        ),
+        .executableTarget(
+            name: "follow-repository-example",
+            dependencies: ["TUFClient"],
+            path: "Examples/FollowRepository"
+        ),
+        .executableTarget(
+            name: "current-trusted-root-example",
+            dependencies: ["SigstoreTUF", "TUFClient", "Sigstore"],
+            path: "Examples/CurrentTrustedRoot"
+        ),
+        .executableTarget(
+            name: "sign-blob-example",
+            dependencies: ["SigstoreSigning", "Sigstore", "Plumbing"],
+            path: "Examples/SignBlob"
+        ),
+        .executableTarget(
+            name: "run-ceremony-example",
+            dependencies: ["Ceremony", "TUF"],
+            path: "Examples/RunCeremony"
+        ),
+        .executableTarget(
+            name: "monitor-log-example",
+            dependencies: ["LogMonitor", "TransparencyLog", "Sigstore", "Plumbing", "TUF"],
+            path: "Examples/MonitorLog"
+        ),
+        .executableTarget(
+            name: "verify-image-example",
+            dependencies: ["ContainerImage", "OCI", "Sigstore", "Plumbing"],
+            path: "Examples/VerifyImage"
         ),
         .target(
             name: "TestSupport",
@@ -247,7 +278,9 @@ let package = Package(
             name: "TrustRootCLITests",
             dependencies: [
                 "TUF", "TUFClient", "Ceremony", "TestSupport", "trustroot", "sigstore-conformance-client", "verify-bundle-example",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "follow-repository-example", "current-trusted-root-example", "sign-blob-example", "run-ceremony-example",
+                "monitor-log-example", "verify-image-example",
+                .product(name: "Crypto", package: "swift-crypto"), .product(name: "X509", package: "swift-certificates"),
             ]
         ),
     ]
