@@ -54,6 +54,55 @@ struct HTTPClientTransportTests {
         await #expect(throws: FetchError.self) { try await transport.fetch(URL(string: "file:///etc/passwd")!, maximumBytes: 1 << 20) }
     }
 
+    /// A registry's token or a service's credentials go only where they were sent: a redirect
+    /// to another origin (here another port on the same host) arrives without them, one on the
+    /// same origin with them.
+    @Test func credentialsAreNotForwardedToAnotherOrigin() async throws {
+        /// The Authorization header each path was requested with.
+        final class Received: @unchecked Sendable {
+            private let lock = NSLock()
+            private var authorizations: [String: String] = [:]
+            func record(_ request: LoopbackHTTPServer.Request) {
+                lock.withLock { authorizations[request.path] = request.headers["authorization"] ?? "none" }
+            }
+            var all: [String: String] { lock.withLock { authorizations } }
+        }
+        let seen = Received()
+        let elsewhere = try LoopbackHTTPServer { request in
+            seen.record(request)
+            return .init(status: 200, contentType: "text/plain", body: Array("elsewhere".utf8))
+        }
+        defer { elsewhere.stop() }
+        let server = try LoopbackHTTPServer { request in
+            seen.record(request)
+            switch request.path {
+            case "/to-another-origin":
+                let location = elsewhere.baseURL.appendingPathComponent("blob").absoluteString
+                return .init(status: 307, contentType: "text/plain", body: [], headers: ["Location": location])
+            case "/to-the-same-origin":
+                return .init(status: 307, contentType: "text/plain", body: [], headers: ["Location": "/here"])
+            default: return .init(status: 200, contentType: "text/plain", body: Array("here".utf8))
+            }
+        }
+        defer { server.stop() }
+        let transport = HTTPClientTransport(idleTimeout: 60, transferTimeout: 300, environment: [:])
+        let credentials = ["Authorization": "Bearer secret-token"]
+        let moved = try await transport.send(
+            HTTPRequest(url: server.baseURL.appendingPathComponent("to-another-origin"), headers: credentials),
+            maximumBytes: 100
+        )
+        #expect(moved.status == 200 && moved.body == Array("elsewhere".utf8))
+        let stayed = try await transport.send(
+            HTTPRequest(url: server.baseURL.appendingPathComponent("to-the-same-origin"), headers: credentials),
+            maximumBytes: 100
+        )
+        #expect(stayed.status == 200 && stayed.body == Array("here".utf8))
+        let received = seen.all
+        #expect(received["/to-another-origin"] == "Bearer secret-token")
+        #expect(received["/blob"] == "none", "the other origin was sent \(received["/blob"] ?? "nothing")")
+        #expect(received["/here"] == "Bearer secret-token")
+    }
+
     /// A refused connection fails at once with the address and the reason, instead of being
     /// retried until the connect timeout (here far longer than the test may take).
     @Test func aRefusedConnectionFailsAtOnce() async throws {
