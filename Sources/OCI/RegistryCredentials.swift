@@ -21,7 +21,9 @@ public struct RegistryCredentials: Sendable, Equatable {
     }
 
     /// The credentials `config.json` in `folder` (`$DOCKER_CONFIG`, else `~/.docker`) gives for
-    /// `registry`; nil when it gives none. A helper is run as `docker-credential-NAME get`.
+    /// `registry`; nil when it gives none. A helper is run as `docker-credential-NAME get`, found
+    /// on the `PATH` of `environment` and given that environment; its answer may not exceed
+    /// ``helperAnswerLimit`` bytes.
     public static func fromDockerConfig(
         for registry: String,
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -35,7 +37,7 @@ public struct RegistryCredentials: Sendable, Equatable {
         let keys =
             registry == "docker.io" ? ["https://index.docker.io/v1/", "docker.io", "index.docker.io"] : [registry, "https://\(registry)"]
         if case .object(let helpers)? = config["credHelpers"], let helper = keys.lazy.compactMap({ helpers[$0]?.stringValue }).first {
-            return try fromHelper(helper, server: keys[0])
+            return try fromHelper(helper, server: keys[0], environment: environment)
         }
         if case .object(let auths)? = config["auths"], let entry = keys.lazy.compactMap({ auths[$0]?.objectValue }).first,
             let encoded = entry["auth"]?.stringValue
@@ -45,18 +47,23 @@ public struct RegistryCredentials: Sendable, Equatable {
             else { throw OCIError(.malformed, "the auth for \(registry) is not base64 of user:password", at: path) }
             return RegistryCredentials(username: String(text[..<colon]), secret: String(text[text.index(after: colon)...]))
         }
-        if let store = config["credsStore"]?.stringValue { return try fromHelper(store, server: keys[0]) }
+        if let store = config["credsStore"]?.stringValue { return try fromHelper(store, server: keys[0], environment: environment) }
         return nil
     }
 
-    /// Asks `docker-credential-NAME get` for `server`'s credentials.
-    static func fromHelper(_ name: String, server: String) throws(OCIError) -> RegistryCredentials? {
+    /// The most a credential helper may answer with: a user name and a token are far smaller.
+    public static let helperAnswerLimit = 1 << 16
+
+    /// Asks `docker-credential-NAME get` for `server`'s credentials, reading at most
+    /// ``helperAnswerLimit`` bytes of its answer: a helper that writes more is stopped.
+    static func fromHelper(_ name: String, server: String, environment: [String: String]) throws(OCIError) -> RegistryCredentials? {
         guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" }) else {
             throw OCIError(.malformed, "\(name) is not a credential helper name")
         }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["docker-credential-\(name)", "get"]
+        process.environment = environment
         let input = Pipe()
         let output = Pipe()
         process.standardInput = input
@@ -69,10 +76,22 @@ public struct RegistryCredentials: Sendable, Equatable {
         } catch {
             throw OCIError(.unauthorized, "cannot run docker-credential-\(name): \(error)")
         }
-        let answer = output.fileHandleForReading.readDataToEndOfFile()
+        var answer = Data()
+        while answer.count <= helperAnswerLimit {
+            // Blocks until the helper writes or closes its output; empty at the end.
+            let chunk = output.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            answer.append(chunk)
+        }
+        guard answer.count <= helperAnswerLimit else {
+            // Killed, not asked: a process may have been started with SIGTERM ignored.
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            throw OCIError(.malformed, "docker-credential-\(name) answered with more than \(helperAnswerLimit) bytes")
+        }
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return nil }
-        guard answer.count <= 1 << 16, case .object(let object)? = try? JSONParser().parse(Array(answer)),
+        guard case .object(let object)? = try? JSONParser().parse(Array(answer)),
             let username = object["Username"]?.stringValue, let secret = object["Secret"]?.stringValue
         else { throw OCIError(.malformed, "docker-credential-\(name) did not answer with a Username and Secret") }
         return RegistryCredentials(username: username, secret: secret)

@@ -24,6 +24,38 @@ struct RegistryAuthenticationTests {
         try await expectRefusedWithoutTheCredentials(registry.host, transport, blob: digest, size: 4)
     }
 
+    /// Credential helpers named by `credHelpers` (per registry) and `credsStore` (the rest), run
+    /// from the environment's PATH: their answer is the credentials, a helper that knows none
+    /// gives none, and one that writes without end is stopped at the limit and refused.
+    @Test func credentialHelpersAnswerAndAreBounded() throws {
+        let folder = try TemporaryDirectory()
+        let helpers = folder.file("bin")
+        try FileManager.default.createDirectory(at: helpers, withIntermediateDirectories: true)
+        let scripts = [
+            "good": #"read server; [ "$server" = "registry.example" ] && echo '{"Username": "robot", "Secret": "s3cret"}'"#,
+            "unknown": "echo 'credentials not found in native keychain'; exit 1",
+            "chatty": "exec yes '{\"Username\": \"robot\",'",
+        ]
+        for (name, body) in scripts {
+            let path = helpers.appendingPathComponent("docker-credential-\(name)").path
+            try Data("#!/bin/sh\n\(body)\n".utf8).write(to: URL(fileURLWithPath: path))
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        }
+        try folder.write(
+            "config.json",
+            Array(#"{"credHelpers": {"registry.example": "good", "chatty.example": "chatty"}, "credsStore": "unknown"}"#.utf8)
+        )
+        let environment = ["DOCKER_CONFIG": folder.path, "PATH": "\(helpers.path):/usr/bin:/bin"]
+        let credentials = try RegistryCredentials.fromDockerConfig(for: "registry.example", environment: environment)
+        #expect(credentials == RegistryCredentials(username: "robot", secret: "s3cret"))
+        #expect(try RegistryCredentials.fromDockerConfig(for: "other.example", environment: environment) == nil)
+        #expect {
+            try RegistryCredentials.fromDockerConfig(for: "chatty.example", environment: environment)
+        } throws: { error in
+            "\(error)" == "docker-credential-chatty answered with more than \(RegistryCredentials.helperAnswerLimit) bytes"
+        }
+    }
+
     /// Debian's docker-registry with token authentication in front: the client follows its
     /// challenge to the token service with the Docker configuration's credentials, and pushes
     /// and reads with the token it gets; no or wrong credentials are unauthorized.
