@@ -32,8 +32,8 @@ public struct ImageVerifier: Sendable {
         public var digest: OCIDigest
         /// Each referring bundle's outcome, in the registry's order.
         public var outcomes: [BundleOutcome]
-        /// How many more bundles refer to the image than the verifier checks; none of them
-        /// counts as verified.
+        /// How many more bundles refer to the image (or legacy signatures its `.sig` manifest
+        /// lists) than the verifier checks; none of them counts as verified.
         public var unchecked = 0
         /// How many bundles the registry lists with another predicate type than the one the
         /// run requires; they are not fetched.
@@ -91,18 +91,24 @@ public struct ImageVerifier: Sendable {
             outcomes.append(await verify(referrer, of: digest, in: reference.repository))
         }
         let wantsLegacy = legacy == .always || (legacy == .whenNoBundleVerifies && !outcomes.contains { $0.isVerified })
+        var legacyUnchecked = 0
         if wantsLegacy, run.predicateType == nil || run.predicateType == ImageBundleFormat.signPredicateType {
-            outcomes += try await legacySignatures(of: digest, reference: reference)
+            let legacy = try await legacySignatures(of: digest, reference: reference)
+            outcomes += legacy.outcomes
+            legacyUnchecked = legacy.unchecked
         }
         var report = Report(digest: digest, outcomes: outcomes)
-        report.unchecked = bundles.count - min(bundles.count, maximumBundles)
+        report.unchecked = bundles.count - min(bundles.count, maximumBundles) + legacyUnchecked
         report.otherPredicateTypes = listed.count - bundles.count
         return report
     }
 
     /// The signatures in the manifest tagged `sha256-HEX.sig`, each verified with its payload
-    /// as the artifact and required to name the image's digest.
-    func legacySignatures(of digest: OCIDigest, reference: ImageReference) async throws(OCIError) -> [BundleOutcome] {
+    /// as the artifact and required to name the image's digest: at most ``maximumBundles`` of
+    /// them, and how many more the manifest lists.
+    func legacySignatures(of digest: OCIDigest, reference: ImageReference) async throws(OCIError) -> (
+        outcomes: [BundleOutcome], unchecked: Int
+    ) {
         let tagged = ImageReference(
             registry: reference.registry,
             repository: reference.repository,
@@ -113,11 +119,11 @@ public struct ImageVerifier: Sendable {
         do {
             manifest = try await registry.resolve(tagged).manifest
         } catch let error where error.kind == .notFound {
-            return []
+            return ([], 0)
         }
         let plain = VerificationRun(verifier: run.verifier, policy: run.policy)
         var outcomes: [BundleOutcome] = []
-        for layer in manifest.entries.prefix(64) {
+        for layer in manifest.entries.prefix(maximumBundles) {
             var outcome = BundleOutcome(referrer: layer.digest)
             outcome.isLegacy = true
             do {
@@ -134,7 +140,7 @@ public struct ImageVerifier: Sendable {
             }
             outcomes.append(outcome)
         }
-        return outcomes
+        return (outcomes, manifest.entries.count - outcomes.count)
     }
 
     /// Reads and verifies one referrer: a manifest whose subject is the image and whose one

@@ -243,8 +243,14 @@ final class ImageSignatureTests {
     }
 
     /// Pushes a signature in cosign's legacy layout for `digest` (the payload naming `named`,
-    /// the digest itself unless given) under the `sha256-HEX.sig` tag.
-    func pushLegacySignature(_ host: String, _ repository: String, for digest: OCIDigest, naming named: OCIDigest? = nil) async throws {
+    /// the digest itself unless given) under the `sha256-HEX.sig` tag, its layer listed `copies` times.
+    func pushLegacySignature(
+        _ host: String,
+        _ repository: String,
+        for digest: OCIDigest,
+        naming named: OCIDigest? = nil,
+        copies: Int = 1
+    ) async throws {
         let instance = services.instance
         let key = P256.Signing.PrivateKey()
         let certificate = try instance.issue(to: .init(key.publicKey), issuer: services.issuerURL, at: instance.epoch)
@@ -288,7 +294,7 @@ final class ImageSignatureTests {
         _ = try await registry.pushBlob(repository, payload)
         let manifest = OCIManifest.imageManifestBytes(
             config: OCIDescriptor(of: config, mediaType: "application/vnd.oci.image.config.v1+json"),
-            layers: [layer]
+            layers: Array(repeating: layer, count: copies)
         )
         _ = try await registry.pushManifest(
             repository,
@@ -316,6 +322,15 @@ final class ImageSignatureTests {
         try await pushLegacySignature(host, "demo/legacy", for: secondDigest, naming: digest)
         let misnamed = try await verifier(host).verify(second)
         #expect(misnamed.outcomes.first?.failure?.contains("names \(digest)") == true, "\(misnamed.outcomes.first?.failure ?? "")")
+
+        // A `.sig` manifest listing more signatures than the verifier checks: the rest are counted.
+        let third = try await pushImage(host, "demo/legacy", tag: "v3", layer: "third")
+        let (thirdDigest, _) = try await client(host).resolve(third)
+        try await pushLegacySignature(host, "demo/legacy", for: thirdDigest, copies: 3)
+        let capped = try await verifier(host, maximumBundles: 2).verify(third)
+        #expect(capped.outcomes.count == 2 && capped.outcomes.allSatisfy { $0.isLegacy && $0.isVerified })
+        #expect(capped.unchecked == 1)
+        #expect(try await verifier(host).verify(third).unchecked == 0)
     }
 
     @Test func refusesAManifestThatIsNotItsDigest() async throws {
