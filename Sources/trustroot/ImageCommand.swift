@@ -275,7 +275,8 @@ struct ImageCommand: AsyncParsableCommand {
                 )
             }
             if report.unchecked > 0 {
-                let warning = "\(report.unchecked) more bundles or legacy signatures refer to the image than the \(report.outcomes.count) checked"
+                let warning =
+                    "\(report.unchecked) more bundles or legacy signatures refer to the image than the \(report.outcomes.count) checked"
                 guard !requireAll else {
                     throw CLIError(message: "\(pinned): \(warning); --require-all cannot hold", code: .verificationFailed)
                 }
