@@ -140,6 +140,35 @@ struct ImageCLITests {
         #expect(copy.status == 0, "\(copy.stdout) \(copy.stderr)")
     }
 
+    /// `--platform` picks one platform's image of an index, for signing and verifying alike: the
+    /// signature is found for that platform only, and a platform the index does not list, or
+    /// one that is not a platform, is refused with its exit code.
+    @Test func signsAndVerifiesOnePlatformOfAnIndex() async throws {
+        let layout = folder.file("index-layout")
+        try TestImageLayout.writeIndex(to: layout, tag: "v1", platforms: ["linux/amd64", "linux/arm64"])
+        let pushed = try await skopeo(["--all", "oci:\(layout.path):v1", "docker://\(registry.host)/demo/multi:v1"])
+        try #require(pushed.status == 0, "\(pushed.errors)")
+        let index = "\(registry.host)/demo/multi:v1"
+
+        let signed = try await trustroot(["image", "sign", index, "--platform", "linux/arm64"] + keyless)
+        try #require(signed.status == 0, "\(signed.stderr)")
+        let prefix = "signed \(registry.host)/demo/multi@"
+        try #require(signed.stdout.hasPrefix(prefix), "\(signed.stdout)")
+        let armDigest = String(signed.stdout.dropFirst(prefix.count).prefix(71))
+
+        let arm = try await trustroot(["image", "verify", index, "--platform", "linux/arm64"] + identity)
+        #expect(arm.status == 0 && arm.stdout.contains("verified: \(registry.host)/demo/multi@\(armDigest)"), "\(arm)")
+        let whole = try await trustroot(["image", "verify", index] + identity)
+        #expect(whole.status == 1 && !whole.stdout.contains(armDigest), "\(whole)")
+        let amd = try await trustroot(["image", "verify", index, "--platform", "linux/amd64"] + identity)
+        #expect(amd.status == 1, "\(amd)")
+        let unlisted = try await trustroot(["image", "verify", index, "--platform", "linux/s390x"] + identity)
+        #expect(unlisted.stderr.contains("the index lists no image for linux/s390x (it lists linux/amd64, linux/arm64)"), "\(unlisted)")
+        #expect(unlisted.status == 66, "\(unlisted)")
+        let malformed = try await trustroot(["image", "verify", index, "--platform", "linux"] + identity)
+        #expect(malformed.status == 64, "\(malformed)")
+    }
+
     @Test func savesAnImageWithItsSignaturesAndVerifiesItOffline() async throws {
         let layout = folder.file("layout")
         try TestImageLayout.write(to: layout, tag: "v1", layer: "offline")
