@@ -75,7 +75,7 @@ public struct ImageVerifier: Sendable {
     ) async throws(OCIError) -> Report {
         let (digest, _) = try await registry.resolve(reference, platform: platform)
         let referrers = try await registry.referrers(reference.repository, of: digest, artifactType: nil)
-        var outcomes: [BundleOutcome] = []
+        var outcomes: [BundleOutcome]
         // Referrers of other types, listed by the registry, are not bundles to check.
         let listed = referrers.filter { $0.artifactType == nil || $0.artifactType == ImageBundleFormat.bundleMediaType }
         // A bundle listed with another predicate type (an attestation, when the signature is
@@ -87,9 +87,7 @@ public struct ImageVerifier: Sendable {
             // Bytes, not canonically equivalent strings, as the statement's type is compared.
             return listedType.utf8.elementsEqual(wanted.utf8)
         }
-        for referrer in bundles.prefix(maximumBundles) {
-            outcomes.append(await verify(referrer, of: digest, in: reference.repository))
-        }
+        outcomes = await verifyAll(Array(bundles.prefix(maximumBundles)), of: digest, in: reference.repository)
         let wantsLegacy = legacy == .always || (legacy == .whenNoBundleVerifies && !outcomes.contains { $0.isVerified })
         var legacyUnchecked = 0
         if wantsLegacy, run.predicateType == nil || run.predicateType == ImageBundleFormat.signPredicateType {
@@ -141,6 +139,29 @@ public struct ImageVerifier: Sendable {
             outcomes.append(outcome)
         }
         return (outcomes, manifest.entries.count - outcomes.count)
+    }
+
+    /// How many referrers are read and verified at once: enough to overlap the registry's
+    /// round trips for an image with many signatures, few enough not to flood the registry.
+    static let concurrentReferrers = 8
+
+    /// Reads and verifies `referrers`, several at a time; the outcomes are in the referrers' order.
+    func verifyAll(_ referrers: [OCIDescriptor], of digest: OCIDigest, in repository: String) async -> [BundleOutcome] {
+        await withTaskGroup(of: (Int, BundleOutcome).self) { group in
+            var outcomes = [BundleOutcome?](repeating: nil, count: referrers.count)
+            var next = 0
+            func start() {
+                let index = next
+                next += 1
+                group.addTask { (index, await verify(referrers[index], of: digest, in: repository)) }
+            }
+            while next < min(referrers.count, Self.concurrentReferrers) { start() }
+            for await (index, outcome) in group {
+                outcomes[index] = outcome
+                if next < referrers.count { start() }
+            }
+            return outcomes.compactMap { $0 }
+        }
     }
 
     /// Reads and verifies one referrer: a manifest whose subject is the image and whose one
