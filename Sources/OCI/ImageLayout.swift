@@ -107,9 +107,15 @@ public struct ImageLayout: ImageSource {
         return referrers
     }
 
+    /// The most images an index may list for ``save(_:from:repository:)`` to copy it whole.
+    public static let maximumIndexEntries = 64
+
     /// Copies the image `reference` names from `source`, with every referrer of it (their
     /// manifests and blobs), into this layout, tagging the image with its tag when it has one.
-    /// Returns the image's digest. Files are written atomically; blobs already there are kept.
+    /// An image index is copied whole: every image it lists (at most ``maximumIndexEntries``,
+    /// none of them an index) with its referrers, so that each platform's image verifies from
+    /// the layout. Returns the digest `reference` resolves to. Files are written atomically;
+    /// blobs already there are kept.
     @discardableResult
     public func save(_ reference: ImageReference, from source: some ImageSource, repository: String) async throws(OCIError) -> OCIDigest {
         let (digest, manifest) = try await source.resolve(reference)
@@ -132,28 +138,50 @@ public struct ImageLayout: ImageSource {
             }
             try put(manifest.bytes)
         }
-        guard !manifest.isIndex else {
-            throw OCIError(.malformed, "saving an image index is not supported; name one platform's image", at: path)
+        /// Copies the manifests referring to `subject`, with their blobs; returns their entries.
+        func copyReferrers(of subject: OCIDigest) async throws(OCIError) -> [OCIDescriptor] {
+            var entries: [OCIDescriptor] = []
+            for referrer in try await source.referrers(repository, of: subject, artifactType: nil) {
+                let referring = try await source.manifest(repository, digest: referrer.digest)
+                try await copy(referring)
+                entries.append(
+                    OCIDescriptor(
+                        mediaType: referring.mediaType,
+                        digest: referrer.digest,
+                        size: Int64(referring.bytes.count),
+                        artifactType: referring.artifactType ?? referrer.artifactType,
+                        annotations: referring.annotations
+                    )
+                )
+            }
+            return entries
         }
-        try await copy(manifest)
         var annotations: [String: String] = [:]
         if let tag = reference.tag { annotations["org.opencontainers.image.ref.name"] = tag }
         var entries = [
             OCIDescriptor(mediaType: manifest.mediaType, digest: digest, size: Int64(manifest.bytes.count), annotations: annotations)
         ]
-        for referrer in try await source.referrers(repository, of: digest, artifactType: nil) {
-            let referring = try await source.manifest(repository, digest: referrer.digest)
-            try await copy(referring)
-            entries.append(
-                OCIDescriptor(
-                    mediaType: referring.mediaType,
-                    digest: referrer.digest,
-                    size: Int64(referring.bytes.count),
-                    artifactType: referring.artifactType ?? referrer.artifactType,
-                    annotations: referring.annotations
+        if manifest.isIndex {
+            guard manifest.entries.count <= Self.maximumIndexEntries else {
+                throw OCIError(
+                    .malformed,
+                    "the index lists \(manifest.entries.count) images, more than the \(Self.maximumIndexEntries) saved whole",
+                    at: "\(reference.pinned(to: digest))"
                 )
-            )
+            }
+            for image in manifest.entries {
+                let child = try await source.manifest(repository, digest: image.digest)
+                guard !child.isIndex else {
+                    throw OCIError(.malformed, "the index lists another index, \(image.digest)", at: "\(reference.pinned(to: digest))")
+                }
+                try await copy(child)
+                entries += try await copyReferrers(of: image.digest)
+            }
+            try put(manifest.bytes)
+        } else {
+            try await copy(manifest)
         }
+        entries += try await copyReferrers(of: digest)
         let kept = ((try? index()) ?? []).filter { old in !entries.contains { $0.digest == old.digest } }
         do {
             try folder.write(Array(#"{"imageLayoutVersion":"1.0.0"}"#.utf8), to: "oci-layout")

@@ -197,6 +197,34 @@ final class ImageSignatureTests {
         #expect(throws: OCIError.self) { try OCIPlatform("Linux/AMD64") }
     }
 
+    /// An index is saved whole only within bounds: one listing more images than the layout
+    /// copies, or listing another index, is refused before any image is copied.
+    @Test func savingAnIndexIsBounded() async throws {
+        let host = try host(.referrersAPI)
+        let client = try client(host)
+        let image = try await pushImage(host, "demo/bounded", tag: "one", layer: "one")
+        let (digest, manifest) = try await client.resolve(image)
+        let entry = OCIDescriptor(mediaType: manifest.mediaType, digest: digest, size: Int64(manifest.bytes.count), platform: "linux/amd64")
+        let tooMany = OCIManifest.imageIndexBytes(Array(repeating: entry, count: ImageLayout.maximumIndexEntries + 1))
+        _ = try await client.pushManifest("demo/bounded", tooMany, mediaType: OCIManifest.imageIndex, reference: "many")
+        let inner = OCIManifest.imageIndexBytes([entry])
+        let innerDigest = try await client.pushManifest("demo/bounded", inner, mediaType: OCIManifest.imageIndex, reference: "inner")
+        let outer = OCIManifest.imageIndexBytes([
+            OCIDescriptor(mediaType: OCIManifest.imageIndex, digest: innerDigest, size: Int64(inner.count), platform: "linux/arm64")
+        ])
+        _ = try await client.pushManifest("demo/bounded", outer, mediaType: OCIManifest.imageIndex, reference: "nested")
+        let folder = try TemporaryDirectory()
+        for (tag, reason) in [("many", "more than the \(ImageLayout.maximumIndexEntries) saved whole"), ("nested", "lists another index")] {
+            let layout = ImageLayout(path: folder.file(tag).path)
+            await #expect {
+                try await layout.save(try ImageReference("\(host)/demo/bounded:\(tag)"), from: client, repository: "demo/bounded")
+            } throws: { error in
+                "\(error)".contains(reason)
+            }
+            #expect(!FileManager.default.fileExists(atPath: folder.file("\(tag)/index.json").path))
+        }
+    }
+
     /// The tag is resolved once: a registry that moves it to a signed image right after the
     /// resolve does not get that image's signatures counted for the one resolved, and the next
     /// verification reports the new digest.

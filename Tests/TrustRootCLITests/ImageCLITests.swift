@@ -142,7 +142,8 @@ struct ImageCLITests {
 
     /// `--platform` picks one platform's image of an index, for signing and verifying alike: the
     /// signature is found for that platform only, and a platform the index does not list, or
-    /// one that is not a platform, is refused with its exit code.
+    /// one that is not a platform, is refused with its exit code. `image save` of the index
+    /// copies every platform's image and its signatures, for verifying offline.
     @Test func signsAndVerifiesOnePlatformOfAnIndex() async throws {
         let layout = folder.file("index-layout")
         try TestImageLayout.writeIndex(to: layout, tag: "v1", platforms: ["linux/amd64", "linux/arm64"])
@@ -167,6 +168,15 @@ struct ImageCLITests {
         #expect(unlisted.status == 66, "\(unlisted)")
         let malformed = try await trustroot(["image", "verify", index, "--platform", "linux"] + identity)
         #expect(malformed.status == 64, "\(malformed)")
+
+        // Saved whole, the index verifies offline for the signed platform, and only for it.
+        let saved = folder.file("saved-index").path
+        let save = try await TrustRootBinary.run(["image", "save", index, saved])
+        #expect(save.status == 0, "\(save.stderr)")
+        let offline = try await trustroot(["image", "verify", "oci-layout:\(saved):v1", "--platform", "linux/arm64"] + identity)
+        #expect(offline.status == 0 && offline.stdout.contains("@\(armDigest)"), "\(offline)")
+        let offlineAMD = try await trustroot(["image", "verify", "oci-layout:\(saved):v1", "--platform", "linux/amd64"] + identity)
+        #expect(offlineAMD.status == 1, "\(offlineAMD)")
     }
 
     @Test func savesAnImageWithItsSignaturesAndVerifiesItOffline() async throws {
