@@ -18,38 +18,46 @@ enum PublicKeyVerifier: Sendable {
         case sha256, sha384, sha512
     }
 
-    /// The verifier for a key with these fields, or `nil` when the combination is unsupported
-    /// or the public value does not parse.
-    init?(keyType: String, scheme: String, publicValue: String) {
+    /// The verifier for a key with these fields and its ``identity``, or `nil` when the
+    /// combination is unsupported or the public value does not parse. An uncompressed EC point
+    /// read from the value is its own identity, so it is not serialized back from the key.
+    static func parse(keyType: String, scheme: String, publicValue: String) -> (verifier: Self, identity: [UInt8])? {
         switch (keyType, scheme) {
         case ("ed25519", "ed25519"):
             guard let raw = Hex.decode(publicValue), raw.count == 32,
                 let key = try? Curve25519.Signing.PublicKey(rawRepresentation: raw)
             else { return nil }
-            self = .ed25519(key)
+            return identified(.ed25519(key))
         case ("ecdsa", "ecdsa-sha2-nistp256"), ("ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256"):
-            guard let der = Self.publicKeyDER(publicValue), let key = try? P256.Signing.PublicKey(derRepresentation: der) else {
-                return nil
+            guard let der = publicKeyDER(publicValue) else { return nil }
+            guard let point = uncompressedPoint(der, after: p256InfoPrefix) else {
+                return (try? P256.Signing.PublicKey(derRepresentation: der)).map { identified(.ecdsaP256($0)) }
             }
-            self = .ecdsaP256(key)
+            return (try? P256.Signing.PublicKey(x963Representation: point)).map { (.ecdsaP256($0), [0x02] + point) }
         case ("ecdsa", "ecdsa-sha2-nistp384"), ("ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384"):
-            guard let der = Self.publicKeyDER(publicValue), let key = try? P384.Signing.PublicKey(derRepresentation: der) else {
-                return nil
+            guard let der = publicKeyDER(publicValue) else { return nil }
+            guard let point = uncompressedPoint(der, after: p384InfoPrefix) else {
+                return (try? P384.Signing.PublicKey(derRepresentation: der)).map { identified(.ecdsaP384($0)) }
             }
-            self = .ecdsaP384(key)
+            return (try? P384.Signing.PublicKey(x963Representation: point)).map { (.ecdsaP384($0), [0x03] + point) }
         case ("ecdsa", "ecdsa-sha2-nistp521"), ("ecdsa-sha2-nistp521", "ecdsa-sha2-nistp521"):
-            guard let der = Self.publicKeyDER(publicValue), let key = try? P521.Signing.PublicKey(derRepresentation: der) else {
+            guard let der = publicKeyDER(publicValue), let key = try? P521.Signing.PublicKey(derRepresentation: der) else {
                 return nil
             }
-            self = .ecdsaP521(key)
+            return identified(.ecdsaP521(key))
         case ("rsa", _):
-            guard let (padding, hash) = Self.rsaScheme(scheme),
-                let der = Self.publicKeyDER(publicValue), let key = try? _RSA.Signing.PublicKey(derRepresentation: der)
+            guard let (padding, hash) = rsaScheme(scheme),
+                let der = publicKeyDER(publicValue), let key = try? _RSA.Signing.PublicKey(derRepresentation: der)
             else { return nil }
-            self = padding ? .rsaPSS(key, hash) : .rsaPKCS1(key, hash)
+            return identified(padding ? .rsaPSS(key, hash) : .rsaPKCS1(key, hash))
         default:
             return nil
         }
+    }
+
+    /// `verifier` with the identity it computes.
+    private static func identified(_ verifier: Self) -> (verifier: Self, identity: [UInt8]) {
+        (verifier, verifier.identity)
     }
 
     /// The SubjectPublicKeyInfo a `PUBLIC KEY` PEM block holds. Read with ``PEM``, which is
@@ -58,6 +66,27 @@ enum PublicKeyVerifier: Sendable {
     private static func publicKeyDER(_ pem: String) -> [UInt8]? {
         guard let (label, der) = PEM.decode(pem), label == "PUBLIC KEY" else { return nil }
         return der
+    }
+
+    /// The DER every SubjectPublicKeyInfo of an uncompressed P-256 point starts with, up to the
+    /// point: the sequence, the algorithm (id-ecPublicKey, prime256v1) and the bit string's head.
+    static let p256InfoPrefix: [UInt8] = [
+        0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01,
+        0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00,
+    ]
+    /// ``p256InfoPrefix`` for P-384 (secp384r1).
+    static let p384InfoPrefix: [UInt8] = [
+        0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01,
+        0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00,
+    ]
+
+    /// The uncompressed point `der` holds when it is exactly `prefix` and one such point (whose
+    /// length the prefix's own lengths fix); nil for any other encoding, which swift-crypto's
+    /// DER reader then takes. Both ways end in the same on-curve check; this one skips a general
+    /// ASN.1 parse that a long root walk pays for three new keys a version.
+    static func uncompressedPoint(_ der: [UInt8], after prefix: [UInt8]) -> [UInt8]? {
+        guard der.count == Int(prefix[1]) + 2, der.starts(with: prefix), der[prefix.count] == 0x04 else { return nil }
+        return Array(der[prefix.count...])
     }
 
     /// (true for PSS, hash) for the RSA schemes securesystemslib defines.

@@ -28,8 +28,7 @@ final class PublicKeyVerifierCache: @unchecked Sendable {
     func verifier(keyType: String, scheme: String, publicValue: String) -> (verifier: PublicKeyVerifier, identity: [UInt8])? {
         let key = Name(keyType: keyType, scheme: scheme, publicValue: publicValue)
         if let found = lock.withLock({ entries[key] }) { return found }
-        guard let verifier = PublicKeyVerifier(keyType: keyType, scheme: scheme, publicValue: publicValue) else { return nil }
-        let entry = (verifier: verifier, identity: verifier.identity)
+        guard let entry = PublicKeyVerifier.parse(keyType: keyType, scheme: scheme, publicValue: publicValue) else { return nil }
         lock.withLock {
             if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
             entries[key] = entry

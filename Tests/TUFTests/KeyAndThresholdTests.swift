@@ -56,6 +56,45 @@ struct KeyAndThresholdTests {
         }
     }
 
+    /// An EC key's identity is its uncompressed point, read straight from the SubjectPublicKeyInfo;
+    /// a point off the curve is refused all the same, and a compressed point is not read (as
+    /// go-tuf does not: swift-crypto's DER reader takes uncompressed points only).
+    @Test func ecdsaKeysAreTheirUncompressedPointsAndOffCurvePointsAreRefused() throws {
+        let p256 = P256.Signing.PrivateKey()
+        let p384 = P384.Signing.PrivateKey()
+        let message = Array("m".utf8)
+        let cases: [(scheme: String, prefix: UInt8, uncompressed: [UInt8], compressedInfo: [UInt8], signature: [UInt8])] = [
+            (
+                "ecdsa-sha2-nistp256", 0x02, Array(p256.publicKey.x963Representation),
+                [0x30, 0x39, 0x30, 0x13, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01, 0x06, 0x08, 0x2A, 0x86, 0x48, 0xCE, 0x3D]
+                    + [0x03, 0x01, 0x07, 0x03, 0x22, 0x00] + Array(p256.publicKey.compressedRepresentation),
+                Array(try p256.signature(for: message).derRepresentation)
+            ),
+            (
+                "ecdsa-sha2-nistp384", 0x03, Array(p384.publicKey.x963Representation),
+                [0x30, 0x46, 0x30, 0x10, 0x06, 0x07, 0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x02, 0x01, 0x06, 0x05, 0x2B, 0x81, 0x04, 0x00, 0x22]
+                    + [0x03, 0x32, 0x00] + Array(p384.publicKey.compressedRepresentation),
+                Array(try p384.signature(for: message).derRepresentation)
+            ),
+        ]
+        for (index, entry) in cases.enumerated() {
+            let uncompressedInfo = index == 0 ? Array(p256.publicKey.derRepresentation) : Array(p384.publicKey.derRepresentation)
+            let plain = Key(keyType: "ecdsa", scheme: entry.scheme, publicValue: PEM.encode(label: "PUBLIC KEY", der: uncompressedInfo))
+            let compressed = Key(
+                keyType: "ecdsa",
+                scheme: entry.scheme,
+                publicValue: PEM.encode(label: "PUBLIC KEY", der: entry.compressedInfo)
+            )
+            #expect(plain.identity == [entry.prefix] + entry.uncompressed, "\(entry.scheme)")
+            #expect(compressed.identity == nil && !compressed.isSupported, "\(entry.scheme)")
+            #expect(plain.isValidSignature(entry.signature, for: message))
+            var offCurve = uncompressedInfo
+            offCurve[offCurve.count - 1] ^= 0x01
+            let refused = Key(keyType: "ecdsa", scheme: entry.scheme, publicValue: PEM.encode(label: "PUBLIC KEY", der: offCurve))
+            #expect(!refused.isSupported && refused.identity == nil, "\(entry.scheme)")
+        }
+    }
+
     @Test func readsKeysFromPKCS8PEM() throws {
         let p384 = P384.Signing.PrivateKey()
         let signer = try InMemorySigner(pkcs8PEM: p384.pemRepresentation)
