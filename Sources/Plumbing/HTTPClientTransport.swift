@@ -64,92 +64,63 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
         let address =
             proxy.map { "\($0.host):\($0.port)" }
             ?? "\(request.url.host ?? ""):\(request.url.port ?? (scheme == "https" ? 443 : 80))"
-        var outgoing = HTTPClientRequest(url: url)
-        outgoing.method = HTTPMethod(rawValue: request.method)
-        outgoing.headers.add(name: "User-Agent", value: "trustroot")
-        for (name, value) in request.headers { outgoing.headers.replaceOrAdd(name: name, value: value) }
-        if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        // async-http-client holds its deadline to the response's head only: the whole transfer's
-        // is a timer on the client's event loop that cancels the read, so a server trickling bytes
-        // is cut off without polling, and a transfer that ends in time costs one timer, not a
-        // second task.
-        let transferLimit = Int64(min(transferTimeout, 86_400 * 10) * 1e9)
-        let prepared = outgoing
-        let work = Task {
-            await Self.transfer(
-                prepared,
-                client: client,
-                url: url,
-                address: address,
-                maximumBytes: maximumBytes,
-                acceptsErrorStatus: acceptsErrorStatus,
-                progress: progress
+        var headers = HTTPHeaders([("User-Agent", "trustroot")])
+        for (name, value) in request.headers { headers.replaceOrAdd(name: name, value: value) }
+        let outgoing: HTTPClient.Request
+        do {
+            outgoing = try HTTPClient.Request(
+                url: request.url,
+                method: HTTPMethod(rawValue: request.method),
+                headers: headers,
+                body: request.body.map { .bytes($0) }
             )
+        } catch {
+            throw .transport(url: url, reason: "not a URL a request can be made to")
         }
-        let expired = NIOLockedValueBox(false)
-        let timer = client.eventLoopGroup.any().scheduleTask(in: .nanoseconds(transferLimit)) {
-            expired.withLockedValue { $0 = true }
-            work.cancel()
-        }
-        let finished = await withTaskCancellationHandler {
-            await work.value
+        // The response is collected on the event loop by a delegate that enforces the cap, and
+        // the deadline, which async-http-client holds to the whole transfer for a delegate, is a
+        // timer there too: a transfer costs one hop back to this task, whatever its chunks.
+        let collector = BoundedResponseCollector(
+            url: url,
+            maximumBytes: maximumBytes,
+            acceptsErrorStatus: acceptsErrorStatus,
+            progress: progress
+        )
+        let deadline = NIODeadline.now() + .nanoseconds(Int64(min(transferTimeout, 86_400 * 10) * 1e9))
+        let task = client.execute(request: outgoing, delegate: collector, deadline: deadline)
+        let outcome = await withTaskCancellationHandler { () async -> Result<HTTPResponse, any Error> in
+            do { return .success(try await task.futureResult.get()) } catch { return .failure(error) }
         } onCancel: {
-            work.cancel()
+            task.cancel()
         }
-        timer.cancel()
-        // A transfer the timer cut short fails as timed out, whatever the cancelled read said.
-        let outcome: Result<HTTPResponse, FetchError>
-        if case .failure = finished, expired.withLockedValue({ $0 }) {
-            outcome = .failure(.timedOut(url: url))
-        } else {
-            outcome = finished
+        switch outcome {
+        case .success(let response): return response
+        case .failure(let error): throw Self.fetchError(error, url: url, address: address)
         }
-        return try outcome.get()
     }
 
-    /// Sends `request` and reads the answer up to its cap.
-    private static func transfer(
-        _ request: HTTPClientRequest,
-        client: HTTPClient,
-        url: String,
-        address: String,
-        maximumBytes: Int,
-        acceptsErrorStatus: Bool,
-        progress: (@Sendable (Int) -> Void)?
-    ) async -> Result<HTTPResponse, FetchError> {
-        do {
-            let response = try await client.execute(request, timeout: .hours(24 * 10), logger: nil)
-            let status = Int(response.status.code)
-            guard acceptsErrorStatus || (200..<300).contains(status) else { return .failure(.httpStatus(url: url, status: status)) }
-            if let length = response.headers.first(name: "content-length").flatMap(Int.init), length > maximumBytes {
-                return .failure(.tooLarge(url: url, limit: maximumBytes))
-            }
-            var bytes: [UInt8] = []
-            for try await buffer in response.body {
-                // Leaving the loop early cancels the rest of the transfer.
-                guard buffer.readableBytes <= maximumBytes - bytes.count else { return .failure(.tooLarge(url: url, limit: maximumBytes)) }
-                bytes.append(contentsOf: buffer.readableBytesView)
-                progress?(bytes.count)
-            }
-            var headers: [String: String] = [:]
-            for (name, value) in response.headers {
-                let key = name.lowercased()
-                headers[key] = headers[key].map { "\($0), \(value)" } ?? value
-            }
-            return .success(HTTPResponse(status: status, body: bytes, headers: headers))
-        } catch let error as HTTPClientError {
+    /// What a failed transfer means for the caller: the collector's own verdicts as they are,
+    /// every way of running out of time as timed out, and the rest as transport failures.
+    private static func fetchError(_ error: any Error, url: String, address: String) -> FetchError {
+        switch error {
+        case let error as FetchError:
+            return error
+        case let error as HTTPClientError:
             switch error {
             case .deadlineExceeded, .readTimeout, .connectTimeout, .writeTimeout, .tlsHandshakeTimeout, .httpProxyHandshakeTimeout,
                 .getConnectionFromPoolTimeout:
-                return .failure(.timedOut(url: url))
-            default: return .failure(.transport(url: url, reason: Self.reason(error)))
+                return .timedOut(url: url)
+            case .cancelled:
+                return .transport(url: url, reason: "the transfer was cancelled")
+            default:
+                return .transport(url: url, reason: Self.reason(error))
             }
-        } catch let error as NIOConnectionError {
-            return .failure(.transport(url: url, reason: Self.reason(error)))
-        } catch let error as IOError {
-            return .failure(.transport(url: url, reason: "cannot connect to \(address): \(Self.reason(error))"))
-        } catch {
-            return .failure(.transport(url: url, reason: "\(error)"))
+        case let error as NIOConnectionError:
+            return .transport(url: url, reason: Self.reason(error))
+        case let error as IOError:
+            return .transport(url: url, reason: "cannot connect to \(address): \(Self.reason(error))")
+        default:
+            return .transport(url: url, reason: "\(error)")
         }
     }
 
