@@ -7,16 +7,23 @@ import Foundation
 /// waits with the signature checks. Once a version has arrived, the next one is fetched while it
 /// is checked: the specification's sequence asks for that one next unless the check fails, so
 /// this costs no request a valid repository would not get. Only a walk that has shown itself
-/// long fetches further ahead, and then makes at most ``window`` - 2 requests past the first
-/// version the repository does not have. A version fetched ahead is also parsed and checked against
+/// long fetches further ahead, as many versions as it has already taken steps (up to
+/// ``maximumAhead``): the round trips hidden grow with the walk, while the requests it makes past
+/// the last version the repository has never outnumber the steps it took. A version fetched ahead is also parsed and checked against
 /// its own keys while the walk is busy with the one before (a second core's work), but nothing
 /// is trusted ahead: each version is verified in order, against the root before it, and what
 /// follows a missing version is dropped.
 struct RootReadAhead {
     /// How many steps a walk takes before versions are fetched more than one ahead.
     static let startsAfter = 4
-    /// How many versions may be in flight at once.
-    static let window = 4
+    /// The most versions in flight beyond the one the walk waits for. A long walk on two cores
+    /// keeps both busy only when enough round trips overlap; more than this buys no speed here.
+    static let maximumAhead = 15
+
+    /// How many versions past the current one to have in flight after `stepsTaken` steps.
+    static func ahead(afterSteps stepsTaken: Int) -> Int {
+        stepsTaken >= startsAfter ? min(maximumAhead, stepsTaken) : 0
+    }
 
     private let fetcher: any Fetcher
     private let maximumBytes: Int
@@ -38,7 +45,7 @@ struct RootReadAhead {
         // A version fetched on demand is checked against its own keys by the walk, side by side
         // with the check against the trusted root; one fetched ahead, by its own task.
         let task = pending.removeValue(forKey: version) ?? fetch(version, checkingItself: false)
-        let ahead = stepsTaken >= Self.startsAfter ? Self.window - 1 : 0
+        let ahead = Self.ahead(afterSteps: stepsTaken)
         // `last` may be Int.max: count the versions left rather than add to `version`.
         let count = min(ahead, last - version)
         if count > 0 {
