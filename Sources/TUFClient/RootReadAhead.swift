@@ -7,8 +7,8 @@ import Foundation
 /// waits with the signature checks. Once a version has arrived, the next one is fetched while it
 /// is checked: the specification's sequence asks for that one next unless the check fails, so
 /// this costs no request a valid repository would not get. Only a walk that has shown itself
-/// long fetches further ahead, as many versions as it has already taken steps (up to
-/// ``maximumAhead``): the round trips hidden grow with the walk, while the requests it makes past
+/// long fetches further ahead: three versions, then half as many as it has taken steps (up to
+/// ``maximumAhead``). The round trips hidden grow with the walk, while the requests it makes past
 /// the last version the repository has never outnumber the steps it took. A version fetched ahead is also parsed and checked against
 /// its own keys while the walk is busy with the one before (a second core's work), but nothing
 /// is trusted ahead: each version is verified in order, against the root before it, and what
@@ -22,7 +22,7 @@ struct RootReadAhead {
 
     /// How many versions past the current one to have in flight after `stepsTaken` steps.
     static func ahead(afterSteps stepsTaken: Int) -> Int {
-        stepsTaken >= startsAfter ? min(maximumAhead, stepsTaken) : 0
+        stepsTaken >= startsAfter ? min(maximumAhead, max(3, stepsTaken / 2)) : 0
     }
 
     private let fetcher: any Fetcher

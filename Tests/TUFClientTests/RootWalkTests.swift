@@ -133,7 +133,7 @@ struct RootWalkTests {
         )
     }
 
-    /// A walk fetches as many versions ahead as it has taken steps, up to fifteen: past the
+    /// A walk fetches more versions ahead the longer it has gone, up to fifteen: past the
     /// missing version the specification asks for, it never asks for more versions than it
     /// took steps, however long it is.
     @Test(arguments: [7, 12, 40])
