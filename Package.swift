@@ -155,6 +155,16 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            // The release binary's relative relocations, one per pointer in Swift's metadata, are
+            // packed (DT_RELR, which glibc 2.36 reads): the loader then reads a small bitmap instead
+            // of a table the size of several megabytes at every start, and the binary stays
+            // position-independent. gold cannot write them; the toolchain's lld can.
+            linkerSettings: [
+                .unsafeFlags(
+                    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                    .when(platforms: [.linux], configuration: .release)
+                )
             ]
         ),
         .executableTarget(
