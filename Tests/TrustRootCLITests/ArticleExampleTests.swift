@@ -44,33 +44,6 @@ struct ArticleExampleTests {
         #expect(shown == Set(programs.map(\.0)), "programs no article shows: \(Set(programs.map(\.0)).subtracting(shown).sorted())")
     }
 
-    /// Writes a ceremony configuration for holders alice and bob (threshold 2) whose targets are
-    /// `services`' trusted root and signing config, with encrypted key files for both and for
-    /// the online key.
-    static func prepareCeremony(_ services: TestSigstoreServices) throws -> CeremonyEndToEndTests.Ceremony {
-        let ceremony = try CeremonyEndToEndTests.Ceremony()
-        let folder = ceremony.folder
-        for (name, kind) in [("alice", InMemorySigner.KeyKind.ed25519), ("bob", .ecdsaP256), ("online", .ecdsaP256)] {
-            try ceremony.fileKey(name, kind)
-        }
-        try folder.write("trusted_root.json", services.trustedRoot())
-        try folder.write("signing_config.v0.2.json", services.signingConfig())
-        let config: JSONValue = [
-            "holders": ["alice": ["key_file": "keys/alice.pub.json"], "bob": ["key_file": "keys/bob.pub.json"]],
-            "online_key": ["key_file": "keys/online.pub.json"],
-            "root": ["holders": ["alice", "bob"], "threshold": 2, "expiry_days": 365, "signing_period_days": 60],
-            "targets": ["holders": ["alice", "bob"], "threshold": 2, "expiry_days": 180, "signing_period_days": 30],
-            "snapshot": ["expiry_days": 7],
-            "timestamp": ["expiry_days": 1],
-            "files": [
-                "trusted_root.json": ["file": "trusted_root.json", "custom": ["sigstore": ["usage": "TrustedRoot"]]],
-                "signing_config.v0.2.json": ["file": "signing_config.v0.2.json", "custom": ["sigstore": ["usage": "SigningConfig"]]],
-            ],
-        ]
-        try folder.write("ceremony.json", JSONWriter.prettyPrinted(config))
-        return ceremony
-    }
-
     /// Runs the ceremony example with these holders' keys into a fresh workspace `workspace`.
     static func runCeremony(_ ceremony: CeremonyEndToEndTests.Ceremony, workspace: String, holders: [String]) async throws
         -> Subprocess.Outcome
@@ -86,7 +59,7 @@ struct ArticleExampleTests {
 
     @Test func aCeremonyRunFromSwiftPublishesARepositoryThatAFollowerChecks() async throws {
         let services = try TestSigstoreServices()
-        let ceremony = try Self.prepareCeremony(services)
+        let ceremony = try TrustChainEndToEndTests.prepareCeremony(naming: services)
         let folder = ceremony.folder
 
         // One signature of two: nothing is published.

@@ -13,6 +13,24 @@ struct TrustChainEndToEndTests {
     /// `repo` folder, a TUF repository whose targets are `services`' trusted root and signing
     /// config; its first root is `repo/metadata/1.root.json`.
     static func publishRepository(naming services: TestSigstoreServices) async throws -> CeremonyEndToEndTests.Ceremony {
+        let ceremony = try prepareCeremony(naming: services)
+        let folder = ceremony.folder
+
+        // Key holders: propose, both sign, publish.
+        let initialized = try await ceremony.ceremony(["init", ceremony.workspace, "--config", folder.file("ceremony.json").path])
+        try #require(initialized.status == 0, "\(initialized.stderr)")
+        try await ceremony.sign(["alice.key", "bob.key"])
+        let published = try await ceremony.ceremony(
+            ["publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", folder.file("keys/online.key").path]
+        )
+        try #require(published.status == 0, "\(published.stderr)")
+        return ceremony
+    }
+
+    /// Writes, in a new ceremony folder, a configuration for holders alice and bob (threshold 2)
+    /// whose targets are `services`' trusted root and signing config, with encrypted key files
+    /// for both and for the online key.
+    static func prepareCeremony(naming services: TestSigstoreServices) throws -> CeremonyEndToEndTests.Ceremony {
         let ceremony = try CeremonyEndToEndTests.Ceremony()
         let folder = ceremony.folder
         try ceremony.fileKey("alice", .ed25519)
@@ -37,15 +55,6 @@ struct TrustChainEndToEndTests {
             ],
         ]
         try folder.write("ceremony.json", JSONWriter.prettyPrinted(config))
-
-        // Key holders: propose, both sign, publish.
-        let initialized = try await ceremony.ceremony(["init", ceremony.workspace, "--config", folder.file("ceremony.json").path])
-        try #require(initialized.status == 0, "\(initialized.stderr)")
-        try await ceremony.sign(["alice.key", "bob.key"])
-        let published = try await ceremony.ceremony(
-            ["publish", ceremony.workspace, "--out", ceremony.repository, "--online-key", folder.file("keys/online.key").path]
-        )
-        try #require(published.status == 0, "\(published.stderr)")
         return ceremony
     }
 
