@@ -169,18 +169,22 @@ public struct ImageLayout: ImageSource {
                     at: "\(reference.pinned(to: digest))"
                 )
             }
+            // Every listed manifest is read and checked before anything is written, so that an
+            // index refused for what it lists leaves the layout as it was.
+            var images: [(digest: OCIDigest, manifest: OCIManifest)] = []
             for image in manifest.entries {
                 let child = try await source.manifest(repository, digest: image.digest)
                 guard !child.isIndex else {
                     throw OCIError(.malformed, "the index lists another index, \(image.digest)", at: "\(reference.pinned(to: digest))")
                 }
-                try await copy(child)
+                images.append((image.digest, child))
+            }
+            for image in images {
+                try await copy(image.manifest)
                 entries += try await copyReferrers(of: image.digest)
             }
-            try put(manifest.bytes)
-        } else {
-            try await copy(manifest)
         }
+        try await copy(manifest)
         entries += try await copyReferrers(of: digest)
         let kept = ((try? index()) ?? []).filter { old in !entries.contains { $0.digest == old.digest } }
         do {

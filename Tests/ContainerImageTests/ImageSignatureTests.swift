@@ -209,8 +209,9 @@ final class ImageSignatureTests {
         _ = try await client.pushManifest("demo/bounded", tooMany, mediaType: OCIManifest.imageIndex, reference: "many")
         let inner = OCIManifest.imageIndexBytes([entry])
         let innerDigest = try await client.pushManifest("demo/bounded", inner, mediaType: OCIManifest.imageIndex, reference: "inner")
+        // The image comes first: it is not copied either, as the index after it is refused.
         let outer = OCIManifest.imageIndexBytes([
-            OCIDescriptor(mediaType: OCIManifest.imageIndex, digest: innerDigest, size: Int64(inner.count), platform: "linux/arm64")
+            entry, OCIDescriptor(mediaType: OCIManifest.imageIndex, digest: innerDigest, size: Int64(inner.count), platform: "linux/arm64"),
         ])
         _ = try await client.pushManifest("demo/bounded", outer, mediaType: OCIManifest.imageIndex, reference: "nested")
         let folder = try TemporaryDirectory()
@@ -222,6 +223,8 @@ final class ImageSignatureTests {
                 "\(error)".contains(reason)
             }
             #expect(!FileManager.default.fileExists(atPath: folder.file("\(tag)/index.json").path))
+            let blobs = (try? FileManager.default.contentsOfDirectory(atPath: folder.file("\(tag)/blobs/sha256").path)) ?? []
+            #expect(blobs.isEmpty, "\(tag): \(blobs)")
         }
     }
 
