@@ -33,13 +33,13 @@ enum PublicKeyVerifier: Sendable {
             guard let point = uncompressedPoint(der, after: p256InfoPrefix) else {
                 return (try? P256.Signing.PublicKey(derRepresentation: der)).map { identified(.ecdsaP256($0)) }
             }
-            return (try? P256.Signing.PublicKey(x963Representation: point)).map { (.ecdsaP256($0), [0x02] + point) }
+            return (try? P256.Signing.PublicKey(x963Representation: point)).map { identified(.ecdsaP256($0), uncompressedPoint: point) }
         case ("ecdsa", "ecdsa-sha2-nistp384"), ("ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384"):
             guard let der = publicKeyDER(publicValue) else { return nil }
             guard let point = uncompressedPoint(der, after: p384InfoPrefix) else {
                 return (try? P384.Signing.PublicKey(derRepresentation: der)).map { identified(.ecdsaP384($0)) }
             }
-            return (try? P384.Signing.PublicKey(x963Representation: point)).map { (.ecdsaP384($0), [0x03] + point) }
+            return (try? P384.Signing.PublicKey(x963Representation: point)).map { identified(.ecdsaP384($0), uncompressedPoint: point) }
         case ("ecdsa", "ecdsa-sha2-nistp521"), ("ecdsa-sha2-nistp521", "ecdsa-sha2-nistp521"):
             guard let der = publicKeyDER(publicValue), let key = try? P521.Signing.PublicKey(derRepresentation: der) else {
                 return nil
@@ -58,6 +58,12 @@ enum PublicKeyVerifier: Sendable {
     /// `verifier` with the identity it computes.
     private static func identified(_ verifier: Self) -> (verifier: Self, identity: [UInt8]) {
         (verifier, verifier.identity)
+    }
+
+    /// An EC `verifier` with its identity made from `point`, the uncompressed point it was read
+    /// from, which is what ``identity`` would serialize back.
+    private static func identified(_ verifier: Self, uncompressedPoint point: [UInt8]) -> (verifier: Self, identity: [UInt8]) {
+        (verifier, [verifier.identityTag] + point)
     }
 
     /// The SubjectPublicKeyInfo a `PUBLIC KEY` PEM block holds. Read with ``PEM``, which is
@@ -102,14 +108,25 @@ enum PublicKeyVerifier: Sendable {
         }
     }
 
+    /// The byte an ``identity`` starts with, one per kind of key, so that no two kinds collide.
+    private var identityTag: UInt8 {
+        switch self {
+        case .ed25519: return 0x01
+        case .ecdsaP256: return 0x02
+        case .ecdsaP384: return 0x03
+        case .rsaPSS, .rsaPKCS1: return 0x04
+        case .ecdsaP521: return 0x05
+        }
+    }
+
     /// The key's bytes in one normal form, so that one key written two ways is seen as one key.
     var identity: [UInt8] {
         switch self {
-        case .ed25519(let key): return [0x01] + Array(key.rawRepresentation)
-        case .ecdsaP256(let key): return [0x02] + Array(key.x963Representation)
-        case .ecdsaP384(let key): return [0x03] + Array(key.x963Representation)
-        case .ecdsaP521(let key): return [0x05] + Array(key.x963Representation)
-        case .rsaPSS(let key, _), .rsaPKCS1(let key, _): return [0x04] + Array(key.derRepresentation)
+        case .ed25519(let key): return [identityTag] + Array(key.rawRepresentation)
+        case .ecdsaP256(let key): return [identityTag] + Array(key.x963Representation)
+        case .ecdsaP384(let key): return [identityTag] + Array(key.x963Representation)
+        case .ecdsaP521(let key): return [identityTag] + Array(key.x963Representation)
+        case .rsaPSS(let key, _), .rsaPKCS1(let key, _): return [identityTag] + Array(key.derRepresentation)
         }
     }
 
