@@ -9,15 +9,16 @@ import Foundation
 /// this costs no request a valid repository would not get. Only a walk that has shown itself
 /// long fetches further ahead: three versions, then half as many as it has taken steps (up to
 /// ``maximumAhead``). The round trips hidden grow with the walk, while the requests it makes past
-/// the last version the repository has never outnumber the steps it took. A version fetched ahead is also parsed and checked against
-/// its own keys while the walk is busy with the one before (a second core's work), but nothing
-/// is trusted ahead: each version is verified in order, against the root before it, and what
-/// follows a missing version is dropped.
+/// the last version the repository has never outnumber the steps it took. A version fetched
+/// ahead is also parsed and checked against its own keys while the walk is busy with the one
+/// before (a second core's work), but nothing is trusted ahead: each version is verified in
+/// order, against the root before it, and what follows a missing version is dropped.
 struct RootReadAhead {
     /// How many steps a walk takes before versions are fetched more than one ahead.
     static let startsAfter = 4
-    /// The most versions in flight beyond the one the walk waits for. A long walk on two cores
-    /// keeps both busy only when enough round trips overlap; more than this buys no speed here.
+    /// The most versions in flight beyond the one the walk waits for: a long walk keeps both
+    /// cores verifying only when enough round trips overlap, and the cap keeps the memory and
+    /// the requests in flight bounded whatever the walk's length.
     static let maximumAhead = 15
 
     /// How many versions past the current one to have in flight after `stepsTaken` steps.
