@@ -252,8 +252,9 @@ public struct RegistryClient: Sendable {
             return try await transport.send(request, maximumBytes: max(limit, 1 << 12))
         } catch {
             switch error {
-            case .tooLarge: throw OCIError(.malformed, "\(error)", at: request.url.absoluteString)
-            default: throw OCIError(.unreachable, "\(error)", at: request.url.absoluteString)
+            // The error names the address it concerns; the OCI error is placed there instead.
+            case .tooLarge: throw OCIError(.malformed, error.reason, at: error.url)
+            default: throw OCIError(.unreachable, error.reason, at: error.url)
             }
         }
     }

@@ -17,13 +17,23 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
         return false
     }
 
-    /// The error as one line for people.
-    public var description: String {
+    /// The address the failure concerns.
+    public var url: String {
         switch self {
-        case .httpStatus(let url, let status): return "\(url): HTTP status \(status)"
-        case .tooLarge(let url, let limit): return "\(url): more than the \(limit)-byte limit for this file"
-        case .timedOut(let url): return "\(url): timed out"
-        case .transport(let url, let reason): return "\(url): \(reason)"
+        case .httpStatus(let url, _), .tooLarge(let url, _), .timedOut(let url), .transport(let url, _): return url
         }
     }
+
+    /// What went wrong, without the address, for a caller that names the address itself.
+    public var reason: String {
+        switch self {
+        case .httpStatus(_, let status): return "HTTP status \(status)"
+        case .tooLarge(_, let limit): return "more than the \(limit)-byte limit for this file"
+        case .timedOut: return "timed out"
+        case .transport(_, let reason): return reason
+        }
+    }
+
+    /// The error as one line for people: the address, then the reason.
+    public var description: String { "\(url): \(reason)" }
 }

@@ -292,5 +292,8 @@ struct ImageCLITests {
         #expect(missing.status == 66, "\(missing.stderr)")
         let closed = try await trustroot(["image", "verify", "127.0.0.1:1/demo/app:v1"] + identity)
         #expect(closed.status == 69, "\(closed.stderr)")
+        // One line, naming the address once and then why.
+        let address = "http://127.0.0.1:1/v2/demo/app/manifests/v1"
+        #expect(closed.stderr == "trustroot: \(address): cannot connect to 127.0.0.1:1: Connection refused\n", "\(closed.stderr)")
     }
 }
