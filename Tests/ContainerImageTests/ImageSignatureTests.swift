@@ -228,6 +228,70 @@ final class ImageSignatureTests {
         }
     }
 
+    /// An index whose second image claims a layer of Int64.max bytes is refused when that layer
+    /// is read, with no arithmetic on the size trapping, and the layout's index is not written.
+    @Test func savingAnIndexRefusesAnImpossibleBlobSize() async throws {
+        let folder = try TemporaryDirectory()
+        let source = folder.file("source")
+        let (_, images) = try TestImageLayout.writeIndex(to: source, tag: "v1", platforms: ["linux/amd64"])
+        let blobs = source.appendingPathComponent("blobs/sha256")
+        func store(_ bytes: [UInt8]) throws -> String {
+            let hex = Hex.encode(SHA256.hash(data: bytes))
+            try Data(bytes).write(to: blobs.appendingPathComponent(hex))
+            return "sha256:" + hex
+        }
+        let good = try #require(images["linux/amd64"])
+        let goodBytes = try Array(Data(contentsOf: blobs.appendingPathComponent(String(good.dropFirst(7)))))
+        guard case .object(var lying) = try JSONParser().parse(goodBytes), case .array(var layers) = lying["layers"],
+            case .object(var layer) = layers[0]
+        else {
+            Issue.record("the test layout's image manifest has no layer")
+            return
+        }
+        layer["size"] = .integer(Int64.max)
+        layers[0] = .object(layer)
+        lying["layers"] = .array(layers)
+        let lyingBytes = CanonicalJSON.encode(.object(lying))
+        let lyingDigest = try store(lyingBytes)
+        let manifestType = "application/vnd.oci.image.manifest.v1+json"
+        let index: JSONValue = [
+            "schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+            "manifests": [
+                [
+                    "mediaType": .string(manifestType), "digest": .string(good), "size": .integer(Int64(goodBytes.count)),
+                    "platform": ["os": "linux", "architecture": "amd64"],
+                ],
+                [
+                    "mediaType": .string(manifestType), "digest": .string(lyingDigest), "size": .integer(Int64(lyingBytes.count)),
+                    "platform": ["os": "linux", "architecture": "arm64"],
+                ],
+            ],
+        ]
+        let indexBytes = CanonicalJSON.encode(index)
+        let indexDigest = try store(indexBytes)
+        let tagged: JSONValue = [
+            "schemaVersion": 2,
+            "manifests": [
+                [
+                    "mediaType": "application/vnd.oci.image.index.v1+json", "digest": .string(indexDigest),
+                    "size": .integer(Int64(indexBytes.count)), "annotations": ["org.opencontainers.image.ref.name": "v1"],
+                ]
+            ],
+        ]
+        try Data(CanonicalJSON.encode(tagged)).write(to: source.appendingPathComponent("index.json"))
+        let copy = ImageLayout(path: folder.file("copy").path)
+        await #expect {
+            try await copy.save(
+                ImageReference(registry: ImageReference.layoutRegistry, repository: source.path, tag: "v1", digest: nil),
+                from: ImageLayout(path: source.path),
+                repository: "app"
+            )
+        } throws: { error in
+            "\(error)".contains("\(Int64.max)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: folder.file("copy/index.json").path))
+    }
+
     /// The tag is resolved once: a registry that moves it to a signed image right after the
     /// resolve does not get that image's signatures counted for the one resolved, and the next
     /// verification reports the new digest.
