@@ -88,9 +88,28 @@ public struct Root: RoleMetadata {
     public func meetsThreshold<Signed: RoleMetadata>(_ roleName: String, metadata: Metadata<Signed>) throws(MetadataError)
         -> Bool
     {
+        var unused: VerifiedSignatures?
+        return try meetsThreshold(roleName, metadata: metadata, memo: &unused)
+    }
+
+    /// ``meetsThreshold(_:metadata:)``, counting the signatures `memo` holds for these signed
+    /// bytes without verifying them again, and adding the ones it verifies.
+    ///
+    /// - Throws: ``MetadataError/invalidValue(path:reason:)`` when `roleName` is not a top-level role.
+    public func meetsThreshold<Signed: RoleMetadata>(
+        _ roleName: String,
+        metadata: Metadata<Signed>,
+        memo: inout VerifiedSignatures?
+    ) throws(MetadataError) -> Bool {
         guard let role = roles[roleName], topLevelRoleNames.contains(roleName) else {
             throw .invalidValue(path: "roles", reason: "root has no role \"\(roleName)\"")
         }
-        return ThresholdVerification.isMet(delegate: role, keys: keys, signedBytes: metadata.signedBytes, signatures: metadata.signatures)
+        return ThresholdVerification.isMet(
+            delegate: role,
+            keys: keys,
+            signedBytes: metadata.signedBytes,
+            signatures: metadata.signatures,
+            memo: &memo
+        )
     }
 }

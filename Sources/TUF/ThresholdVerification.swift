@@ -40,7 +40,8 @@ public struct ThresholdVerification: Sendable, Hashable {
         self.role = role
         self.threshold = delegate.threshold
         var outcomes: [(String, KeyOutcome)] = []
-        _ = Self.evaluate(delegate, keys: keys, signedBytes: signedBytes, signatures: signatures, stoppingAt: .max) {
+        var unused: VerifiedSignatures?
+        _ = Self.evaluate(delegate, keys: keys, signedBytes: signedBytes, signatures: signatures, stoppingAt: .max, memo: &unused) {
             outcomes.append(($0, $1))
         }
         self.outcomes = outcomes
@@ -57,10 +58,28 @@ public struct ThresholdVerification: Sendable, Hashable {
     public static func isMet(delegate: some Delegate, keys: [String: Key], signedBytes: [UInt8], signatures: [Signature])
         -> Bool
     {
-        let counted = evaluate(delegate, keys: keys, signedBytes: signedBytes, signatures: signatures, stoppingAt: delegate.threshold) {
-            _,
-            _ in
-        }
+        var unused: VerifiedSignatures?
+        return isMet(delegate: delegate, keys: keys, signedBytes: signedBytes, signatures: signatures, memo: &unused)
+    }
+
+    /// ``isMet(delegate:keys:signedBytes:signatures:)``, counting the signatures `memo` already
+    /// holds without verifying them again and adding those it verifies. A memo made for other
+    /// bytes is neither read nor changed.
+    public static func isMet(
+        delegate: some Delegate,
+        keys: [String: Key],
+        signedBytes: [UInt8],
+        signatures: [Signature],
+        memo: inout VerifiedSignatures?
+    ) -> Bool {
+        let counted = evaluate(
+            delegate,
+            keys: keys,
+            signedBytes: signedBytes,
+            signatures: signatures,
+            stoppingAt: delegate.threshold,
+            memo: &memo
+        ) { _, _ in }
         return counted >= delegate.threshold
     }
 
@@ -72,10 +91,14 @@ public struct ThresholdVerification: Sendable, Hashable {
         signedBytes: [UInt8],
         signatures: [Signature],
         stoppingAt limit: Int,
+        memo: inout VerifiedSignatures?,
         report: (String, KeyOutcome) -> Void
     ) -> Int {
         var counted: [[UInt8]: String] = [:]
         let message = SignedMessage(signedBytes)
+        let memoApplies = memo?.signedBytes == signedBytes
+        var known = memoApplies ? memo : nil
+        defer { if memoApplies { memo = known } }
         for keyID in delegate.keyIDs {
             guard counted.count < limit else { break }
             guard let key = keys[keyID] else {
@@ -93,7 +116,10 @@ public struct ThresholdVerification: Sendable, Hashable {
             }
             let verified = candidates.contains { candidate in
                 guard let bytes = Hex.decode(candidate.signature), !bytes.isEmpty else { return false }
-                return key.isValidSignature(bytes, for: message)
+                if known?.contains(bytes, by: key, identity: identity) == true { return true }
+                guard key.isValidSignature(bytes, for: message) else { return false }
+                known?.insert(bytes, by: key, identity: identity)
+                return true
             }
             if !verified {
                 report(keyID, .invalidSignature)

@@ -13,6 +13,9 @@ struct PreparedRoot: Sendable {
     let metadata: Result<Metadata<Root>, UpdateError>
     /// Whether a threshold of the version's own root keys signed it, when that was checked.
     let signedByItself: Result<Bool, MetadataError>?
+    /// The signatures that check found valid, which the check against the trusted root then
+    /// counts without verifying again; nil when it was not made.
+    let verifiedByItself: VerifiedSignatures?
 
     /// Parses `bytes`, and checks them against their own keys when `checkingItself`.
     init(_ bytes: [UInt8], checkingItself: Bool) {
@@ -20,8 +23,15 @@ struct PreparedRoot: Sendable {
         metadata = Result { () throws(UpdateError) in try TrustedMetadataSet.parse(bytes, role: "root") }
         guard checkingItself, case .success(let root) = metadata else {
             signedByItself = nil
+            verifiedByItself = nil
             return
         }
-        signedByItself = Result { () throws(MetadataError) in try root.signed.meetsThreshold("root", metadata: root) }
+        var memo: VerifiedSignatures? = VerifiedSignatures(over: root.signedBytes)
+        do {
+            signedByItself = .success(try root.signed.meetsThreshold("root", metadata: root, memo: &memo))
+        } catch {
+            signedByItself = .failure(error)
+        }
+        verifiedByItself = memo
     }
 }

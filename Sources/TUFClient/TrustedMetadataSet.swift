@@ -25,9 +25,13 @@ public struct TrustedMetadataSet: Sendable {
     /// Trusts `rootBytes` as the starting root: it must be valid root metadata signed by a
     /// threshold of its own root keys. It may have expired; a newer root may replace it.
     public init(rootBytes: [UInt8], referenceTime: Date, acceptsExpired: Bool = false) throws(UpdateError) {
+        try self.init(root: try Self.parse(rootBytes, role: "root"), referenceTime: referenceTime, acceptsExpired: acceptsExpired)
+    }
+
+    /// ``init(rootBytes:referenceTime:acceptsExpired:)`` for a root already parsed.
+    init(root: Metadata<Root>, referenceTime: Date, acceptsExpired: Bool = false) throws(UpdateError) {
         self.referenceTime = referenceTime
         self.acceptsExpired = acceptsExpired
-        let root: Metadata<Root> = try Self.parse(rootBytes, role: "root")
         try Self.requireThreshold(root.signed, "root", root)
         self.root = root
     }
@@ -44,17 +48,21 @@ public struct TrustedMetadataSet: Sendable {
         guard timestamp == nil else { throw .outOfOrder("cannot update root after timestamp") }
         let newRoot = try prepared.metadata.get()
         let trusted = root.signed
-        let checkTrusted = { @Sendable () throws(MetadataError) -> Bool in try trusted.meetsThreshold("root", metadata: newRoot) }
         let byTrusted: Result<Bool, MetadataError>
         let byItself: Result<Bool, MetadataError>
         if let known = prepared.signedByItself {
-            byTrusted = Result(catching: checkTrusted)
+            var memo = prepared.verifiedByItself
+            do {
+                byTrusted = .success(try trusted.meetsThreshold("root", metadata: newRoot, memo: &memo))
+            } catch {
+                byTrusted = .failure(error)
+            }
             byItself = known
         } else {
             // The two signature checks are independent: run them side by side, then judge them
             // in the specification's order so that the error is the one the sequence names.
             (byTrusted, byItself) = Parallel.both(
-                checkTrusted,
+                { () throws(MetadataError) in try trusted.meetsThreshold("root", metadata: newRoot) },
                 { () throws(MetadataError) in try newRoot.signed.meetsThreshold("root", metadata: newRoot) }
             )
         }

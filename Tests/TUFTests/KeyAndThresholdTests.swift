@@ -190,6 +190,65 @@ struct KeyAndThresholdTests {
         #expect(answers == [true, false])
     }
 
+    /// A memo lets a second check of one document count the signatures the first verified, and
+    /// nothing else: not over other bytes, and not by the same key material under another scheme.
+    @Test func aMemoCountsOnlyWhatWasVerifiedOverTheSameBytesByTheSameKeyAndScheme() throws {
+        let signers = try (0..<3).map { _ in try InMemorySigner(generating: .ecdsaP256) }
+        let metadata = try targets(signedBy: signers)
+        let ids = signers.map(\.publicKey.keyID)
+        let keys = Dictionary(uniqueKeysWithValues: signers.map { ($0.publicKey.keyID, $0.publicKey) })
+        func isMet(_ threshold: Int, _ bytes: [UInt8], _ memo: inout VerifiedSignatures?) -> Bool {
+            ThresholdVerification.isMet(
+                delegate: Role(keyIDs: ids, threshold: threshold),
+                keys: keys,
+                signedBytes: bytes,
+                signatures: metadata.signatures,
+                memo: &memo
+            )
+        }
+        var memo: VerifiedSignatures? = VerifiedSignatures(over: metadata.signedBytes)
+        #expect(isMet(2, metadata.signedBytes, &memo))
+        // The check stopped at its threshold and kept the two it verified; a second one, needing
+        // all three, verifies the third and agrees with a check made without the memo.
+        #expect(memo?.count == 2)
+        #expect(isMet(3, metadata.signedBytes, &memo))
+        #expect(memo?.count == 3)
+
+        // The same signatures over other bytes: the memo is neither used nor changed.
+        var edited = metadata
+        edited.signed.targets["new"] = TargetFile(length: 0, hashes: ["sha256": "00"])
+        var offered = memo
+        #expect(!isMet(1, edited.signedBytes, &offered))
+        #expect(offered?.count == 3)
+
+        // One RSA key listed under two schemes: a signature verified under PSS is not counted
+        // for the PKCS #1 v1.5 entry, whose own check refuses it.
+        let rsa = try InMemorySigner(generating: .rsa2048)
+        var signed = Metadata(signed: Targets(expires: Self.expires))
+        try signed.sign(with: rsa, keyID: "pss")
+        let pkcs1 = Key(keyType: "rsa", scheme: "rsa-pkcs1v15-sha256", publicValue: rsa.publicKey.publicValue)
+        var rsaMemo: VerifiedSignatures? = VerifiedSignatures(over: signed.signedBytes)
+        #expect(
+            ThresholdVerification.isMet(
+                delegate: Role(keyIDs: ["pss"], threshold: 1),
+                keys: ["pss": rsa.publicKey],
+                signedBytes: signed.signedBytes,
+                signatures: signed.signatures,
+                memo: &rsaMemo
+            )
+        )
+        #expect(rsaMemo?.count == 1)
+        #expect(
+            !ThresholdVerification.isMet(
+                delegate: Role(keyIDs: ["pkcs1"], threshold: 1),
+                keys: ["pkcs1": pkcs1],
+                signedBytes: signed.signedBytes,
+                signatures: signed.signatures.map { Signature(keyID: "pkcs1", signature: $0.signature) },
+                memo: &rsaMemo
+            )
+        )
+    }
+
     @Test func keyIDsNeedNotMatchTheKey() throws {
         let signer = try InMemorySigner(generating: .ecdsaP384)
         var metadata = Metadata(signed: Targets(expires: Self.expires))
