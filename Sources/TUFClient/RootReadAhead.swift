@@ -62,6 +62,11 @@ struct RootReadAhead {
         return try result.get()
     }
 
+    /// Starts fetching `version`, the walk's first, before the walk begins.
+    mutating func begin(_ version: Int) {
+        if pending[version] == nil { pending[version] = fetch(version, checkingItself: true) }
+    }
+
     /// Stops every fetch still in flight.
     func cancel() {
         for task in pending.values { task.cancel() }

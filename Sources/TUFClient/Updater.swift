@@ -48,32 +48,72 @@ public struct Updater: Sendable {
         guard let localRoot = cache.read("root", maximumBytes: configuration.rootMaximumBytes) else {
             throw .storage(path: cache.url(for: "root").path, reason: "no trusted root: initialize the cache first")
         }
-        var set = try TrustedMetadataSet(rootBytes: localRoot, referenceTime: referenceTime)
-        try await loadRoot(&set)
-        try await loadTimestamp(&set)
-        try await loadSnapshot(&set)
-        trusted = set
-        _ = try await loadTargets("targets", delegator: "root")
+        // The walk's first request is made while the trusted root's own signatures are checked:
+        // it needs only the root's version, and nothing it brings is trusted before the walk
+        // checks it against the root, which by then has passed or ended the update.
+        let parsedRoot: Metadata<Root> = try TrustedMetadataSet.parse(localRoot, role: "root")
+        let readAhead = rootWalk(from: parsedRoot.signed.version)
+        defer { readAhead?.cancel() }
+        var set = try TrustedMetadataSet(root: parsedRoot, referenceTime: referenceTime)
+        let writes = WriteBehind(cache: cache)
+        let outcome: Result<Void, UpdateError>
+        do throws(UpdateError) {
+            try await loadRoot(&set, startedWalk: readAhead, writes: writes)
+            try await loadTimestamp(&set, writes: writes)
+            try await loadSnapshot(&set, writes: writes)
+            trusted = set
+            _ = try await loadTargets("targets", delegator: "root", writes: writes)
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        // A write is asked for only once its file has been checked, so a failed write belongs to
+        // an earlier step than any other failure: it is the one to report.
+        try await writes.flush()
+        try outcome.get()
     }
 
-    private func loadRoot(_ set: inout TrustedMetadataSet) async throws(UpdateError) {
+    /// The last root version a walk from `start` may reach.
+    private func lastRootVersion(from start: Int) -> Int {
+        // Versions and rotation counts come from files and flags: saturate, never trap.
+        let (sum, overflow) = start.addingReportingOverflow(configuration.maximumRootRotations)
+        return configuration.pinnedRootVersion ?? (overflow ? Int.max : sum)
+    }
+
+    /// The read-ahead of a walk from root `start` up to `last`.
+    private func readAhead(from start: Int, to last: Int) -> RootReadAhead {
+        RootReadAhead(fetcher: fetcher, maximumBytes: configuration.rootMaximumBytes, last: last) {
+            metadataURL("root", version: $0)
+        }
+    }
+
+    /// The read-ahead of a walk from root `start`, its first version already being fetched, or
+    /// nil when the walk will not be made.
+    private func rootWalk(from start: Int) -> RootReadAhead? {
+        let last = lastRootVersion(from: start)
+        if let pinned = configuration.pinnedRootVersion, start > pinned { return nil }
+        guard start < last else { return nil }
+        var walk = readAhead(from: start, to: last)
+        walk.begin(start + 1)
+        return walk
+    }
+
+    /// Walks the root to its newest version (5.3), through `startedWalk` when it was started for
+    /// this root.
+    private func loadRoot(_ set: inout TrustedMetadataSet, startedWalk: RootReadAhead?, writes: WriteBehind) async throws(UpdateError) {
         let initialRoot = set.root.signed
         let start = initialRoot.version
         if let pinned = configuration.pinnedRootVersion, start > pinned {
             throw .pinnedRootUnavailable(pinned: pinned, reached: start)
         }
-        // Versions and rotation counts come from files and flags: saturate, never trap.
-        let (sum, overflow) = start.addingReportingOverflow(configuration.maximumRootRotations)
-        let last = configuration.pinnedRootVersion ?? (overflow ? Int.max : sum)
+        let last = lastRootVersion(from: start)
         guard start < last else { return }
+        var readAhead = startedWalk ?? readAhead(from: start, to: last)
+        defer { readAhead.cancel() }
         // The newest verified root is written once, when the walk ends however it ends: a crash
         // before that leaves the starting root, which is as safe and only redoes the walk, while
         // writing every step would make a long chain cost a file sync per version.
         var verified: [UInt8]?
-        var readAhead = RootReadAhead(fetcher: fetcher, maximumBytes: configuration.rootMaximumBytes, last: last) {
-            metadataURL("root", version: $0)
-        }
-        defer { readAhead.cancel() }
         var failure: UpdateError?
         do throws(UpdateError) {
             var version = start + 1
@@ -96,7 +136,7 @@ public struct Updater: Sendable {
         } catch {
             failure = error
         }
-        if let verified { try cache.write("root", verified) }
+        if let verified { writes.write("root", verified) }
         if let failure { throw failure }
         try checkRootPins(set)
         try set.checkFinalRoot()
@@ -105,6 +145,9 @@ public struct Updater: Sendable {
         if initialRoot.roles["timestamp"] != set.root.signed.roles["timestamp"]
             || initialRoot.roles["snapshot"] != set.root.signed.roles["snapshot"]
         {
+            // Removed before the update reads them as rollback references, and after the new
+            // root is stored.
+            try await writes.flush()
             try cache.remove("timestamp")
             try cache.remove("snapshot")
         }
@@ -149,18 +192,18 @@ public struct Updater: Sendable {
         trusted = set
     }
 
-    private func loadTimestamp(_ set: inout TrustedMetadataSet) async throws(UpdateError) {
+    private func loadTimestamp(_ set: inout TrustedMetadataSet, writes: WriteBehind) async throws(UpdateError) {
         if let local = cache.read("timestamp", maximumBytes: configuration.timestampMaximumBytes) {
             // An expired or otherwise stale local copy still serves as the rollback reference.
             _ = try? set.updateTimestamp(local)
         }
         let bytes = try await fetch("timestamp", version: nil, maximumBytes: configuration.timestampMaximumBytes)
         if try set.updateTimestamp(bytes) {
-            try cache.write("timestamp", bytes)
+            writes.write("timestamp", bytes)
         }
     }
 
-    private func loadSnapshot(_ set: inout TrustedMetadataSet) async throws(UpdateError) {
+    private func loadSnapshot(_ set: inout TrustedMetadataSet, writes: WriteBehind) async throws(UpdateError) {
         if let local = cache.read("snapshot", maximumBytes: configuration.snapshotMaximumBytes),
             (try? set.updateSnapshot(local, fromCache: true)) != nil
         {
@@ -174,12 +217,15 @@ public struct Updater: Sendable {
             maximumBytes: meta.length ?? configuration.snapshotMaximumBytes
         )
         try set.updateSnapshot(bytes)
-        try cache.write("snapshot", bytes)
+        writes.write("snapshot", bytes)
     }
 
     /// The trusted targets metadata of `role`, delegated by `delegator`: already trusted in this
-    /// update, else the cached copy if it still verifies, else fetched.
-    private mutating func loadTargets(_ role: String, delegator: String) async throws(UpdateError) -> Targets {
+    /// update, else the cached copy if it still verifies, else fetched and stored (through
+    /// `writes` during a refresh, at once otherwise).
+    private mutating func loadTargets(_ role: String, delegator: String, writes: WriteBehind? = nil) async throws(UpdateError)
+        -> Targets
+    {
         guard var set = trusted else { throw .outOfOrder("refresh before loading targets") }
         if let targets = try set.trustedTargets(role, delegator: delegator) { return targets }
         if let local = cache.read(role, maximumBytes: configuration.targetsMaximumBytes),
@@ -196,7 +242,7 @@ public struct Updater: Sendable {
             maximumBytes: meta.length ?? configuration.targetsMaximumBytes
         )
         let targets = try set.updateTargets(bytes, role: role, delegator: delegator)
-        try cache.write(role, bytes)
+        if let writes { writes.write(role, bytes) } else { try cache.write(role, bytes) }
         trusted = set
         return targets
     }

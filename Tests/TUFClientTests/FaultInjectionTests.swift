@@ -57,6 +57,8 @@ struct FaultInjectionTests {
                 _ = try await interrupted.targetInfo(target)
             }
             #expect(fault.failedRole != nil)
+            // The failed write was the last one made: none after it reached the folder.
+            #expect(fault.writes == failing, "write \(failing)")
             // No temporary file is left behind, and nothing but metadata is named *.json.
             let names = try FileManager.default.contentsOfDirectory(atPath: cache.directory.path)
             #expect(names.allSatisfy { !$0.hasSuffix(".partial") }, "\(names)")
