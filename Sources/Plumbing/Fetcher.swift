@@ -12,9 +12,16 @@ public protocol Fetcher: Sendable {
     /// ``fetch(_:maximumBytes:)``, telling `progress` how many bytes have arrived as they arrive,
     /// for a person watching a long download.
     func fetch(_ url: URL, maximumBytes: Int, progress: @escaping @Sendable (Int) -> Void) async throws(FetchError) -> [UInt8]
+
+    /// Gets ready, without waiting and without a request, to fetch from `url`'s server soon:
+    /// a transport may set up what its first request would otherwise set up on the way.
+    func prepare(for url: URL)
 }
 
 extension Fetcher {
+    /// Nothing to get ready.
+    public func prepare(for url: URL) {}
+
     /// Reports the whole body once it has arrived, for transports that cannot say sooner.
     public func fetch(_ url: URL, maximumBytes: Int, progress: @escaping @Sendable (Int) -> Void) async throws(FetchError) -> [UInt8] {
         let bytes = try await fetch(url, maximumBytes: maximumBytes)

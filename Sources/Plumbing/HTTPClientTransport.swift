@@ -33,6 +33,17 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
         self.proxies = ProxySettings(environment: environment)
     }
 
+    /// Starts the process's client for `url`'s route (its event loop thread and connection
+    /// pool) on a thread of its own, while the caller goes on with other work; see
+    /// ``Fetcher/prepare(for:)``.
+    public func prepare(for url: URL) {
+        let proxy = proxies.proxy(for: url)
+        let idleTimeout = self.idleTimeout
+        Thread.detachNewThread {
+            _ = ClientPool.shared.client(proxy: proxy, idleTimeout: idleTimeout)
+        }
+    }
+
     /// Fetches `url`; see ``Fetcher/fetch(_:maximumBytes:)``.
     public func fetch(_ url: URL, maximumBytes: Int) async throws(FetchError) -> [UInt8] {
         try await perform(HTTPRequest(url: url), maximumBytes: maximumBytes, acceptsErrorStatus: false, progress: nil).body

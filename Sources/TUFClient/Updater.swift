@@ -36,6 +36,8 @@ public struct Updater: Sendable {
     /// Updates root, timestamp, snapshot and top-level targets, all checked at one reference
     /// time, holding the cache lock throughout.
     public mutating func refresh(referenceTime: Date = Date()) async throws(UpdateError) {
+        // The transport sets up on another thread while the trusted root is read and checked.
+        fetcher.prepare(for: metadataBaseURL)
         let cache = self.cache
         var copy = self
         trusted = try await cache.withLock { () throws(UpdateError) -> TrustedMetadataSet in
