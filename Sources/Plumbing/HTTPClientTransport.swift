@@ -26,7 +26,7 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
     public init(
         idleTimeout: TimeInterval = 30,
         transferTimeout: TimeInterval = 300,
-        environment: [String: String] = ProcessInfo.processInfo.environment
+        environment: [String: String] = ProxySettings.processEnvironment
     ) {
         self.idleTimeout = idleTimeout
         self.transferTimeout = transferTimeout

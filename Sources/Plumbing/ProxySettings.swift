@@ -40,6 +40,19 @@ public struct ProxySettings: Sendable, Equatable {
         }.filter { !$0.isEmpty }
     }
 
+    /// The variables ``init(environment:)`` reads, in either case, from this process's
+    /// environment: looked up by name rather than by copying the whole environment, which a
+    /// short-lived command would pay for on its way to its first request.
+    public static var processEnvironment: [String: String] {
+        var environment: [String: String] = [:]
+        for name in ["HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY"] {
+            for spelling in [name, name.lowercased()] {
+                if let value = getenv(spelling) { environment[spelling] = String(cString: value) }
+            }
+        }
+        return environment
+    }
+
     /// The proxy a request for `url` goes through; nil to go direct.
     public func proxy(for url: URL) -> Proxy? {
         guard let host = url.host?.lowercased() else { return nil }
