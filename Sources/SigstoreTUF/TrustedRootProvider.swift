@@ -117,7 +117,15 @@ public struct TrustedRootProvider: Sendable {
 
     /// Builds an updater from the client's settings and brings it up to date, or loads the
     /// cache offline; `onRootStep` hears each root version reached.
-    public func update(_ mode: UpdateMode, onRootStep: (@Sendable (Int) -> Void)? = nil) async throws(ProviderError) -> Session {
+    ///
+    /// A refresh is recorded in the settings (``ClientSettings/lastRefresh``) before this
+    /// returns, unless `recordingRefresh` is false: the caller then writes them with
+    /// ``saveSettings(of:)`` once it has done what it overlaps with that write.
+    public func update(
+        _ mode: UpdateMode,
+        recordingRefresh: Bool = true,
+        onRootStep: (@Sendable (Int) -> Void)? = nil
+    ) async throws(ProviderError) -> Session {
         var settings = try ClientSettings.load(layout)
         var configuration = UpdaterConfiguration()
         configuration.minimumRootVersion = mode.minimumRootVersion ?? settings.minimumRootVersion
@@ -154,9 +162,14 @@ public struct TrustedRootProvider: Sendable {
         }
         if !mode.offline {
             settings.lastRefresh = Date()
-            try settings.save(layout)
+            if recordingRefresh { try settings.save(layout) }
         }
         return Session(updater: updater, settings: settings, rootSteps: steps.all)
+    }
+
+    /// Writes the settings of `session`, with the time of its refresh, into the client folder.
+    public func saveSettings(of session: Session) throws(ProviderError) {
+        try session.settings.save(layout)
     }
 
     /// Downloads (or finds current) each of ``sigstoreFiles`` the trusted metadata lists,

@@ -195,10 +195,12 @@ struct ClientCommand: ParsableCommand {
 
     /// Brings the client in `layout` up to date (or loads the cache offline), printing each
     /// root step, and offline, how old the cache is.
-    static func update(_ layout: ClientLayout, _ options: UpdateMode, quiet: Bool) async throws -> Updated {
+    static func update(_ layout: ClientLayout, _ options: UpdateMode, quiet: Bool, recordingRefresh: Bool = true) async throws
+        -> Updated
+    {
         let updated = try await CLIError.mapping {
             () async throws(ProviderError) in
-            try await TrustedRootProvider(layout: layout).update(options) { version in
+            try await TrustedRootProvider(layout: layout).update(options, recordingRefresh: recordingRefresh) { version in
                 if !quiet { FileHandleOutput.standardError.write("root v\(version - 1) → v\(version)\n") }
             }
         }
@@ -234,9 +236,10 @@ struct ClientCommand: ParsableCommand {
 
         /// Refreshes the client in `layout` and prints what it trusts now.
         static func refresh(_ layout: ClientLayout, _ mode: UpdateMode, json: Bool) async throws {
-            var updated = try await ClientCommand.update(layout, mode, quiet: json)
+            // Recorded below, while the files download (an offline read records nothing).
+            var updated = try await ClientCommand.update(layout, mode, quiet: json, recordingRefresh: false)
             guard let trusted = updated.updater.trusted else { return }
-            let files = mode.offline ? [] : try await ClientCommand.fetchSigstoreFiles(&updated, layout)
+            let files = mode.offline ? [] : try await fetchSigstoreFilesSavingSettings(&updated, layout)
             var status = ClientStatus(report: CacheReport(trusted: trusted), settings: updated.settings)
             status.rootSteps = updated.rootSteps
             status.files = files
@@ -247,6 +250,26 @@ struct ClientCommand: ParsableCommand {
                 for file in files { print("\(file.name): \(file.path)") }
             }
         }
+    }
+
+    /// ``fetchSigstoreFiles(_:_:)`` after a refresh made without recording it, the settings
+    /// written while the files download.
+    static func fetchSigstoreFilesSavingSettings(_ updated: inout Updated, _ layout: ClientLayout) async throws -> [(
+        name: String, path: String
+    )] {
+        let session = updated
+        let saved = Task { () -> Result<Void, ProviderError> in
+            Result { () throws(ProviderError) in try TrustedRootProvider(layout: layout).saveSettings(of: session) }
+        }
+        let fetched: Result<[(name: String, path: String)], any Error>
+        do {
+            fetched = .success(try await fetchSigstoreFiles(&updated, layout))
+        } catch {
+            fetched = .failure(error)
+        }
+        let savedOutcome = await saved.value
+        try CLIError.mapping { () throws(ProviderError) in try savedOutcome.get() }
+        return try fetched.get()
     }
 
     /// Downloads (or finds current) each of the files verifying and signing need, showing
