@@ -271,7 +271,9 @@ struct SignCLITests {
     }
 
     /// A key on a PKCS#11 token (SoftHSM2 standing in for a hardware token) signs the bundle.
-    @Test(arguments: [("01", "ecdsa"), ("03", "ed25519")])
+    /// The cases take turns: two processes opening SoftHSM2's file-backed token at the same
+    /// moment sometimes find no token at all.
+    @Test(.serialized, arguments: [("01", "ecdsa"), ("03", "ed25519")])
     func managedTokenKeyBundleVerifiesWithTheKey(id: String, keyType: String) async throws {
         guard case .success(let token) = SoftHSM.shared else {
             Issue.record("SoftHSM2 is needed: \(SoftHSM.shared)")
