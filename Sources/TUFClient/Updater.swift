@@ -92,8 +92,8 @@ public struct Updater: Sendable {
     /// The read-ahead of a walk from root `start`, its first version already being fetched, or
     /// nil when the walk will not be made.
     private func rootWalk(from start: Int) -> RootReadAhead? {
+        // A pin below `start` is the last version, so this also leaves that refusal to the walk.
         let last = lastRootVersion(from: start)
-        if let pinned = configuration.pinnedRootVersion, start > pinned { return nil }
         guard start < last else { return nil }
         var walk = readAhead(from: start, to: last)
         walk.begin(start + 1)
