@@ -35,6 +35,78 @@ struct HTTPClientTransportTests {
         }
     }
 
+    /// A missing file leaves its connection for the next request, as at the end of every root
+    /// walk, just before the timestamp is asked for. An error answer announced as longer than is
+    /// worth reading is refused at its head and costs its connection instead.
+    @Test func aShortErrorAnswerKeepsItsConnection() async throws {
+        let long = [UInt8](repeating: 0x61, count: 4 << 20)
+        let server = try LoopbackHTTPServer(keepsConnectionsOpen: true) { request in
+            switch request.path {
+            case "/file": return .init(status: 200, contentType: "text/plain", body: Array("contents".utf8))
+            case "/long-refusal": return .init(status: 403, contentType: "text/plain", body: long)
+            default: return .error(404, "no such file")
+            }
+        }
+        defer { server.stop() }
+        let transport = HTTPClientTransport(idleTimeout: 60, transferTimeout: 300, environment: [:])
+        let file = server.baseURL.appendingPathComponent("file")
+        let gone = server.baseURL.appendingPathComponent("gone")
+        for _ in 0..<3 {
+            await #expect(throws: FetchError.httpStatus(url: gone.absoluteString, status: 404)) {
+                try await transport.fetch(gone, maximumBytes: 100)
+            }
+            #expect(try await transport.fetch(file, maximumBytes: 100) == Array("contents".utf8))
+        }
+        #expect(server.connectionsAccepted == 1)
+        let refused = server.baseURL.appendingPathComponent("long-refusal")
+        await #expect(throws: FetchError.httpStatus(url: refused.absoluteString, status: 403)) {
+            try await transport.fetch(refused, maximumBytes: 100)
+        }
+        #expect(try await transport.fetch(file, maximumBytes: 100) == Array("contents".utf8))
+        #expect(server.connectionsAccepted == 2)
+    }
+
+    /// An error answer whose body never ends is read only up to the allowance for refused
+    /// bodies: the fetch fails on its status long before either timeout.
+    @Test func anEndlessErrorAnswerIsNotReadToItsEnd() async throws {
+        let listening = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listening, $0, length) } }
+        #expect(listen(listening, 16) == 0)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listening, $0, &length) }
+        }
+        let sent = SentBytes()
+        // Announces no length, so the body runs until the connection closes, and never closes it.
+        Thread {
+            let connection = accept(listening, nil, nil)
+            guard connection >= 0 else { return }
+            defer { close(connection) }
+            var head = Array("HTTP/1.1 404 Not Found\r\nContent-Type: text/plain\r\n\r\n".utf8)
+            _ = send(connection, &head, head.count, Int32(MSG_NOSIGNAL))
+            var chunk = [UInt8](repeating: 0x61, count: 16_384)
+            while sent.total < 256 << 20 {
+                let count = send(connection, &chunk, chunk.count, Int32(MSG_NOSIGNAL))
+                if count <= 0 { return }
+                sent.add(count)
+            }
+        }
+        .start()
+        defer { close(listening) }
+        let url = URL(string: "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/endless-refusal")!
+        let transport = HTTPClientTransport(idleTimeout: 60, transferTimeout: 600, environment: [:])
+        let start = Date()
+        await #expect(throws: FetchError.httpStatus(url: url.absoluteString, status: 404)) {
+            try await transport.fetch(url, maximumBytes: 100)
+        }
+        #expect(Date().timeIntervalSince(start) < 50)
+        #expect(sent.total < 256 << 20, "the whole endless answer was sent")
+    }
+
     @Test func redirectsOnlyToHTTP() async throws {
         let target = try LoopbackHTTPServer { _ in .init(status: 200, contentType: "text/plain", body: Array("moved".utf8)) }
         defer { target.stop() }
@@ -158,4 +230,14 @@ struct HTTPClientTransportTests {
         // A proxy URL of another scheme is not taken for an HTTP proxy.
         #expect(ProxySettings(environment: ["HTTPS_PROXY": "socks5://p:1"]).https == nil)
     }
+}
+
+/// Bytes a test's server thread has sent, read from the test.
+private final class SentBytes: @unchecked Sendable {
+    private let lock = NSLock()
+    private var sent = 0
+
+    var total: Int { lock.withLock { sent } }
+
+    func add(_ count: Int) { lock.withLock { sent += count } }
 }

@@ -7,6 +7,9 @@ import Foundation
 /// A small HTTP/1.1 server on 127.0.0.1 for tests: one thread accepts connections and answers
 /// them one at a time (`Connection: close`), calling a handler for each request. Enough for the
 /// request/response APIs of Sigstore's services; stopped when released.
+///
+/// Made with `keepsConnectionsOpen`, it answers each connection on a thread of its own until the
+/// client closes it, and counts the connections, so a test can see whether a client reused one.
 public final class LoopbackHTTPServer: @unchecked Sendable {
     /// A request as the handler sees it.
     public struct Request: Sendable {
@@ -67,9 +70,14 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     private let handler: @Sendable (Request) -> Response
     private let stopped = NSLock()
     private var isStopped = false
+    private let accepted = AcceptedConnections()
 
-    /// Starts a server calling `handler` for each request.
-    public init(handler: @escaping @Sendable (Request) -> Response) throws {
+    /// The connections accepted so far.
+    public var connectionsAccepted: Int { accepted.count }
+
+    /// Starts a server calling `handler` for each request, closing each connection after its
+    /// answer unless `keepsConnectionsOpen`.
+    public init(keepsConnectionsOpen: Bool = false, handler: @escaping @Sendable (Request) -> Response) throws {
         let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw POSIXError(.EIO) }
         var yes: Int32 = 1
@@ -94,7 +102,9 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         port = Int(UInt16(bigEndian: address.sin_port))
         self.handler = handler
         // The thread holds only the socket and the handler, so releasing the server stops it.
-        let thread = Thread { [listening, handler] in Self.serve(listening, handler) }
+        let thread = Thread { [listening, handler, accepted] in
+            Self.serve(listening, keepsConnectionsOpen: keepsConnectionsOpen, accepted: accepted, handler)
+        }
         thread.start()
     }
 
@@ -109,7 +119,12 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         listening.shutDown()
     }
 
-    private static func serve(_ listening: ListeningSocket, _ handler: @Sendable (Request) -> Response) {
+    private static func serve(
+        _ listening: ListeningSocket,
+        keepsConnectionsOpen: Bool,
+        accepted: AcceptedConnections,
+        _ handler: @escaping @Sendable (Request) -> Response
+    ) {
         while true {
             let connection = accept(listening.descriptor, nil, nil)
             if connection < 0 {
@@ -117,12 +132,23 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
                 listening.close()
                 return
             }
+            accepted.add()
             var timeout = timeval(tv_sec: 10, tv_usec: 0)
             setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-            if let request = Self.read(connection) {
-                Self.write(handler(request), to: connection)
+            guard keepsConnectionsOpen else {
+                if let request = Self.read(connection) {
+                    Self.write(handler(request), to: connection, keepingOpen: false)
+                }
+                close(connection)
+                continue
             }
-            close(connection)
+            Thread {
+                while let request = Self.read(connection) {
+                    Self.write(handler(request), to: connection, keepingOpen: true)
+                }
+                close(connection)
+            }
+            .start()
         }
     }
 
@@ -170,11 +196,11 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         )
     }
 
-    private static func write(_ response: Response, to connection: Int32) {
+    private static func write(_ response: Response, to connection: Int32, keepingOpen: Bool) {
         let head =
             "HTTP/1.1 \(response.status) \(response.status < 400 ? "OK" : "Error")\r\nContent-Type: \(response.contentType)\r\n"
             + response.headers.map { "\($0.key): \($0.value)\r\n" }.joined()
-            + "Content-Length: \(response.body.count)\r\nConnection: close\r\n\r\n"
+            + "Content-Length: \(response.body.count)\r\n\(keepingOpen ? "" : "Connection: close\r\n")\r\n"
         var bytes = Array(head.utf8) + response.body
         var offset = 0
         while offset < bytes.count {
@@ -191,6 +217,16 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
         return nil
     }
+}
+
+/// The number of connections a server has accepted, read by tests on other threads.
+final class AcceptedConnections: @unchecked Sendable {
+    private let lock = NSLock()
+    private var accepted = 0
+
+    var count: Int { lock.withLock { accepted } }
+
+    func add() { lock.withLock { accepted += 1 } }
 }
 
 /// A listening socket that only its accepting thread closes. `stop()` shuts it down, which makes
