@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Fetches the next versions of root while the current one is being verified, once a walk has
 /// shown itself to be long.
@@ -13,6 +14,10 @@ import Foundation
 /// ahead is also parsed and checked against its own keys while the walk is busy with the one
 /// before (a second core's work), but nothing is trusted ahead: each version is verified in
 /// order, against the root before it, and what follows a missing version is dropped.
+///
+/// Once a fetch finds a version missing, no version after it is asked for: the walk ends there,
+/// and with it the read-ahead, whose requests past the end would only be cancelled (which, over
+/// HTTP/1.1, costs their connections).
 struct RootReadAhead {
     /// How many steps a walk takes before versions are fetched more than one ahead.
     static let startsAfter = 4
@@ -31,6 +36,7 @@ struct RootReadAhead {
     private let last: Int
     private let url: (Int) -> URL
     private var pending: [Int: Task<Result<PreparedRoot, FetchError>, Never>] = [:]
+    private let missing = LowestMissingVersion()
 
     /// Reads versions up to `last` through `fetcher`, each capped at `maximumBytes`.
     init(fetcher: any Fetcher, maximumBytes: Int, last: Int, url: @escaping (Int) -> URL) {
@@ -48,7 +54,7 @@ struct RootReadAhead {
         let task = pending.removeValue(forKey: version) ?? fetch(version, checkingItself: false)
         let ahead = Self.ahead(afterSteps: stepsTaken)
         // `last` may be Int.max: count the versions left rather than add to `version`.
-        let count = min(ahead, last - version)
+        let count = min(ahead, lastWorthAsking - version)
         if count > 0 {
             for offset in 1...count where pending[version + offset] == nil {
                 pending[version + offset] = fetch(version + offset, checkingItself: true)
@@ -56,10 +62,16 @@ struct RootReadAhead {
         }
         let result = await task.value
         // The version exists: its successor is the walk's next request, so start it now.
-        if case .success = result, version < last, pending[version + 1] == nil {
+        if case .success = result, version < lastWorthAsking, pending[version + 1] == nil {
             pending[version + 1] = fetch(version + 1, checkingItself: true)
         }
         return try result.get()
+    }
+
+    /// The last version a request may still find: `last`, or the one before a version already
+    /// found missing.
+    private var lastWorthAsking: Int {
+        missing.version.map { min(last, $0 - 1) } ?? last
     }
 
     /// Starts fetching `version`, the walk's first, before the walk begins.
@@ -77,13 +89,29 @@ struct RootReadAhead {
         let fetcher = self.fetcher
         let maximumBytes = self.maximumBytes
         let address = url(version)
+        let missing = self.missing
         return Task { () -> Result<PreparedRoot, FetchError> in
             do throws(FetchError) {
                 let bytes = try await fetcher.fetch(address, maximumBytes: maximumBytes)
                 return .success(PreparedRoot(bytes, checkingItself: checkingItself))
             } catch {
+                if error.isNotFound { missing.record(version) }
                 return .failure(error)
             }
         }
+    }
+}
+
+/// The lowest root version a walk's fetches have found missing, written by the fetch tasks and
+/// read by the walk.
+final class LowestMissingVersion: Sendable {
+    private let lowest = Mutex<Int?>(nil)
+
+    /// The lowest version found missing so far, or nil.
+    var version: Int? { lowest.withLock { $0 } }
+
+    /// Notes that `version` was found missing.
+    func record(_ version: Int) {
+        lowest.withLock { $0 = min($0 ?? version, version) }
     }
 }

@@ -94,6 +94,25 @@ struct RootWalkTests {
         var concurrency: Int { lock.withLock { mostInFlight } }
     }
 
+    /// Records each request and each version found missing, in order.
+    final class MissingNotingFetcher: Fetcher, @unchecked Sendable {
+        private let lock = NSLock()
+        private var log: [String] = []
+
+        func fetch(_ url: URL, maximumBytes: Int) async throws(FetchError) -> [UInt8] {
+            let name = url.lastPathComponent
+            lock.withLock { log.append(name) }
+            do {
+                return try await FileFetcher().fetch(url, maximumBytes: maximumBytes)
+            } catch {
+                if error.isNotFound { lock.withLock { log.append("missing \(name)") } }
+                throw error
+            }
+        }
+
+        var events: [String] { lock.withLock { log } }
+    }
+
     static func roots(_ requests: [String]) -> [Int] {
         requests.compactMap { $0.hasSuffix(".root.json") ? Int($0.split(separator: ".")[0]) : nil }
     }
@@ -152,6 +171,34 @@ struct RootWalkTests {
         // Stored once, and what is stored is the newest.
         let stored = try #require(updater.cache.read("root", maximumBytes: 512_000))
         #expect(try Metadata<Root>(bytes: stored).signed.version == versions)
+    }
+
+    /// Once a fetch has found a version missing, the walk asks for no version past it: those
+    /// requests could only be cancelled when the walk ends there. The walk is held before its
+    /// last step until the version after the last has been answered missing; that step, which
+    /// the walk's length would have read five versions ahead, then asks for nothing more.
+    @Test func noVersionPastOneFoundMissingIsAskedFor() async throws {
+        let versions = 12
+        let chain = try Chain(versions: versions)
+        let fetcher = MissingNotingFetcher()
+        var updater = try chain.updater(fetcher)
+        let missing = "missing \(versions + 1).root.json"
+        updater.onRootUpdate = { version in
+            guard version == versions - 1 else { return }
+            let deadline = Date().addingTimeInterval(10)
+            while !fetcher.events.contains(missing) && Date() < deadline {
+                try? await Task.sleep(for: .milliseconds(1))
+            }
+        }
+        try await updater.refresh()
+        #expect(updater.trusted?.root.signed.version == versions)
+        let events = fetcher.events
+        #expect(events.contains(missing), "\(events)")
+        // The steps before the last read at most three past the end; the last step alone would
+        // have asked for two versions more.
+        let roots = Self.roots(events)
+        #expect(roots.max()! <= versions + 3, "\(events)")
+        #expect(Set(roots).count == roots.count, "\(events)")
     }
 
     @Test func aBadVersionAfterFetchingAheadLeavesTheOneBeforeItTrustedAndStored() async throws {
