@@ -20,7 +20,8 @@ with tempfile.TemporaryFile() as errors:
     pid = os.posix_spawnp(command[0], command, os.environ, file_actions=actions)
     _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter() - start
-    errors.seek(0)
+    # Only the tail is reported, so only the tail is read, however much the command wrote.
+    errors.seek(max(0, os.fstat(errors.fileno()).st_size - 2000))
     stderr = errors.read()
 os.close(output)
 code = os.waitstatus_to_exitcode(status)
