@@ -16,11 +16,18 @@ public protocol Fetcher: Sendable {
     /// Gets ready, without waiting and without a request, to fetch from `url`'s server soon:
     /// a transport may set up what its first request would otherwise set up on the way.
     func prepare(for url: URL)
+
+    /// ``prepare(for:)`` before the server is known: a transport may set up what every server's
+    /// requests would share, and nothing when that depends on the server.
+    func prepare()
 }
 
 extension Fetcher {
     /// Nothing to get ready.
     public func prepare(for url: URL) {}
+
+    /// Nothing to get ready.
+    public func prepare() {}
 
     /// Reports the whole body once it has arrived, for transports that cannot say sooner.
     public func fetch(_ url: URL, maximumBytes: Int, progress: @escaping @Sendable (Int) -> Void) async throws(FetchError) -> [UInt8] {

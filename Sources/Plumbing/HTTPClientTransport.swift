@@ -37,7 +37,18 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
     /// pool) on a thread of its own, while the caller goes on with other work; see
     /// ``Fetcher/prepare(for:)``.
     public func prepare(for url: URL) {
-        let proxy = proxies.proxy(for: url)
+        startClient(proxy: proxies.proxy(for: url))
+    }
+
+    /// Starts the process's client for the direct route, as ``prepare(for:)`` would, when the
+    /// environment names no proxy: every URL then takes that route. With a proxy named, the
+    /// route depends on the URL, and nothing is started; see ``Fetcher/prepare()``.
+    public func prepare() {
+        guard proxies.https == nil, proxies.http == nil else { return }
+        startClient(proxy: nil)
+    }
+
+    private func startClient(proxy: ProxySettings.Proxy?) {
         let idleTimeout = self.idleTimeout
         Thread.detachNewThread {
             _ = ClientPool.shared.client(proxy: proxy, idleTimeout: idleTimeout)

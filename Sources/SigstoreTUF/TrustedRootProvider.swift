@@ -167,6 +167,15 @@ public struct TrustedRootProvider: Sendable {
         return Session(updater: updater, settings: settings, rootSteps: steps.all)
     }
 
+    /// Starts getting the network transport of a refresh in `mode` ready, before the client's
+    /// settings name the repository, so that a caller can overlap that setup with reading them
+    /// (``update(_:recordingRefresh:onRootStep:)`` asks again once the URL is known). Nothing
+    /// is started offline; for a `file://` repository, the setup goes unused.
+    public func prepareNetwork(for mode: UpdateMode) {
+        guard !mode.offline else { return }
+        networkFetcher(mode.timeout).prepare()
+    }
+
     /// Writes the settings of `session`, with the time of its refresh, into the client folder.
     public func saveSettings(of session: Session) throws(ProviderError) {
         try session.settings.save(layout)

@@ -236,6 +236,7 @@ struct ClientCommand: ParsableCommand {
 
         /// Refreshes the client in `layout` and prints what it trusts now.
         static func refresh(_ layout: ClientLayout, _ mode: UpdateMode, json: Bool) async throws {
+            TrustedRootProvider(layout: layout).prepareNetwork(for: mode)
             // Recorded below, while the files download (an offline read records nothing).
             var updated = try await ClientCommand.update(layout, mode, quiet: json, recordingRefresh: false)
             guard let trusted = updated.updater.trusted else { return }
