@@ -1,6 +1,10 @@
 import Foundation
 import TUF
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A user name and secret for a registry, as Docker's `config.json` gives them: its `auths`
 /// (base64 `user:password`) or a credential helper (`credsStore`, `credHelpers`).
 public struct RegistryCredentials: Sendable, Equatable {
@@ -64,18 +68,28 @@ public struct RegistryCredentials: Sendable, Equatable {
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["docker-credential-\(name)", "get"]
         process.environment = environment
-        let input = Pipe()
+        // The helper reads the server's name from a socket rather than a pipe: a helper may exit
+        // without reading it, and writing to a socket can then fail with EPIPE instead of
+        // raising SIGPIPE (or trapping in FileHandle), which would end this process.
+        var ends: [Int32] = [-1, -1]
+        guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &ends) == 0 else {
+            throw OCIError(.unauthorized, "cannot run docker-credential-\(name): no socket for its input")
+        }
+        let helperInput = FileHandle(fileDescriptor: ends[1], closeOnDealloc: true)
+        defer { close(ends[0]) }
         let output = Pipe()
-        process.standardInput = input
+        process.standardInput = helperInput
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         do {
             try process.run()
-            input.fileHandleForWriting.write(Data(server.utf8))
-            try input.fileHandleForWriting.close()
+            try helperInput.close()
         } catch {
             throw OCIError(.unauthorized, "cannot run docker-credential-\(name): \(error)")
         }
+        // A helper that has already exited does not need its input, and its answer says the rest.
+        Self.send(Array(server.utf8), to: ends[0])
+        shutdown(ends[0], Int32(SHUT_WR))
         var answer = Data()
         while answer.count <= helperAnswerLimit {
             // Blocks until the helper writes or closes its output; empty at the end.
@@ -95,5 +109,16 @@ public struct RegistryCredentials: Sendable, Equatable {
             let username = object["Username"]?.stringValue, let secret = object["Secret"]?.stringValue
         else { throw OCIError(.malformed, "docker-credential-\(name) did not answer with a Username and Secret") }
         return RegistryCredentials(username: username, secret: secret)
+    }
+
+    /// Writes `bytes` to the socket `descriptor` until all are written or the peer is gone.
+    private static func send(_ bytes: [UInt8], to descriptor: Int32) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return }
+            offset += written
+        }
     }
 }

@@ -56,6 +56,27 @@ struct RegistryAuthenticationTests {
         }
     }
 
+    /// A helper that closes its input without reading the server's name, and answers anyway, is
+    /// heard: writing the name to it then fails (EPIPE, once the helper has gone), which must
+    /// neither end this process nor lose the answer. Asked many times, as the write only fails
+    /// when the helper is quicker than it.
+    @Test func aHelperThatDoesNotReadItsInputIsHeard() throws {
+        let folder = try TemporaryDirectory()
+        let helpers = folder.file("bin")
+        try FileManager.default.createDirectory(at: helpers, withIntermediateDirectories: true)
+        let path = helpers.appendingPathComponent("docker-credential-deaf").path
+        try Data("#!/bin/sh\nexec 0<&-\necho '{\"Username\": \"robot\", \"Secret\": \"s3cret\"}'\n".utf8).write(
+            to: URL(fileURLWithPath: path)
+        )
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        try folder.write("config.json", Array(#"{"credsStore": "deaf"}"#.utf8))
+        let environment = ["DOCKER_CONFIG": folder.path, "PATH": "\(helpers.path):/usr/bin:/bin"]
+        for _ in 0..<20 {
+            let credentials = try RegistryCredentials.fromDockerConfig(for: "registry.example", environment: environment)
+            #expect(credentials == RegistryCredentials(username: "robot", secret: "s3cret"))
+        }
+    }
+
     /// Debian's docker-registry with token authentication in front: the client follows its
     /// challenge to the token service with the Docker configuration's credentials, and pushes
     /// and reads with the token it gets; no or wrong credentials are unauthorized.
