@@ -69,17 +69,7 @@ struct HTTPClientTransportTests {
     /// An error answer whose body never ends is read only up to the allowance for refused
     /// bodies: the fetch fails on its status long before either timeout.
     @Test func anEndlessErrorAnswerIsNotReadToItsEnd() async throws {
-        let listening = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listening, $0, length) } }
-        #expect(listen(listening, 16) == 0)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listening, $0, &length) }
-        }
+        let (listening, port) = try LoopbackSocket.listening()
         let sent = SentBytes()
         // Announces no length, so the body runs until the connection closes, and never closes it.
         Thread {
@@ -97,7 +87,7 @@ struct HTTPClientTransportTests {
         }
         .start()
         defer { close(listening) }
-        let url = URL(string: "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/endless-refusal")!
+        let url = URL(string: "http://127.0.0.1:\(port)/endless-refusal")!
         let transport = HTTPClientTransport(idleTimeout: 60, transferTimeout: 600, environment: [:])
         let start = Date()
         await #expect(throws: FetchError.httpStatus(url: url.absoluteString, status: 404)) {
@@ -192,19 +182,9 @@ struct HTTPClientTransportTests {
     /// suites share this process and block the cooperative threads the waiting task resumes
     /// on, which delayed it by minutes once.)
     @Test func aStalledServerEndsAtTheIdleTimeout() async throws {
-        let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (socket, port) = try LoopbackSocket.listening()
         defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) } }
-        #expect(listen(socket, 16) == 0)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(socket, $0, &length) }
-        }
-        let url = URL(string: "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/stalled")!
+        let url = URL(string: "http://127.0.0.1:\(port)/stalled")!
         let transport = HTTPClientTransport(idleTimeout: 3, transferTimeout: 60, environment: [:])
         let start = Date()
         await #expect(throws: FetchError.timedOut(url: url.absoluteString)) { try await transport.fetch(url, maximumBytes: 100) }

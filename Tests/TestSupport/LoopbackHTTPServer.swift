@@ -78,28 +78,10 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     /// Starts a server calling `handler` for each request, closing each connection after its
     /// answer unless `keepsConnectionsOpen`.
     public init(keepsConnectionsOpen: Bool = false, handler: @escaping @Sendable (Request) -> Response) throws {
-        let descriptor = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw POSIXError(.EIO) }
-        var yes: Int32 = 1
-        setsockopt(descriptor, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(descriptor, 16) == 0 else {
-            close(descriptor)
-            throw POSIXError(.EADDRINUSE)
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
+        let (descriptor, port) = try LoopbackSocket.listening()
         let listening = ListeningSocket(descriptor)
         self.listening = listening
-        port = Int(UInt16(bigEndian: address.sin_port))
+        self.port = port
         self.handler = handler
         // The thread holds only the socket and the handler, so releasing the server stops it.
         let thread = Thread { [listening, handler, accepted] in

@@ -36,20 +36,8 @@ struct KeyCLITests {
             try await TrustRootBinary.run(["key", "generate", "--type", "ecdsa-p256", "--out", path], environment: secret).status == 0
         )
         try folder.write("artifact.txt", Array("artifact\n".utf8))
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listener, port) = try LoopbackSocket.listening(backlog: 4)
         defer { close(listener) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try #require(
-            withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) } } == 0
-        )
-        try #require(listen(listener, 4) == 0)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &length) }
-        }
-        let port = UInt16(bigEndian: address.sin_port)
         let process = try TrustRootBinary.start(
             [
                 "sign", "--key", path, "--rekor-url", "http://127.0.0.1:\(port)", "--bundle", folder.file("out.sigstore.json").path,
