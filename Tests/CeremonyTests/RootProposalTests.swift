@@ -11,6 +11,9 @@ struct RootProposalTests {
         var signers: [InMemorySigner]
         let online: InMemorySigner
         let names = ["@alice", "@bob", "@carol", "@dave", "@erin"]
+        /// One expiry for every root these holders make, so two roots differ only where a test
+        /// changes them (a clock read per root differed across a second's turn).
+        let expires = Date().addingTimeInterval(180 * 86_400)
 
         init() throws {
             signers = try (0..<5).map { _ in try InMemorySigner(generating: .ecdsaP256) }
@@ -30,7 +33,7 @@ struct RootProposalTests {
             let onlineRole = Role(keyIDs: [online.publicKey.keyID], threshold: 1)
             return Root(
                 version: version,
-                expires: Date().addingTimeInterval(180 * 86_400),
+                expires: expires,
                 keys: all,
                 roles: [
                     "root": Role(keyIDs: holderKeys.map(\.keyID), threshold: threshold), "timestamp": onlineRole, "snapshot": onlineRole,
