@@ -115,7 +115,9 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
                 return
             }
             accepted.add()
-            var timeout = timeval(tv_sec: 10, tv_usec: 0)
+            // A kept connection waits longer for its next request: a client closes its own idle
+            // connections, and one that only waited its turn should still find this one open.
+            var timeout = timeval(tv_sec: keepsConnectionsOpen ? 120 : 10, tv_usec: 0)
             setsockopt(connection, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
             guard keepsConnectionsOpen else {
                 if let request = Self.read(connection) {
