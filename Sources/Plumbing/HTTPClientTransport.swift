@@ -207,6 +207,9 @@ final class ClientPool: @unchecked Sendable {
                 decompression: .disabled
             )
             configuration.httpVersion = .automatic
+            // No tracing: this process bootstraps no tracer, and the default one only records
+            // nothing, after naming a span for every request and setting its attributes.
+            configuration.tracing.tracer = nil
             // A refused or failed connection fails the request at once, as curl's would, instead
             // of being retried until the connect timeout: a client that cannot reach its
             // repository should say so, not wait.
