@@ -62,7 +62,7 @@ struct Bench {
                        trustroot-bench monitor [--entries 20000,100000] [--runs 3]
                        trustroot-bench serve --folder DIR
                        trustroot-bench verify --assets SIGSTORE_CONFORMANCE/test/assets/bundle-verify [--seconds 2]
-                Prints a JSON report. Build with `swift build -c release` so trustroot sits beside trustroot-bench.
+                Prints a JSON report. Build as the README's Benchmarks section says, so trustroot, built the same way, sits beside trustroot-bench.
                 """
             )
             return
