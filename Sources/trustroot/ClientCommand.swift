@@ -231,12 +231,14 @@ struct ClientCommand: ParsableCommand {
         var json = false
 
         func run() async throws {
-            try await Self.refresh(cacheOption.layout, options.mode, json: json)
+            let layout = cacheOption.layout
+            TrustedRootProvider(layout: layout).prepareNetwork(for: options.mode)
+            try await Self.refresh(layout, options.mode, json: json)
         }
 
-        /// Refreshes the client in `layout` and prints what it trusts now.
+        /// Refreshes the client in `layout` and prints what it trusts now, the caller having
+        /// started the network client (``TrustedRootProvider/prepareNetwork(for:)``).
         static func refresh(_ layout: ClientLayout, _ mode: UpdateMode, json: Bool) async throws {
-            TrustedRootProvider(layout: layout).prepareNetwork(for: mode)
             // Recorded below, while the files download (an offline read records nothing).
             var updated = try await ClientCommand.update(layout, mode, quiet: json, recordingRefresh: false)
             guard let trusted = updated.updater.trusted else { return }

@@ -23,12 +23,15 @@ enum RefreshArgumentScanner {
         var json = false
     }
 
-    /// Runs the refresh when `arguments` are a plain command line for it; false when
-    /// ArgumentParser should read them.
-    static func runIfPlain(_ arguments: [String]) async throws -> Bool {
-        guard let request = request(from: arguments) else { return false }
-        try await ClientCommand.Refresh.refresh(ClientLayout(request.cache), request.mode, json: request.json)
-        return true
+    /// Starts the network client of the refresh `request` asks for on a thread of its own
+    /// (``TrustedRootProvider/prepareNetwork(for:)``), and returns the client folder it names.
+    ///
+    /// Synchronous on purpose: called from the main function before its first await, the client
+    /// starts while that await hops to the global executor and waits for its first thread.
+    static func prepare(_ request: Request) -> ClientLayout {
+        let layout = ClientLayout(request.cache)
+        TrustedRootProvider(layout: layout).prepareNetwork(for: request.mode)
+        return layout
     }
 
     /// The request `arguments` (the command line after the program's name) make, or nil.

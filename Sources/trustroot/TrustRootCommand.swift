@@ -28,8 +28,17 @@ struct TrustRootCommand: AsyncParsableCommand {
         SecretMemory.disableCoreDumps()
         do {
             let arguments = Array(CommandLine.arguments.dropFirst())
-            if try await VerifyArgumentScanner.runIfPlain(arguments) { return }
-            if try await RefreshArgumentScanner.runIfPlain(arguments) { return }
+            // The quick paths are chosen before the first await, so that the one taken starts
+            // its work on this thread.
+            if let verify = VerifyArgumentScanner.request(from: arguments) {
+                if try !VerifyArgumentScanner.runOnCallingThread(verify) { try await verify.run() }
+                return
+            }
+            if let refresh = RefreshArgumentScanner.request(from: arguments) {
+                let layout = RefreshArgumentScanner.prepare(refresh)
+                try await ClientCommand.Refresh.refresh(layout, refresh.mode, json: refresh.json)
+                return
+            }
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {
                 try await asyncCommand.run()

@@ -17,16 +17,16 @@ enum VerifyArgumentScanner {
     /// The flags `verify` takes.
     static let flags = ["json", "online", "staging", "allow-expired-trusted-root"]
 
-    /// Runs `verify` when `arguments` are a plain command line for it: one bundle all on this
-    /// thread (``CurrentThreadExecutor``), a batch spread over the cores. False when
-    /// ArgumentParser should read the arguments.
-    static func runIfPlain(_ arguments: [String]) async throws -> Bool {
-        guard let request = request(from: arguments) else { return false }
-        if #available(macOS 15, *), request.batch == nil {
-            try CurrentThreadExecutor().run { try await request.run() }
-        } else {
-            try await request.run()
-        }
+    /// Runs a one-bundle `request` to its end on the calling thread (``CurrentThreadExecutor``);
+    /// false, having run nothing, for a batch, which ``VerifyRequest/run()`` spreads over the
+    /// cores.
+    ///
+    /// Synchronous on purpose: called from the main function, the bundle is verified on the main
+    /// thread, where an `async` call would first hop to the global executor and wait for its
+    /// first thread to start.
+    static func runOnCallingThread(_ request: VerifyRequest) throws -> Bool {
+        guard #available(macOS 15, *), request.batch == nil else { return false }
+        try CurrentThreadExecutor().run { try await request.run() }
         return true
     }
 
