@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "TUF", targets: ["TUF"]),
         .library(name: "Plumbing", targets: ["Plumbing"]),
+        .library(name: "NetworkTransport", targets: ["NetworkTransport"]),
         .library(name: "TUFClient", targets: ["TUFClient"]),
         .library(name: "Ceremony", targets: ["Ceremony"]),
         .library(name: "TransparencyLog", targets: ["TransparencyLog"]),
@@ -43,9 +44,13 @@ let package = Package(
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
+        // The transport protocols, files and locks; nothing here links an HTTP stack, so the
+        // modules that parse and verify (and the fuzz targets built over them) do not either.
+        .target(name: "Plumbing"),
         .target(
-            name: "Plumbing",
+            name: "NetworkTransport",
             dependencies: [
+                "Plumbing",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -112,7 +117,7 @@ let package = Package(
         ),
         .target(
             name: "SigstoreTUF",
-            dependencies: ["TUF", "TUFClient", "Sigstore"]
+            dependencies: ["TUF", "TUFClient", "Sigstore", "NetworkTransport"]
         ),
         .target(
             name: "SigstoreSigning",
@@ -128,12 +133,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "sigstore-conformance-client",
-            dependencies: ["Sigstore", "SigstoreSigning", "TUFClient"],
+            dependencies: ["Sigstore", "SigstoreSigning", "TUFClient", "NetworkTransport"],
             path: "Sources/SigstoreConformanceClient"
         ),
         .executableTarget(
             name: "tuf-conformance-client",
-            dependencies: ["TUFClient"],
+            dependencies: ["TUFClient", "NetworkTransport"],
             path: "Sources/TUFConformanceClient"
         ),
         .executableTarget(
@@ -150,6 +155,7 @@ let package = Package(
                 "Sigstore",
                 "SigstoreSigning",
                 "SigstoreTUF",
+                "NetworkTransport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
@@ -184,7 +190,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "follow-repository-example",
-            dependencies: ["TUFClient"],
+            dependencies: ["TUFClient", "NetworkTransport"],
             path: "Examples/FollowRepository"
         ),
         .executableTarget(
@@ -194,7 +200,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "sign-blob-example",
-            dependencies: ["SigstoreSigning", "Sigstore", "Plumbing"],
+            dependencies: ["SigstoreSigning", "Sigstore", "Plumbing", "NetworkTransport"],
             path: "Examples/SignBlob"
         ),
         .executableTarget(
@@ -204,12 +210,12 @@ let package = Package(
         ),
         .executableTarget(
             name: "monitor-log-example",
-            dependencies: ["LogMonitor", "TransparencyLog", "Sigstore", "Plumbing", "TUF"],
+            dependencies: ["LogMonitor", "TransparencyLog", "Sigstore", "Plumbing", "NetworkTransport", "TUF"],
             path: "Examples/MonitorLog"
         ),
         .executableTarget(
             name: "verify-image-example",
-            dependencies: ["ContainerImage", "OCI", "Sigstore", "Plumbing"],
+            dependencies: ["ContainerImage", "OCI", "Sigstore", "Plumbing", "NetworkTransport"],
             path: "Examples/VerifyImage"
         ),
         .target(
@@ -230,17 +236,21 @@ let package = Package(
             dependencies: ["Plumbing", "TestSupport"]
         ),
         .testTarget(
+            name: "NetworkTransportTests",
+            dependencies: ["NetworkTransport", "Plumbing", "TestSupport"]
+        ),
+        .testTarget(
             name: "TUFClientTests",
-            dependencies: ["TUF", "TUFClient", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["TUF", "TUFClient", "NetworkTransport", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
         ),
         .testTarget(
             name: "CeremonyTests",
-            dependencies: ["Ceremony", "TUF", "TestSupport"]
+            dependencies: ["Ceremony", "TUF", "NetworkTransport", "TestSupport"]
         ),
         .testTarget(
             name: "TransparencyLogTests",
             dependencies: [
-                "TransparencyLog", "TUF", "Plumbing", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
+                "TransparencyLog", "TUF", "Plumbing", "NetworkTransport", "TestSupport", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
@@ -253,14 +263,14 @@ let package = Package(
         .testTarget(
             name: "ContainerImageTests",
             dependencies: [
-                "ContainerImage", "OCI", "Sigstore", "SigstoreSigning", "TUF", "Plumbing", "TestSupport",
+                "ContainerImage", "OCI", "Sigstore", "SigstoreSigning", "TUF", "Plumbing", "NetworkTransport", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(
             name: "LogMonitorTests",
             dependencies: [
-                "LogMonitor", "TransparencyLog", "Sigstore", "TUF", "Plumbing", "TestSupport",
+                "LogMonitor", "TransparencyLog", "Sigstore", "TUF", "Plumbing", "NetworkTransport", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"), .product(name: "X509", package: "swift-certificates"),
             ]
         ),
@@ -275,7 +285,7 @@ let package = Package(
         .testTarget(
             name: "SigstoreSigningTests",
             dependencies: [
-                "SigstoreSigning", "Sigstore", "TransparencyLog", "TUF", "Plumbing", "TestSupport",
+                "SigstoreSigning", "Sigstore", "TransparencyLog", "TUF", "Plumbing", "NetworkTransport", "TestSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
             ]

@@ -1,4 +1,5 @@
 import Foundation
+import NetworkTransport
 import TUFClient
 
 // follow-repository ROOT METADATA_URL TARGETS_URL CACHE TARGET OUTPUT: trust ROOT on first use,

@@ -1,5 +1,6 @@
 import Foundation
 import LogMonitor
+import NetworkTransport
 import Plumbing
 import Sigstore
 import TUF

@@ -5,6 +5,7 @@
 //               [--signing-config S] FILE
 // Exit 0: verified or signed; 1: refused (the failing check or step on standard error); 2: bad usage.
 import Foundation
+import NetworkTransport
 import Sigstore
 import SigstoreSigning
 import TUFClient

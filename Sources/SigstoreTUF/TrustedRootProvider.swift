@@ -1,4 +1,5 @@
 import Foundation
+import NetworkTransport
 import Sigstore
 import TUF
 import TUFClient

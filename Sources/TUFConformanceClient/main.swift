@@ -3,6 +3,7 @@
 // `... --target-name N [--target-name N …] --target-base-url B --target-dir T download`.
 // Exit 0 on success, 1 on any failure (the reason on standard error), 2 on bad usage.
 import Foundation
+import NetworkTransport
 import TUFClient
 
 func fail(_ message: String, code: Int32 = 1) -> Never {

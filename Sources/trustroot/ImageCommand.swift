@@ -1,6 +1,7 @@
 import ArgumentParser
 import ContainerImage
 import Foundation
+import NetworkTransport
 import OCI
 import Plumbing
 import Sigstore

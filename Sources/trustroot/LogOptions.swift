@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import LogMonitor
+import NetworkTransport
 import Plumbing
 import Sigstore
 import TransparencyLog

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import NetworkTransport
 import Sigstore
 import SigstoreSigning
 import TUF

@@ -1,5 +1,6 @@
 import Ceremony
 import Foundation
+import NetworkTransport
 import TUF
 import TUFClient
 import TestSupport

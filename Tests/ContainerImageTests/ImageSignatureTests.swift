@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NetworkTransport
 import OCI
 import Plumbing
 import Sigstore

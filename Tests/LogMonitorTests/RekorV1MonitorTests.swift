@@ -1,5 +1,6 @@
 import Crypto
 import Foundation
+import NetworkTransport
 import Plumbing
 import Sigstore
 import TUF

@@ -1,6 +1,7 @@
 import Crypto
 import CryptoExtras
 import Foundation
+import NetworkTransport
 import Plumbing
 import Sigstore
 import SigstoreSigning

@@ -1,4 +1,5 @@
 import Foundation
+import NetworkTransport
 import TUF
 import TUFClient
 import TestSupport

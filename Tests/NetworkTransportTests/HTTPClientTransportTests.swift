@@ -1,4 +1,5 @@
 import Foundation
+import NetworkTransport
 import Plumbing
 import TestSupport
 import Testing

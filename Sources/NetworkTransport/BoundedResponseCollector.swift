@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
+import Plumbing
 
 /// Collects one response on the event loop, refusing it the moment it proves larger than its
 /// cap or, unless error statuses are wanted, once its status says it failed.

@@ -4,6 +4,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Plumbing
 
 /// HTTP(S) over async-http-client: TUF fetches and service requests share one connection pool
 /// per process and proxy route, reused across a refresh's requests (keep-alive, HTTP/2 where the
