@@ -7,7 +7,7 @@ import Plumbing
 /// Collects one response on the event loop, refusing it the moment it proves larger than its
 /// cap or, unless error statuses are wanted, once its status says it failed.
 ///
-/// A refusal fails the request with the ``FetchError`` that says why, and async-http-client then
+/// A refusal fails the request with the `FetchError` that says why, and async-http-client then
 /// stops reading, so an endless body costs at most the cap.
 ///
 /// A failed status is refused after its body, when that body is small: the connection then

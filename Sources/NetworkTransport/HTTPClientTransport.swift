@@ -36,14 +36,14 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
 
     /// Starts the process's client for `url`'s route (its event loop thread and connection
     /// pool) on a thread of its own, while the caller goes on with other work; see
-    /// ``Fetcher/prepare(for:)``.
+    /// `Fetcher.prepare(for:)`.
     public func prepare(for url: URL) {
         startClient(proxy: proxies.proxy(for: url))
     }
 
     /// Starts the process's client for the direct route, as ``prepare(for:)`` would, when the
     /// environment names no proxy: every URL then takes that route. With a proxy named, the
-    /// route depends on the URL, and nothing is started; see ``Fetcher/prepare()``.
+    /// route depends on the URL, and nothing is started; see `Fetcher.prepare()`.
     public func prepare() {
         guard proxies.https == nil, proxies.http == nil else { return }
         startClient(proxy: nil)
@@ -56,17 +56,17 @@ public struct HTTPClientTransport: Fetcher, HTTPTransport {
         }
     }
 
-    /// Fetches `url`; see ``Fetcher/fetch(_:maximumBytes:)``.
+    /// Fetches `url`; see `Fetcher.fetch(_:maximumBytes:)`.
     public func fetch(_ url: URL, maximumBytes: Int) async throws(FetchError) -> [UInt8] {
         try await perform(HTTPRequest(url: url), maximumBytes: maximumBytes, acceptsErrorStatus: false, progress: nil).body
     }
 
-    /// Fetches `url`, reporting each chunk's arrival; see ``Fetcher/fetch(_:maximumBytes:progress:)``.
+    /// Fetches `url`, reporting each chunk's arrival; see `Fetcher.fetch(_:maximumBytes:progress:)`.
     public func fetch(_ url: URL, maximumBytes: Int, progress: @escaping @Sendable (Int) -> Void) async throws(FetchError) -> [UInt8] {
         try await perform(HTTPRequest(url: url), maximumBytes: maximumBytes, acceptsErrorStatus: false, progress: progress).body
     }
 
-    /// Sends `request`; see ``HTTPTransport/send(_:maximumBytes:)``.
+    /// Sends `request`; see `HTTPTransport.send(_:maximumBytes:)`.
     public func send(_ request: HTTPRequest, maximumBytes: Int) async throws(FetchError) -> HTTPResponse {
         try await perform(request, maximumBytes: maximumBytes, acceptsErrorStatus: true, progress: nil)
     }
