@@ -12,7 +12,8 @@ import Foundation
 /// A path with an empty, `.` or `..` component, a leading `/` or a NUL byte is refused before
 /// any I/O, and a symbolic link anywhere below the folder is refused when it is met; so nothing
 /// read, written, listed or removed through a `ConfinedDirectory` can be outside it, whatever
-/// someone planted in the folder. The folder itself is opened by the path the caller gives.
+/// someone planted in the folder. The folder itself is opened by the path the caller gives;
+/// ``folder(_:creating:)`` opens one below it under the same rule.
 public struct ConfinedDirectory: Sendable {
     /// Why a confined file operation failed.
     public struct Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
@@ -61,6 +62,9 @@ public struct ConfinedDirectory: Sendable {
     /// The folder's path, as given; used only in messages.
     public let path: String
 
+    /// The open folder, for the other confined operations of this module (``FolderLock``).
+    var descriptor: Int32 { handle.descriptor }
+
     /// Opens the folder at `path`; `nil` when there is none.
     ///
     /// - Throws: when `path` is something other than a folder, or cannot be opened.
@@ -88,6 +92,40 @@ public struct ConfinedDirectory: Sendable {
     private init(handle: Handle, path: String) {
         self.handle = handle
         self.path = path
+    }
+
+    /// The folder at `relative` below this one, reached without following a link, as a
+    /// confined folder of its own; `nil` when it is absent and not `creating`.
+    ///
+    /// The one opened is the one used: a link put in its place afterwards changes nothing.
+    ///
+    /// - Throws: when a symbolic link or something other than a folder stands in the path, or
+    ///   the folder cannot be opened or created.
+    public func folder(_ relative: String, creating: Bool) throws(Error) -> ConfinedDirectory? {
+        guard let descriptor = try directoryDescriptor(relative, creating: creating) else { return nil }
+        return ConfinedDirectory(handle: Handle(descriptor), path: describe(relative))
+    }
+
+    /// The names of the entries (of any kind) directly in this folder, unsorted.
+    ///
+    /// - Throws: when the folder cannot be listed, or holds more than `limit` entries.
+    public func names(limit: Int = 100_000) throws(Error) -> [String] {
+        let copy = dup(handle.descriptor)
+        guard copy >= 0, let stream = fdopendir(copy) else {
+            if copy >= 0 { close(copy) }
+            throw failure("")
+        }
+        defer { closedir(stream) }
+        // A descriptor shares its offset with its duplicate: start from the first entry.
+        rewinddir(stream)
+        var names: [String] = []
+        while let entry = readdir(stream) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name == "." || name == ".." { continue }
+            guard names.count < limit else { throw Error(path: path, kind: .system("more entries than the limit")) }
+            names.append(name)
+        }
+        return names
     }
 
     /// Whether `relative` is a path this type accepts: non-empty parts separated by `/`, none
@@ -160,6 +198,9 @@ public struct ConfinedDirectory: Sendable {
             throw failure(prefix)
         }
         defer { closedir(stream) }
+        // This folder's own descriptor may be the one duplicated, sharing its offset with every
+        // earlier listing: start from the first entry.
+        rewinddir(stream)
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             if name == "." || name == ".." { continue }
@@ -184,7 +225,11 @@ public struct ConfinedDirectory: Sendable {
 
     /// Replaces the file at `relative` with `bytes` so that a crash leaves the old file or the
     /// new one, whole, creating the folders on the way; a symbolic link in the way is refused.
-    public func write(_ bytes: [UInt8], to relative: String) throws(Error) {
+    ///
+    /// With `syncing` false neither the file nor the rename is flushed: a reader still sees the
+    /// old file or the new one whole, but a power cut may undo the write or tear the file. Only
+    /// for a file every reader checks against a digest it trusts.
+    public func write(_ bytes: [UInt8], to relative: String, syncing: Bool = true) throws(Error) {
         let (parentOrNil, name) = try parentDescriptor(of: relative, creating: true)
         guard let parent = parentOrNil else { throw Error(path: describe(relative), kind: .system("cannot create its folder")) }
         defer { close(parent) }
@@ -201,14 +246,14 @@ public struct ConfinedDirectory: Sendable {
         guard descriptor >= 0 else { throw failure(relative, "cannot create a temporary file") }
         var problem: Error?
         if !AtomicFile.writeFully(bytes, to: descriptor) { problem = failure(relative, "write failed") }
-        if problem == nil && fsync(descriptor) != 0 { problem = failure(relative, "fsync failed") }
+        if problem == nil && syncing && fsync(descriptor) != 0 { problem = failure(relative, "fsync failed") }
         if close(descriptor) != 0 && problem == nil { problem = failure(relative, "close failed") }
         if problem == nil && renameat(parent, temporary, parent, name) != 0 { problem = failure(relative, "rename failed") }
         if let problem {
             unlinkat(parent, temporary, 0)
             throw problem
         }
-        _ = fsync(parent)
+        if syncing { _ = fsync(parent) }
     }
 
     /// Removes the file at `relative` if there is one (a link is removed, never followed).

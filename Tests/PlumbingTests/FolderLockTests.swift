@@ -43,3 +43,30 @@ struct FolderLockTests {
         #expect(error?.reason == "cannot open lock file: No such file or directory")
     }
 }
+
+/// The lock of a confined folder is reached from the folder's descriptor, and a link planted
+/// as its lock file is refused rather than followed.
+@Suite("Folder lock in a confined folder")
+struct ConfinedFolderLockTests {
+    @Test func excludesASecondHolderAndRefusesALinkedLockFile() async throws {
+        let folder = try TemporaryDirectory()
+        let confined = try ConfinedDirectory.create(folder.file("metadata").path)
+        let first = try await FolderLock(confined, timeout: 1, busyReason: "busy")
+        await #expect(throws: StorageError(path: confined.path, reason: "held")) {
+            _ = try await FolderLock(confined, timeout: 0, busyReason: "held")
+        }
+        first.release()
+
+        try folder.write("elsewhere", [])
+        let linked = try ConfinedDirectory.create(folder.file("linked").path)
+        try FileManager.default.createSymbolicLink(
+            atPath: folder.file("linked/.lock").path,
+            withDestinationPath: folder.file("elsewhere").path
+        )
+        let error = await #expect(throws: StorageError.self) {
+            _ = try await FolderLock(linked, timeout: 0, busyReason: "busy")
+        }
+        #expect(error?.path == folder.file("linked/.lock").path)
+        #expect(error?.reason.hasPrefix("cannot open lock file: ") == true)
+    }
+}
