@@ -12,21 +12,34 @@ import TUF
 /// Files are named after their role (`root.json`, `timestamp.json`, a delegated role's name
 /// percent-encoded); nothing else in the folder ends in `.json`. Writes are atomic, and
 /// ``withLock(timeout:_:)`` keeps two updates on one cache from interleaving.
+///
+/// The folder is opened once, when the cache is made, and every file in it is reached from
+/// that descriptor without following a link.
 public struct MetadataCache: Sendable {
     /// The folder.
     public let directory: URL
+    /// The folder, as opened when the cache was made.
+    private let folder: ConfinedDirectory
     /// Called with the role name before every write; throwing fails the write. For tests that
     /// prove an interrupted update loses nothing.
     public var beforeWrite: (@Sendable (String) throws(UpdateError) -> Void)?
 
-    /// A cache in `directory`, which is created if missing.
+    /// A cache in `directory`, which is created if missing. The path is the caller's choice,
+    /// so a link there is followed; within the folder, none is.
     public init(directory: URL) throws(UpdateError) {
-        self.directory = directory
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            folder = try ConfinedDirectory.create(directory.path)
         } catch {
-            throw .storage(path: directory.path, reason: "cannot create folder")
+            throw .storage(path: error.path, reason: error.reason)
         }
+        self.directory = directory
+    }
+
+    /// A cache in the open `folder`: one a caller reached without following links, such as a
+    /// client folder's `metadata` (see ``ConfinedDirectory/folder(_:creating:)``).
+    public init(folder: ConfinedDirectory) {
+        self.folder = folder
+        directory = URL(fileURLWithPath: folder.path)
     }
 
     /// The file for `role`: a top-level role's name, else ``caseSafeFileName(_:)`` of the
@@ -42,14 +55,14 @@ public struct MetadataCache: Sendable {
     public func read(_ role: String, maximumBytes: Int) -> [UInt8]? {
         // Opened without following a link: what is read is the cache's own file, never one a
         // link planted in the folder points at.
-        try? ConfinedDirectory.open(directory.path)?.read(url(for: role).lastPathComponent, limit: maximumBytes)
+        try? folder.read(url(for: role).lastPathComponent, limit: maximumBytes)
     }
 
     /// Stores `bytes` as `role`, atomically.
     public func write(_ role: String, _ bytes: [UInt8]) throws(UpdateError) {
         try beforeWrite?(role)
         do {
-            try ConfinedDirectory.create(directory.path).write(bytes, to: url(for: role).lastPathComponent)
+            try folder.write(bytes, to: url(for: role).lastPathComponent)
         } catch {
             throw .storage(path: error.path, reason: error.reason)
         }
@@ -58,9 +71,9 @@ public struct MetadataCache: Sendable {
     /// Removes `role`'s file.
     public func remove(_ role: String) throws(UpdateError) {
         do {
-            try AtomicFile.remove(url(for: role))
+            try folder.remove(url(for: role).lastPathComponent)
         } catch {
-            throw UpdateError(error)
+            throw .storage(path: error.path, reason: error.reason)
         }
     }
 
@@ -69,7 +82,7 @@ public struct MetadataCache: Sendable {
     public func withLock<T>(timeout: TimeInterval = 60, _ body: () async throws(UpdateError) -> T) async throws(UpdateError) -> T {
         let lock: FolderLock
         do {
-            lock = try await FolderLock(directory, timeout: timeout, busyReason: "another update holds the cache lock")
+            lock = try await FolderLock(folder, timeout: timeout, busyReason: "another update holds the cache lock")
         } catch {
             throw UpdateError(error)
         }
@@ -89,9 +102,9 @@ extension MetadataCache {
     /// Removes temporary files a killed writer left; only called with the lock held, when no
     /// write can be under way.
     fileprivate func removeStaleTemporaries() {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        let names = (try? folder.names()) ?? []
         for name in names where name.hasPrefix(".") && name.hasSuffix(".partial") {
-            unlink(directory.appendingPathComponent(name).path)
+            try? folder.remove(name)
         }
     }
 }

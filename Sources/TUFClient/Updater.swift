@@ -284,10 +284,14 @@ public struct Updater: Sendable {
     /// The bytes `destination` holds when they are exactly `info`'s content, read once without
     /// following a link at `destination`; nil otherwise.
     public func verifiedCopy(_ info: TargetFile, at destination: URL) -> [UInt8]? {
-        guard let folder = try? ConfinedDirectory.open(destination.deletingLastPathComponent().path),
-            let bytes = try? folder.read(destination.lastPathComponent, limit: info.length),
-            (try? info.verify(bytes)) != nil
-        else { return nil }
+        guard let folder = try? ConfinedDirectory.open(destination.deletingLastPathComponent().path) else { return nil }
+        return verifiedCopy(info, in: folder, named: destination.lastPathComponent)
+    }
+
+    /// The bytes of the file `name` in the open `folder` when they are exactly `info`'s
+    /// content, read once without following a link; nil otherwise.
+    public func verifiedCopy(_ info: TargetFile, in folder: ConfinedDirectory, named name: String) -> [UInt8]? {
+        guard let bytes = try? folder.read(name, limit: info.length), (try? info.verify(bytes)) != nil else { return nil }
         return bytes
     }
 
@@ -305,6 +309,44 @@ public struct Updater: Sendable {
         to destination: URL,
         syncing: Bool = true,
         progress: (@Sendable (Int) -> Void)? = nil
+    ) async throws(UpdateError) -> [UInt8] {
+        let bytes = try await fetchTarget(path, info, from: targetBaseURL, progress: progress)
+        do {
+            try AtomicFile.write(bytes, to: destination, syncing: syncing)
+        } catch {
+            throw UpdateError(error)
+        }
+        return bytes
+    }
+
+    /// Downloads and checks the target at `path` as ``downloadTarget(_:_:from:to:syncing:progress:)``
+    /// does, and writes it atomically as the file `name` of the open `folder`, refusing a link
+    /// there. Returns the bytes checked and written.
+    @discardableResult
+    public func downloadTarget(
+        _ path: String,
+        _ info: TargetFile,
+        from targetBaseURL: URL,
+        into folder: ConfinedDirectory,
+        named name: String,
+        syncing: Bool = true,
+        progress: (@Sendable (Int) -> Void)? = nil
+    ) async throws(UpdateError) -> [UInt8] {
+        let bytes = try await fetchTarget(path, info, from: targetBaseURL, progress: progress)
+        do {
+            try folder.write(bytes, to: name, syncing: syncing)
+        } catch {
+            throw .storage(path: error.path, reason: error.reason)
+        }
+        return bytes
+    }
+
+    /// The target at `path`, fetched from `targetBaseURL` and checked against `info`.
+    private func fetchTarget(
+        _ path: String,
+        _ info: TargetFile,
+        from targetBaseURL: URL,
+        progress: (@Sendable (Int) -> Void)?
     ) async throws(UpdateError) -> [UInt8] {
         // Names come from metadata: one with an empty, `.` or `..` part (or a prefix that is not a
         // hex digest) would name a file outside the repository's targets, on a `file://` one above all.
@@ -334,11 +376,6 @@ public struct Updater: Sendable {
             try info.verify(bytes)
         } catch {
             throw .lengthOrHashMismatch(file: path, error)
-        }
-        do {
-            try AtomicFile.write(bytes, to: destination, syncing: syncing)
-        } catch {
-            throw UpdateError(error)
         }
         return bytes
     }
