@@ -16,7 +16,7 @@ do {
     if !provider.hasClient {
         // What `trustroot client init` does: the first root, and where the repository is.
         let root = Array(try Data(contentsOf: URL(fileURLWithPath: arguments[1])))
-        try MetadataCache(directory: layout.metadata).bootstrap(rootBytes: root)
+        try layout.metadataCache().bootstrap(rootBytes: root)
         try ClientSettings(metadataURL: metadataURL, targetsURL: targetsURL).save(layout)
     }
     let material = try await provider.currentTrustedMaterial(refreshing: true)

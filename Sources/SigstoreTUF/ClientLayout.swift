@@ -26,4 +26,40 @@ public struct ClientLayout: Sendable, Equatable {
 
     /// Where the client keeps the target `name`.
     public func target(_ name: String) -> URL { targets.appendingPathComponent(caseSafeFileName(name)) }
+
+    /// The client folder's `metadata` folder, opened without following a link in its place;
+    /// `nil` when it is absent and not `creating`.
+    ///
+    /// The client folder itself is the user's choice and may be a link; what lies inside it is
+    /// the client's own, so a link planted there is refused rather than read or written through.
+    ///
+    /// - Throws: ``ProviderError/Kind/file(_:)`` when a link or something other than a folder
+    ///   stands there, or the folder cannot be opened or created.
+    public func metadataFolder(creating: Bool) throws(ProviderError) -> ConfinedDirectory? {
+        try subfolder("metadata", creating: creating)
+    }
+
+    /// The client folder's `targets` folder, opened as ``metadataFolder(creating:)`` opens
+    /// `metadata`.
+    public func targetsFolder(creating: Bool) throws(ProviderError) -> ConfinedDirectory? {
+        try subfolder("targets", creating: creating)
+    }
+
+    /// The cache of trusted metadata in ``metadataFolder(creating:)``, created when absent.
+    public func metadataCache() throws(ProviderError) -> MetadataCache {
+        guard let folder = try metadataFolder(creating: true) else {
+            throw ProviderError(.storage, "\(metadata.path): cannot create folder")
+        }
+        return MetadataCache(folder: folder)
+    }
+
+    /// The folder `name` inside the client folder, reached without following a link.
+    private func subfolder(_ name: String, creating: Bool) throws(ProviderError) -> ConfinedDirectory? {
+        do {
+            let client = creating ? try ConfinedDirectory.create(root.path) : try ConfinedDirectory.open(root.path)
+            return try client?.folder(name, creating: creating)
+        } catch {
+            throw ProviderError(.file(error), error.description)
+        }
+    }
 }

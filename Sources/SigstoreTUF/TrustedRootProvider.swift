@@ -112,8 +112,7 @@ public struct TrustedRootProvider: Sendable {
     {
         guard refreshing else { return try await clientTarget(name, session: &session) }
         guard let info = try await targetInfo(name, &session) else { return nil }
-        let destination = layout.target(name)
-        return (try await fetch(name, info, session, to: destination), destination.path)
+        return (try await fetch(name, info, session), layout.target(name).path)
     }
 
     /// Builds an updater from the client's settings and brings it up to date, or loads the
@@ -140,11 +139,12 @@ public struct TrustedRootProvider: Sendable {
         } else {
             fetcher = networkFetcher(mode.timeout)
         }
+        let cache = try metadataCache(creating: !mode.offline)
         let steps = RootStepLog()
         var updater: Updater
         do throws(UpdateError) {
             updater = Updater(
-                cache: try MetadataCache(directory: layout.metadata),
+                cache: cache,
                 metadataBaseURL: settings.metadataURL,
                 fetcher: fetcher,
                 configuration: configuration
@@ -166,6 +166,16 @@ public struct TrustedRootProvider: Sendable {
             if recordingRefresh { try settings.save(layout) }
         }
         return Session(updater: updater, settings: settings, rootSteps: steps.all)
+    }
+
+    /// The client's cache of trusted metadata; offline (not `creating`), one that is absent is
+    /// a client with nothing to read, and nothing is created.
+    private func metadataCache(creating: Bool) throws(ProviderError) -> MetadataCache {
+        if creating { return try layout.metadataCache() }
+        guard let folder = try layout.metadataFolder(creating: false) else {
+            throw ProviderError(.noClient, "\(layout.metadata.path): no trusted metadata here; run `trustroot client init` first")
+        }
+        return MetadataCache(folder: folder)
     }
 
     /// Starts getting the network transport of a refresh in `mode` ready, before the client's
@@ -199,7 +209,7 @@ public struct TrustedRootProvider: Sendable {
             for (index, file) in listed.enumerated() {
                 group.addTask {
                     do throws(ProviderError) {
-                        _ = try await fetch(file.name, file.info, settled, to: layout.target(file.name), progress: progress)
+                        _ = try await fetch(file.name, file.info, settled, progress: progress)
                         return (index, nil)
                     } catch {
                         return (index, error)
@@ -224,29 +234,27 @@ public struct TrustedRootProvider: Sendable {
         }
     }
 
-    /// The verified bytes of `target`: the copy at `destination` when it is current, else
-    /// downloaded there. Either way the bytes returned are the ones checked, never a second
-    /// read of the file.
+    /// The verified bytes of `target`: the client's copy (``ClientLayout/target(_:)``) when it
+    /// is current, else downloaded there. Either way the bytes returned are the ones checked,
+    /// never a second read of the file.
     public func fetch(
         _ target: String,
         _ info: TargetFile,
         _ session: Session,
-        to destination: URL,
         progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)? = nil
     ) async throws(ProviderError) -> [UInt8] {
-        if let bytes = session.updater.verifiedCopy(info, at: destination) { return bytes }
-        let folder = destination.deletingLastPathComponent()
-        do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        } catch {
-            throw ProviderError(.storage, "\(folder.path): cannot create folder")
+        guard let folder = try layout.targetsFolder(creating: true) else {
+            throw ProviderError(.storage, "\(layout.targets.path): cannot create folder")
         }
+        let name = caseSafeFileName(target)
+        if let bytes = session.updater.verifiedCopy(info, in: folder, named: name) { return bytes }
         let base = session.settings.targetsURL
         do {
             // Every read of these files checks them against the trusted targets metadata, which is
             // flushed: one a power cut tore or undid is fetched again, never used, so it need not
             // cost two disk flushes a file.
-            return try await session.updater.downloadTarget(target, info, from: base, to: destination, syncing: false) { received in
+            return try await session.updater.downloadTarget(target, info, from: base, into: folder, named: name, syncing: false) {
+                received in
                 progress?(target, received, info.length)
             }
         } catch {
@@ -266,9 +274,10 @@ public struct TrustedRootProvider: Sendable {
         let file = caseSafeFileName(name)
         let path = layout.targets.appendingPathComponent(file).path
         guard let info = try await targetInfo(name, &session) else { return nil }
+        let folder = try layout.targetsFolder(creating: false)
         let bytes: [UInt8]?
         do {
-            bytes = try ConfinedDirectory.open(layout.targets.path)?.read(file, limit: min(info.length, 64 << 20))
+            bytes = try folder?.read(file, limit: min(info.length, 64 << 20))
         } catch {
             throw ProviderError(.file(error), error.description)
         }

@@ -91,8 +91,8 @@ struct ClientCommand: ParsableCommand {
             let targets = defaultTargets
             let layout = cacheOption.layout
             try refuseReset(layout, to: bytes)
+            let cache = try CLIError.mapping { () throws(ProviderError) in try layout.metadataCache() }
             do {
-                let cache = try MetadataCache(directory: layout.metadata)
                 try cache.bootstrap(rootBytes: bytes, pinnedSHA256: rootSha256)
             } catch {
                 // A root that is not root metadata is bad input (65), as the README says.
@@ -122,8 +122,9 @@ struct ClientCommand: ParsableCommand {
         /// Refuses to replace a trusted root other than `bytes` without `--force`: starting over
         /// from an older root would quietly undo every rotation the client has verified.
         func refuseReset(_ layout: ClientLayout, to bytes: [UInt8]) throws {
-            guard !force, let cache = try? MetadataCache(directory: layout.metadata),
-                let trusted = cache.read("root", maximumBytes: UpdaterConfiguration().rootMaximumBytes), trusted != bytes
+            guard !force, let folder = try? layout.metadataFolder(creating: false),
+                let trusted = MetadataCache(folder: folder).read("root", maximumBytes: UpdaterConfiguration().rootMaximumBytes),
+                trusted != bytes
             else { return }
             let trustedVersion = (try? Metadata<Root>(bytes: trusted))?.signed.version
             let givenVersion = (try? Metadata<Root>(bytes: bytes))?.signed.version
@@ -311,7 +312,7 @@ struct ClientCommand: ParsableCommand {
             let progress = TerminalProgress()
             defer { progress.finish() }
             let bytes = try await CLIError.mapping { () async throws(ProviderError) in
-                try await provider.fetch(target, info, updated, to: layout.target(target), progress: progress.downloading)
+                try await provider.fetch(target, info, updated, progress: progress.downloading)
             }
             progress.finish()
             if let output {
@@ -344,16 +345,26 @@ struct ClientCommand: ParsableCommand {
             var configuration = UpdaterConfiguration()
             configuration.minimumRootVersion = settings.minimumRootVersion
             configuration.pinnedRootVersion = settings.pinnedRootVersion
+            // Read only: a missing folder is reported, never made.
+            let (metadata, targets) = try CLIError.mapping { () throws(ProviderError) in
+                (try layout.metadataFolder(creating: false), try layout.targetsFolder(creating: false))
+            }
+            guard let metadata else {
+                throw CLIError(
+                    message: "\(layout.metadata.path): no trusted metadata here; run `trustroot client init` first",
+                    code: .noInput
+                )
+            }
             let report: CacheReport
             do {
-                report = try await CacheReport.read(try MetadataCache(directory: layout.metadata), configuration: configuration)
+                report = try await CacheReport.read(MetadataCache(folder: metadata), configuration: configuration)
             } catch {
                 throw CLIError(error)
             }
             var status = ClientStatus(report: report, settings: settings)
             status.files = TrustedRootProvider.sigstoreFiles.compactMap { name in
-                let path = layout.target(name).path
-                return fileSize(path) == nil ? nil : (name, path)
+                guard (try? targets?.exists(caseSafeFileName(name))) == true else { return nil }
+                return (name, layout.target(name).path)
             }
             if json {
                 FileHandleOutput.standardOutput.write(JSONWriter.prettyPrinted(status.json))

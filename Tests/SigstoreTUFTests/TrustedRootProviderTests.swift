@@ -132,4 +132,39 @@ struct TrustedRootProviderTests {
             #expect(error.description == "\(folder.file("none").path): no client here; run `trustroot client init` first")
         }
     }
+
+    /// A link put in place of the client's `metadata` or `targets` folder is refused, online
+    /// and offline, and the folder it points at is neither read nor written.
+    @Test(arguments: ["metadata", "targets"])
+    func aLinkedClientSubfolderIsRefused(_ name: String) async throws {
+        let instance = try TestInstance()
+        let folder = try TemporaryDirectory()
+        let layout = try await Self.client(of: instance, in: folder)
+        let outside = folder.file("outside")
+        if name == "metadata" {
+            try FileManager.default.moveItem(at: layout.metadata, to: outside)
+        } else {
+            try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: false)
+        }
+        try FileManager.default.createSymbolicLink(atPath: layout.root.appendingPathComponent(name).path, withDestinationPath: outside.path)
+        let before = try FileManager.default.contentsOfDirectory(atPath: outside.path).sorted()
+        var provider = TrustedRootProvider(layout: layout)
+        let online = RecordingFetcher(serving: folder.file("repo"))
+        provider.networkFetcher = { _ in online }
+
+        for refreshing in [true, false] {
+            do {
+                _ = try await provider.currentTrustedMaterial(refreshing: refreshing)
+                Issue.record("material through a linked \(name) folder (refreshing: \(refreshing))")
+            } catch {
+                guard case .file(let file) = error.kind else {
+                    Issue.record("\(error)")
+                    continue
+                }
+                #expect(file.kind == .symbolicLink)
+                #expect(error.description == "\(layout.root.path)/\(name): is or passes through a symbolic link, which is refused")
+            }
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside.path).sorted() == before)
+    }
 }

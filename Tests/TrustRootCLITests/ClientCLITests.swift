@@ -374,6 +374,49 @@ struct ClientCLITests {
         #expect(try fixture.cacheFiles() == before)
     }
 
+    /// A link put in place of the client folder's `metadata` or `targets` is refused by every
+    /// command that reaches it: one line naming it, exit 1 (a link where the client's own folder
+    /// should be), and nothing read from or written into the folder it points at.
+    @Test(arguments: ["metadata", "targets"])
+    func aLinkedClientSubfolderIsRefusedByEveryCommand(_ name: String) async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.initClient().status == 0)
+        let linked = fixture.folder.file("client/\(name)")
+        let outside = fixture.folder.file("outside")
+        if FileManager.default.fileExists(atPath: linked.path) {
+            try FileManager.default.moveItem(at: linked, to: outside)
+        } else {
+            try FileManager.default.createDirectory(at: outside, withIntermediateDirectories: false)
+        }
+        try FileManager.default.createSymbolicLink(atPath: linked.path, withDestinationPath: outside.path)
+        func contents() throws -> [String: Data] {
+            var files: [String: Data] = [:]
+            for path in FileManager.default.subpaths(atPath: outside.path) ?? [] {
+                files[path] = FileManager.default.contents(atPath: outside.appendingPathComponent(path).path)
+            }
+            return files
+        }
+        let before = try contents()
+
+        var commands = [["client", "refresh"], ["client", "get", "trusted_root.json"], ["client", "status"]]
+        if name == "metadata" { commands.append(["client", "refresh", "--offline"]) }
+        for command in commands {
+            let outcome = try await TrustRootBinary.run(command + ["--cache", fixture.cache])
+            #expect(outcome.status == 1, "\(command): \(outcome.stderr)")
+            // A refresh may first report the root versions it walked; the error is the one line after.
+            let message = "trustroot: \(linked.path): is or passes through a symbolic link, which is refused\n"
+            #expect(outcome.stderr.hasSuffix(message), "\(command): \(outcome.stderr)")
+            #expect(outcome.stderr.components(separatedBy: "trustroot: ").count == 2, "\(command): \(outcome.stderr)")
+        }
+        #expect(try contents() == before)
+
+        // The link gone and the folder back, the same client refreshes.
+        try FileManager.default.removeItem(at: linked)
+        if name == "metadata" { try FileManager.default.moveItem(at: outside, to: linked) }
+        let refresh = try await TrustRootBinary.run(["client", "refresh", "--cache", fixture.cache])
+        #expect(refresh.status == 0, "\(refresh.stderr)")
+    }
+
     /// A disk that fills up during a write (here a file-size limit, which fails writes the same
     /// way without needing a small file system): one line and exit 74, the previous trusted
     /// files intact and no temporary left, and the next refresh with room succeeds.
