@@ -14,6 +14,10 @@ struct TestCommandTests {
         #expect(last.map(String.init) == command)
         #expect(command.hasPrefix("swift format lint --strict --recursive "))
         #expect(command.hasSuffix("Fuzz/fuzz all 5"))
+        // Every test runs once: the command line's suites are left out of the debug run and run
+        // against the release binary the install command builds.
+        #expect(command.contains(" && swift test --skip TrustRootCLITests && "))
+        #expect(command.contains(" --product trustroot && TRUSTROOT_BINARY=.build/release/trustroot swift test --skip-build --filter TrustRootCLITests && "))
         // The documentation of every library the package offers is built, warnings failing it.
         let manifest = try String(contentsOf: PlaybookTests.source.appendingPathComponent("Package.swift"), encoding: .utf8)
         let libraries = manifest.components(separatedBy: ".library(name: \"").dropFirst().map { $0.prefix { $0 != "\"" } }
