@@ -36,7 +36,7 @@ public struct MetadataCache: Sendable {
     }
 
     /// A cache in the open `folder`: one a caller reached without following links, such as a
-    /// client folder's `metadata` (see ``ConfinedDirectory/folder(_:creating:)``).
+    /// client folder's `metadata` (see `ConfinedDirectory.folder(_:creating:)` in Plumbing).
     public init(folder: ConfinedDirectory) {
         self.folder = folder
         directory = URL(fileURLWithPath: folder.path)
