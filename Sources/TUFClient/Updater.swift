@@ -295,12 +295,9 @@ public struct Updater: Sendable {
         return bytes
     }
 
-    /// Downloads the target at `path`, described by `info`, from `targetBaseURL`, checks its
-    /// length and hashes, and writes it atomically to `destination`; `progress` is told the
-    /// bytes received as they arrive. Returns the bytes checked and written.
-    ///
-    /// The file is flushed to disk unless `syncing` is false, which suits only a file that is
-    /// read back through ``verifiedCopy(_:at:)`` (see `AtomicFile.write(_:to:syncing:)` in Plumbing).
+    /// Downloads the target at `path` as ``downloadTarget(_:_:from:into:named:syncing:progress:)``
+    /// does, into the folder that holds `destination` (opened by its path, the caller's choice),
+    /// as the file `destination` names there.
     @discardableResult
     public func downloadTarget(
         _ path: String,
@@ -310,18 +307,33 @@ public struct Updater: Sendable {
         syncing: Bool = true,
         progress: (@Sendable (Int) -> Void)? = nil
     ) async throws(UpdateError) -> [UInt8] {
-        let bytes = try await fetchTarget(path, info, from: targetBaseURL, progress: progress)
+        let parent = destination.deletingLastPathComponent().path
+        let opened: ConfinedDirectory?
         do {
-            try AtomicFile.write(bytes, to: destination, syncing: syncing)
+            opened = try ConfinedDirectory.open(parent)
         } catch {
-            throw UpdateError(error)
+            throw .storage(path: error.path, reason: error.reason)
         }
-        return bytes
+        guard let folder = opened else { throw .storage(path: parent, reason: "no such folder") }
+        return try await downloadTarget(
+            path,
+            info,
+            from: targetBaseURL,
+            into: folder,
+            named: destination.lastPathComponent,
+            syncing: syncing,
+            progress: progress
+        )
     }
 
-    /// Downloads and checks the target at `path` as ``downloadTarget(_:_:from:to:syncing:progress:)``
-    /// does, and writes it atomically as the file `name` of the open `folder`, refusing a link
-    /// there. Returns the bytes checked and written.
+    /// Downloads the target at `path`, described by `info`, from `targetBaseURL`, checks its
+    /// length and hashes, and writes it atomically as the file `name` of the open `folder`,
+    /// refusing a link there; `progress` is told the bytes received as they arrive. Returns the
+    /// bytes checked and written.
+    ///
+    /// The file is flushed to disk unless `syncing` is false, which suits only a file that is
+    /// read back through ``verifiedCopy(_:in:named:)`` (see `ConfinedDirectory.write(_:to:syncing:)`
+    /// in Plumbing).
     @discardableResult
     public func downloadTarget(
         _ path: String,
@@ -331,22 +343,6 @@ public struct Updater: Sendable {
         named name: String,
         syncing: Bool = true,
         progress: (@Sendable (Int) -> Void)? = nil
-    ) async throws(UpdateError) -> [UInt8] {
-        let bytes = try await fetchTarget(path, info, from: targetBaseURL, progress: progress)
-        do {
-            try folder.write(bytes, to: name, syncing: syncing)
-        } catch {
-            throw .storage(path: error.path, reason: error.reason)
-        }
-        return bytes
-    }
-
-    /// The target at `path`, fetched from `targetBaseURL` and checked against `info`.
-    private func fetchTarget(
-        _ path: String,
-        _ info: TargetFile,
-        from targetBaseURL: URL,
-        progress: (@Sendable (Int) -> Void)?
     ) async throws(UpdateError) -> [UInt8] {
         // Names come from metadata: one with an empty, `.` or `..` part (or a prefix that is not a
         // hex digest) would name a file outside the repository's targets, on a `file://` one above all.
@@ -376,6 +372,11 @@ public struct Updater: Sendable {
             try info.verify(bytes)
         } catch {
             throw .lengthOrHashMismatch(file: path, error)
+        }
+        do {
+            try folder.write(bytes, to: name, syncing: syncing)
+        } catch {
+            throw .storage(path: error.path, reason: error.reason)
         }
         return bytes
     }
