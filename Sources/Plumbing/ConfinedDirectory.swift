@@ -110,14 +110,12 @@ public struct ConfinedDirectory: Sendable {
     ///
     /// - Throws: when the folder cannot be listed, or holds more than `limit` entries.
     public func names(limit: Int = 100_000) throws(Error) -> [String] {
-        let copy = dup(handle.descriptor)
-        guard copy >= 0, let stream = fdopendir(copy) else {
-            if copy >= 0 { close(copy) }
+        let listing = try freshDescriptor()
+        guard let stream = fdopendir(listing) else {
+            close(listing)
             throw failure("")
         }
         defer { closedir(stream) }
-        // A descriptor shares its offset with its duplicate: start from the first entry.
-        rewinddir(stream)
         var names: [String] = []
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
@@ -184,8 +182,7 @@ public struct ConfinedDirectory: Sendable {
             guard let descriptor = try directoryDescriptor(relative, creating: false) else { return [] }
             start = descriptor
         } else {
-            start = dup(handle.descriptor)
-            guard start >= 0 else { throw failure("") }
+            start = try freshDescriptor()
         }
         try walk(start, prefix: relative.map { "\($0)/" } ?? "", into: &found, budget: &budget)
         return found.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
@@ -198,9 +195,6 @@ public struct ConfinedDirectory: Sendable {
             throw failure(prefix)
         }
         defer { closedir(stream) }
-        // This folder's own descriptor may be the one duplicated, sharing its offset with every
-        // earlier listing: start from the first entry.
-        rewinddir(stream)
         while let entry = readdir(stream) {
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
             if name == "." || name == ".." { continue }
@@ -334,6 +328,14 @@ public struct ConfinedDirectory: Sendable {
             guard count <= limit - bytes.count else { throw Error(path: describe(relative), kind: .tooLarge(limit: limit)) }
             bytes += chunk[0..<count]
         }
+    }
+
+    /// A new descriptor of this folder with a listing position of its own: a `dup` would share
+    /// the folder's, so a second listing, or two at once, would miss entries.
+    private func freshDescriptor() throws(Error) -> Int32 {
+        let descriptor = openat(handle.descriptor, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw failure("") }
+        return descriptor
     }
 
     private func describe(_ relative: String) -> String { relative.isEmpty ? path : "\(path)/\(relative)" }

@@ -56,8 +56,8 @@ struct ConfinedDirectoryTests {
         #expect(try folder.read("moved/root.json") == Array("{}".utf8))
     }
 
-    /// Listing twice gives the same names: the descriptor's offset, shared by its duplicates,
-    /// does not leave a second listing empty.
+    /// Listing twice gives the same names: each listing reads from a position of its own, so the
+    /// first does not leave the second empty.
     @Test func namesAndFilesListTheSameEntriesEachTime() throws {
         let folder = try TemporaryDirectory()
         let client = try ConfinedDirectory.create(folder.file("client").path)
