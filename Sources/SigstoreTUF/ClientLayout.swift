@@ -45,9 +45,14 @@ public struct ClientLayout: Sendable, Equatable {
         try subfolder("targets", creating: creating)
     }
 
-    /// The cache of trusted metadata in ``metadataFolder(creating:)``, created when absent.
-    public func metadataCache() throws(ProviderError) -> MetadataCache {
-        guard let folder = try metadataFolder(creating: true) else {
+    /// The cache of trusted metadata in ``metadataFolder(creating:)``: created when absent if
+    /// `creating`; otherwise an absent one is a client with nothing to read, and nothing is made,
+    /// as a command that only reads must not.
+    public func metadataCache(creating: Bool = true) throws(ProviderError) -> MetadataCache {
+        guard let folder = try metadataFolder(creating: creating) else {
+            guard creating else {
+                throw ProviderError(.noClient, "\(metadata.path): no trusted metadata here; run `trustroot client init` first")
+            }
             throw ProviderError(.storage, "\(metadata.path): cannot create folder")
         }
         return MetadataCache(folder: folder)

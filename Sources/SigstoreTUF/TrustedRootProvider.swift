@@ -139,7 +139,7 @@ public struct TrustedRootProvider: Sendable {
         } else {
             fetcher = networkFetcher(mode.timeout)
         }
-        let cache = try metadataCache(creating: !mode.offline)
+        let cache = try layout.metadataCache(creating: !mode.offline)
         let steps = RootStepLog()
         var updater: Updater
         do throws(UpdateError) {
@@ -166,16 +166,6 @@ public struct TrustedRootProvider: Sendable {
             if recordingRefresh { try settings.save(layout) }
         }
         return Session(updater: updater, settings: settings, rootSteps: steps.all)
-    }
-
-    /// The client's cache of trusted metadata; offline (not `creating`), one that is absent is
-    /// a client with nothing to read, and nothing is created.
-    private func metadataCache(creating: Bool) throws(ProviderError) -> MetadataCache {
-        if creating { return try layout.metadataCache() }
-        guard let folder = try layout.metadataFolder(creating: false) else {
-            throw ProviderError(.noClient, "\(layout.metadata.path): no trusted metadata here; run `trustroot client init` first")
-        }
-        return MetadataCache(folder: folder)
     }
 
     /// Starts getting the network transport of a refresh in `mode` ready, before the client's

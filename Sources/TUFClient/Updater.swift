@@ -284,7 +284,7 @@ public struct Updater: Sendable {
     /// The bytes `destination` holds when they are exactly `info`'s content, read once without
     /// following a link at `destination`; nil otherwise.
     public func verifiedCopy(_ info: TargetFile, at destination: URL) -> [UInt8]? {
-        guard let folder = try? ConfinedDirectory.open(destination.deletingLastPathComponent().path) else { return nil }
+        guard let folder = try? Self.folder(holding: destination) else { return nil }
         return verifiedCopy(info, in: folder, named: destination.lastPathComponent)
     }
 
@@ -307,6 +307,19 @@ public struct Updater: Sendable {
         syncing: Bool = true,
         progress: (@Sendable (Int) -> Void)? = nil
     ) async throws(UpdateError) -> [UInt8] {
+        try await downloadTarget(
+            path,
+            info,
+            from: targetBaseURL,
+            into: try Self.folder(holding: destination),
+            named: destination.lastPathComponent,
+            syncing: syncing,
+            progress: progress
+        )
+    }
+
+    /// The folder that holds `destination`, opened by its path (the caller's choice).
+    private static func folder(holding destination: URL) throws(UpdateError) -> ConfinedDirectory {
         let parent = destination.deletingLastPathComponent().path
         let opened: ConfinedDirectory?
         do {
@@ -314,16 +327,8 @@ public struct Updater: Sendable {
         } catch {
             throw .storage(path: error.path, reason: error.reason)
         }
-        guard let folder = opened else { throw .storage(path: parent, reason: "no such folder") }
-        return try await downloadTarget(
-            path,
-            info,
-            from: targetBaseURL,
-            into: folder,
-            named: destination.lastPathComponent,
-            syncing: syncing,
-            progress: progress
-        )
+        guard let opened else { throw .storage(path: parent, reason: "no such folder") }
+        return opened
     }
 
     /// Downloads the target at `path`, described by `info`, from `targetBaseURL`, checks its

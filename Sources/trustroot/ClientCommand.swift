@@ -346,18 +346,12 @@ struct ClientCommand: ParsableCommand {
             configuration.minimumRootVersion = settings.minimumRootVersion
             configuration.pinnedRootVersion = settings.pinnedRootVersion
             // Read only: a missing folder is reported, never made.
-            let (metadata, targets) = try CLIError.mapping { () throws(ProviderError) in
-                (try layout.metadataFolder(creating: false), try layout.targetsFolder(creating: false))
-            }
-            guard let metadata else {
-                throw CLIError(
-                    message: "\(layout.metadata.path): no trusted metadata here; run `trustroot client init` first",
-                    code: .noInput
-                )
+            let (cache, targets) = try CLIError.mapping { () throws(ProviderError) in
+                (try layout.metadataCache(creating: false), try layout.targetsFolder(creating: false))
             }
             let report: CacheReport
             do {
-                report = try await CacheReport.read(MetadataCache(folder: metadata), configuration: configuration)
+                report = try await CacheReport.read(cache, configuration: configuration)
             } catch {
                 throw CLIError(error)
             }
