@@ -36,17 +36,40 @@ public struct Updater: Sendable {
     /// Updates root, timestamp, snapshot and top-level targets, all checked at one reference
     /// time, holding the cache lock throughout.
     public mutating func refresh(referenceTime: Date = Date()) async throws(UpdateError) {
+        try await refresh(referenceTime: referenceTime) { _ in () }
+    }
+
+    /// Updates as ``refresh(referenceTime:)`` does, then runs `alongside` on an updater holding
+    /// the new trusted metadata while that metadata is still reaching the disk, and returns what
+    /// `alongside` returned once both are done.
+    ///
+    /// For work that needs the refreshed metadata but not its copy on disk, such as downloading
+    /// the targets it lists: the work and the disk flushes then overlap instead of following each
+    /// other. `alongside` runs with the cache lock held, and only after every check of the
+    /// refresh passed; a cache write that failed is thrown in place of its result, since the
+    /// metadata it used would then not be the client's after all. Metadata it fetches (a
+    /// delegated role) is written to the cache at once, beside the refresh's writes: each file is
+    /// checked again whenever it is read, so their order on disk does not matter.
+    public mutating func refresh<Outcome>(
+        referenceTime: Date = Date(),
+        alongside: (Updater) async -> Outcome
+    ) async throws(UpdateError) -> Outcome {
         // The transport sets up on another thread while the trusted root is read and checked.
         fetcher.prepare(for: metadataBaseURL)
         let cache = self.cache
         var copy = self
-        trusted = try await cache.withLock { () throws(UpdateError) -> TrustedMetadataSet in
-            try await copy.performRefresh(referenceTime: referenceTime)
-            return copy.trusted!
+        let (set, outcome) = try await cache.withLock { () throws(UpdateError) -> (TrustedMetadataSet, Outcome) in
+            let outcome = try await copy.performRefresh(referenceTime: referenceTime, alongside: alongside)
+            return (copy.trusted!, outcome)
         }
+        trusted = set
+        return outcome
     }
 
-    private mutating func performRefresh(referenceTime: Date) async throws(UpdateError) {
+    private mutating func performRefresh<Outcome>(
+        referenceTime: Date,
+        alongside: (Updater) async -> Outcome
+    ) async throws(UpdateError) -> Outcome {
         guard let localRoot = cache.read("root", maximumBytes: configuration.rootMaximumBytes) else {
             throw .storage(path: cache.url(for: "root").path, reason: "no trusted root: initialize the cache first")
         }
@@ -58,21 +81,28 @@ public struct Updater: Sendable {
         defer { readAhead?.cancel() }
         var set = try TrustedMetadataSet(root: parsedRoot, referenceTime: referenceTime)
         let writes = WriteBehind(cache: cache)
-        let outcome: Result<Void, UpdateError>
+        let checked: Result<Void, UpdateError>
         do throws(UpdateError) {
             try await loadRoot(&set, startedWalk: readAhead, writes: writes)
             try await loadTimestamp(&set, writes: writes)
             try await loadSnapshot(&set, writes: writes)
             trusted = set
             _ = try await loadTargets("targets", delegator: "root", writes: writes)
-            outcome = .success(())
+            checked = .success(())
         } catch {
-            outcome = .failure(error)
+            checked = .failure(error)
         }
         // A write is asked for only once its file has been checked, so a failed write belongs to
         // an earlier step than any other failure: it is the one to report.
-        try await writes.flush()
-        try outcome.get()
+        switch checked {
+        case .success:
+            let outcome = await alongside(self)
+            try await writes.flush()
+            return outcome
+        case .failure(let failure):
+            try await writes.flush()
+            throw failure
+        }
     }
 
     /// The last root version a walk from `start` may reach.

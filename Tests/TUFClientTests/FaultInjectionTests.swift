@@ -77,6 +77,66 @@ struct FaultInjectionTests {
     }
 }
 
+/// Work run alongside a refresh's disk writes sees the refreshed metadata, runs with the cache
+/// lock held, and gives way to a write that failed or a check that did.
+@Suite("Work alongside a refresh")
+struct RefreshAlongsideTests {
+    @Test func seesTheRefreshedMetadataUnderTheLockAndYieldsToAFailedWrite() async throws {
+        let folder = try TemporaryDirectory()
+        _ = try await Python.run("tuf_repo.py", [folder.file("repo").path])
+        let metadataURL = folder.file("repo/metadata")
+        let initialRoot = try folder.read("repo/1.root.json")
+
+        let cache = try MetadataCache(directory: folder.file("clean"))
+        try cache.bootstrap(rootBytes: initialRoot)
+        var updater = Updater(cache: cache, metadataBaseURL: metadataURL, fetcher: FileFetcher())
+        let (rootVersion, targetsListed, lockRefusal) = try await updater.refresh { refreshed in
+            var lockRefusal: UpdateError?
+            do throws(UpdateError) {
+                try await cache.withLock(timeout: 0.2) { () throws(UpdateError) in }
+            } catch {
+                lockRefusal = error
+            }
+            return (refreshed.trusted?.root.signed.version, refreshed.trusted?.targets["targets"] != nil, lockRefusal)
+        }
+        #expect(rootVersion == 4)
+        #expect(targetsListed)
+        #expect(lockRefusal == .storage(path: cache.directory.path, reason: "another update holds the cache lock"))
+        #expect(updater.trusted?.root.signed.version == 4)
+        // Every write was done before the refresh returned, and the lock is free again.
+        for role in ["root", "timestamp", "snapshot", "targets"] {
+            #expect(cache.read(role, maximumBytes: 1 << 20) != nil, "\(role)")
+        }
+        try await cache.withLock(timeout: 0.2) { () throws(UpdateError) in }
+
+        // A failed write of the refreshed targets metadata is what the refresh reports, although
+        // the work alongside ran and finished.
+        var failing = try MetadataCache(directory: folder.file("failing"))
+        try failing.bootstrap(rootBytes: initialRoot)
+        failing.beforeWrite = { role throws(UpdateError) in
+            if role == "targets" { throw .storage(path: role, reason: "injected I/O error") }
+        }
+        var interrupted = Updater(cache: failing, metadataBaseURL: metadataURL, fetcher: FileFetcher())
+        let ran = FaultInjectionTests.WriteFault(failing: 0)
+        await #expect(throws: UpdateError.storage(path: "targets", reason: "injected I/O error")) {
+            _ = try await interrupted.refresh { _ in try? ran.check("alongside") }
+        }
+        #expect(ran.writes == 1)
+
+        // A refresh whose checks fail runs nothing alongside.
+        let pinned = try MetadataCache(directory: folder.file("pinned"))
+        try pinned.bootstrap(rootBytes: initialRoot)
+        var configuration = UpdaterConfiguration()
+        configuration.pinnedRootVersion = 9
+        var refused = Updater(cache: pinned, metadataBaseURL: metadataURL, fetcher: FileFetcher(), configuration: configuration)
+        let skipped = FaultInjectionTests.WriteFault(failing: 0)
+        await #expect(throws: UpdateError.pinnedRootUnavailable(pinned: 9, reached: 4)) {
+            _ = try await refused.refresh { _ in try? skipped.check("alongside") }
+        }
+        #expect(skipped.writes == 0)
+    }
+}
+
 @Suite("Cache lock")
 struct CacheLockTests {
     @Test func aSecondUpdateWaitsForTheFirstAndGivesUpAfterItsTimeout() async throws {
