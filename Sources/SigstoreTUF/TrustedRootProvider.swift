@@ -116,17 +116,71 @@ public struct TrustedRootProvider: Sendable {
     }
 
     /// Builds an updater from the client's settings and brings it up to date, or loads the
-    /// cache offline; `onRootStep` hears each root version reached.
-    ///
-    /// A refresh is recorded in the settings (``ClientSettings/lastRefresh``) before this
-    /// returns, unless `recordingRefresh` is false: the caller then writes them with
-    /// ``saveSettings(of:)`` once it has done what it overlaps with that write.
+    /// cache offline; `onRootStep` hears each root version reached. A refresh is recorded in
+    /// the settings (``ClientSettings/lastRefresh``) before this returns.
     public func update(
         _ mode: UpdateMode,
-        recordingRefresh: Bool = true,
         onRootStep: (@Sendable (Int) -> Void)? = nil
     ) async throws(ProviderError) -> Session {
         var settings = try ClientSettings.load(layout)
+        var updater = try makeUpdater(mode, settings)
+        let steps = RootStepLog()
+        do throws(UpdateError) {
+            if mode.offline {
+                try await updater.loadCached(acceptsExpired: mode.allowExpired)
+            } else {
+                updater.onRootUpdate = steps.recorder(passingTo: onRootStep)
+                try await updater.refresh()
+            }
+        } catch {
+            throw ProviderError(.update(error), error.description)
+        }
+        if !mode.offline {
+            settings.lastRefresh = Date()
+            try settings.save(layout)
+        }
+        return Session(updater: updater, settings: settings, rootSteps: steps.all)
+    }
+
+    /// Refreshes as ``update(_:onRootStep:)`` does and downloads
+    /// ``sigstoreFiles`` as ``fetchSigstoreFiles(_:progress:)`` does, the downloads and the
+    /// settings' write made while the refreshed metadata is still reaching the disk: they need
+    /// the checked metadata, not its copy there. Offline, it loads the cache and fetches nothing.
+    ///
+    /// The failure reported is the one the separate calls would report first: the refresh's
+    /// (its checks, then its cache writes), then the settings', then the first file's in
+    /// listing order.
+    public func refreshFetchingSigstoreFiles(
+        _ mode: UpdateMode,
+        progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)? = nil,
+        onRootStep: (@Sendable (Int) -> Void)? = nil
+    ) async throws(ProviderError) -> (session: Session, files: [(name: String, path: String)]) {
+        guard !mode.offline else { return (try await update(mode, onRootStep: onRootStep), []) }
+        var settings = try ClientSettings.load(layout)
+        var updater = try makeUpdater(mode, settings)
+        let steps = RootStepLog()
+        updater.onRootUpdate = steps.recorder(passingTo: onRootStep)
+        let outcome: (session: Session, saved: Result<Void, ProviderError>, files: Result<[(name: String, path: String)], ProviderError>)
+        do throws(UpdateError) {
+            outcome = try await updater.refresh { refreshed in
+                settings.lastRefresh = Date()
+                var session = Session(updater: refreshed, settings: settings, rootSteps: steps.all)
+                let saving = Task { [session] () -> Result<Void, ProviderError> in
+                    Result { () throws(ProviderError) in try session.settings.save(layout) }
+                }
+                let files = await downloadSigstoreFiles(&session, progress: progress)
+                return (session, await saving.value, files)
+            }
+        } catch {
+            throw ProviderError(.update(error), error.description)
+        }
+        try outcome.saved.get()
+        return (outcome.session, try outcome.files.get())
+    }
+
+    /// An updater for the client's repository as `settings` describe it, with the transport
+    /// `mode` calls for.
+    private func makeUpdater(_ mode: UpdateMode, _ settings: ClientSettings) throws(ProviderError) -> Updater {
         var configuration = UpdaterConfiguration()
         configuration.minimumRootVersion = mode.minimumRootVersion ?? settings.minimumRootVersion
         configuration.pinnedRootVersion = mode.pinnedRootVersion ?? settings.pinnedRootVersion
@@ -139,47 +193,21 @@ public struct TrustedRootProvider: Sendable {
         } else {
             fetcher = networkFetcher(mode.timeout)
         }
-        let cache = try layout.metadataCache(creating: !mode.offline)
-        let steps = RootStepLog()
-        var updater: Updater
-        do throws(UpdateError) {
-            updater = Updater(
-                cache: cache,
-                metadataBaseURL: settings.metadataURL,
-                fetcher: fetcher,
-                configuration: configuration
-            )
-            if mode.offline {
-                try await updater.loadCached(acceptsExpired: mode.allowExpired)
-            } else {
-                updater.onRootUpdate = { version in
-                    steps.append(version)
-                    onRootStep?(version)
-                }
-                try await updater.refresh()
-            }
-        } catch {
-            throw ProviderError(.update(error), error.description)
-        }
-        if !mode.offline {
-            settings.lastRefresh = Date()
-            if recordingRefresh { try settings.save(layout) }
-        }
-        return Session(updater: updater, settings: settings, rootSteps: steps.all)
+        return Updater(
+            cache: try layout.metadataCache(creating: !mode.offline),
+            metadataBaseURL: settings.metadataURL,
+            fetcher: fetcher,
+            configuration: configuration
+        )
     }
 
     /// Starts getting the network transport of a refresh in `mode` ready, before the client's
     /// settings name the repository, so that a caller can overlap that setup with reading them
-    /// (``update(_:recordingRefresh:onRootStep:)`` asks again once the URL is known). Nothing
+    /// (``update(_:onRootStep:)`` asks again once the URL is known). Nothing
     /// is started offline; for a `file://` repository, the setup goes unused.
     public func prepareNetwork(for mode: UpdateMode) {
         guard !mode.offline else { return }
         networkFetcher(mode.timeout).prepare()
-    }
-
-    /// Writes the settings of `session`, with the time of its refresh, into the client folder.
-    public func saveSettings(of session: Session) throws(ProviderError) {
-        try session.settings.save(layout)
     }
 
     /// Downloads (or finds current) each of ``sigstoreFiles`` the trusted metadata lists,
@@ -188,11 +216,23 @@ public struct TrustedRootProvider: Sendable {
         _ session: inout Session,
         progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)? = nil
     ) async throws(ProviderError) -> [(name: String, path: String)] {
+        try await downloadSigstoreFiles(&session, progress: progress).get()
+    }
+
+    /// ``fetchSigstoreFiles(_:progress:)``, its failure returned rather than thrown.
+    private func downloadSigstoreFiles(
+        _ session: inout Session,
+        progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)?
+    ) async -> Result<[(name: String, path: String)], ProviderError> {
         // What each file should be is settled first, in order (it may take delegated metadata);
         // the downloads, independent of each other, then run side by side.
         var listed: [(name: String, info: TargetFile)] = []
         for name in Self.sigstoreFiles {
-            if let info = try await targetInfo(name, &session) { listed.append((name, info)) }
+            do throws(ProviderError) {
+                if let info = try await targetInfo(name, &session) { listed.append((name, info)) }
+            } catch {
+                return .failure(error)
+            }
         }
         let settled = session
         let outcomes = await withTaskGroup(of: (Int, ProviderError?).self) { group in
@@ -211,8 +251,8 @@ public struct TrustedRootProvider: Sendable {
             return failures
         }
         // The first file's failure, in listing order, whichever finished first.
-        if let first = outcomes.keys.sorted().first, let failure = outcomes[first] { throw failure }
-        return listed.map { ($0.name, layout.target($0.name).path) }
+        if let first = outcomes.keys.sorted().first, let failure = outcomes[first] { return .failure(failure) }
+        return .success(listed.map { ($0.name, layout.target($0.name).path) })
     }
 
     /// What the trusted targets metadata lists for `name`; nil when it lists nothing.
@@ -328,4 +368,12 @@ private final class RootStepLog: @unchecked Sendable {
     private var versions: [Int] = []
     func append(_ version: Int) { lock.withLock { versions.append(version) } }
     var all: [Int] { lock.withLock { versions } }
+
+    /// An updater callback that records each version and then tells `listener`.
+    func recorder(passingTo listener: (@Sendable (Int) -> Void)?) -> @Sendable (Int) async -> Void {
+        { version in
+            self.append(version)
+            listener?(version)
+        }
+    }
 }

@@ -196,14 +196,12 @@ struct ClientCommand: ParsableCommand {
 
     /// Brings the client in `layout` up to date (or loads the cache offline), printing each
     /// root step, and offline, how old the cache is.
-    static func update(_ layout: ClientLayout, _ options: UpdateMode, quiet: Bool, recordingRefresh: Bool = true) async throws
+    static func update(_ layout: ClientLayout, _ options: UpdateMode, quiet: Bool) async throws
         -> Updated
     {
         let updated = try await CLIError.mapping {
             () async throws(ProviderError) in
-            try await TrustedRootProvider(layout: layout).update(options, recordingRefresh: recordingRefresh) { version in
-                if !quiet { FileHandleOutput.standardError.write("root v\(version - 1) → v\(version)\n") }
-            }
+            try await TrustedRootProvider(layout: layout).update(options, onRootStep: rootStepPrinter(quiet: quiet))
         }
         if options.offline, !quiet {
             let logger = Logger(label: "trustroot")
@@ -216,6 +214,13 @@ struct ClientCommand: ParsableCommand {
             }
         }
         return updated
+    }
+
+    /// Prints each root step on standard error, unless `quiet`.
+    static func rootStepPrinter(quiet: Bool) -> @Sendable (Int) -> Void {
+        { version in
+            if !quiet { FileHandleOutput.standardError.write("root v\(version - 1) → v\(version)\n") }
+        }
     }
 
     /// `trustroot client refresh`.
@@ -240,10 +245,10 @@ struct ClientCommand: ParsableCommand {
         /// Refreshes the client in `layout` and prints what it trusts now, the caller having
         /// started the network client (``TrustedRootProvider/prepareNetwork(for:)``).
         static func refresh(_ layout: ClientLayout, _ mode: UpdateMode, json: Bool) async throws {
-            // Recorded below, while the files download (an offline read records nothing).
-            var updated = try await ClientCommand.update(layout, mode, quiet: json, recordingRefresh: false)
+            let (updated, files) =
+                try await mode.offline
+                ? (ClientCommand.update(layout, mode, quiet: json), []) : refreshFetchingFiles(layout, mode, quiet: json)
             guard let trusted = updated.updater.trusted else { return }
-            let files = mode.offline ? [] : try await fetchSigstoreFilesSavingSettings(&updated, layout)
             var status = ClientStatus(report: CacheReport(trusted: trusted), settings: updated.settings)
             status.rootSteps = updated.rootSteps
             status.files = files
@@ -254,35 +259,22 @@ struct ClientCommand: ParsableCommand {
                 for file in files { print("\(file.name): \(file.path)") }
             }
         }
-    }
 
-    /// ``fetchSigstoreFiles(_:_:)`` after a refresh made without recording it, the settings
-    /// written while the files download.
-    static func fetchSigstoreFilesSavingSettings(_ updated: inout Updated, _ layout: ClientLayout) async throws -> [(
-        name: String, path: String
-    )] {
-        let session = updated
-        let saved = Task { () -> Result<Void, ProviderError> in
-            Result { () throws(ProviderError) in try TrustedRootProvider(layout: layout).saveSettings(of: session) }
-        }
-        let fetched: Result<[(name: String, path: String)], any Error>
-        do {
-            fetched = .success(try await fetchSigstoreFiles(&updated, layout))
-        } catch {
-            fetched = .failure(error)
-        }
-        let savedOutcome = await saved.value
-        try CLIError.mapping { () throws(ProviderError) in try savedOutcome.get() }
-        return try fetched.get()
-    }
-
-    /// Downloads (or finds current) each of the files verifying and signing need, showing
-    /// progress on a terminal.
-    static func fetchSigstoreFiles(_ updated: inout Updated, _ layout: ClientLayout) async throws -> [(name: String, path: String)] {
-        let progress = TerminalProgress()
-        defer { progress.finish() }
-        return try await CLIError.mapping { () async throws(ProviderError) in
-            try await TrustedRootProvider(layout: layout).fetchSigstoreFiles(&updated, progress: progress.downloading)
+        /// Refreshes over the network and downloads the files verifying and signing need, while
+        /// the refreshed metadata reaches the disk, printing each root step (unless `quiet`) and
+        /// the downloads' progress on a terminal.
+        static func refreshFetchingFiles(_ layout: ClientLayout, _ mode: UpdateMode, quiet: Bool) async throws -> (
+            Updated, [(name: String, path: String)]
+        ) {
+            let progress = TerminalProgress()
+            defer { progress.finish() }
+            return try await CLIError.mapping { () async throws(ProviderError) in
+                try await TrustedRootProvider(layout: layout).refreshFetchingSigstoreFiles(
+                    mode,
+                    progress: progress.downloading,
+                    onRootStep: ClientCommand.rootStepPrinter(quiet: quiet)
+                )
+            }
         }
     }
 

@@ -117,6 +117,62 @@ struct TrustedRootProviderTests {
         }
     }
 
+    /// The refresh that downloads the Sigstore files while its metadata reaches the disk: the
+    /// files, the refresh's time and the metadata are all there when it returns; a file the
+    /// targets URL does not serve is reported after the metadata and settings were kept.
+    @Test func aRefreshDownloadsTheSigstoreFilesWhileItsMetadataIsWritten() async throws {
+        let instance = try TestInstance()
+        let folder = try TemporaryDirectory()
+        let layout = try await Self.client(of: instance, in: folder)
+        var provider = TrustedRootProvider(layout: layout)
+        let online = RecordingFetcher(serving: folder.file("repo"))
+        provider.networkFetcher = { _ in online }
+        let steps = RootStepLog()
+        let before = Date()
+        let (session, files) = try await provider.refreshFetchingSigstoreFiles(
+            TrustedRootProvider.UpdateMode(),
+            onRootStep: { steps.append($0) }
+        )
+        #expect(files.map(\.name) == ["trusted_root.json"])
+        #expect(files.map(\.path) == [layout.target("trusted_root.json").path])
+        #expect(try Data(contentsOf: layout.target("trusted_root.json")) == Data(try folder.read("trusted_root.json")))
+        #expect(session.rootSteps == [2, 3, 4])
+        #expect(steps.all == [2, 3, 4])
+        #expect(session.updater.trusted?.root.signed.version == 4)
+        #expect(try ClientSettings.load(layout).lastRefresh.map { $0 >= before.addingTimeInterval(-1) } == true)
+        // What it trusts is on disk: an offline read finds the same.
+        let offline = try await provider.update(TrustedRootProvider.UpdateMode(offline: true))
+        #expect(offline.updater.trusted?.root.signed.version == 4)
+        #expect(offline.updater.trusted?.timestamp?.signed.version == session.updater.trusted?.timestamp?.signed.version)
+
+        // With the targets no longer served and the local copy gone, the refresh still keeps
+        // its metadata and records itself, and the download's failure is the one reported.
+        try FileManager.default.removeItem(at: folder.file("repo/targets"))
+        try FileManager.default.removeItem(at: layout.target("trusted_root.json"))
+        var recorded = try ClientSettings.load(layout)
+        recorded.lastRefresh = Date(timeIntervalSince1970: 0)
+        try recorded.save(layout)
+        do {
+            _ = try await provider.refreshFetchingSigstoreFiles(TrustedRootProvider.UpdateMode())
+            Issue.record("a refresh downloaded a file nobody serves")
+        } catch {
+            guard case .targetNotServed = error.kind else {
+                Issue.record("\(error)")
+                return
+            }
+        }
+        #expect(try ClientSettings.load(layout).lastRefresh.map { $0 > Date(timeIntervalSince1970: 0) } == true)
+        #expect(!FileManager.default.fileExists(atPath: layout.target("trusted_root.json").path))
+    }
+
+    /// Root versions heard from a refresh.
+    final class RootStepLog: @unchecked Sendable {
+        private let lock = NSLock()
+        private var versions: [Int] = []
+        func append(_ version: Int) { lock.withLock { versions.append(version) } }
+        var all: [Int] { lock.withLock { versions } }
+    }
+
     @Test func aFolderWithNoClientIsNamed() async throws {
         let folder = try TemporaryDirectory()
         let provider = TrustedRootProvider(layout: ClientLayout(folder.file("none").path))
