@@ -18,7 +18,7 @@ import Synchronization
 /// Once a fetch finds a version missing, no version after it is asked for: the walk ends there,
 /// and with it the read-ahead, whose requests past the end would only be cancelled (which, over
 /// HTTP/1.1, costs their connections).
-struct RootReadAhead {
+struct RootReadAhead: Sendable {
     /// How many steps a walk takes before versions are fetched more than one ahead.
     static let startsAfter = 4
     /// The most versions in flight beyond the one the walk waits for: a long walk keeps both
@@ -34,12 +34,12 @@ struct RootReadAhead {
     private let fetcher: any Fetcher
     private let maximumBytes: Int
     private let last: Int
-    private let url: (Int) -> URL
-    private var pending: [Int: Task<Result<PreparedRoot, FetchError>, Never>] = [:]
+    private let url: @Sendable (Int) -> URL
+    private let pending = PendingRootFetches()
     private let missing = LowestMissingVersion()
 
     /// Reads versions up to `last` through `fetcher`, each capped at `maximumBytes`.
-    init(fetcher: any Fetcher, maximumBytes: Int, last: Int, url: @escaping (Int) -> URL) {
+    init(fetcher: any Fetcher, maximumBytes: Int, last: Int, url: @escaping @Sendable (Int) -> URL) {
         self.fetcher = fetcher
         self.maximumBytes = maximumBytes
         self.last = last
@@ -48,23 +48,20 @@ struct RootReadAhead {
 
     /// `version`, having started the fetch of the version after it once it arrived, and of the
     /// next few when the walk has already taken `stepsTaken` steps.
-    mutating func next(_ version: Int, stepsTaken: Int) async throws(FetchError) -> PreparedRoot {
+    func next(_ version: Int, stepsTaken: Int) async throws(FetchError) -> PreparedRoot {
         // A version fetched on demand is checked against its own keys by the walk, side by side
         // with the check against the trusted root; one fetched ahead, by its own task.
-        let task = pending.removeValue(forKey: version) ?? fetch(version, checkingItself: false)
+        let task = pending.take(version) ?? fetch(version, checkingItself: false)
         let ahead = Self.ahead(afterSteps: stepsTaken)
         // `last` may be Int.max: count the versions left rather than add to `version`.
         let count = min(ahead, lastWorthAsking - version)
         if count > 0 {
-            for offset in 1...count where pending[version + offset] == nil {
-                pending[version + offset] = fetch(version + offset, checkingItself: true)
-            }
+            for offset in 1...count { startFetch(version + offset) }
         }
         let result = await task.value
-        // The version exists: its successor is the walk's next request, so start it now.
-        if case .success = result, version < lastWorthAsking, pending[version + 1] == nil {
-            pending[version + 1] = fetch(version + 1, checkingItself: true)
-        }
+        // The version exists: its successor is the walk's next request. Its task started that
+        // fetch on arrival if the walk was already waiting for it; if not, it starts now.
+        if case .success = result, version < lastWorthAsking { startFetch(version + 1) }
         return try result.get()
     }
 
@@ -75,30 +72,86 @@ struct RootReadAhead {
     }
 
     /// Starts fetching `version`, the walk's first, before the walk begins.
-    mutating func begin(_ version: Int) {
-        if pending[version] == nil { pending[version] = fetch(version, checkingItself: true) }
+    func begin(_ version: Int) {
+        startFetch(version)
     }
 
-    /// Stops every fetch still in flight.
+    /// Stops every fetch in flight, and any a fetch in flight would start.
     func cancel() {
-        for task in pending.values { task.cancel() }
+        pending.cancelAll()
     }
 
-    /// A task fetching and preparing `version`, started now.
+    /// Starts fetching and preparing `version` for the walk, unless that is under way.
+    private func startFetch(_ version: Int) {
+        pending.start(version) { fetch(version, checkingItself: true) }
+    }
+
+    /// A task fetching and preparing `version`, started now. When the version arrives while the
+    /// walk waits for it, the task starts the fetch of the version after it before parsing or
+    /// checking it: the walk asks for that one next unless this one fails its checks, and the
+    /// request then overlaps them instead of following them. A version fetched ahead starts
+    /// nothing, so what is in flight stays within the read-ahead's bound.
     private func fetch(_ version: Int, checkingItself: Bool) -> Task<Result<PreparedRoot, FetchError>, Never> {
         let fetcher = self.fetcher
         let maximumBytes = self.maximumBytes
         let address = url(version)
         let missing = self.missing
+        let readAhead = self
         return Task { () -> Result<PreparedRoot, FetchError> in
             do throws(FetchError) {
                 let bytes = try await fetcher.fetch(address, maximumBytes: maximumBytes)
+                if readAhead.pending.isAwaited(version), version < readAhead.lastWorthAsking { readAhead.startFetch(version + 1) }
                 return .success(PreparedRoot(bytes, checkingItself: checkingItself))
             } catch {
                 if error.isNotFound { missing.record(version) }
                 return .failure(error)
             }
         }
+    }
+}
+
+/// The fetches of a walk's root versions that the walk has not taken yet, by version, shared by
+/// the walk and the fetches that start their successors.
+final class PendingRootFetches: Sendable {
+    private struct State {
+        var tasks: [Int: Task<Result<PreparedRoot, FetchError>, Never>] = [:]
+        /// The version the walk last took, and waits for until it arrives.
+        var awaited: Int?
+        var cancelled = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Keeps the task `start` makes for `version`, unless one is kept already or the walk was
+    /// cancelled; `start` runs only when the task is kept.
+    func start(_ version: Int, _ start: () -> Task<Result<PreparedRoot, FetchError>, Never>) {
+        state.withLock { state in
+            guard !state.cancelled, state.tasks[version] == nil else { return }
+            state.tasks[version] = start()
+        }
+    }
+
+    /// The task kept for `version`, no longer kept, the walk now waiting for that version.
+    func take(_ version: Int) -> Task<Result<PreparedRoot, FetchError>, Never>? {
+        state.withLock { state in
+            state.awaited = version
+            return state.tasks.removeValue(forKey: version)
+        }
+    }
+
+    /// Whether the walk has taken `version` and waits for it.
+    func isAwaited(_ version: Int) -> Bool {
+        state.withLock { $0.awaited == version }
+    }
+
+    /// Cancels every task kept, and keeps none from now on.
+    func cancelAll() {
+        let tasks = state.withLock { state in
+            state.cancelled = true
+            defer { state.tasks = [:] }
+            return Array(state.tasks.values)
+        }
+        for task in tasks { task.cancel() }
     }
 }
 

@@ -125,7 +125,7 @@ public struct Updater: Sendable {
         // A pin below `start` is the last version, so this also leaves that refusal to the walk.
         let last = lastRootVersion(from: start)
         guard start < last else { return nil }
-        var walk = readAhead(from: start, to: last)
+        let walk = readAhead(from: start, to: last)
         walk.begin(start + 1)
         return walk
     }
@@ -140,7 +140,7 @@ public struct Updater: Sendable {
         }
         let last = lastRootVersion(from: start)
         guard start < last else { return }
-        var readAhead = startedWalk ?? readAhead(from: start, to: last)
+        let readAhead = startedWalk ?? readAhead(from: start, to: last)
         defer { readAhead.cancel() }
         // The newest verified root is written once, when the walk ends however it ends: a crash
         // before that leaves the starting root, which is as safe and only redoes the walk, while
