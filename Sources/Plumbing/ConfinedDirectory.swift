@@ -227,6 +227,64 @@ public struct ConfinedDirectory: Sendable {
         let (parentOrNil, name) = try parentDescriptor(of: relative, creating: true)
         guard let parent = parentOrNil else { throw Error(path: describe(relative), kind: .system("cannot create its folder")) }
         defer { close(parent) }
+        let staged = try stage(bytes, as: name, in: parent, describing: relative)
+        var problem: Error?
+        if syncing && fsync(staged.descriptor) != 0 { problem = failure(relative, "fsync failed") }
+        if close(staged.descriptor) != 0 && problem == nil { problem = failure(relative, "close failed") }
+        if problem == nil && renameat(parent, staged.temporary, parent, name) != 0 { problem = failure(relative, "rename failed") }
+        if let problem {
+            unlinkat(parent, staged.temporary, 0)
+            throw problem
+        }
+        if syncing { _ = fsync(parent) }
+    }
+
+    /// Replaces several files of this folder (plain names, no folders on the way) with their
+    /// bytes, flushing the folder once for all: every new file is written and flushed first,
+    /// then each is renamed into place in the order given, then the folder is flushed.
+    ///
+    /// A crash leaves each file old or new, and whole. The renames made are the first ones in
+    /// the order given; after a power cut the same holds as far as the file system keeps renames
+    /// in order, as journaling ones do. When a file cannot be written or flushed, or a link or
+    /// other non-file stands in place of one, none is renamed and no temporary file stays.
+    public func write(_ files: [(name: String, bytes: [UInt8])]) throws(Error) {
+        for file in files where !Self.isPlainRelativePath(file.name) || file.name.contains("/") {
+            throw Error(path: describe(file.name), kind: .unsafePath)
+        }
+        let parent = dup(handle.descriptor)
+        guard parent >= 0 else { throw failure("") }
+        defer { close(parent) }
+        var staged: [(name: String, temporary: String)] = []
+        var problem: Error?
+        for file in files where problem == nil {
+            do {
+                let written = try stage(file.bytes, as: file.name, in: parent, describing: file.name)
+                if fsync(written.descriptor) != 0 { problem = failure(file.name, "fsync failed") }
+                if close(written.descriptor) != 0 && problem == nil { problem = failure(file.name, "close failed") }
+                staged.append((file.name, written.temporary))
+            } catch {
+                problem = error
+            }
+        }
+        var renamed = 0
+        while problem == nil && renamed < staged.count {
+            let file = staged[renamed]
+            if renameat(parent, file.temporary, parent, file.name) != 0 {
+                problem = failure(file.name, "rename failed")
+            } else {
+                renamed += 1
+            }
+        }
+        for file in staged.dropFirst(renamed) { unlinkat(parent, file.temporary, 0) }
+        if renamed > 0 { _ = fsync(parent) }
+        if let problem { throw problem }
+    }
+
+    /// A new temporary file beside `name` in the open folder `parent`, holding `bytes` and still
+    /// open for writing, `name` itself being absent or a regular file (never a link).
+    private func stage(_ bytes: [UInt8], as name: String, in parent: Int32, describing relative: String) throws(Error) -> (
+        temporary: String, descriptor: Int32
+    ) {
         var status = stat()
         if fstatat(parent, name, &status, AT_SYMLINK_NOFOLLOW) == 0 {
             switch status.st_mode & S_IFMT {
@@ -238,16 +296,12 @@ public struct ConfinedDirectory: Sendable {
         let temporary = ".\(name).\(UInt64.random(in: 0...UInt64.max)).partial"
         let descriptor = openat(parent, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure(relative, "cannot create a temporary file") }
-        var problem: Error?
-        if !AtomicFile.writeFully(bytes, to: descriptor) { problem = failure(relative, "write failed") }
-        if problem == nil && syncing && fsync(descriptor) != 0 { problem = failure(relative, "fsync failed") }
-        if close(descriptor) != 0 && problem == nil { problem = failure(relative, "close failed") }
-        if problem == nil && renameat(parent, temporary, parent, name) != 0 { problem = failure(relative, "rename failed") }
-        if let problem {
+        guard AtomicFile.writeFully(bytes, to: descriptor) else {
+            close(descriptor)
             unlinkat(parent, temporary, 0)
-            throw problem
+            throw failure(relative, "write failed")
         }
-        if syncing { _ = fsync(parent) }
+        return (temporary, descriptor)
     }
 
     /// Removes the file at `relative` if there is one (a link is removed, never followed).

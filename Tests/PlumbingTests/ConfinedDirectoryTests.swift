@@ -56,6 +56,30 @@ struct ConfinedDirectoryTests {
         #expect(try folder.read("moved/root.json") == Array("{}".utf8))
     }
 
+    /// Several files written with one flush land whole and in place; one that cannot be
+    /// written (a link where it goes) stops them all before any is renamed, and no temporary
+    /// file stays; a name with a folder in it is refused.
+    @Test func filesWrittenTogetherLandTogetherOrNotAtAll() throws {
+        let folder = try TemporaryDirectory()
+        let metadata = try ConfinedDirectory.create(folder.file("metadata").path)
+        try metadata.write([("root.json", Array("root 2".utf8)), ("timestamp.json", Array("timestamp 2".utf8))])
+        #expect(try folder.read("metadata/root.json") == Array("root 2".utf8))
+        #expect(try folder.read("metadata/timestamp.json") == Array("timestamp 2".utf8))
+
+        try FileManager.default.createSymbolicLink(atPath: folder.file("metadata/snapshot.json").path, withDestinationPath: "/etc/hostname")
+        let error = #expect(throws: ConfinedDirectory.Error.self) {
+            try metadata.write([("root.json", Array("root 3".utf8)), ("snapshot.json", Array("snapshot 3".utf8))])
+        }
+        #expect(error?.kind == .symbolicLink)
+        #expect(error?.path == folder.file("metadata/snapshot.json").path)
+        #expect(try folder.read("metadata/root.json") == Array("root 2".utf8))
+        #expect(try metadata.names().sorted() == ["root.json", "snapshot.json", "timestamp.json"])
+
+        let nested = #expect(throws: ConfinedDirectory.Error.self) { try metadata.write([("deeper/root.json", [])]) }
+        #expect(nested?.kind == .unsafePath)
+        #expect(!FileManager.default.fileExists(atPath: folder.file("metadata/deeper").path))
+    }
+
     /// Listing twice gives the same names: each listing reads from a position of its own, so the
     /// first does not leave the second empty.
     @Test func namesAndFilesListTheSameEntriesEachTime() throws {
