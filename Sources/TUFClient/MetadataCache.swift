@@ -68,6 +68,31 @@ public struct MetadataCache: Sendable {
         }
     }
 
+    /// Stores each of `files` as its role, atomically and in the order given, with one flush of
+    /// the folder for all (see `ConfinedDirectory.write(_:)` in Plumbing). When a write fails,
+    /// those before it may be stored and none after it is.
+    public func write(_ files: [(role: String, bytes: [UInt8])]) throws(UpdateError) {
+        var allowed: [(name: String, bytes: [UInt8])] = []
+        var refusal: UpdateError?
+        for file in files {
+            do throws(UpdateError) {
+                try beforeWrite?(file.role)
+            } catch {
+                refusal = error
+                break
+            }
+            allowed.append((url(for: file.role).lastPathComponent, file.bytes))
+        }
+        if !allowed.isEmpty {
+            do {
+                try folder.write(allowed)
+            } catch {
+                throw .storage(path: error.path, reason: error.reason)
+            }
+        }
+        if let refusal { throw refusal }
+    }
+
     /// Removes `role`'s file.
     public func remove(_ role: String) throws(UpdateError) {
         do {
