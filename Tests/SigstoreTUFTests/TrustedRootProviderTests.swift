@@ -49,13 +49,25 @@ struct TrustedRootProviderTests {
         return layout
     }
 
-    @Test func theTrustedRootComesThroughTUFAndVerifyingUsesNoNetwork() async throws {
+    /// A client of a new repository for a new test instance (``client(of:in:)``), and a provider
+    /// for it whose network is that repository, counting its requests. The folder is removed when
+    /// the last reference to it goes, so a test keeps it until it ends.
+    static func onlineClient() async throws -> (
+        instance: TestInstance, folder: TemporaryDirectory, layout: ClientLayout, provider: TrustedRootProvider, online: RecordingFetcher
+    ) {
         let instance = try TestInstance()
         let folder = try TemporaryDirectory()
         let layout = try await Self.client(of: instance, in: folder)
         var provider = TrustedRootProvider(layout: layout)
         let online = RecordingFetcher(serving: folder.file("repo"))
         provider.networkFetcher = { _ in online }
+        return (instance, folder, layout, provider, online)
+    }
+
+    @Test func theTrustedRootComesThroughTUFAndVerifyingUsesNoNetwork() async throws {
+        let (instance, folder, layout, started, online) = try await Self.onlineClient()
+        defer { withExtendedLifetime(folder) {} }
+        var provider = started
         let refreshed = try await provider.currentTrustedMaterial(refreshing: true)
         #expect(online.calls > 0)
         #expect(refreshed.trustedRootPath == layout.target("trusted_root.json").path)
@@ -97,12 +109,8 @@ struct TrustedRootProviderTests {
     /// empty. Such a copy is never used (every read checks it against the trusted targets
     /// metadata), and the next refresh fetches it again.
     @Test func aTornTrustedRootIsRefusedAndFetchedAgain() async throws {
-        let instance = try TestInstance()
-        let folder = try TemporaryDirectory()
-        let layout = try await Self.client(of: instance, in: folder)
-        var provider = TrustedRootProvider(layout: layout)
-        let online = RecordingFetcher(serving: folder.file("repo"))
-        provider.networkFetcher = { _ in online }
+        let (instance, folder, layout, provider, online) = try await Self.onlineClient()
+        defer { withExtendedLifetime(folder) {} }
         _ = try await provider.currentTrustedMaterial(refreshing: true)
         let good = try Data(contentsOf: layout.target("trusted_root.json"))
 
@@ -121,12 +129,7 @@ struct TrustedRootProviderTests {
     /// files, the refresh's time and the metadata are all there when it returns; a file the
     /// targets URL does not serve is reported after the metadata and settings were kept.
     @Test func aRefreshDownloadsTheSigstoreFilesWhileItsMetadataIsWritten() async throws {
-        let instance = try TestInstance()
-        let folder = try TemporaryDirectory()
-        let layout = try await Self.client(of: instance, in: folder)
-        var provider = TrustedRootProvider(layout: layout)
-        let online = RecordingFetcher(serving: folder.file("repo"))
-        provider.networkFetcher = { _ in online }
+        let (_, folder, layout, provider, _) = try await Self.onlineClient()
         let steps = RootStepLog()
         let before = Date()
         let (session, files) = try await provider.refreshFetchingSigstoreFiles(
