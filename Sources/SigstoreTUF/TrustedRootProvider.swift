@@ -194,7 +194,9 @@ public struct TrustedRootProvider: Sendable {
             fetcher = networkFetcher(mode.timeout)
         }
         return Updater(
-            cache: try layout.metadataCache(creating: !mode.offline),
+            // `client init` made the folder with the first root in it: without it no refresh can
+            // start, and making an empty one would only hide that.
+            cache: try layout.metadataCache(creating: false),
             metadataBaseURL: settings.metadataURL,
             fetcher: fetcher,
             configuration: configuration

@@ -417,6 +417,26 @@ struct ClientCLITests {
         #expect(refresh.status == 0, "\(refresh.stderr)")
     }
 
+    /// A client folder whose `metadata` folder was deleted holds no trusted root: every command
+    /// that reads it says so in one line, exits 66, and makes nothing in its place.
+    @Test func aDeletedMetadataFolderIsNamedAndNotMadeAgain() async throws {
+        let fixture = try await Fixture()
+        #expect(try await fixture.initClient().status == 0)
+        let metadata = fixture.folder.file("client/metadata")
+        try FileManager.default.removeItem(at: metadata)
+        for command in [
+            ["client", "refresh"], ["client", "refresh", "--offline"], ["client", "status"], ["client", "get", "trusted_root.json"],
+        ] {
+            let outcome = try await TrustRootBinary.run(command + ["--cache", fixture.cache])
+            #expect(outcome.status == 66, "\(command): \(outcome.stderr)")
+            #expect(
+                outcome.stderr == "trustroot: \(metadata.path): no trusted metadata here; run `trustroot client init` first\n",
+                "\(command)"
+            )
+            #expect(!FileManager.default.fileExists(atPath: metadata.path), "\(command)")
+        }
+    }
+
     /// A disk that fills up during a write (here a file-size limit, which fails writes the same
     /// way without needing a small file system): one line and exit 74, the previous trusted
     /// files intact and no temporary left, and the next refresh with room succeeds.
