@@ -149,7 +149,9 @@ public struct TrustedRootProvider: Sendable {
     ///
     /// The failure reported is the one the separate calls would report first: the refresh's
     /// (its checks, then its cache writes), then the settings', then the first file's in
-    /// listing order.
+    /// listing order. Since the settings are written once the checks have passed, a cache write
+    /// that fails after them leaves the refresh's time recorded (as a failed download always
+    /// did); what the client trusts is still only what its metadata folder holds.
     public func refreshFetchingSigstoreFiles(
         _ mode: UpdateMode,
         progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)? = nil,
