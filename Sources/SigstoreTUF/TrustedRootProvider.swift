@@ -84,18 +84,9 @@ public struct TrustedRootProvider: Sendable {
     ///   blocks refreshes must not keep verifiers on an old, revoked root; when the repository
     ///   lists no trusted root, or the client has not fetched it.
     public func currentTrustedMaterial(refreshing: Bool, allowExpired: Bool = false) async throws(ProviderError) -> TUFTrustedMaterial {
-        var session: Session
-        // Refreshing, the files come down while the metadata is flushed, and are the bytes checked.
-        var downloaded: [String: [UInt8]]?
-        if refreshing {
-            let refreshed = try await refreshDownloadingSigstoreFiles(UpdateMode(), progress: nil, onRootStep: nil)
-            session = refreshed.session
-            downloaded = Dictionary(refreshed.files.map { ($0.name, $0.bytes) }, uniquingKeysWith: { first, _ in first })
-        } else {
-            session = try await update(UpdateMode(offline: true, allowExpired: true))
-        }
+        var session = try await update(UpdateMode(offline: !refreshing, allowExpired: true))
         if !allowExpired { try checkFreshness(session.updater.trusted) }
-        guard let (root, rootPath) = try await verifiedTarget("trusted_root.json", &session, downloaded: downloaded) else {
+        guard let (root, rootPath) = try await verifiedTarget("trusted_root.json", &session, refreshing: refreshing) else {
             throw notListed("trusted_root.json", session)
         }
         let trustedRoot: TrustedRoot
@@ -104,7 +95,7 @@ public struct TrustedRootProvider: Sendable {
         } catch {
             throw ProviderError(.malformed, "\(rootPath): \(error)")
         }
-        let signingConfig = try await verifiedTarget("signing_config.v0.2.json", &session, downloaded: downloaded)
+        let signingConfig = try await verifiedTarget("signing_config.v0.2.json", &session, refreshing: refreshing)
         return TUFTrustedMaterial(
             trustedRoot: trustedRoot,
             trustedRootPath: rootPath,
@@ -113,14 +104,15 @@ public struct TrustedRootProvider: Sendable {
         )
     }
 
-    /// The checked bytes and path of target `name`: after a refresh, what it `downloaded` (or
-    /// found current); offline, the copy the last refresh left. Nil when the repository lists no
-    /// such target.
-    private func verifiedTarget(_ name: String, _ session: inout Session, downloaded: [String: [UInt8]]?) async throws(ProviderError)
+    /// The checked bytes and path of target `name`: after a refresh, the current copy or a new
+    /// download (the bytes checked, not a second read); offline, the copy the last refresh left.
+    /// Nil when the repository lists no such target.
+    private func verifiedTarget(_ name: String, _ session: inout Session, refreshing: Bool) async throws(ProviderError)
         -> (bytes: [UInt8], path: String)?
     {
-        guard let downloaded else { return try await clientTarget(name, session: &session) }
-        return downloaded[name].map { ($0, layout.target(name).path) }
+        guard refreshing else { return try await clientTarget(name, session: &session) }
+        guard let info = try await targetInfo(name, &session) else { return nil }
+        return (try await fetch(name, info, session), layout.target(name).path)
     }
 
     /// Builds an updater from the client's settings and brings it up to date, or loads the
@@ -166,22 +158,11 @@ public struct TrustedRootProvider: Sendable {
         onRootStep: (@Sendable (Int) -> Void)? = nil
     ) async throws(ProviderError) -> (session: Session, files: [(name: String, path: String)]) {
         guard !mode.offline else { return (try await update(mode, onRootStep: onRootStep), []) }
-        let refreshed = try await refreshDownloadingSigstoreFiles(mode, progress: progress, onRootStep: onRootStep)
-        return (refreshed.session, refreshed.files.map { ($0.name, $0.path) })
-    }
-
-    /// ``refreshFetchingSigstoreFiles(_:progress:onRootStep:)`` over the network, with the
-    /// checked bytes of each file.
-    private func refreshDownloadingSigstoreFiles(
-        _ mode: UpdateMode,
-        progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)?,
-        onRootStep: (@Sendable (Int) -> Void)?
-    ) async throws(ProviderError) -> (session: Session, files: [DownloadedFile]) {
         var settings = try ClientSettings.load(layout)
         var updater = try makeUpdater(mode, settings)
         let steps = RootStepLog()
         updater.onRootUpdate = steps.recorder(passingTo: onRootStep)
-        let outcome: (session: Session, saved: Result<Void, ProviderError>, files: Result<[DownloadedFile], ProviderError>)
+        let outcome: (session: Session, saved: Result<Void, ProviderError>, files: Result<[(name: String, path: String)], ProviderError>)
         do throws(UpdateError) {
             outcome = try await updater.refresh { refreshed in
                 settings.lastRefresh = Date()
@@ -239,22 +220,14 @@ public struct TrustedRootProvider: Sendable {
         _ session: inout Session,
         progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)? = nil
     ) async throws(ProviderError) -> [(name: String, path: String)] {
-        try await downloadSigstoreFiles(&session, progress: progress).get().map { ($0.name, $0.path) }
-    }
-
-    /// A file of ``sigstoreFiles`` as a refresh left it: its name, its path in the client's
-    /// targets folder, and the bytes checked against the trusted metadata.
-    private struct DownloadedFile: Sendable {
-        let name: String
-        let path: String
-        let bytes: [UInt8]
+        try await downloadSigstoreFiles(&session, progress: progress).get()
     }
 
     /// ``fetchSigstoreFiles(_:progress:)``, its failure returned rather than thrown.
     private func downloadSigstoreFiles(
         _ session: inout Session,
         progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)?
-    ) async -> Result<[DownloadedFile], ProviderError> {
+    ) async -> Result<[(name: String, path: String)], ProviderError> {
         // What each file should be is settled first, in order (it may take delegated metadata);
         // the downloads, independent of each other, then run side by side.
         var listed: [(name: String, info: TargetFile)] = []
@@ -266,30 +239,24 @@ public struct TrustedRootProvider: Sendable {
             }
         }
         let settled = session
-        let outcomes = await withTaskGroup(of: (Int, Result<[UInt8], ProviderError>).self) { group in
+        let outcomes = await withTaskGroup(of: (Int, ProviderError?).self) { group in
             for (index, file) in listed.enumerated() {
                 group.addTask {
                     do throws(ProviderError) {
-                        return (index, .success(try await fetch(file.name, file.info, settled, progress: progress)))
+                        _ = try await fetch(file.name, file.info, settled, progress: progress)
+                        return (index, nil)
                     } catch {
-                        return (index, .failure(error))
+                        return (index, error)
                     }
                 }
             }
-            var outcomes: [(index: Int, outcome: Result<[UInt8], ProviderError>)] = []
-            for await outcome in group { outcomes.append(outcome) }
-            return outcomes.sorted { $0.index < $1.index }
+            var failures: [Int: ProviderError] = [:]
+            for await (index, failure) in group { failures[index] = failure }
+            return failures
         }
         // The first file's failure, in listing order, whichever finished first.
-        var files: [DownloadedFile] = []
-        for (index, outcome) in outcomes {
-            let name = listed[index].name
-            switch outcome {
-            case .success(let bytes): files.append(DownloadedFile(name: name, path: layout.target(name).path, bytes: bytes))
-            case .failure(let failure): return .failure(failure)
-            }
-        }
-        return .success(files)
+        if let first = outcomes.keys.sorted().first, let failure = outcomes[first] { return .failure(failure) }
+        return .success(listed.map { ($0.name, layout.target($0.name).path) })
     }
 
     /// What the trusted targets metadata lists for `name`; nil when it lists nothing.
