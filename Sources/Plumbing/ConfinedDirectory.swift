@@ -297,9 +297,11 @@ public struct ConfinedDirectory: Sendable {
         let descriptor = openat(parent, temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { throw failure(relative, "cannot create a temporary file") }
         guard AtomicFile.writeFully(bytes, to: descriptor) else {
+            // The reason is read before the clean-up sets errno again.
+            let problem = failure(relative, "write failed")
             close(descriptor)
             unlinkat(parent, temporary, 0)
-            throw failure(relative, "write failed")
+            throw problem
         }
         return (temporary, descriptor)
     }
