@@ -170,7 +170,12 @@ public struct TrustedRootProvider: Sendable {
                 let saving = Task { [session] () -> Result<Void, ProviderError> in
                     Result { () throws(ProviderError) in try session.settings.save(layout) }
                 }
-                let files = await downloadSigstoreFiles(&session, progress: progress)
+                let files: Result<[(name: String, path: String)], ProviderError>
+                do throws(ProviderError) {
+                    files = .success(try await fetchSigstoreFiles(&session, progress: progress))
+                } catch {
+                    files = .failure(error)
+                }
                 return (session, await saving.value, files)
             }
         } catch {
@@ -220,23 +225,11 @@ public struct TrustedRootProvider: Sendable {
         _ session: inout Session,
         progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)? = nil
     ) async throws(ProviderError) -> [(name: String, path: String)] {
-        try await downloadSigstoreFiles(&session, progress: progress).get()
-    }
-
-    /// ``fetchSigstoreFiles(_:progress:)``, its failure returned rather than thrown.
-    private func downloadSigstoreFiles(
-        _ session: inout Session,
-        progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)?
-    ) async -> Result<[(name: String, path: String)], ProviderError> {
         // What each file should be is settled first, in order (it may take delegated metadata);
         // the downloads, independent of each other, then run side by side.
         var listed: [(name: String, info: TargetFile)] = []
         for name in Self.sigstoreFiles {
-            do throws(ProviderError) {
-                if let info = try await targetInfo(name, &session) { listed.append((name, info)) }
-            } catch {
-                return .failure(error)
-            }
+            if let info = try await targetInfo(name, &session) { listed.append((name, info)) }
         }
         let settled = session
         let outcomes = await withTaskGroup(of: (Int, ProviderError?).self) { group in
@@ -255,8 +248,8 @@ public struct TrustedRootProvider: Sendable {
             return failures
         }
         // The first file's failure, in listing order, whichever finished first.
-        if let first = outcomes.keys.sorted().first, let failure = outcomes[first] { return .failure(failure) }
-        return .success(listed.map { ($0.name, layout.target($0.name).path) })
+        if let first = outcomes.keys.sorted().first, let failure = outcomes[first] { throw failure }
+        return listed.map { ($0.name, layout.target($0.name).path) }
     }
 
     /// What the trusted targets metadata lists for `name`; nil when it lists nothing.
