@@ -60,12 +60,7 @@ public struct MetadataCache: Sendable {
 
     /// Stores `bytes` as `role`, atomically.
     public func write(_ role: String, _ bytes: [UInt8]) throws(UpdateError) {
-        try beforeWrite?(role)
-        do {
-            try folder.write(bytes, to: url(for: role).lastPathComponent)
-        } catch {
-            throw .storage(path: error.path, reason: error.reason)
-        }
+        try write([(role, bytes)])
     }
 
     /// Stores each of `files` as its role, atomically and in the order given, with one flush of
