@@ -153,7 +153,10 @@ public struct ImageVerifier: Sendable {
             func start() {
                 let index = next
                 next += 1
-                group.addTask { (index, await verify(referrers[index], of: digest, in: repository)) }
+                group.addTask {
+                    let outcome = await verify(referrers[index], of: digest, in: repository)
+                    return (index, outcome)
+                }
             }
             while next < min(referrers.count, Self.concurrentReferrers) { start() }
             for await (index, outcome) in group {

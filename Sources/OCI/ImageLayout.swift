@@ -65,7 +65,8 @@ public struct ImageLayout: ImageSource {
             }
             digest = first.digest
         }
-        return (digest, try await manifest("", digest: digest))
+        let found = try await manifest("", digest: digest)
+        return (digest, found)
     }
 
     /// The manifest `digest`, checked.

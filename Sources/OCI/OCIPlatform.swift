@@ -64,6 +64,7 @@ extension ImageSource {
         guard candidates.count == 1 else {
             throw OCIError(.malformed, "the index lists \(candidates.count) images for \(platform): name the variant", at: location)
         }
-        return (entry.digest, try await manifest(reference.repository, digest: entry.digest))
+        let chosen = try await manifest(reference.repository, digest: entry.digest)
+        return (entry.digest, chosen)
     }
 }

@@ -61,7 +61,8 @@ public struct VerificationRun: Sendable {
                 group.addTask {
                     do {
                         let (bundle, artifact) = try await load(job)
-                        return (index, await verify(bundle, artifact: artifact))
+                        let report = await verify(bundle, artifact: artifact)
+                        return (index, report)
                     } catch {
                         return (index, VerificationReport(.unreadable("\(error)"), certificate: nil))
                     }

@@ -112,7 +112,8 @@ public struct TrustedRootProvider: Sendable {
     {
         guard refreshing else { return try await clientTarget(name, session: &session) }
         guard let info = try await targetInfo(name, &session) else { return nil }
-        return (try await fetch(name, info, session), layout.target(name).path)
+        let bytes = try await fetch(name, info, session)
+        return (bytes, layout.target(name).path)
     }
 
     /// Builds an updater from the client's settings and brings it up to date, or loads the
@@ -157,7 +158,10 @@ public struct TrustedRootProvider: Sendable {
         progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)? = nil,
         onRootStep: (@Sendable (Int) -> Void)? = nil
     ) async throws(ProviderError) -> (session: Session, files: [(name: String, path: String)]) {
-        guard !mode.offline else { return (try await update(mode, onRootStep: onRootStep), []) }
+        guard !mode.offline else {
+            let session = try await update(mode, onRootStep: onRootStep)
+            return (session, [])
+        }
         var settings = try ClientSettings.load(layout)
         var updater = try makeUpdater(mode, settings)
         let steps = RootStepLog()
@@ -176,7 +180,8 @@ public struct TrustedRootProvider: Sendable {
                 } catch {
                     files = .failure(error)
                 }
-                return (session, await saving.value, files)
+                let saved = await saving.value
+                return (session, saved, files)
             }
         } catch {
             throw ProviderError(.update(error), error.description)

@@ -72,11 +72,16 @@ public struct TiledLogClient: Sendable {
     public func entryBundle(index: Int64, width: Int) async throws(LogError) -> (bytes: [UInt8], isFull: Bool) {
         let partial = entryPath(index: index, width: width)
         let full = entryPath(index: index, width: TilePath.width)
-        if width == TilePath.width { return (try await get(full, limit: limits.entryBundleBytes), true) }
+        if width == TilePath.width {
+            let bytes = try await get(full, limit: limits.entryBundleBytes)
+            return (bytes, true)
+        }
         do {
-            return (try await get(partial, limit: limits.entryBundleBytes), false)
+            let bytes = try await get(partial, limit: limits.entryBundleBytes)
+            return (bytes, false)
         } catch let error where error.kind == .notFound {
-            return (try await get(full, limit: limits.entryBundleBytes), true)
+            let bytes = try await get(full, limit: limits.entryBundleBytes)
+            return (bytes, true)
         }
     }
 
