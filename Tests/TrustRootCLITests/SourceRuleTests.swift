@@ -10,9 +10,12 @@ struct SourceRuleTests {
     /// the elements stored before the suspension come back as another call's values, or as
     /// freed memory. A task group then pairs one file's result with another's index. Awaiting
     /// into a `let` first, then building the tuple, is compiled correctly.
+    /// Everything built with optimization is checked: the library and tool, the articles'
+    /// examples and the fuzz targets.
     @Test func noTupleLiteralHoldsAnAwait() throws {
         var offences: [String] = []
-        for file in try Self.swiftFiles(under: PlaybookTests.source.appendingPathComponent("Sources")) {
+        let folders = ["Sources", "Examples", "Fuzz/Sources"].map { PlaybookTests.source.appendingPathComponent($0) }
+        for file in try folders.flatMap(Self.swiftFiles(under:)) {
             let text = try String(contentsOf: file, encoding: .utf8)
             let name = file.path.replacingOccurrences(of: PlaybookTests.source.path + "/", with: "")
             offences += Self.tupleLiteralsHoldingAwait(in: text).map { "\(name):\($0)" }
@@ -52,7 +55,9 @@ struct SourceRuleTests {
     /// The Swift files under `folder`, links not followed.
     static func swiftFiles(under folder: URL) throws -> [URL] {
         let files = FileManager.default
-        guard let walk = files.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey]) else { return [] }
+        guard let walk = files.enumerator(at: folder, includingPropertiesForKeys: [.isRegularFileKey], options: .skipsHiddenFiles) else {
+            return []
+        }
         var found: [URL] = []
         for case let url as URL in walk where url.pathExtension == "swift" {
             if try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true { found.append(url) }
