@@ -84,9 +84,19 @@ public struct TrustedRootProvider: Sendable {
     ///   blocks refreshes must not keep verifiers on an old, revoked root; when the repository
     ///   lists no trusted root, or the client has not fetched it.
     public func currentTrustedMaterial(refreshing: Bool, allowExpired: Bool = false) async throws(ProviderError) -> TUFTrustedMaterial {
-        var session = try await update(UpdateMode(offline: !refreshing, allowExpired: true))
+        var session: Session
+        // Refreshing, the files come down while the refreshed metadata is flushed; the bytes
+        // used are the ones checked then.
+        var downloaded: [DownloadedFile]?
+        if refreshing {
+            let refreshed = try await refreshDownloadingSigstoreFiles(UpdateMode(), progress: nil, onRootStep: nil)
+            session = refreshed.session
+            downloaded = refreshed.files
+        } else {
+            session = try await update(UpdateMode(offline: true, allowExpired: true))
+        }
         if !allowExpired { try checkFreshness(session.updater.trusted) }
-        guard let (root, rootPath) = try await verifiedTarget("trusted_root.json", &session, refreshing: refreshing) else {
+        guard let (root, rootPath) = try await verifiedTarget("trusted_root.json", &session, downloaded: downloaded) else {
             throw notListed("trusted_root.json", session)
         }
         let trustedRoot: TrustedRoot
@@ -95,7 +105,7 @@ public struct TrustedRootProvider: Sendable {
         } catch {
             throw ProviderError(.malformed, "\(rootPath): \(error)")
         }
-        let signingConfig = try await verifiedTarget("signing_config.v0.2.json", &session, refreshing: refreshing)
+        let signingConfig = try await verifiedTarget("signing_config.v0.2.json", &session, downloaded: downloaded)
         return TUFTrustedMaterial(
             trustedRoot: trustedRoot,
             trustedRootPath: rootPath,
@@ -104,16 +114,14 @@ public struct TrustedRootProvider: Sendable {
         )
     }
 
-    /// The checked bytes and path of target `name`: after a refresh, the current copy or a new
-    /// download (the bytes checked, not a second read); offline, the copy the last refresh left.
-    /// Nil when the repository lists no such target.
-    private func verifiedTarget(_ name: String, _ session: inout Session, refreshing: Bool) async throws(ProviderError)
+    /// The checked bytes and path of target `name`: after a refresh, what it `downloaded` (the
+    /// bytes checked, not a second read); offline, the copy the last refresh left. Nil when the
+    /// repository lists no such target.
+    private func verifiedTarget(_ name: String, _ session: inout Session, downloaded: [DownloadedFile]?) async throws(ProviderError)
         -> (bytes: [UInt8], path: String)?
     {
-        guard refreshing else { return try await clientTarget(name, session: &session) }
-        guard let info = try await targetInfo(name, &session) else { return nil }
-        let bytes = try await fetch(name, info, session)
-        return (bytes, layout.target(name).path)
+        guard let downloaded else { return try await clientTarget(name, session: &session) }
+        return downloaded.first { $0.name == name }.map { ($0.bytes, $0.path) }
     }
 
     /// Builds an updater from the client's settings and brings it up to date, or loads the
@@ -162,11 +170,22 @@ public struct TrustedRootProvider: Sendable {
             let session = try await update(mode, onRootStep: onRootStep)
             return (session, [])
         }
+        let refreshed = try await refreshDownloadingSigstoreFiles(mode, progress: progress, onRootStep: onRootStep)
+        return (refreshed.session, refreshed.files.map { ($0.name, $0.path) })
+    }
+
+    /// ``refreshFetchingSigstoreFiles(_:progress:onRootStep:)`` over the network, with the
+    /// checked bytes of each file.
+    private func refreshDownloadingSigstoreFiles(
+        _ mode: UpdateMode,
+        progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)?,
+        onRootStep: (@Sendable (Int) -> Void)?
+    ) async throws(ProviderError) -> (session: Session, files: [DownloadedFile]) {
         var settings = try ClientSettings.load(layout)
         var updater = try makeUpdater(mode, settings)
         let steps = RootStepLog()
         updater.onRootUpdate = steps.recorder(passingTo: onRootStep)
-        let outcome: (session: Session, saved: Result<Void, ProviderError>, files: Result<[(name: String, path: String)], ProviderError>)
+        let outcome: (session: Session, saved: Result<Void, ProviderError>, files: Result<[DownloadedFile], ProviderError>)
         do throws(UpdateError) {
             outcome = try await updater.refresh { refreshed in
                 settings.lastRefresh = Date()
@@ -174,9 +193,10 @@ public struct TrustedRootProvider: Sendable {
                 let saving = Task { [session] () -> Result<Void, ProviderError> in
                     Result { () throws(ProviderError) in try session.settings.save(layout) }
                 }
-                let files: Result<[(name: String, path: String)], ProviderError>
+                let files: Result<[DownloadedFile], ProviderError>
                 do throws(ProviderError) {
-                    files = .success(try await fetchSigstoreFiles(&session, progress: progress))
+                    let downloaded = try await downloadSigstoreFiles(&session, progress: progress)
+                    files = .success(downloaded)
                 } catch {
                     files = .failure(error)
                 }
@@ -230,6 +250,22 @@ public struct TrustedRootProvider: Sendable {
         _ session: inout Session,
         progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)? = nil
     ) async throws(ProviderError) -> [(name: String, path: String)] {
+        try await downloadSigstoreFiles(&session, progress: progress).map { ($0.name, $0.path) }
+    }
+
+    /// A file of ``sigstoreFiles`` as a refresh left it: its name, its path in the client's
+    /// targets folder, and the bytes checked against the trusted metadata.
+    private struct DownloadedFile: Sendable {
+        let name: String
+        let path: String
+        let bytes: [UInt8]
+    }
+
+    /// ``fetchSigstoreFiles(_:progress:)``, with the checked bytes of each file, in listing order.
+    private func downloadSigstoreFiles(
+        _ session: inout Session,
+        progress: (@Sendable (_ name: String, _ received: Int, _ total: Int) -> Void)?
+    ) async throws(ProviderError) -> [DownloadedFile] {
         // What each file should be is settled first, in order (it may take delegated metadata);
         // the downloads, independent of each other, then run side by side.
         var listed: [(name: String, info: TargetFile)] = []
@@ -237,24 +273,32 @@ public struct TrustedRootProvider: Sendable {
             if let info = try await targetInfo(name, &session) { listed.append((name, info)) }
         }
         let settled = session
-        let outcomes = await withTaskGroup(of: (Int, ProviderError?).self) { group in
+        let outcomes = await withTaskGroup(of: (Int, Result<[UInt8], ProviderError>).self) { group in
             for (index, file) in listed.enumerated() {
                 group.addTask {
+                    let outcome: Result<[UInt8], ProviderError>
                     do throws(ProviderError) {
-                        _ = try await fetch(file.name, file.info, settled, progress: progress)
-                        return (index, nil)
+                        let bytes = try await fetch(file.name, file.info, settled, progress: progress)
+                        outcome = .success(bytes)
                     } catch {
-                        return (index, error)
+                        outcome = .failure(error)
                     }
+                    return (index, outcome)
                 }
             }
-            var failures: [Int: ProviderError] = [:]
-            for await (index, failure) in group { failures[index] = failure }
-            return failures
+            var outcomes: [Int: Result<[UInt8], ProviderError>] = [:]
+            for await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes
         }
-        // The first file's failure, in listing order, whichever finished first.
-        if let first = outcomes.keys.sorted().first, let failure = outcomes[first] { throw failure }
-        return listed.map { ($0.name, layout.target($0.name).path) }
+        // In listing order, so the failure reported is the first file's, whichever finished first.
+        var files: [DownloadedFile] = []
+        for (index, file) in listed.enumerated() {
+            guard let outcome = outcomes[index] else {
+                throw ProviderError(.notFetched, "\(layout.target(file.name).path): the download did not report back")
+            }
+            files.append(DownloadedFile(name: file.name, path: layout.target(file.name).path, bytes: try outcome.get()))
+        }
+        return files
     }
 
     /// What the trusted targets metadata lists for `name`; nil when it lists nothing.
