@@ -162,13 +162,24 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // The folder holding the linker script below is no source.
+            exclude: ["StaticLink"],
             // The release binary's relative relocations, one per pointer in Swift's metadata, are
             // packed (DT_RELR, which glibc 2.36 reads): the loader then reads a small bitmap instead
             // of a table the size of several megabytes at every start, and the binary stays
             // position-independent. gold cannot write them; the toolchain's lld can.
+            //
+            // Its C++ runtime is linked in as well, as the Swift runtime already is: the folder
+            // searched first holds a `libstdc++.so` that is a linker script naming the static
+            // archive, so every `-lstdc++` of the link (the toolchain's own included) takes it.
+            // Loading the shared library and binding its symbols cost every start about a
+            // millisecond.
             linkerSettings: [
                 .unsafeFlags(
-                    ["-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs"],
+                    [
+                        "-use-ld=lld", "-Xlinker", "-z", "-Xlinker", "pack-relative-relocs",
+                        "-L", Context.packageDirectory + "/Sources/trustroot/StaticLink",
+                    ],
                     .when(platforms: [.linux], configuration: .release)
                 )
             ]
