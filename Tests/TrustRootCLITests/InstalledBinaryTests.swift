@@ -2,7 +2,7 @@ import Foundation
 import TestSupport
 import Testing
 
-/// `trustroot` as README.md builds it for installing: the Swift runtime linked in, and HTTP done
+/// `trustroot` as README.md builds it for installing: the Swift and C++ runtimes linked in, and HTTP done
 /// by the binary itself (async-http-client over swift-nio, TLS through swift-nio-ssl), so it
 /// needs neither the toolchain's libraries nor libcurl. Runs when `$TRUSTROOT_BINARY` names such
 /// a build, as the README's test command does.
@@ -16,8 +16,9 @@ struct InstalledBinaryTests {
         }
     }
 
-    /// Libraries an installed build must never map: the toolchain's runtime and URLSession's stack.
-    static let foreignLibraries = ["libswiftCore", "libFoundation", "libcurl", "libnghttp2", "libssl", "libcrypto"]
+    /// Libraries an installed build must never map: the toolchain's runtime, the C++ runtime
+    /// (linked in, since loading it slowed every start) and URLSession's stack.
+    static let foreignLibraries = ["libswiftCore", "libFoundation", "libstdc++", "libcurl", "libnghttp2", "libssl", "libcrypto"]
 
     @Test func needsNeitherTheToolchainNorLibcurl() async throws {
         let ldd = try await Subprocess.run(command: ["ldd", TrustRootBinary.url.path])
