@@ -5,13 +5,15 @@ import Testing
 /// so only the release-built binary these suites run could show the fault, and only by chance.
 @Suite("Source rules")
 struct SourceRuleTests {
-    /// Swift 6.3.1's optimizer miscompiles a tuple literal that holds an `await` when the
-    /// tuple is returned indirectly (generic or task-group results) from inside `do`/`catch`:
-    /// the elements stored before the suspension come back as another call's values, or as
-    /// freed memory. A task group then pairs one file's result with another's index. Awaiting
-    /// into a `let` first, then building the tuple, is compiled correctly.
-    /// Everything built with optimization is checked: the library and tool, the articles'
-    /// examples and the fuzz targets.
+    /// Swift 6.3.1's optimizer miscompiles a tuple literal with a `try await` element inside
+    /// `do`/`catch` when the tuple is returned indirectly (a generic result, or a task-group
+    /// child's): the elements stored before the suspension come back as another call's values,
+    /// or as freed memory. A task group then pairs one file's result with another's index.
+    /// Awaiting into a `let` first, then building the tuple, is compiled correctly.
+    ///
+    /// The rule refuses any `await` in a tuple literal, a little wider than the fault, so that
+    /// no variant of it is missed. Everything built with optimization is read: the library and
+    /// tool, the articles' examples and the fuzz targets.
     @Test func noTupleLiteralHoldsAnAwait() throws {
         var offences: [String] = []
         let folders = ["Sources", "Examples", "Fuzz/Sources"].map { PlaybookTests.source.appendingPathComponent($0) }
