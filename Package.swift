@@ -172,8 +172,7 @@ let package = Package(
             // Its C++ runtime is linked in as well, as the Swift runtime already is: the folder
             // searched first holds a `libstdc++.so` that is a linker script naming the static
             // archive, so every `-lstdc++` of the link (the toolchain's own included) takes it.
-            // Loading the shared library and binding its symbols cost every start about a
-            // millisecond.
+            // Loading the shared library and binding its symbols slowed every start.
             linkerSettings: [
                 .unsafeFlags(
                     [
