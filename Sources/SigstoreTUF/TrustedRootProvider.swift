@@ -293,10 +293,9 @@ public struct TrustedRootProvider: Sendable {
         // In listing order, so the failure reported is the first file's, whichever finished first.
         var files: [DownloadedFile] = []
         for (index, file) in listed.enumerated() {
-            guard let outcome = outcomes[index] else {
-                throw ProviderError(.notFetched, "\(layout.target(file.name).path): the download did not report back")
-            }
-            files.append(DownloadedFile(name: file.name, path: layout.target(file.name).path, bytes: try outcome.get()))
+            let path = layout.target(file.name).path
+            guard let outcome = outcomes[index] else { throw ProviderError(.notFetched, "\(path): the download did not report back") }
+            files.append(DownloadedFile(name: file.name, path: path, bytes: try outcome.get()))
         }
         return files
     }
