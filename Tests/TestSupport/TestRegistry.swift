@@ -66,11 +66,14 @@ public final class TestRegistry: @unchecked Sendable {
             if Self.accepts(port) { return }
             usleep(50_000)
         }
-        process.terminate()
+        if process.isRunning { process.terminate() }
         throw CancellationError()
     }
 
     deinit {
+        // A registry that never started (its program missing, say) has nothing to stop, and
+        // Foundation traps on signalling a process it never launched.
+        guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
     }
