@@ -16,16 +16,14 @@ struct TestCommandTests {
         #expect(command.hasSuffix("Fuzz/fuzz all 5"))
         // Every test runs once: the command line's suites are left out of the debug run and run
         // against the release binary the install command builds.
-        #expect(command.contains(" && swift test --disable-index-store --skip TrustRootCLITests && "))
+        #expect(command.contains(" && swift test --skip TrustRootCLITests && "))
         let releaseRun = "TRUSTROOT_BINARY=.build/release/trustroot swift test --skip-build --filter TrustRootCLITests"
         #expect(command.contains(" --product trustroot && \(releaseRun) && "))
         // The documentation of every library the package offers is built, warnings failing it.
         let manifest = try String(contentsOf: PlaybookTests.source.appendingPathComponent("Package.swift"), encoding: .utf8)
         let libraries = manifest.components(separatedBy: ".library(name: \"").dropFirst().map { $0.prefix { $0 != "\"" } }
         #expect(libraries.count >= 10)
-        // Only an editor reads an index store. The documentation build reuses the test build only
-        // when both are asked without one; otherwise it compiles everything again.
-        #expect(command.contains("swift package --disable-index-store generate-documentation --warnings-as-errors "))
+        #expect(command.contains("swift package generate-documentation --warnings-as-errors "))
         for library in libraries { #expect(command.contains("--target \(library) "), "no documentation built for \(library)") }
     }
 }
