@@ -21,6 +21,9 @@ public final class TestRegistry: @unchecked Sendable {
     /// Starts a registry and waits until it accepts connections; with `tokens`, every request
     /// needs a bearer token from that service (the registry's token authentication).
     public init(tokens: RegistryTokenService? = nil) throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.program.path) else {
+            throw Python.Failure(description: "docker-registry is not installed (apt-get install docker-registry)")
+        }
         storage = try TemporaryDirectory()
         port = try Self.freePort()
         var config = """
